@@ -1,0 +1,23 @@
+#ifndef SMELT_SYSTEM_SHIMS_H
+#define SMELT_SYSTEM_SHIMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/// fallocate(2) mode 0, which Glibc's Swift overlay does not expose.
+int smelt_fallocate(int fd, off_t offset, off_t length);
+
+/// Installs the process-wide SIGBUS handler. A fault inside a registered
+/// mapping prints one line naming the file and exits with `exit_code`;
+/// any other SIGBUS falls back to the default action (a crash report).
+void smelt_install_sigbus_handler(int exit_code);
+
+/// Records that [base, base+length) maps `path`, so a SIGBUS there can name
+/// it. Returns a slot number for smelt_unregister_mapping, or -1 when every
+/// slot is taken (the mapping then still works, it just cannot be named).
+int smelt_register_mapping(const void *base, size_t length, const char *path);
+void smelt_unregister_mapping(int slot);
+
+
+#endif

@@ -1,0 +1,2 @@
+#include <xxhash.h>
+#include <xxh_x86dispatch.h>

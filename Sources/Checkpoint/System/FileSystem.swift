@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Path-level system calls, each wrapped once (STYLE.md, rule 1).
+public enum FileSystem {
+    /// stat(2) following symbolic links; nil when nothing is there.
+    public static func status(_ path: String) throws(SystemError) -> FileStatus? {
+        var info = stat()
+        if stat(path, &info) == 0 { return FileStatus(info) }
+        let code = errno
+        if code == ENOENT || code == ENOTDIR { return nil }
+        throw SystemError(call: "stat", path: path, errno: code)
+    }
+
+    /// Whether `path` is a symbolic link (lstat).
+    public static func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// The target a symbolic link stores, as written.
+    public static func linkTarget(_ path: String) throws(SystemError) -> String {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = try retryingInterrupts("readlink", path: path) {
+            readlink(path, &buffer, buffer.count - 1)
+        }
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    /// The absolute path with every link resolved.
+    public static func resolvedPath(_ path: String) throws(SystemError) -> String {
+        guard let resolved = realpath(path, nil) else {
+            throw SystemError(call: "realpath", path: path, errno: errno)
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Names in a folder, sorted, without "." and "..".
+    public static func contents(ofDirectory path: String) throws(SystemError) -> [String] {
+        guard let directory = opendir(path) else { throw SystemError(call: "opendir", path: path, errno: errno) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self)) // checked: d_name is a fixed array, never empty
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Creates a folder; an existing folder is fine.
+    public static func createDirectory(_ path: String) throws(SystemError) {
+        if mkdir(path, 0o755) == 0 { return }
+        let code = errno
+        if code == EEXIST, (try? status(path))??.isDirectory == true { return }
+        throw SystemError(call: "mkdir", path: path, errno: code)
+    }
+
+    /// rename(2): atomic within one file system.
+    public static func rename(_ source: String, to destination: String) throws(SystemError) {
+        _ = try retryingInterrupts("rename", path: source) { Glibc.rename(source, destination) }
+    }
+
+    /// Removes one file; a missing file is fine.
+    public static func removeFile(_ path: String) throws(SystemError) {
+        if unlink(path) == 0 || errno == ENOENT { return }
+        throw SystemError(call: "unlink", path: path, errno: errno)
+    }
+
+    /// Removes a folder and everything in it (no links are followed).
+    public static func removeTree(_ path: String) throws(SystemError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw SystemError(call: "lstat", path: path, errno: errno)
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for name in try contents(ofDirectory: path) { try removeTree(path + "/" + name) }
+            _ = try retryingInterrupts("rmdir", path: path) { rmdir(path) }
+        } else {
+            try removeFile(path)
+        }
+    }
+
+    /// fsync of a folder, so a rename or a new entry in it survives a crash.
+    public static func syncDirectory(_ path: String) throws(SystemError) {
+        let descriptor = try retryingInterrupts("open", path: path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { close(descriptor) }
+        _ = try retryingInterrupts("fsync", path: path) { fsync(descriptor) }
+    }
+
+    /// Reads a whole small file, refusing one larger than `limit` bytes
+    /// before allocating anything.
+    public static func readSmallFile(_ path: String, limit: UInt64) throws(SystemError) -> [UInt8] {
+        let file = try OpenFile.forReading(path)
+        let size = try file.status().size
+        guard size <= limit else { throw SystemError(call: "read (file larger than \(limit) bytes)", path: path, errno: EFBIG) }
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        let result = bytes.withUnsafeMutableBytes { buffer in
+            Result { () throws(SystemError) in try file.read(into: buffer, at: 0) }
+        }
+        try result.get()
+        return bytes
+    }
+
+    /// Writes a small file whole: to a temporary name, fsync, rename.
+    public static func writeFileAtomically(_ path: String, bytes: [UInt8]) throws(SystemError) {
+        let temporary = path + ".tmp"
+        let file = try OpenFile.creating(temporary)
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(SystemError) in try file.write(buffer, at: 0) }
+        }
+        try result.get()
+        try file.sync()
+        try rename(temporary, to: path)
+    }
+}
+
+extension String {
+    /// The last path component.
+    public var lastPathComponent: String {
+        let trimmed = hasSuffix("/") && count > 1 ? String(dropLast()) : self
+        guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+
+    /// The path without its last component ("." when there is none).
+    public var deletingLastPathComponent: String {
+        let trimmed = hasSuffix("/") && count > 1 ? String(dropLast()) : self
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+}

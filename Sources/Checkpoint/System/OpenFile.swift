@@ -1,0 +1,136 @@
+import CSystemShims
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An open file descriptor that closes itself. Every read, write and sync
+/// of a file Smelt touches goes through here, so each syscall is wrapped
+/// once, retries EINTR, and throws a `SystemError` naming the path.
+public final class OpenFile: @unchecked Sendable {
+    // @unchecked Sendable: the descriptor and path never change after init,
+    // and pread/pwrite at explicit offsets are safe from several threads.
+    public let descriptor: Int32
+    public let path: String
+
+    /// Opens an existing file for reading.
+    public static func forReading(_ path: String) throws(SystemError) -> OpenFile {
+        try OpenFile(path: path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
+    }
+
+    /// Creates (or truncates) a file for reading and writing.
+    public static func creating(_ path: String) throws(SystemError) -> OpenFile {
+        try OpenFile(path: path, flags: O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o644)
+    }
+
+    /// Opens an existing file for reading and writing.
+    public static func forUpdating(_ path: String) throws(SystemError) -> OpenFile {
+        try OpenFile(path: path, flags: O_RDWR | O_CLOEXEC, mode: 0)
+    }
+
+    /// Opens a file for reading and writing, creating it empty if missing.
+    public static func forUpdatingOrCreating(_ path: String) throws(SystemError) -> OpenFile {
+        try OpenFile(path: path, flags: O_RDWR | O_CREAT | O_CLOEXEC, mode: 0o644)
+    }
+
+    private init(path: String, flags: Int32, mode: mode_t) throws(SystemError) {
+        self.path = path
+        self.descriptor = try retryingInterrupts("open", path: path) { open(path, flags, mode) }
+    }
+
+    deinit { close(descriptor) }
+
+    /// The file's size and modification time, from fstat.
+    public func status() throws(SystemError) -> FileStatus {
+        var info = stat()
+        _ = try retryingInterrupts("fstat", path: path) { fstat(descriptor, &info) }
+        return FileStatus(info)
+    }
+
+    /// Reads exactly `buffer.count` bytes at `offset`, or throws; a file that
+    /// ends early is an EIO-like short read reported with the path.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(SystemError) {
+        var done = 0
+        while done < buffer.count {
+            let count = try retryingInterrupts("pread", path: path) {
+                pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done)) // checked: count > 0 so base is non-nil
+            }
+            if count == 0 { throw SystemError(call: "pread (file ended early)", path: path, errno: EIO) }
+            done += count
+        }
+    }
+
+    /// Writes all of `bytes` at `offset`.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(SystemError) {
+        var done = 0
+        while done < bytes.count {
+            let count = try retryingInterrupts("pwrite", path: path) {
+                pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done)) // checked: count > 0 so base is non-nil
+            }
+            done += count
+        }
+    }
+
+    /// Writes the UTF-8 bytes of `text` at `offset`.
+    public func write(_ text: String, at offset: UInt64) throws(SystemError) {
+        var text = text
+        let result = text.withUTF8 { bytes in
+            Result { () throws(SystemError) in try write(UnsafeRawBufferPointer(bytes), at: offset) }
+        }
+        try result.get()
+    }
+
+    /// Sets the file's length; new bytes read as zero.
+    public func truncate(to length: UInt64) throws(SystemError) {
+        _ = try retryingInterrupts("ftruncate", path: path) { ftruncate(descriptor, off_t(length)) }
+    }
+
+    /// Reserves disk blocks for the whole file up front, so a full disk shows
+    /// now and not an hour into a run. File systems without fallocate fall
+    /// back to a sparse ftruncate.
+    public func preallocate(length: UInt64) throws(SystemError) {
+        if length > 0 {
+            let result = smelt_fallocate(descriptor, 0, off_t(length))
+            if result != 0 {
+                let code = errno
+                if code != EOPNOTSUPP && code != ENOSYS && code != EINVAL {
+                    throw SystemError(call: "fallocate", path: path, errno: code)
+                }
+            }
+        }
+        try truncate(to: length)
+    }
+
+    /// Flushes the file's data and metadata to the disk.
+    public func sync() throws(SystemError) {
+        _ = try retryingInterrupts("fsync", path: path) { fsync(descriptor) }
+    }
+
+    /// Takes an exclusive advisory lock without waiting; false if another
+    /// process holds it.
+    public func tryLockExclusive() throws(SystemError) -> Bool {
+        while true {
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EWOULDBLOCK { return false }
+            throw SystemError(call: "flock", path: path, errno: code)
+        }
+    }
+}
+
+/// What fstat or stat said about a file.
+public struct FileStatus: Sendable, Equatable {
+    public let size: UInt64
+    public let modificationSeconds: Int64
+    public let modificationNanoseconds: Int64
+    public let isDirectory: Bool
+    public let isRegularFile: Bool
+
+    init(_ info: stat) {
+        size = UInt64(max(0, info.st_size))
+        modificationSeconds = Int64(info.st_mtim.tv_sec)
+        modificationNanoseconds = Int64(info.st_mtim.tv_nsec)
+        isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
+    }
+}

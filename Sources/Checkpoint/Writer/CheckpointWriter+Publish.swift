@@ -1,0 +1,88 @@
+extension CheckpointWriter {
+    /// Finishes and publishes the output: digests in one in-order pass,
+    /// placeholders patched, index (when sharded) and manifest written,
+    /// every file and the folder synced, the staged folder re-read as a
+    /// checkpoint, then renamed to the output path and the parent synced.
+    /// `manifest` supplies the recipe and inputs; files and tensors are
+    /// filled in here. With `replacingExisting`, an existing output folder
+    /// is replaced (moved aside, then removed after the rename).
+    @discardableResult
+    public func publish(manifest: Manifest = Manifest(), replacingExisting: Bool = false) throws -> Manifest {
+        if try FileSystem.status(outputPath) != nil, !replacingExisting { throw WriterError.outputExists(path: outputPath) }
+        var manifest = manifest
+        manifest.files = []
+        manifest.tensors = []
+        for (shard, file) in zip(shards, shardFiles) {
+            try file.sync()
+            let staged = try SafeTensorsFile(path: file.path)
+            for placement in shard.placements {
+                let digest = staged.digest(of: placement.fileRange)
+                try file.write(XXH3.hex(digest), at: placement.digestOffset)
+                manifest.tensors.append(Manifest.Tensor(
+                    name: placement.tensor.name, file: shard.fileName, dtype: placement.tensor.dtype,
+                    shape: placement.tensor.shape, digest: digest))
+            }
+            try file.sync()
+            let headerDigest = try SafeTensorsFile(path: file.path).mapping.withBytes(in: 0..<UInt64(shard.header.count)) { XXH3.digest($0) }
+            manifest.files.append(Manifest.File(name: shard.fileName, size: shard.fileSize, headerDigest: headerDigest, contentDigest: nil))
+        }
+        if shards.count > 1 { try addFile(named: CheckpointIndex.fileName, bytes: Array(indexJSON().utf8)) }
+        for name in try FileSystem.contents(ofDirectory: stagingPath) where !name.hasPrefix(".") && !name.hasSuffix(".safetensors") {
+            guard name != Manifest.fileName, name != "smelt-run.json" else { continue }
+            let bytes = try FileSystem.readSmallFile(stagingPath + "/" + name, limit: 1 << 30)
+            manifest.files.append(Manifest.File(name: name, size: UInt64(bytes.count), headerDigest: nil, contentDigest: XXH3.digest(bytes)))
+        }
+        manifest.files.sort { $0.name < $1.name }
+        try addFile(named: Manifest.fileName, bytes: Array(manifest.rendered().utf8))
+        try FileSystem.syncDirectory(stagingPath)
+        try checkStaged(manifest)
+        try moveIntoPlace(replacingExisting: replacingExisting)
+        return manifest
+    }
+
+    /// transformers' index: total data bytes and, sorted by tensor name,
+    /// the shard of each tensor.
+    private func indexJSON() -> String {
+        let placements = shards.flatMap(\.placements)
+        let total = placements.reduce(UInt64(0)) { $0 + UInt64($1.fileRange.count) }
+        let map = placements.sorted { $0.tensor.name < $1.tensor.name }.map { ($0.tensor.name, JSONOutput.string(shards[$0.shardIndex].fileName)) }
+        return JSONOutput.object([
+            ("metadata", .object([("total_size", .unsigned(total))])),
+            ("weight_map", .object(map)),
+        ]).rendered(pretty: true) + "\n"
+    }
+
+    /// Re-opens the staged folder as any reader would and checks that every
+    /// digest is patched and every tensor is where the layout put it.
+    private func checkStaged(_ manifest: Manifest) throws {
+        let staged: Checkpoint
+        do { staged = try Checkpoint(path: stagingPath) } catch {
+            throw WriterError.stagedOutputInvalid(path: stagingPath, problem: "\(error)")
+        }
+        let expected = Dictionary(uniqueKeysWithValues: manifest.tensors.map { ($0.name, $0.digest) })
+        for (file, tensor) in staged.tensors {
+            guard let stored = file.header.metadataValue("xxh3:" + tensor.name), XXH3.parseHex(stored) == expected[tensor.name] else {
+                throw WriterError.stagedOutputInvalid(path: stagingPath, problem: "digest of \"\(tensor.name)\" was not patched")
+            }
+        }
+        guard staged.tensors.count == expected.count else {
+            throw WriterError.stagedOutputInvalid(path: stagingPath, problem: "\(staged.tensors.count) tensors staged, \(expected.count) planned")
+        }
+    }
+
+    private func moveIntoPlace(replacingExisting: Bool) throws {
+        let parent = outputPath.deletingLastPathComponent
+        try FileSystem.removeFile(stagingPath + "/.smelt-lock")
+        if replacingExisting, try FileSystem.status(outputPath) != nil {
+            let aside = stagingPath + "-replaced"
+            try FileSystem.removeTree(aside)
+            try FileSystem.rename(outputPath, to: aside)
+            try FileSystem.rename(stagingPath, to: outputPath)
+            try FileSystem.syncDirectory(parent)
+            try FileSystem.removeTree(aside)
+        } else {
+            try FileSystem.rename(stagingPath, to: outputPath)
+        }
+        try FileSystem.syncDirectory(parent)
+    }
+}

@@ -1,0 +1,32 @@
+/// Why the writer cannot create or publish its output.
+public enum WriterError: Error, Equatable, CustomStringConvertible {
+    /// `OUT` already exists and replacing it was not asked for.
+    case outputExists(path: String)
+    /// Another process holds the staging folder's lock.
+    case stagingLocked(path: String)
+    /// A chunk for a tensor that is not in the layout.
+    case unknownTensor(name: String)
+    /// A chunk that would fall outside its tensor's bytes.
+    case chunkOutOfRange(tensor: String, offset: UInt64, count: Int, tensorBytes: UInt64)
+    /// The staged output failed its own check before publishing.
+    case stagedOutputInvalid(path: String, problem: String)
+    /// A file name for an extra output file that is not a plain name.
+    case unsafeFileName(name: String)
+
+    public var description: String {
+        switch self {
+        case .outputExists(let path):
+            "\(path) already exists; choose another output folder or pass --force to replace it"
+        case .stagingLocked(let path):
+            "\(path) is in use by another smelt process (its lock is held); wait for it or stop it"
+        case .unknownTensor(let name):
+            "no output tensor is called \"\(name)\""
+        case .chunkOutOfRange(let tensor, let offset, let count, let tensorBytes):
+            "a chunk of \(count) bytes at offset \(offset) falls outside tensor \"\(tensor)\" (\(tensorBytes) bytes)"
+        case .stagedOutputInvalid(let path, let problem):
+            "staged output \(path) failed its final check: \(problem)"
+        case .unsafeFileName(let name):
+            "\"\(name)\" is not a plain file name"
+        }
+    }
+}

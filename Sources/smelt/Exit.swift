@@ -1,0 +1,30 @@
+import Checkpoint
+
+/// sysexits codes (DESIGN.md, "Exit codes").
+enum ExitCode: Int32 {
+    case success = 0
+    case verificationFailed = 1
+    case usage = 64
+    case dataError = 65
+    case missingInput = 66
+    case cannotCreateOutput = 73
+    case ioError = 74
+}
+
+/// Maps an error to its exit code and one-line message.
+func exitStatus(for error: any Error) -> (ExitCode, String) {
+    switch error {
+    case let error as UsageError: (.usage, error.message)
+    case let error as SystemError where error.isMissingPath: (.missingInput, "\(error.path): no such file or folder")
+    case let error as SystemError: (.ioError, error.description)
+    case let error as CheckpointError: (.dataError, error.description)
+    case let error as WriterError:
+        switch error {
+        case .outputExists, .stagingLocked: (.cannotCreateOutput, error.description)
+        default: (.ioError, error.description)
+        }
+    case let error as LayoutError: (.dataError, error.description)
+    case let error as Manifest.ParseError: (.dataError, error.description)
+    default: (.ioError, "\(error)")
+    }
+}

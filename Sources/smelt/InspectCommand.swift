@@ -1,0 +1,73 @@
+import Checkpoint
+
+/// `smelt inspect PATH [--json]`.
+enum InspectCommand {
+    static let spec = ArgumentSpec(flags: ["json"], positionalCount: 1...1, positionalNames: "PATH")
+
+    static func run(_ arguments: ParsedArguments) throws -> ExitCode {
+        let path = arguments.positionals[0]
+        let checkpoint = try Checkpoint(path: path)
+        if arguments.flags.contains("json") {
+            writeToStandardOutput(json(checkpoint).rendered(pretty: true) + "\n")
+        } else {
+            writeToStandardOutput(table(checkpoint))
+        }
+        return .success
+    }
+
+    static func json(_ checkpoint: Checkpoint) -> JSONOutput {
+        let parameters = checkpoint.tensors.reduce(UInt64(0)) { $0 + $1.tensor.elementCount }
+        return .object([
+            ("path", .string(checkpoint.path)),
+            ("files", .array(checkpoint.files.map { file in
+                .object([
+                    ("name", .string(file.path.lastPathComponent)),
+                    ("size", .unsigned(file.size)),
+                    ("header_bytes", .unsigned(file.header.dataStart)),
+                    ("tensor_count", .unsigned(UInt64(file.header.tensors.count))),
+                    ("metadata", .object(file.header.metadata.map { ($0.key, JSONOutput.string($0.value)) })),
+                ])
+            })),
+            ("tensor_count", .unsigned(UInt64(checkpoint.tensors.count))),
+            ("parameter_count", .unsigned(parameters)),
+            ("tensor_bytes", .unsigned(checkpoint.tensorByteCount)),
+            ("tensors", .array(checkpoint.tensors.map { file, tensor in
+                .object([
+                    ("name", .string(tensor.name)),
+                    ("file", .string(file.path.lastPathComponent)),
+                    ("dtype", .string(tensor.dtype.rawValue)),
+                    ("shape", .array(tensor.shape.map(JSONOutput.unsigned))),
+                    ("bytes", .unsigned(tensor.byteCount)),
+                    ("data_offsets", .array([.unsigned(tensor.dataRange.lowerBound), .unsigned(tensor.dataRange.upperBound)])),
+                ])
+            })),
+        ])
+    }
+
+    static func table(_ checkpoint: Checkpoint) -> String {
+        let tensors = checkpoint.tensors
+        let parameters = tensors.reduce(UInt64(0)) { $0 + $1.tensor.elementCount }
+        let diskBytes = checkpoint.files.reduce(UInt64(0)) { $0 + $1.size }
+        var dtypeCounts: [String: Int] = [:]
+        for (_, tensor) in tensors { dtypeCounts[tensor.dtype.rawValue, default: 0] += 1 }
+        var text = "\(checkpoint.path): \(checkpoint.files.count) file\(checkpoint.files.count == 1 ? "" : "s"), "
+            + "\(tensors.count) tensors, \(Formatting.grouped(parameters)) parameters, "
+            + "\(Formatting.bytes(diskBytes)) on disk\n"
+        text += "dtypes: " + dtypeCounts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ") + "\n"
+        for file in checkpoint.files {
+            text += "  \(file.path.lastPathComponent): \(Formatting.grouped(file.size)) bytes, header \(Formatting.grouped(file.header.dataStart)) bytes, \(file.header.tensors.count) tensors\n"
+        }
+        let nameWidth = min(60, max(6, tensors.map { $0.tensor.name.count }.max() ?? 0))
+        let shapeWidth = max(5, tensors.map { Formatting.shape($0.tensor.shape).count }.max() ?? 0)
+        text += "\n" + Formatting.padded("TENSOR", nameWidth) + "  " + Formatting.padded("DTYPE", 11) + "  "
+            + Formatting.padded("SHAPE", shapeWidth) + "  " + Formatting.padded("BYTES", 12)
+            + (checkpoint.files.count > 1 ? "  FILE" : "") + "\n"
+        for (file, tensor) in tensors {
+            text += Formatting.padded(tensor.name, nameWidth) + "  " + Formatting.padded(tensor.dtype.rawValue, 11) + "  "
+                + Formatting.padded(Formatting.shape(tensor.shape), shapeWidth) + "  "
+                + Formatting.padded(Formatting.grouped(tensor.byteCount), 12)
+                + (checkpoint.files.count > 1 ? "  " + file.path.lastPathComponent : "") + "\n"
+        }
+        return text
+    }
+}

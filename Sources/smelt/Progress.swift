@@ -1,0 +1,52 @@
+import Checkpoint
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A one-line progress bar on standard error, drawn only when standard
+/// error is a terminal and the user did not ask for quiet or JSON output.
+final class ProgressBar {
+    private let label: String
+    private let totalBytes: UInt64
+    private let isEnabled: Bool
+    private var doneBytes: UInt64 = 0
+    private let startTime = monotonicSeconds()
+    private var lastDrawTime = 0.0
+
+    init(label: String, totalBytes: UInt64, enabled: Bool) {
+        self.label = label
+        self.totalBytes = totalBytes
+        self.isEnabled = enabled && isTerminal(2) && totalBytes > 0
+    }
+
+    /// Records `bytes` more done and redraws at most ten times a second.
+    func advance(_ bytes: UInt64) {
+        doneBytes += bytes
+        guard isEnabled else { return }
+        let now = monotonicSeconds()
+        if now - lastDrawTime < 0.1 && doneBytes < totalBytes { return }
+        lastDrawTime = now
+        let fraction = min(1, Double(doneBytes) / Double(totalBytes))
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let elapsed = max(now - startTime, 1e-6)
+        let rate = Double(doneBytes) / elapsed
+        let remaining = rate > 0 ? Double(totalBytes - min(doneBytes, totalBytes)) / rate : 0
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let line = "\r\(label) [\(bar)] \(Formatting.bytes(doneBytes))/\(Formatting.bytes(totalBytes)) "
+            + "\(Formatting.bytes(UInt64(rate)))/s ETA \(Int(remaining.rounded()))s \u{1B}[K"
+        writeToStandardError(line, terminator: "")
+    }
+
+    /// Clears the bar's line.
+    func finish() {
+        if isEnabled { writeToStandardError("\r\u{1B}[K", terminator: "") }
+    }
+}
+
+/// Seconds on the monotonic clock.
+func monotonicSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}

@@ -1,0 +1,61 @@
+import Checkpoint
+
+/// `smelt verify PATH [--inputs] [--json]`.
+enum VerifyCommand {
+    static let spec = ArgumentSpec(flags: ["json", "inputs"], positionalCount: 1...1, positionalNames: "PATH")
+
+    static func run(_ arguments: ParsedArguments) throws -> ExitCode {
+        let path = arguments.positionals[0]
+        let wantsJSON = arguments.flags.contains("json")
+        let expectedBytes = (try? Checkpoint(path: path))?.tensorByteCount ?? 0
+        let progress = ProgressBar(label: "verify", totalBytes: expectedBytes, enabled: !wantsJSON)
+        let report = try Verifier.verify(path: path, checkInputs: arguments.flags.contains("inputs"), progress: progress.advance)
+        progress.finish()
+        writeToStandardOutput(wantsJSON ? json(report).rendered(pretty: true) + "\n" : text(report))
+        return report.isClean ? .success : .verificationFailed
+    }
+
+    static func json(_ report: VerificationReport) -> JSONOutput {
+        .object([
+            ("path", .string(report.path)),
+            ("ok", .bool(report.isClean)),
+            ("files", .array(report.files.map { file in
+                .object([
+                    ("name", .string(file.path.lastPathComponent)), ("size", .unsigned(file.size)),
+                    ("header_xxh3", .string(XXH3.hex(file.header))), ("tensor_count", .unsigned(UInt64(file.tensors.count))),
+                ])
+            })),
+            ("tensors_verified", .unsigned(UInt64(report.tensorsVerified))),
+            ("tensors_without_digest", .unsigned(UInt64(report.tensorsWithoutDigest))),
+            ("manifest_checked", .bool(report.manifestChecked)),
+            ("inputs_checked", .unsigned(UInt64(report.inputsChecked))),
+            ("inputs_missing", .unsigned(UInt64(report.inputsMissing))),
+            ("hub_files_checked", .unsigned(UInt64(report.hubFilesChecked))),
+            ("hub_files_not_checkable", .unsigned(UInt64(report.hubFilesNotCheckable))),
+            ("problems", .array(report.problems.map { problem in
+                .object([
+                    ("file", .string(problem.file)),
+                    ("tensor", problem.tensor.map(JSONOutput.string) ?? .null),
+                    ("problem", .string(problem.problem)),
+                ])
+            })),
+        ])
+    }
+
+    static func text(_ report: VerificationReport) -> String {
+        var lines = report.problems.map { "problem: " + $0.description }
+        var checked = ["\(report.tensorsVerified) tensors match their stored digests"]
+        if report.tensorsWithoutDigest > 0 { checked.append("\(report.tensorsWithoutDigest) have no stored digest (structure and readability checked)") }
+        if report.manifestChecked { checked.append("manifest checked") }
+        if report.inputsChecked + report.inputsMissing > 0 {
+            checked.append("\(report.inputsChecked) inputs re-checked, \(report.inputsMissing) no longer present")
+        }
+        if report.hubFilesChecked + report.hubFilesNotCheckable > 0 {
+            checked.append("\(report.hubFilesChecked) cache files match their SHA-256 blob names"
+                + (report.hubFilesNotCheckable > 0 ? ", \(report.hubFilesNotCheckable) small files named by git id not checked" : ""))
+        }
+        let verdict = report.isClean ? "ok" : "FAILED (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))"
+        lines.append("\(report.path): \(verdict): " + checked.joined(separator: "; "))
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,40 @@
+import Checkpoint
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Only dispatch here (STYLE.md): each command lives in its own file.
+installMappedFileFaultHandler(exitCode: ExitCode.ioError.rawValue)
+
+let commands: [String: (spec: ArgumentSpec, help: String, run: (ParsedArguments) throws -> ExitCode)] = [
+    "inspect": (InspectCommand.spec, Help.inspect, InspectCommand.run),
+    "hash": (HashCommand.spec, Help.hash, HashCommand.run),
+    "verify": (VerifyCommand.spec, Help.verify, VerifyCommand.run),
+]
+
+@MainActor
+func runCommandLine(_ arguments: [String]) -> ExitCode {
+    guard let name = arguments.first, name != "-h", name != "--help", name != "help" else {
+        writeToStandardOutput(Help.main + "\n")
+        return arguments.isEmpty ? .usage : .success
+    }
+    guard let command = commands[name] else {
+        writeToStandardError("error: unknown command '\(name)'\nusage: smelt <command> [options]; commands: \(commands.keys.sorted().joined(separator: ", ")); see 'smelt --help'")
+        return .usage
+    }
+    do {
+        let parsed = try ParsedArguments(arguments.dropFirst(), spec: command.spec)
+        if parsed.wantsHelp {
+            writeToStandardOutput(command.help + "\n")
+            return .success
+        }
+        return try command.run(parsed)
+    } catch {
+        let (code, message) = exitStatus(for: error)
+        writeToStandardError("error: \(message)")
+        if code == .usage { writeToStandardError("usage: see 'smelt \(name) --help'") }
+        return code
+    }
+}
+
+exit(runCommandLine(Array(CommandLine.arguments.dropFirst())).rawValue)
