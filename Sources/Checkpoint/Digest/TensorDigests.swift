@@ -12,7 +12,7 @@ public struct FileDigests: Sendable {
 extension SafeTensorsFile {
     /// Bytes hashed between releases of the mapped pages: large enough that
     /// madvise costs nothing, small enough that resident memory stays low.
-    static let digestWindowBytes: UInt64 = 8 << 20
+    public static let digestWindowBytes: UInt64 = 8 << 20
 
     /// Hashes the header and every tensor in one front-to-back pass over the
     /// mapping, releasing pages as it goes so resident memory stays under a
@@ -28,9 +28,11 @@ extension SafeTensorsFile {
         return FileDigests(path: path, size: size, header: headerDigest, tensors: tensorDigests)
     }
 
-    /// XXH3-64 of the bytes in `range`, read window by window.
-    public func digest(of range: Range<UInt64>, progress: (UInt64) -> Void = { _ in }) -> UInt64 {
-        if UInt64(range.count) <= Self.digestWindowBytes {
+    /// XXH3-64 of the bytes in `range`, read `windowBytes` at a time.
+    public func digest(
+        of range: Range<UInt64>, windowBytes: UInt64 = digestWindowBytes, progress: (UInt64) -> Void = { _ in }
+    ) -> UInt64 {
+        if UInt64(range.count) <= windowBytes {
             let value = mapping.withBytes(in: range) { XXH3.digest($0) }
             mapping.release(range)
             progress(UInt64(range.count))
@@ -39,8 +41,8 @@ extension SafeTensorsFile {
         let hasher = XXH3Hasher()
         var start = range.lowerBound
         while start < range.upperBound {
-            let end = min(range.upperBound, start + Self.digestWindowBytes)
-            if end < range.upperBound { mapping.adviseSequential(end..<min(range.upperBound, end + Self.digestWindowBytes)) }
+            let end = min(range.upperBound, start + windowBytes)
+            if end < range.upperBound { mapping.adviseSequential(end..<min(range.upperBound, end + windowBytes)) }
             mapping.withBytes(in: start..<end) { hasher.update($0) }
             mapping.release(start..<end)
             progress(end - start)
