@@ -14,9 +14,13 @@ let commands: [String: (spec: ArgumentSpec, help: String, run: (ParsedArguments)
 
 @MainActor
 func runCommandLine(_ arguments: [String]) -> ExitCode {
-    guard let name = arguments.first, name != "-h", name != "--help", name != "help" else {
+    guard let name = arguments.first else {
+        writeToStandardError("error: missing command\n\n" + Help.main)
+        return .usage
+    }
+    if name == "-h" || name == "--help" || name == "help" {
         writeToStandardOutput(Help.main + "\n")
-        return arguments.isEmpty ? .usage : .success
+        return .success
     }
     guard let command = commands[name] else {
         writeToStandardError("error: unknown command '\(name)'\nusage: smelt <command> [options]; commands: \(commands.keys.sorted().joined(separator: ", ")); see 'smelt --help'")
