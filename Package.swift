@@ -19,6 +19,8 @@ let package = Package(
             dependencies: ["CXXHash", "CLZ4", "CSystemShims"]
         ),
         .executableTarget(name: "smelt", dependencies: ["Checkpoint"]),
+        // Test support only: provokes a SIGBUS in a mapping (not a product).
+        .executableTarget(name: "smelt-fault-probe", dependencies: ["Checkpoint"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CXXHash"]),
         .testTarget(name: "smeltTests", dependencies: ["Checkpoint"]),
     ],

@@ -8,7 +8,7 @@ enum HashCommand {
         let checkpoint = try Checkpoint(path: arguments.positionals[0])
         let wantsJSON = arguments.flags.contains("json")
         let progress = ProgressBar(label: "hash", totalBytes: checkpoint.tensorByteCount, enabled: !wantsJSON)
-        let digests = checkpoint.files.map { $0.computeDigests(progress: progress.advance) }
+        let digests = try checkpoint.files.map { try $0.computeDigests(progress: progress.advance) }
         progress.finish()
         if wantsJSON {
             writeToStandardOutput(JSONOutput.object([

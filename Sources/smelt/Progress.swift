@@ -1,17 +1,18 @@
 import Checkpoint
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A one-line progress bar on standard error, drawn only when standard
 /// error is a terminal and the user did not ask for quiet or JSON output.
-final class ProgressBar {
+/// Workers report from any thread; the counters live behind one Mutex.
+final class ProgressBar: Sendable {
     private let label: String
     private let totalBytes: UInt64
     private let isEnabled: Bool
-    private var doneBytes: UInt64 = 0
     private let startTime = monotonicSeconds()
-    private var lastDrawTime = 0.0
+    private let state = Mutex((doneBytes: UInt64(0), lastDrawTime: 0.0))
 
     init(label: String, totalBytes: UInt64, enabled: Bool) {
         self.label = label
@@ -21,11 +22,15 @@ final class ProgressBar {
 
     /// Records `bytes` more done and redraws at most ten times a second.
     func advance(_ bytes: UInt64) {
-        doneBytes += bytes
         guard isEnabled else { return }
         let now = monotonicSeconds()
-        if now - lastDrawTime < 0.1 && doneBytes < totalBytes { return }
-        lastDrawTime = now
+        let doneBytes: UInt64? = state.withLock { state in
+            state.doneBytes += bytes
+            if now - state.lastDrawTime < 0.1 && state.doneBytes < totalBytes { return nil }
+            state.lastDrawTime = now
+            return state.doneBytes
+        }
+        guard let doneBytes else { return }
         let fraction = min(1, Double(doneBytes) / Double(totalBytes))
         let width = 30
         let filled = Int(fraction * Double(width))

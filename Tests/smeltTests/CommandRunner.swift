@@ -13,20 +13,23 @@ enum CommandRunner {
     static let repositoryRoot = String(#filePath).deletingLastPathComponent.deletingLastPathComponent.deletingLastPathComponent
 
     /// The `smelt` binary next to the test bundle in the build folder.
-    static var executable: String {
+    static var executable: String { builtProgram("smelt") }
+
+    /// A program built by this package, found next to the test bundle.
+    static func builtProgram(_ name: String) -> String {
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         // The test binary sits inside SmeltPackageTests.xctest on some layouts.
-        while folder.path != "/" && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("smelt").path) {
+        while folder.path != "/" && !FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) {
             folder.deleteLastPathComponent()
         }
-        return folder.appendingPathComponent("smelt").path
+        return folder.appendingPathComponent(name).path
     }
 
     static func fixture(_ relative: String) -> String { repositoryRoot + "/Fixtures/" + relative }
 
-    static func run(_ arguments: [String]) throws -> CommandResult {
+    static func run(_ arguments: [String], program: String = executable) throws -> CommandResult {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         let output = Pipe()
         let error = Pipe()

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The digests that cover a safetensors file: its header bytes and each
 /// tensor's raw bytes (DESIGN.md, "File digest").
 public struct FileDigests: Sendable {
@@ -10,44 +14,21 @@ public struct FileDigests: Sendable {
 }
 
 extension SafeTensorsFile {
-    /// Bytes hashed between releases of the mapped pages: large enough that
-    /// madvise costs nothing, small enough that resident memory stays low.
-    public static let digestWindowBytes: UInt64 = 8 << 20
-
-    /// Hashes the header and every tensor in one front-to-back pass over the
-    /// mapping, releasing pages as it goes so resident memory stays under a
-    /// few windows however large the file. `progress` is told each window's
-    /// byte count.
-    public func computeDigests(progress: (UInt64) -> Void = { _ in }) -> FileDigests {
+    /// Hashes the header and every tensor, each tensor in order, tensors
+    /// spread over `threads` workers. A file that shrinks meanwhile is a
+    /// `SystemError` naming it.
+    public func computeDigests(threads: Int = defaultThreadCount, progress: @Sendable (UInt64) -> Void = { _ in }) throws(SystemError) -> FileDigests {
         let headerDigest = mapping.withBytes(in: headerRange) { XXH3.digest($0) }
-        var tensorDigests: [(name: String, digest: UInt64)] = []
-        tensorDigests.reserveCapacity(header.tensors.count)
-        for tensor in header.tensors {
-            tensorDigests.append((tensor.name, digest(of: fileRange(of: tensor), progress: progress)))
-        }
-        return FileDigests(path: path, size: size, header: headerDigest, tensors: tensorDigests)
+        let ranges = header.tensors.map { fileRange(of: $0) }
+        let digests = try RangeDigester.digests(of: file, ranges: ranges, threads: threads, progress: progress)
+        return FileDigests(path: path, size: size, header: headerDigest, tensors: Array(zip(header.tensors.map(\.name), digests)))
     }
 
     /// XXH3-64 of the bytes in `range`, read `windowBytes` at a time.
-    public func digest(
-        of range: Range<UInt64>, windowBytes: UInt64 = digestWindowBytes, progress: (UInt64) -> Void = { _ in }
-    ) -> UInt64 {
-        if UInt64(range.count) <= windowBytes {
-            let value = mapping.withBytes(in: range) { XXH3.digest($0) }
-            mapping.release(range)
-            progress(UInt64(range.count))
-            return value
-        }
-        let hasher = XXH3Hasher()
-        var start = range.lowerBound
-        while start < range.upperBound {
-            let end = min(range.upperBound, start + windowBytes)
-            if end < range.upperBound { mapping.adviseSequential(end..<min(range.upperBound, end + windowBytes)) }
-            mapping.withBytes(in: start..<end) { hasher.update($0) }
-            mapping.release(start..<end)
-            progress(end - start)
-            start = end
-        }
-        return hasher.finalize()
+    public func digest(of range: Range<UInt64>, windowBytes: Int = RangeDigester.defaultWindowBytes) throws(SystemError) -> UInt64 {
+        try RangeDigester.digests(of: file, ranges: [range], threads: 1, windowBytes: windowBytes)[0]
     }
 }
+
+/// Online CPUs: the default number of workers.
+public let defaultThreadCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

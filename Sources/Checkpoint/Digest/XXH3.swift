@@ -45,6 +45,9 @@ public final class XXH3Hasher {
         XXH3_64bits_update_dispatch(state, bytes.baseAddress, bytes.count)
     }
 
+    /// Starts over, as if newly made.
+    public func reset() { XXH3_64bits_reset(state) }
+
     /// The digest of everything fed so far.
     public func finalize() -> UInt64 { XXH3_64bits_digest(state) }
 }

@@ -5,12 +5,15 @@ public final class SafeTensorsFile: Sendable {
     public let size: UInt64
     public let header: SafeTensorsHeader
     public let mapping: MappedFile
+    /// The open file, for reads that stream past the mapping (digests).
+    public let file: OpenFile
 
     /// Opens, maps and validates `path`. System failures throw
     /// `SystemError`; a malformed file throws `CheckpointError`.
     public init(path: String) throws {
         self.path = path
         let file = try OpenFile.forReading(path)
+        self.file = file
         let mapping = try MappedFile(file)
         self.mapping = mapping
         size = mapping.size

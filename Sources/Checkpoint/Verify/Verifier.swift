@@ -7,7 +7,7 @@ public enum Verifier {
     /// Verifies `path` (a folder or one .safetensors file). Throws only
     /// when the path itself is missing or unreadable; everything wrong with
     /// the checkpoint is in the report.
-    public static func verify(path: String, checkInputs: Bool = false, progress: (UInt64) -> Void = { _ in }) throws -> VerificationReport {
+    public static func verify(path: String, checkInputs: Bool = false, progress: @Sendable (UInt64) -> Void = { _ in }) throws -> VerificationReport {
         guard let status = try FileSystem.status(path) else { throw SystemError(call: "stat", path: path, errno: 2) }
         var report = VerificationReport(path: path)
         var checkpoint: Checkpoint?
@@ -21,7 +21,7 @@ public enum Verifier {
         var computed: [String: (file: String, digest: UInt64)] = [:]
         if let checkpoint {
             for file in checkpoint.files {
-                let digests = file.computeDigests(progress: progress)
+                let digests = try file.computeDigests(progress: progress)
                 report.files.append(digests)
                 checkEmbeddedDigests(file, digests, &report)
                 for (name, digest) in digests.tensors { computed[name] = (file.path.lastPathComponent, digest) }

@@ -16,7 +16,7 @@ extension CheckpointWriter {
             try file.sync()
             let staged = try SafeTensorsFile(path: file.path)
             for placement in shard.placements {
-                let digest = staged.digest(of: placement.fileRange)
+                let digest = try staged.digest(of: placement.fileRange)
                 try file.write(XXH3.hex(digest), at: placement.digestOffset)
                 manifest.tensors.append(Manifest.Tensor(
                     name: placement.tensor.name, file: shard.fileName, dtype: placement.tensor.dtype,
