@@ -58,16 +58,21 @@ enum InspectCommand {
             text += "  \(file.path.lastPathComponent): \(Formatting.grouped(file.size)) bytes, header \(Formatting.grouped(file.header.dataStart)) bytes, \(file.header.tensors.count) tensors\n"
         }
         let nameWidth = min(60, max(6, tensors.map { $0.tensor.name.count }.max() ?? 0))
+        let dtypeWidth = max(5, tensors.map { $0.tensor.dtype.rawValue.count }.max() ?? 0)
         let shapeWidth = max(5, tensors.map { Formatting.shape($0.tensor.shape).count }.max() ?? 0)
-        text += "\n" + Formatting.padded("TENSOR", nameWidth) + "  " + Formatting.padded("DTYPE", 11) + "  "
+        text += "\n" + trimmedRow(Formatting.padded("TENSOR", nameWidth) + "  " + Formatting.padded("DTYPE", dtypeWidth) + "  "
             + Formatting.padded("SHAPE", shapeWidth) + "  " + Formatting.padded("BYTES", 12)
-            + (checkpoint.files.count > 1 ? "  FILE" : "") + "\n"
+            + (checkpoint.files.count > 1 ? "  FILE" : "")) + "\n"
         for (file, tensor) in tensors {
-            text += Formatting.padded(tensor.name, nameWidth) + "  " + Formatting.padded(tensor.dtype.rawValue, 11) + "  "
+            text += trimmedRow(Formatting.padded(tensor.name, nameWidth) + "  " + Formatting.padded(tensor.dtype.rawValue, dtypeWidth) + "  "
                 + Formatting.padded(Formatting.shape(tensor.shape), shapeWidth) + "  "
                 + Formatting.padded(Formatting.grouped(tensor.byteCount), 12)
-                + (checkpoint.files.count > 1 ? "  " + file.path.lastPathComponent : "") + "\n"
+                + (checkpoint.files.count > 1 ? "  " + file.path.lastPathComponent : "")) + "\n"
         }
         return text
+    }
+
+    private static func trimmedRow(_ row: String) -> String {
+        String(row.reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -51,14 +51,9 @@ public enum RangeDigester {
         progress: (UInt64) -> Void
     ) throws(SystemError) -> UInt64 {
         hasher.reset()
-        var offset = range.lowerBound
-        while offset < range.upperBound {
-            let count = Int(min(UInt64(buffer.count), range.upperBound - offset))
-            let window = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
-            try file.read(into: window, at: offset)
-            hasher.update(UnsafeRawBufferPointer(window))
-            progress(UInt64(count))
-            offset += UInt64(count)
+        try file.readWindows(of: range, through: buffer) { window in
+            hasher.update(window)
+            progress(UInt64(window.count))
         }
         return hasher.finalize()
     }

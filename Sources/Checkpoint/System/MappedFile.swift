@@ -48,11 +48,6 @@ public final class MappedFile: @unchecked Sendable {
         return try body(UnsafeRawBufferPointer(start: base + Int(range.lowerBound), count: range.count))
     }
 
-    /// Tells the kernel the range will be read front to back soon.
-    public func adviseSequential(_ range: Range<UInt64>) {
-        advise(range, MADV_WILLNEED)
-    }
-
     /// Drops this process's pages of `range`, rounded outward to whole
     /// pages (harmless for a read-only file mapping: a later read faults the
     /// page back in from the page cache), so resident memory stays bounded.

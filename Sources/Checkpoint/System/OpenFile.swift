@@ -59,6 +59,21 @@ public final class OpenFile: @unchecked Sendable {
         }
     }
 
+    /// Reads `range` front to back through `buffer`, handing `body` each
+    /// filled window: the one streaming read loop, shared by every digest.
+    public func readWindows(
+        of range: Range<UInt64>, through buffer: UnsafeMutableRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void
+    ) throws(SystemError) {
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let count = Int(min(UInt64(buffer.count), range.upperBound - offset))
+            let window = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+            try read(into: window, at: offset)
+            body(UnsafeRawBufferPointer(window))
+            offset += UInt64(count)
+        }
+    }
+
     /// Writes all of `bytes` at `offset`.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(SystemError) {
         var done = 0

@@ -3,7 +3,6 @@
 /// ones, and links it from `snapshots/<revision>/`. Recomputing the SHA-256
 /// of each linked large file proves a download is intact.
 enum HubCacheCheck {
-    static let readBufferBytes = 4 << 20
 
     /// Whether `folder` looks like `.../snapshots/<revision>` with a
     /// `blobs` folder two levels up.
@@ -37,20 +36,15 @@ enum HubCacheCheck {
     }
 
     /// SHA-256 of a whole file, read through one reused buffer.
-    static func sha256(of path: String, progress: (UInt64) -> Void) throws -> String {
+    static func sha256(of path: String, progress: (UInt64) -> Void) throws(SystemError) -> String {
         let file = try OpenFile.forReading(path)
         let size = try file.status().size
         var hasher = SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readBufferBytes, alignment: 64)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RangeDigester.defaultWindowBytes, alignment: 64)
         defer { buffer.deallocate() }
-        var offset: UInt64 = 0
-        while offset < size {
-            let count = Int(min(UInt64(readBufferBytes), size - offset))
-            let window = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
-            try file.read(into: window, at: offset)
-            hasher.update(UnsafeRawBufferPointer(window))
-            progress(UInt64(count))
-            offset += UInt64(count)
+        try file.readWindows(of: 0..<size, through: buffer) { window in
+            hasher.update(window)
+            progress(UInt64(window.count))
         }
         return hasher.finalizeHex()
     }
