@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A model as stored on disk: one safetensors file, or a folder holding one
 /// or several shards (DESIGN.md, "Formats"). Every shard is mapped and
 /// validated on open; tensor names are unique across shards.
@@ -15,7 +19,7 @@ public final class Checkpoint: Sendable {
     public init(path: String) throws {
         self.path = path
         guard let status = try FileSystem.status(path) else {
-            throw SystemError(call: "open", path: path, errno: 2) // ENOENT: the caller reports a missing path
+            throw SystemError(call: "stat", path: path, errno: ENOENT)
         }
         if !status.isDirectory {
             folder = path.deletingLastPathComponent

@@ -2,6 +2,7 @@
 /// the file, the tensor where there is one, and the rule broken (STYLE.md,
 /// "Reading files we did not write").
 public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notARegularFile(file: String)
     case fileTooSmall(file: String, size: UInt64)
     case headerTooLarge(file: String, headerLength: UInt64, limit: UInt64)
     case headerBeyondFile(file: String, headerLength: UInt64, fileSize: UInt64)
@@ -28,7 +29,7 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     /// The file the problem is in.
     public var file: String {
         switch self {
-        case .fileTooSmall(let file, _), .headerTooLarge(let file, _, _), .headerBeyondFile(let file, _, _),
+        case .notARegularFile(let file), .fileTooSmall(let file, _), .headerTooLarge(let file, _, _), .headerBeyondFile(let file, _, _),
              .headerNotObject(let file), .malformedJSON(let file, _, _), .metadataNotStrings(let file, _),
              .emptyTensorName(let file), .malformedEntry(let file, _, _), .unknownDType(let file, _, _),
              .sizeOverflow(let file, _), .byteCountMismatch(let file, _, _, _), .offsetsReversed(let file, _, _, _),
@@ -57,6 +58,8 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
     /// What is wrong, without the file name.
     public var problem: String {
         switch self {
+        case .notARegularFile:
+            "not a regular file"
         case .fileTooSmall(_, let size):
             "file is \(size) bytes, too small for the 8-byte header length"
         case .headerTooLarge(_, let length, let limit):

@@ -46,6 +46,7 @@ public struct CheckpointIndex: Sendable {
             }
         }
         guard let weightMap else { throw .malformedIndex(file: path, message: "index has no \"weight_map\"") }
+        guard !weightMap.isEmpty else { throw .malformedIndex(file: path, message: "\"weight_map\" names no tensors") }
         self.weightMap = weightMap
         self.totalSize = totalSize
     }

@@ -46,13 +46,16 @@ public struct JSONScanner: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
     private let maximumDepth: Int
+    private let maximumArrayCount: Int
 
     /// Parses one JSON value filling `bytes`, allowing JSON white space
     /// around it (or only spaces after it when `trailingSpacesOnly`).
+    /// Arrays longer than `maximumArrayCount` are refused, so a hostile
+    /// file cannot turn a few bytes per element into a huge allocation.
     public static func parse(
-        _ bytes: UnsafeRawBufferPointer, maximumDepth: Int = 64, trailingSpacesOnly: Bool = false
+        _ bytes: UnsafeRawBufferPointer, maximumDepth: Int = 64, maximumArrayCount: Int = .max, trailingSpacesOnly: Bool = false
     ) throws(JSONSyntaxError) -> JSONNode {
-        var scanner = JSONScanner(bytes: bytes, maximumDepth: maximumDepth)
+        var scanner = JSONScanner(bytes: bytes, maximumDepth: maximumDepth, maximumArrayCount: maximumArrayCount)
         scanner.skipWhitespace()
         let node = try scanner.parseValue(depth: 0)
         while scanner.position < bytes.count {
@@ -72,9 +75,10 @@ public struct JSONScanner: ~Copyable {
         return try result.get()
     }
 
-    private init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
+    private init(bytes: UnsafeRawBufferPointer, maximumDepth: Int, maximumArrayCount: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        self.maximumArrayCount = maximumArrayCount
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {
@@ -158,6 +162,7 @@ public struct JSONScanner: ~Copyable {
         }
         while true {
             skipWhitespace()
+            guard elements.count < maximumArrayCount else { throw fail("array longer than \(maximumArrayCount) elements") }
             elements.append(try parseValue(depth: depth + 1))
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of JSON inside an array") }

@@ -13,6 +13,7 @@ public final class SafeTensorsFile: Sendable {
     public init(path: String) throws {
         self.path = path
         let file = try OpenFile.forReading(path)
+        guard try file.status().isRegularFile else { throw CheckpointError.notARegularFile(file: path) }
         self.file = file
         let mapping = try MappedFile(file)
         self.mapping = mapping

@@ -24,6 +24,9 @@ public struct SafeTensorsHeader: Sendable {
     /// Headers longer than this are refused before anything is read
     /// (the limit of the reference implementation).
     public static let maximumHeaderLength: UInt64 = 100_000_000
+    /// The longest array a header may hold: shapes and offsets are short,
+    /// and the limit keeps a hostile header from costing gigabytes.
+    public static let maximumArrayCount = 1024
 
     /// N, the JSON header's length in bytes (padding included).
     public let headerLength: UInt64
@@ -67,7 +70,7 @@ public struct SafeTensorsHeader: Sendable {
         guard let first = headerBytes.first, first == UInt8(ascii: "{") else { throw .headerNotObject(file: file) }
         let root: JSONNode
         do {
-            root = try JSONScanner.parse(headerBytes, trailingSpacesOnly: true)
+            root = try JSONScanner.parse(headerBytes, maximumArrayCount: maximumArrayCount, trailingSpacesOnly: true)
         } catch {
             throw .malformedJSON(file: file, offset: 8 + error.offset, message: error.message)
         }

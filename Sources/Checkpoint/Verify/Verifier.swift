@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `smelt verify`: every check Smelt can make of a checkpoint without
 /// trusting it. Structure (the strict header rules), every tensor's bytes
 /// against the digests in the shard headers and in the manifest, the
@@ -8,7 +12,7 @@ public enum Verifier {
     /// when the path itself is missing or unreadable; everything wrong with
     /// the checkpoint is in the report.
     public static func verify(path: String, checkInputs: Bool = false, progress: @Sendable (UInt64) -> Void = { _ in }) throws -> VerificationReport {
-        guard let status = try FileSystem.status(path) else { throw SystemError(call: "stat", path: path, errno: 2) }
+        guard let status = try FileSystem.status(path) else { throw SystemError(call: "stat", path: path, errno: ENOENT) }
         var report = VerificationReport(path: path)
         var checkpoint: Checkpoint?
         do {

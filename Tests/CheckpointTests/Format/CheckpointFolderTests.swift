@@ -109,6 +109,24 @@ import Glibc
         }
     }
 
+    @Test func rejectsIndexWithEmptyWeightMap() throws {
+        let folder = try shardedFolder(indexBytes: Array("{\"weight_map\":{}}".utf8))
+        defer { try? FileSystem.removeTree(folder) }
+        #expect(throws: CheckpointError.malformedIndex(file: folder + "/" + CheckpointIndex.fileName, message: "\"weight_map\" names no tensors")) {
+            try Checkpoint(path: folder)
+        }
+    }
+
+    @Test func rejectsShardThatIsAFolder() throws {
+        let folder = try shardedFolder(indexBytes: index(goodMap))
+        defer { try? FileSystem.removeTree(folder) }
+        try FileSystem.removeFile(folder + "/model-00002-of-00002.safetensors")
+        try FileSystem.createDirectory(folder + "/model-00002-of-00002.safetensors")
+        #expect(throws: CheckpointError.notARegularFile(file: folder + "/model-00002-of-00002.safetensors")) {
+            try Checkpoint(path: folder)
+        }
+    }
+
     @Test func rejectsSameTensorInTwoShards() throws {
         let folder = try shardedFolder(indexBytes: index(goodMap))
         defer { try? FileSystem.removeTree(folder) }

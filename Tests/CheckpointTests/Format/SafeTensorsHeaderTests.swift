@@ -55,6 +55,8 @@ let malformedHeaderCases: [MalformedHeaderCase] = [
     .init("control character in a string", json: "{\"a\u{01}\":{}}", .malformedJSON(containing: "control character")),
     .init("nesting deeper than the limit", json: "{\"__metadata__\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}",
           .malformedJSON(containing: "nesting deeper")),
+    .init("shape array too long to be a shape", json: "{\(entry("a", "F32", "[" + Array(repeating: "1", count: 1025).joined(separator: ",") + "]"))}", dataCount: 4,
+          .malformedJSON(containing: "array longer than 1024 elements")),
     .init("leading zeros in a number", json: "{\(entry("a", "F32", "[01]"))}", dataCount: 4, .malformedJSON(containing: "leading zeros")),
     .init("metadata value that is not a string", json: "{\"__metadata__\":{\"format\":1}}", .exactly(.metadataNotStrings(file: file, key: "format"))),
     .init("metadata that is not an object", json: "{\"__metadata__\":\"pt\"}", .exactly(.metadataNotStrings(file: file, key: "__metadata__"))),
