@@ -44,14 +44,17 @@ enum VerifyCommand {
 
     static func text(_ report: VerificationReport) -> String {
         var lines = report.problems.map { "problem: " + $0.description }
-        var checked = ["\(report.tensorsVerified) tensors match their stored digests"]
-        if report.tensorsWithoutDigest > 0 { checked.append("\(report.tensorsWithoutDigest) have no stored digest (structure and readability checked)") }
+        let total = report.files.reduce(0) { $0 + $1.tensors.count }
+        var checked = ["\(report.tensorsVerified) of \(total) tensors match their stored digests"]
+        if report.tensorsWithoutDigest > 0 {
+            checked.append("\(report.tensorsWithoutDigest) without a stored digest were checked for structure and read in full")
+        }
         if report.manifestChecked { checked.append("manifest checked") }
         if report.inputsChecked + report.inputsMissing > 0 {
             checked.append("\(report.inputsChecked) inputs re-checked, \(report.inputsMissing) no longer present")
         }
         if report.hubFilesChecked + report.hubFilesNotCheckable > 0 {
-            checked.append("\(report.hubFilesChecked) cache files match their SHA-256 blob names"
+            checked.append("\(report.hubFilesChecked) cache file\(report.hubFilesChecked == 1 ? "" : "s") checked against SHA-256 blob names"
                 + (report.hubFilesNotCheckable > 0 ? ", \(report.hubFilesNotCheckable) small files named by git id not checked" : ""))
         }
         let verdict = report.isClean ? "ok" : "FAILED (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))"
