@@ -23,7 +23,9 @@ public final class CheckpointWriter: @unchecked Sendable {
         return (parent == "/" ? "" : parent) + "/." + outputPath.lastPathComponent + ".smelt-partial"
     }
 
-    /// Lays out the shards, creates the staging folder, locks it, and
+    /// Lays out the shards, creates the staging folder, locks it, clears
+    /// whatever an earlier attempt left there (nothing unfinished is ever
+    /// trusted; resuming from a journal is the job of the merge layer), and
     /// creates every shard at its final size with its header in place.
     public init(outputPath: String, tensors: [OutputTensor], shardSizeLimit: UInt64) throws {
         self.outputPath = outputPath
@@ -32,6 +34,9 @@ public final class CheckpointWriter: @unchecked Sendable {
         try FileSystem.createDirectory(stagingPath)
         lockFile = try OpenFile.forUpdatingOrCreating(stagingPath + "/.smelt-lock")
         guard try lockFile.tryLockExclusive() else { throw WriterError.stagingLocked(path: stagingPath) }
+        for name in try FileSystem.contents(ofDirectory: stagingPath) where name != ".smelt-lock" {
+            try FileSystem.removeTree(stagingPath + "/" + name)
+        }
         var files: [OpenFile] = []
         var placements: [String: TensorPlacement] = [:]
         for shard in shards {

@@ -102,6 +102,19 @@ import Testing
         #expect(try FileSystem.contents(ofDirectory: output) == ["model.safetensors", Manifest.fileName])
     }
 
+    @Test func leftoversOfAnEarlierAttemptAreNotPublished() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileSystem.removeTree(folder) }
+        let output = folder + "/out"
+        let staging = CheckpointWriter.stagingPath(for: output)
+        try FileSystem.createDirectory(staging)
+        try TestSupport.write([1, 2, 3], to: staging + "/model-00001-of-00002.safetensors")
+        try TestSupport.write([4], to: staging + "/stale.json")
+        try Self.writeCheckpoint(at: output, tensors: Self.sampleTensors())
+        #expect(try FileSystem.contents(ofDirectory: output) == ["config.json", "model.safetensors", Manifest.fileName])
+        #expect(try Verifier.verify(path: output).isClean)
+    }
+
     @Test func refusesToReplaceAnExistingOutputUnlessAsked() throws {
         let folder = try TestSupport.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
