@@ -3,23 +3,35 @@
 /// ones, and links it from `snapshots/<revision>/`. Recomputing the SHA-256
 /// of each linked large file proves a download is intact.
 enum HubCacheCheck {
-
-    /// Whether `folder` looks like `.../snapshots/<revision>` with a
-    /// `blobs` folder two levels up.
-    static func isSnapshot(_ folder: String) throws -> Bool {
+    /// For a folder shaped `.../snapshots/<revision>` with a `blobs` folder
+    /// two levels up: each linked entry's name and the blob name it links
+    /// to. Nil for any other folder.
+    static func blobNames(in folder: String) throws -> [String: String]? {
         let snapshots = folder.deletingLastPathComponent
-        guard snapshots.lastPathComponent == "snapshots" else { return false }
-        return try FileSystem.status(snapshots.deletingLastPathComponent + "/blobs")?.isDirectory == true
+        guard snapshots.lastPathComponent == "snapshots",
+              try FileSystem.status(snapshots.deletingLastPathComponent + "/blobs")?.isDirectory == true else { return nil }
+        var names: [String: String] = [:]
+        for name in try FileSystem.contents(ofDirectory: folder) where FileSystem.isSymbolicLink(folder + "/" + name) {
+            names[name] = try FileSystem.linkTarget(folder + "/" + name).lastPathComponent
+        }
+        return names
     }
 
-    static func run(folder: String, report: inout VerificationReport, progress: (UInt64) -> Void) throws {
-        guard try isSnapshot(folder) else { return }
-        for name in try FileSystem.contents(ofDirectory: folder) {
+    /// Whether a blob name is a SHA-256 (64 lowercase hex digits) rather
+    /// than a 40-digit git object id.
+    static func isSHA256Name(_ name: String) -> Bool {
+        name.utf8.count == 64 && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// Compares every linked file's SHA-256 with its blob name, hashing
+    /// those not in `precomputed` (entry name to SHA-256).
+    static func run(
+        folder: String, blobNames: [String: String], precomputed: [String: String],
+        report: inout VerificationReport, progress: (UInt64) -> Void
+    ) throws {
+        for (name, blobName) in blobNames.sorted(by: { $0.key < $1.key }) {
             let path = folder + "/" + name
-            guard FileSystem.isSymbolicLink(path) else { continue }
-            let blobName = try FileSystem.linkTarget(path).lastPathComponent
-            let isHex = blobName.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
-            guard isHex, blobName.utf8.count == 64 else {
+            guard isSHA256Name(blobName) else {
                 report.hubFilesNotCheckable += 1
                 continue
             }
@@ -27,7 +39,7 @@ enum HubCacheCheck {
                 report.report(path, nil, "links to blob \(blobName), which is missing")
                 continue
             }
-            let actual = try sha256(of: path, progress: progress)
+            let actual = try precomputed[name] ?? sha256(of: path, progress: progress)
             report.hubFilesChecked += 1
             if actual != blobName {
                 report.report(path, nil, "SHA-256 is \(actual) but the cache stores it as blob \(blobName): the download is corrupt")
@@ -38,14 +50,6 @@ enum HubCacheCheck {
     /// SHA-256 of a whole file, read through one reused buffer.
     static func sha256(of path: String, progress: (UInt64) -> Void) throws(SystemError) -> String {
         let file = try OpenFile.forReading(path)
-        let size = try file.status().size
-        var hasher = SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: RangeDigester.defaultWindowBytes, alignment: 64)
-        defer { buffer.deallocate() }
-        try file.readWindows(of: 0..<size, through: buffer) { window in
-            hasher.update(window)
-            progress(UInt64(window.count))
-        }
-        return hasher.finalizeHex()
+        return try RangeDigester.sha256AndDigests(of: file, size: file.status().size, ranges: [], progress: progress).sha256
     }
 }

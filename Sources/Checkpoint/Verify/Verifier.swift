@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,21 +24,67 @@ public enum Verifier {
         } catch let error as SystemError where error.isMissingPath {
             report.report(error.path, nil, "file is missing (\(error.call))")
         }
+        let folder = status.isDirectory ? path : path.deletingLastPathComponent
+        let blobNames = status.isDirectory ? try HubCacheCheck.blobNames(in: folder) : nil
+        var shardSHA256: [String: String] = [:]
         var computed: [String: (file: String, digest: UInt64)] = [:]
         if let checkpoint {
-            for file in checkpoint.files {
-                let digests = try file.computeDigests(progress: progress)
-                report.files.append(digests)
-                checkEmbeddedDigests(file, digests, &report)
-                for (name, digest) in digests.tensors { computed[name] = (file.path.lastPathComponent, digest) }
+            let (digests, hashes) = try digestAll(checkpoint.files, blobNames: blobNames ?? [:], progress: progress)
+            shardSHA256 = hashes
+            for (file, fileDigests) in zip(checkpoint.files, digests) {
+                report.files.append(fileDigests)
+                checkEmbeddedDigests(file, fileDigests, &report)
+                for (name, digest) in fileDigests.tensors { computed[name] = (file.path.lastPathComponent, digest) }
             }
         }
-        let folder = status.isDirectory ? path : path.deletingLastPathComponent
         if status.isDirectory, try FileSystem.status(folder + "/" + Manifest.fileName) != nil {
             try ManifestCheck.run(folder: folder, computed: computed, report: &report, checkInputs: checkInputs)
         }
-        if status.isDirectory { try HubCacheCheck.run(folder: folder, report: &report, progress: progress) }
+        if let blobNames {
+            try HubCacheCheck.run(folder: folder, blobNames: blobNames, precomputed: shardSHA256, report: &report, progress: progress)
+        }
         return report
+    }
+
+    /// Digests of every shard. Shards stored in the Hugging Face cache under
+    /// a SHA-256 blob name also get their SHA-256 in the same single pass
+    /// (one pass per shard, shards spread over the cores), so a model larger
+    /// than the page cache is read from disk once, not twice.
+    private static func digestAll(
+        _ files: [SafeTensorsFile], blobNames: [String: String], progress: @Sendable (UInt64) -> Void
+    ) throws -> (digests: [FileDigests], sha256: [String: String]) {
+        let needsSHA256 = files.map { blobNames[$0.path.lastPathComponent].map(HubCacheCheck.isSHA256Name) ?? false }
+        guard needsSHA256.contains(true) else { return (try files.map { try $0.computeDigests(progress: progress) }, [:]) }
+        let results = Mutex([(FileDigests, String?)?](repeating: nil, count: files.count))
+        let failure = Mutex<(any Error)?>(nil)
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(defaultThreadCount, files.count)) { _ in
+            while true {
+                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard index < files.count, failure.withLock({ $0 == nil }) else { return }
+                let file = files[index]
+                do {
+                    let result: (FileDigests, String?)
+                    if needsSHA256[index] {
+                        let ranges = file.header.tensors.map { file.fileRange(of: $0) }
+                        let pass = try RangeDigester.sha256AndDigests(of: file.file, size: file.size, ranges: ranges, progress: progress)
+                        let header = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
+                        result = (FileDigests(path: file.path, size: file.size, header: header,
+                                              tensors: Array(zip(file.header.tensors.map(\.name), pass.digests))), pass.sha256)
+                    } else {
+                        result = (try file.computeDigests(threads: 1, progress: progress), nil)
+                    }
+                    results.withLock { $0[index] = result }
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        let collected = results.withLock { $0 }.compactMap { $0 }
+        var hashes: [String: String] = [:]
+        for (digests, sha) in collected { if let sha { hashes[digests.path.lastPathComponent] = sha } }
+        return (collected.map(\.0), hashes)
     }
 
     private static func checkEmbeddedDigests(_ file: SafeTensorsFile, _ digests: FileDigests, _ report: inout VerificationReport) {

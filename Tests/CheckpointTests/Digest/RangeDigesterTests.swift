@@ -28,4 +28,28 @@ import Testing
         }
         #expect(reference == ranges.map { range in file.mapping.withBytes(in: range) { XXH3.digest($0) } })
     }
+
+    @Test func singlePassGivesTheSameDigestsAndTheFileSHA256() throws {
+        // Zero-length tensors first, in the middle and last; windows that cut tensors anywhere.
+        let json = "{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},"
+            + "\"b\":{\"dtype\":\"U8\",\"shape\":[37],\"data_offsets\":[0,37]},"
+            + "\"c\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[37,37]},"
+            + "\"d\":{\"dtype\":\"U8\",\"shape\":[100],\"data_offsets\":[37,137]},"
+            + "\"e\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[137,137]}}"
+        let bytes = TestSupport.safetensorsBytes(json: json, data: TestSupport.randomBytes(count: 137, seed: 3))
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileSystem.removeTree(folder) }
+        try TestSupport.write(bytes, to: folder + "/m.safetensors")
+        let file = try SafeTensorsFile(path: folder + "/m.safetensors")
+        let ranges = file.header.tensors.map { file.fileRange(of: $0) }
+        let expected = ranges.map { range in file.mapping.withBytes(in: range) { XXH3.digest($0) } }
+        var sha = SHA256()
+        bytes.withUnsafeBytes { sha.update($0) }
+        let expectedSHA = sha.finalizeHex()
+        for window in [1, 7, 64, 1 << 20] {
+            let pass = try RangeDigester.sha256AndDigests(of: file.file, size: file.size, ranges: ranges, windowBytes: window)
+            #expect(pass.digests == expected, "window \(window)")
+            #expect(pass.sha256 == expectedSHA, "window \(window)")
+        }
+    }
 }

@@ -139,4 +139,36 @@ import Glibc
         let found = try problems(snapshot)
         #expect(found.count == 1 && found[0].file == snapshot + "/model.safetensors" && found[0].problem.contains("blob \(blob)"))
     }
+
+    @Test func shardedHubSnapshotIsHashedOnceAndCorruptionNamed() throws {
+        let root = try TestSupport.temporaryFolder()
+        defer { try? FileSystem.removeTree(root) }
+        let repository = root + "/models--org--sharded"
+        for sub in ["", "/blobs", "/snapshots", "/snapshots/r1"] { try FileSystem.createDirectory(repository + sub) }
+        let source = TestSupport.fixture("models/llama-sharded")
+        var blobs: [String: String] = [:]
+        for name in try FileSystem.contents(ofDirectory: source) {
+            let bytes = try TestSupport.read(source + "/" + name)
+            var hasher = SHA256()
+            bytes.withUnsafeBytes { hasher.update($0) }
+            let blob = hasher.finalizeHex()
+            try TestSupport.write(bytes, to: repository + "/blobs/" + blob)
+            #expect(symlink("../../blobs/" + blob, repository + "/snapshots/r1/" + name) == 0)
+            blobs[name] = blob
+        }
+        let snapshot = repository + "/snapshots/r1"
+        let clean = try Verifier.verify(path: snapshot)
+        #expect(clean.isClean && clean.hubFilesChecked == blobs.count)
+        let plain = try Verifier.verify(path: source)
+        #expect(clean.files.map { $0.tensors.map(\.digest) } == plain.files.map { $0.tensors.map(\.digest) })
+        #expect(clean.files.map(\.header) == plain.files.map(\.header))
+
+        let shard = "model-00002-of-00003.safetensors"
+        let blobPath = repository + "/blobs/" + (blobs[shard] ?? "")
+        var damaged = try TestSupport.read(blobPath)
+        damaged[damaged.count - 1] ^= 0x80
+        try TestSupport.write(damaged, to: blobPath)
+        let found = try problems(snapshot)
+        #expect(found.count == 1 && found[0].file == snapshot + "/" + shard && found[0].problem.contains("download is corrupt"))
+    }
 }
