@@ -81,9 +81,13 @@ public struct CheckpointIndex: Sendable {
         }
     }
 
-    /// A name with no slash, not "." or "..", not empty.
+    /// A name with no slash, not "." or "..", not empty. Checked on bytes:
+    /// Swift compares Characters, and "/" followed by a combining mark is
+    /// one Character that is not "/", yet the kernel still splits the path
+    /// at that byte (found by the index fuzzer).
     static func isPlainFileName(_ name: String) -> Bool {
-        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+        let bytes = Array(name.utf8)
+        return !bytes.isEmpty && bytes != [0x2E] && bytes != [0x2E, 0x2E] && !bytes.contains(0x2F) && !bytes.contains(0)
     }
 
     /// Checks that every tensor the index names is in its shard, that every

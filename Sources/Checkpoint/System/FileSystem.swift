@@ -119,18 +119,25 @@ public enum FileSystem {
     }
 }
 
+/// Path splitting on the byte 0x2F, as the kernel does. Splitting on the
+/// Character "/" would miss a slash followed by a combining mark.
 extension String {
+    private var pathBytesWithoutTrailingSlash: ArraySlice<UInt8> {
+        let bytes = Array(utf8)
+        return bytes.count > 1 && bytes.last == 0x2F ? bytes.dropLast() : bytes[...]
+    }
+
     /// The last path component.
     public var lastPathComponent: String {
-        let trimmed = hasSuffix("/") && count > 1 ? String(dropLast()) : self
-        guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
-        return String(trimmed[trimmed.index(after: slash)...])
+        let bytes = pathBytesWithoutTrailingSlash
+        guard let slash = bytes.lastIndex(of: 0x2F) else { return String(decoding: bytes, as: UTF8.self) }
+        return String(decoding: bytes[(slash + 1)...], as: UTF8.self)
     }
 
     /// The path without its last component ("." when there is none).
     public var deletingLastPathComponent: String {
-        let trimmed = hasSuffix("/") && count > 1 ? String(dropLast()) : self
-        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
-        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+        let bytes = pathBytesWithoutTrailingSlash
+        guard let slash = bytes.lastIndex(of: 0x2F) else { return "." }
+        return slash == bytes.startIndex ? "/" : String(decoding: bytes[..<slash], as: UTF8.self)
     }
 }

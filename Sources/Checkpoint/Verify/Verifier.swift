@@ -89,8 +89,9 @@ public enum Verifier {
 
     private static func checkEmbeddedDigests(_ file: SafeTensorsFile, _ digests: FileDigests, _ report: inout VerificationReport) {
         let names = Set(digests.tensors.map(\.name))
-        for (key, _) in file.header.metadata where key.hasPrefix("xxh3:") && !names.contains(String(key.dropFirst(5))) {
-            report.report(file.path, String(key.dropFirst(5)), "__metadata__ has a digest for a tensor the file does not store")
+        for (key, _) in file.header.metadata where key.utf8.starts(with: "xxh3:".utf8) {
+            let name = String(decoding: key.utf8.dropFirst(5), as: UTF8.self)
+            if !names.contains(name) { report.report(file.path, name, "__metadata__ has a digest for a tensor the file does not store") }
         }
         for (name, digest) in digests.tensors {
             guard let stored = file.header.metadataValue("xxh3:" + name) else { continue }

@@ -66,7 +66,7 @@ public final class CheckpointWriter: @unchecked Sendable {
     /// Writes a small extra file (config, tokenizer, model card) into the
     /// staging folder.
     public func addFile(named name: String, bytes: [UInt8]) throws {
-        guard CheckpointIndex.isPlainFileName(name), !name.hasPrefix(".") else { throw WriterError.unsafeFileName(name: name) }
+        guard CheckpointIndex.isPlainFileName(name), name.utf8.first != UInt8(ascii: ".") else { throw WriterError.unsafeFileName(name: name) }
         try FileSystem.writeFileAtomically(stagingPath + "/" + name, bytes: bytes)
     }
 }

@@ -64,12 +64,13 @@ extension ShardLayout {
             guard !tensor.name.isEmpty else { throw .emptyName }
             guard names.insert(tensor.name).inserted else { throw .duplicateName(tensor.name) }
             guard let bytes = tensor.dtype.byteCount(shape: tensor.shape) else { throw .sizeOverflow(tensor.name) }
-            if !groups[groups.count - 1].isEmpty && (groupBytes + bytes > shardSizeLimit || groupBytes + bytes < groupBytes) {
+            let (grown, overflow) = groupBytes.addingReportingOverflow(bytes)
+            if !groups[groups.count - 1].isEmpty && (overflow || grown > shardSizeLimit) {
                 groups.append([])
                 groupBytes = 0
             }
             groups[groups.count - 1].append((tensor, bytes))
-            groupBytes += bytes
+            groupBytes &+= bytes // a lone tensor cannot overflow: its size fit in 64 bits
         }
         let count = groups.count
         return try groups.enumerated().map { (shardIndex, group) throws(LayoutError) in
@@ -99,10 +100,12 @@ extension ShardLayout {
         var offset: UInt64 = 0
         var ranges: [Range<UInt64>] = []
         for (tensor, bytes) in group {
+            let (end, overflow) = offset.addingReportingOverflow(bytes)
+            guard !overflow else { throw .sizeOverflow(tensor.name) }
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            json += ",\(JSONOutput.quoted(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}"
-            ranges.append(offset..<(offset + bytes))
-            offset += bytes
+            json += ",\(JSONOutput.quoted(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+            ranges.append(offset..<end)
+            offset = end
         }
         json += "}"
         var header = [UInt8](json.utf8)

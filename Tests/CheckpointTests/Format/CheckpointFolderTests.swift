@@ -74,6 +74,14 @@ import Glibc
         IndexCase(rule: "shard name with a slash", map: [("a", "sub/model.safetensors")], totalSize: nil,
                   expected: nil, expectedText: "not a plain file name"),
         IndexCase(rule: "shard name '..'", map: [("a", "..")], totalSize: nil, expected: nil, expectedText: "not a plain file name"),
+        // Found by the index fuzzer (tools/fuzz/regressions/index-*): a slash
+        // followed by a combining mark or joiner is one Swift Character, not "/".
+        IndexCase(rule: "slash hidden by a combining mark", map: [("t", "../\u{0301}x.safetensors")], totalSize: nil,
+                  expected: nil, expectedText: "not a plain file name"),
+        IndexCase(rule: "slash hidden by a zero-width joiner", map: [("t", "sub/\u{200D}x.safetensors")], totalSize: nil,
+                  expected: nil, expectedText: "not a plain file name"),
+        IndexCase(rule: "slash hidden by a combining mark, as the fuzzer found it", map: [("a", "`ee8/\u{0301}461s")], totalSize: nil,
+                  expected: nil, expectedText: "not a plain file name"),
         IndexCase(rule: "absolute shard path", map: [("a", "/etc/passwd")], totalSize: nil, expected: nil, expectedText: "not a plain file name"),
         IndexCase(rule: "tensor named in the index but not in its shard",
                   map: [("a", "model-00001-of-00002.safetensors"), ("b", "model-00002-of-00002.safetensors"), ("c", "model-00002-of-00002.safetensors")],
@@ -99,6 +107,18 @@ import Glibc
             #expect(error.file.hasSuffix(CheckpointIndex.fileName))
             #expect(error.description.contains(testCase.expectedText), "got: \(error)")
         }
+    }
+
+    @Test func shardWhoseNameStartsWithACombiningMarkIsFound() throws {
+        // Path splitting must work on bytes, or this legal name loses its first character.
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileSystem.removeTree(folder) }
+        let name = "\u{0301}x.safetensors"
+        try TestSupport.write(shard(["a"]), to: folder + "/" + name)
+        try TestSupport.write(index([("a", name)]), to: folder + "/" + CheckpointIndex.fileName)
+        #expect(try Checkpoint(path: folder).files.map { $0.path.lastPathComponent } == [name])
+        #expect((folder + "/" + name).lastPathComponent.utf8.elementsEqual(name.utf8))
+        #expect((folder + "/" + name).deletingLastPathComponent == folder)
     }
 
     @Test func rejectsIndexWithoutWeightMap() throws {

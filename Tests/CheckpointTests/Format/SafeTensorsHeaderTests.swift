@@ -47,6 +47,10 @@ let malformedHeaderCases: [MalformedHeaderCase] = [
     .init("truncated JSON", json: "{\"a\":", .malformedJSON(containing: "unexpected end")),
     .init("duplicate tensor names", json: "{\(entry("a")),\(entry("a", "F32", "[1]", "[4,8]"))}", dataCount: 8,
           .malformedJSON(containing: "duplicate key \"a\"")),
+    // Swift strings compare by canonical equivalence, so "é" and "e\u{0301}"
+    // are one name to every dictionary downstream: refused rather than conflated.
+    .init("names equal under Unicode canonical equivalence", json: "{\(entry("\u{00E9}")),\(entry("e\u{0301}", "F32", "[1]", "[4,8]"))}", dataCount: 8,
+          .malformedJSON(containing: "duplicate key")),
     .init("duplicate metadata keys", json: "{\"__metadata__\":{\"k\":\"1\",\"k\":\"2\"}}", .malformedJSON(containing: "duplicate key \"k\"")),
     .init("data after the JSON that is not a space", json: "{}x", .malformedJSON(containing: "after the JSON value")),
     .init("newline padding instead of spaces", json: "{}\n", .malformedJSON(containing: "after the JSON value")),
