@@ -39,13 +39,15 @@ if [ ! -f "$file" ]; then
 fi
 size=$(stat -c %s "$file")
 
-# best_of COMMAND...: prints "seconds max_rss_kib" of the fastest of $runs runs.
+# best_of COMMAND...: prints "seconds max_rss_kib": the fastest wall time of
+# $runs runs (bash's microsecond clock) and the largest peak RSS seen.
 best_of() {
-  local best="" rss=""
+  local best="" rss="" start end seconds kib
   for ((r = 0; r < runs; r++)); do
-    local out
-    out=$( { /usr/bin/time -f "%e %M" "$@" > /dev/null; } 2>&1 | tail -n 1)
-    local seconds=${out% *} kib=${out#* }
+    start=$EPOCHREALTIME
+    kib=$( { /usr/bin/time -f "%M" "$@" > /dev/null; } 2>&1 | tail -n 1)
+    end=$EPOCHREALTIME
+    seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }')
     if [ -z "$best" ] || awk -v a="$seconds" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$seconds; fi
     if [ -z "$rss" ] || [ "$kib" -gt "$rss" ]; then rss=$kib; fi
   done
@@ -57,14 +59,16 @@ cat "$file" > /dev/null; cat "$file" > /dev/null   # warm the page cache
 read -r cat_s cat_rss < <(best_of cat "$file")
 read -r hash_s hash_rss < <(best_of "$smelt" hash "$file")
 read -r verify_s verify_rss < <(best_of "$smelt" verify "$file")
+read -r one_s one_rss < <(best_of taskset -c 0 "$smelt" hash "$file")
 
 row() { # name seconds rss
   awk -v n="$1" -v s="$2" -v k="$3" -v size="$size" -v floor="$cat_s" 'BEGIN {
-    printf "| %-28s | %7.2f | %9.2f | %8.1f%% | %9.1f |\n", n, s, size / s / 1e9, 100 * floor / s, k / 1024 }'
+    printf "| %-32s | %7.3f | %9.2f | %8.1f%% | %9.1f |\n", n, s, size / s / 1e9, 100 * floor / s, k / 1024 }'
 }
 echo "file: $file ($size bytes), best of $runs runs, warm page cache, $(nproc) cores"
-echo "| command                      | seconds | GB/s      | of floor  | RSS MiB   |"
-echo "|------------------------------|---------|-----------|-----------|-----------|"
+echo "| command                          | seconds | GB/s      | of floor  | RSS MiB   |"
+echo "|----------------------------------|---------|-----------|-----------|-----------|"
 row "cat FILE > /dev/null (floor)" "$cat_s" "$cat_rss"
 row "smelt hash FILE" "$hash_s" "$hash_rss"
 row "smelt verify FILE" "$verify_s" "$verify_rss"
+row "smelt hash FILE (one core)" "$one_s" "$one_rss"
