@@ -18,3 +18,15 @@ echo "\$ smelt hash Fixtures/models/llama-tied-a | head -n 4"
 for model in Fixtures/models/*/; do
   "$smelt" verify "${model%/}"
 done
+
+# A damaged copy: the last shard cut short by 1000 bytes must be caught (exit 1).
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+cp -r Fixtures/models/llama-sharded "$scratch/damaged"
+truncate -s -1000 "$scratch/damaged/model-00003-of-00003.safetensors"
+echo
+echo "\$ smelt verify damaged   # last shard truncated by 1000 bytes"
+status=0
+"$smelt" verify "$scratch/damaged" || status=$?
+echo "exit status $status"
+[ "$status" -eq 1 ]

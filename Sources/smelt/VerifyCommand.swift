@@ -45,7 +45,9 @@ enum VerifyCommand {
     static func text(_ report: VerificationReport) -> String {
         var lines = report.problems.map { "problem: " + $0.description }
         let total = report.files.reduce(0) { $0 + $1.tensors.count }
-        var checked = ["\(report.tensorsVerified) of \(total) tensors match their stored digests"]
+        var checked = report.files.isEmpty
+            ? ["the files could not be read as a checkpoint, so no tensor was checked"]
+            : ["\(report.tensorsVerified) of \(total) tensors match their stored digests"]
         if report.tensorsWithoutDigest > 0 {
             checked.append("\(report.tensorsWithoutDigest) without a stored digest were checked for structure and read in full")
         }
