@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 /// Hashes byte ranges of one file, each range front to back (XXH3 cannot
 /// combine pieces hashed out of order), several ranges at once.
 ///
@@ -21,29 +18,19 @@ public enum RangeDigester {
         of file: OpenFile, ranges: [Range<UInt64>], threads: Int, windowBytes: Int = defaultWindowBytes,
         progress: @Sendable (UInt64) -> Void = { _ in }
     ) throws(SystemError) -> [UInt64] {
-        let results = Mutex([UInt64](repeating: 0, count: ranges.count))
-        let failure = Mutex<SystemError?>(nil)
-        let nextRange = Atomic<Int>(0)
-        let workerCount = max(1, min(threads, ranges.count))
-        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: windowBytes, alignment: 64)
-            defer { buffer.deallocate() }
-            let hasher = XXH3Hasher()
-            while failure.withLock({ $0 == nil }) {
-                let index = nextRange.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard index < ranges.count else { return }
-                let digest: UInt64
-                do throws(SystemError) {
-                    digest = try Self.digest(of: file, range: ranges[index], buffer: buffer, hasher: hasher, progress: progress)
-                } catch {
-                    failure.withLock { $0 = $0 ?? error }
-                    return
-                }
-                results.withLock { $0[index] = digest }
-            }
+        try concurrentMap(count: ranges.count, threads: threads, makeState: { WindowState(windowBytes: windowBytes) }) {
+            (index, state) throws(SystemError) in
+            try digest(of: file, range: ranges[index], buffer: state.buffer, hasher: state.hasher, progress: progress)
         }
-        if let error = failure.withLock({ $0 }) { throw error }
-        return results.withLock { $0 }
+    }
+
+    /// One worker's read buffer and hasher, freed with the worker.
+    private final class WindowState {
+        let buffer: UnsafeMutableRawBufferPointer
+        let hasher = XXH3Hasher()
+
+        init(windowBytes: Int) { buffer = .allocate(byteCount: windowBytes, alignment: 64) }
+        deinit { buffer.deallocate() }
     }
 
     private static func digest(

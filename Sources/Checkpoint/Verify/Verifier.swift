@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,33 +53,16 @@ public enum Verifier {
     ) throws -> (digests: [FileDigests], sha256: [String: String]) {
         let needsSHA256 = files.map { blobNames[$0.path.lastPathComponent].map(HubCacheCheck.isSHA256Name) ?? false }
         guard needsSHA256.contains(true) else { return (try files.map { try $0.computeDigests(progress: progress) }, [:]) }
-        let results = Mutex([(FileDigests, String?)?](repeating: nil, count: files.count))
-        let failure = Mutex<(any Error)?>(nil)
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(defaultThreadCount, files.count)) { _ in
-            while true {
-                let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard index < files.count, failure.withLock({ $0 == nil }) else { return }
-                let file = files[index]
-                do {
-                    let result: (FileDigests, String?)
-                    if needsSHA256[index] {
-                        let ranges = file.header.tensors.map { file.fileRange(of: $0) }
-                        let pass = try RangeDigester.sha256AndDigests(of: file.file, size: file.size, ranges: ranges, progress: progress)
-                        let header = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
-                        result = (FileDigests(path: file.path, size: file.size, header: header,
-                                              tensors: Array(zip(file.header.tensors.map(\.name), pass.digests))), pass.sha256)
-                    } else {
-                        result = (try file.computeDigests(threads: 1, progress: progress), nil)
-                    }
-                    results.withLock { $0[index] = result }
-                } catch {
-                    failure.withLock { $0 = $0 ?? error }
-                }
-            }
+        let collected = try concurrentMap(count: files.count, threads: defaultThreadCount, makeState: {}) {
+            (index, _) throws(SystemError) -> (FileDigests, String?) in
+            let file = files[index]
+            guard needsSHA256[index] else { return (try file.computeDigests(threads: 1, progress: progress), nil) }
+            let ranges = file.header.tensors.map { file.fileRange(of: $0) }
+            let pass = try RangeDigester.sha256AndDigests(of: file.file, size: file.size, ranges: ranges, progress: progress)
+            let header = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
+            return (FileDigests(path: file.path, size: file.size, header: header,
+                                tensors: Array(zip(file.header.tensors.map(\.name), pass.digests))), pass.sha256)
         }
-        if let error = failure.withLock({ $0 }) { throw error }
-        let collected = results.withLock { $0 }.compactMap { $0 }
         var hashes: [String: String] = [:]
         for (digests, sha) in collected { if let sha { hashes[digests.path.lastPathComponent] = sha } }
         return (collected.map(\.0), hashes)
