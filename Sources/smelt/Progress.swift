@@ -21,26 +21,27 @@ final class ProgressBar: Sendable {
     }
 
     /// Records `bytes` more done and redraws at most ten times a second.
+    /// The line is written under the lock, so workers never interleave it.
     func advance(_ bytes: UInt64) {
         guard isEnabled else { return }
         let now = monotonicSeconds()
-        let doneBytes: UInt64? = state.withLock { state in
+        state.withLock { state in
             state.doneBytes += bytes
-            if now - state.lastDrawTime < 0.1 && state.doneBytes < totalBytes { return nil }
+            if now - state.lastDrawTime < 0.1 && state.doneBytes < totalBytes { return }
             state.lastDrawTime = now
-            return state.doneBytes
+            writeToStandardError(line(doneBytes: state.doneBytes, now: now), terminator: "")
         }
-        guard let doneBytes else { return }
+    }
+
+    private func line(doneBytes: UInt64, now: Double) -> String {
         let fraction = min(1, Double(doneBytes) / Double(totalBytes))
         let width = 30
         let filled = Int(fraction * Double(width))
-        let elapsed = max(now - startTime, 1e-6)
-        let rate = Double(doneBytes) / elapsed
+        let rate = Double(doneBytes) / max(now - startTime, 1e-6)
         let remaining = rate > 0 ? Double(totalBytes - min(doneBytes, totalBytes)) / rate : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let line = "\r\(label) [\(bar)] \(Formatting.bytes(doneBytes))/\(Formatting.bytes(totalBytes)) "
+        return "\r\(label) [\(bar)] \(Formatting.bytes(doneBytes))/\(Formatting.bytes(totalBytes)) "
             + "\(Formatting.bytes(UInt64(rate)))/s ETA \(Int(remaining.rounded()))s \u{1B}[K"
-        writeToStandardError(line, terminator: "")
     }
 
     /// Clears the bar's line.

@@ -23,11 +23,6 @@ extension SafeTensorsFile {
         let digests = try RangeDigester.digests(of: file, ranges: ranges, threads: threads, progress: progress)
         return FileDigests(path: path, size: size, header: headerDigest, tensors: Array(zip(header.tensors.map(\.name), digests)))
     }
-
-    /// XXH3-64 of the bytes in `range`, read `windowBytes` at a time.
-    public func digest(of range: Range<UInt64>, windowBytes: Int = RangeDigester.defaultWindowBytes) throws(SystemError) -> UInt64 {
-        try RangeDigester.digests(of: file, ranges: [range], threads: 1, windowBytes: windowBytes)[0]
-    }
 }
 
 /// Online CPUs: the default number of workers.

@@ -52,16 +52,12 @@ public final class MappedFile: @unchecked Sendable {
     /// pages (harmless for a read-only file mapping: a later read faults the
     /// page back in from the page cache), so resident memory stays bounded.
     public func release(_ range: Range<UInt64>) {
-        advise(range, MADV_DONTNEED)
-    }
-
-    private func advise(_ range: Range<UInt64>, _ advice: Int32) {
         guard let base, !range.isEmpty else { return }
         let page = UInt64(pageSize)
         let start = range.lowerBound / page * page
         let end = min(size, (range.upperBound + page - 1) / page * page)
         guard start < end else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base + Int(start)), Int(end - start), advice)
+        madvise(UnsafeMutableRawPointer(mutating: base + Int(start)), Int(end - start), MADV_DONTNEED)
     }
 }
 

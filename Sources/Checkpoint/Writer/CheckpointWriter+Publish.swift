@@ -15,15 +15,17 @@ extension CheckpointWriter {
         for (shard, file) in zip(shards, shardFiles) {
             try file.sync()
             let staged = try SafeTensorsFile(path: file.path)
-            for placement in shard.placements {
-                let digest = try staged.digest(of: placement.fileRange)
+            let ranges = shard.placements.map(\.fileRange)
+            let digests = try RangeDigester.digests(of: staged.file, ranges: ranges, threads: defaultThreadCount)
+            for (placement, digest) in zip(shard.placements, digests) {
                 try file.write(XXH3.hex(digest), at: placement.digestOffset)
                 manifest.tensors.append(Manifest.Tensor(
                     name: placement.tensor.name, file: shard.fileName, dtype: placement.tensor.dtype,
                     shape: placement.tensor.shape, digest: digest))
             }
             try file.sync()
-            let headerDigest = try SafeTensorsFile(path: file.path).mapping.withBytes(in: 0..<UInt64(shard.header.count)) { XXH3.digest($0) }
+            // The mapping is shared, so it already shows the patched digests.
+            let headerDigest = staged.mapping.withBytes(in: staged.headerRange) { XXH3.digest($0) }
             manifest.files.append(Manifest.File(name: shard.fileName, size: shard.fileSize, headerDigest: headerDigest, contentDigest: nil))
         }
         if shards.count > 1 { try addFile(named: CheckpointIndex.fileName, bytes: Array(indexJSON().utf8)) }

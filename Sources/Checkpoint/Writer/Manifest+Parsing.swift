@@ -17,7 +17,15 @@ extension Manifest {
         self.init()
         version = try Self.string(top, "smelt_version", fail)
         if case .string(let text)? = top["recipe"]?.value { recipe = text }
-        if case .string(let text)? = top["plan_xxh3"]?.value { planDigest = XXH3.parseHex(text) }
+        planDigest = try Self.optionalDigest(top, "plan_xxh3", fail)
+        for node in try Self.array(top, "inputs", fail) {
+            let fields = try Self.object(node, "inputs entry", fail)
+            guard let headerDigest = try Self.optionalDigest(fields, "header_xxh3", fail) else { throw fail("input entry without a header_xxh3 digest") }
+            inputs.append(Input(
+                pathAsWritten: try Self.string(fields, "path", fail), resolvedPath: try Self.string(fields, "resolved_path", fail),
+                size: try Self.unsigned(fields, "size", fail), modificationTime: try Self.string(fields, "mtime", fail),
+                headerDigest: headerDigest))
+        }
         for node in try Self.array(top, "files", fail) {
             let fields = try Self.object(node, "files entry", fail)
             files.append(File(

@@ -97,9 +97,54 @@ import Glibc
     @Test func damagedManifestIsAProblemNotACrash() throws {
         let (folder, output) = try publishedCheckpoint()
         defer { try? FileSystem.removeTree(folder) }
-        try TestSupport.write(Array("{\"smelt_version\":\"0.1.0\",\"files\":[{\"name\":1}]}".utf8), to: output + "/" + Manifest.fileName)
+        try TestSupport.write(Array("{\"smelt_version\":\"0.1.0\",\"inputs\":[],\"files\":[{\"name\":1}]}".utf8), to: output + "/" + Manifest.fileName)
         let found = try problems(output)
         #expect(found.count == 1 && found[0].problem.contains("\"name\" must be a string"))
+    }
+
+    /// `--inputs`: the merge inputs the manifest names are re-checked by size
+    /// and header digest; missing ones are counted, not failed.
+    @Test func inputsAreRecheckedAgainstTheManifest() throws {
+        let folder = try TestSupport.temporaryFolder()
+        defer { try? FileSystem.removeTree(folder) }
+        func model(_ name: String) -> [UInt8] {
+            TestSupport.safetensorsBytes(json: "{\"\(name)\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", dataCount: 8)
+        }
+        let kept = folder + "/kept.safetensors", gone = folder + "/gone.safetensors"
+        try TestSupport.write(model("a"), to: kept)
+        try TestSupport.write(model("a"), to: gone)
+        let headerBytes = Int(try SafeTensorsFile(path: kept).header.dataStart)
+        func headerDigest(_ name: String) -> UInt64 { XXH3.digest(Array(model(name)[0..<headerBytes])) }
+        let size = UInt64(model("a").count)
+        let inputs = [kept, gone].map {
+            Manifest.Input(pathAsWritten: $0, resolvedPath: $0, size: size, modificationTime: "0", headerDigest: headerDigest("a"))
+        }
+        try CheckpointWriterTests.writeCheckpoint(at: folder + "/out", tensors: [(OutputTensor(name: "t", dtype: .u8, shape: [1]), [7])],
+                                                  manifest: Manifest(recipe: "merge_method: linear\n", planDigest: 1, inputs: inputs))
+        try FileSystem.removeFile(gone)
+        let clean = try Verifier.verify(path: folder + "/out", checkInputs: true)
+        #expect(clean.isClean && clean.inputsChecked == 1 && clean.inputsMissing == 1)
+        #expect(try Verifier.verify(path: folder + "/out").inputsChecked == 0, "inputs are checked only when asked")
+
+        try TestSupport.write(model("b"), to: kept)   // same size, another header
+        #expect(try problems(folder + "/out", inputs: true).map(\.problem) == [
+            "input header digest is \(XXH3.hex(headerDigest("b"))) now, \(XXH3.hex(headerDigest("a"))) when merged",
+        ])
+        try TestSupport.write(model("a") + [0], to: kept)
+        #expect(try problems(folder + "/out", inputs: true).map(\.problem) == ["input is \(size + 1) bytes now, \(size) when merged"])
+    }
+
+    @Test func hubLinkToAMissingBlobIsNamed() throws {
+        let root = try TestSupport.temporaryFolder()
+        defer { try? FileSystem.removeTree(root) }
+        let snapshot = root + "/models--org--gone/snapshots/r1"
+        for sub in ["/models--org--gone", "/models--org--gone/blobs", "/models--org--gone/snapshots", "/models--org--gone/snapshots/r1"] {
+            try FileSystem.createDirectory(root + sub)
+        }
+        let blob = String(repeating: "ab", count: 32)
+        #expect(symlink("../../blobs/" + blob, snapshot + "/model.safetensors") == 0)
+        let found = try problems(snapshot)
+        #expect(found.contains { $0.file == snapshot + "/model.safetensors" && $0.problem == "links to blob \(blob), which is missing" })
     }
 
     @Test func missingPathThrows() {

@@ -8,7 +8,8 @@ import Testing
     /// sent last chunk first, and publishes.
     @discardableResult
     static func writeCheckpoint(
-        at output: String, tensors: [(OutputTensor, [UInt8])], shardSizeLimit: UInt64 = 5_000_000_000, chunkBytes: Int = 5
+        at output: String, tensors: [(OutputTensor, [UInt8])], shardSizeLimit: UInt64 = 5_000_000_000, chunkBytes: Int = 5,
+        manifest: Manifest = Manifest()
     ) throws -> Manifest {
         let writer = try CheckpointWriter(outputPath: output, tensors: tensors.map(\.0), shardSizeLimit: shardSizeLimit)
         for (tensor, bytes) in tensors.reversed() {
@@ -19,7 +20,7 @@ import Testing
             }
         }
         try writer.addFile(named: "config.json", bytes: Array("{\"model_type\":\"llama\"}\n".utf8))
-        return try writer.publish()
+        return try writer.publish(manifest: manifest)
     }
 
     static func sampleTensors() -> [(OutputTensor, [UInt8])] {
@@ -143,6 +144,8 @@ import Testing
             try bytes.withUnsafeBytes { try writer.write(tensor: "u", offset: 0, bytes: $0) }
         }
         #expect(throws: WriterError.unsafeFileName(name: "../escape")) { try writer.addFile(named: "../escape", bytes: []) }
+        // Hidden names are the writer's own (the lock, staging): never published.
+        #expect(throws: WriterError.unsafeFileName(name: ".smelt-lock")) { try writer.addFile(named: ".smelt-lock", bytes: []) }
     }
 
     @Test func secondWriterOnTheSameOutputIsRefusedWhileTheFirstHoldsTheLock() throws {
