@@ -2,11 +2,12 @@
 import PackageDescription
 
 // Layers (DESIGN.md): system libraries and a tiny C shim at the bottom, then
-// Checkpoint, then the `smelt` command. Lower targets never import higher ones.
+// Checkpoint, then Merge, then the `smelt` command. Lower targets never import higher ones.
 let package = Package(
     name: "Smelt",
     products: [
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
+        .library(name: "Merge", targets: ["Merge"]),
         .executable(name: "smelt", targets: ["smelt"]),
     ],
     targets: [
@@ -18,10 +19,15 @@ let package = Package(
             name: "Checkpoint",
             dependencies: ["CXXHash", "CLZ4", "CSystemShims"]
         ),
-        .executableTarget(name: "smelt", dependencies: ["Checkpoint"]),
+        .target(
+            name: "Merge",
+            dependencies: ["Checkpoint", "CYAML", "CXXHash"]
+        ),
+        .executableTarget(name: "smelt", dependencies: ["Checkpoint", "Merge"]),
         // Test support only: provokes a SIGBUS in a mapping (not a product).
         .executableTarget(name: "smelt-fault-probe", dependencies: ["Checkpoint"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CXXHash"]),
+        .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint"]),
         .testTarget(name: "smeltTests", dependencies: ["Checkpoint"]),
     ],
     swiftLanguageModes: [.v6]
