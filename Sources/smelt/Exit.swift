@@ -1,4 +1,5 @@
 import Checkpoint
+import Merge
 
 /// sysexits codes (DESIGN.md, "Exit codes").
 enum ExitCode: Int32 {
@@ -24,6 +25,13 @@ func exitStatus(for error: any Error) -> (ExitCode, String) {
         default: (.ioError, error.description)
         }
     case let error as LayoutError: (.dataError, error.description)
+    case let error as MergeError:
+        switch error {
+        case .missingModel: (.missingInput, error.description)
+        case .outputHoldsDifferentMerge: (.cannotCreateOutput, error.description)
+        case .insufficientDisk: (.ioError, error.description)
+        case .recipe, .unsupported, .incompatibleInputs: (.dataError, error.description)
+        }
     case let error as Manifest.ParseError: (.dataError, error.description)
     default: (.ioError, "\(error)")
     }

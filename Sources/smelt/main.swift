@@ -10,6 +10,7 @@ let commands: [String: (spec: ArgumentSpec, help: String, run: (ParsedArguments)
     "inspect": (InspectCommand.spec, Help.inspect, InspectCommand.run),
     "hash": (HashCommand.spec, Help.hash, HashCommand.run),
     "verify": (VerifyCommand.spec, Help.verify, VerifyCommand.run),
+    "merge": (MergeCommand.spec, Help.merge, MergeCommand.run),
 ]
 
 @MainActor

@@ -30,6 +30,15 @@ public enum DType: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether this is an integer or boolean type (buffers, masks), which a
+    /// merge copies rather than computes.
+    public var isIntegerOrBool: Bool {
+        switch self {
+        case .bool, .u8, .i8, .i16, .u16, .i32, .u32, .i64, .u64: true
+        default: false
+        }
+    }
+
     /// Bytes per element for the byte-aligned types (nil for F4 and F6).
     public var bytesPerElement: Int? {
         bitsPerElement % 8 == 0 ? bitsPerElement / 8 : nil

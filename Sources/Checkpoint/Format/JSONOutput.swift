@@ -8,6 +8,8 @@ public indirect enum JSONOutput: Sendable, Equatable {
     case integer(Int64)
     case unsigned(UInt64)
     case double(Double)
+    /// A number kept exactly as another file wrote it.
+    case number(String)
     case bool(Bool)
     case null
 
@@ -49,6 +51,7 @@ public indirect enum JSONOutput: Sendable, Equatable {
         case .integer(let value): text += String(value)
         case .unsigned(let value): text += String(value)
         case .double(let value): text += value.isFinite ? "\(value)" : "null"
+        case .number(let value): text += value
         case .bool(let value): text += value ? "true" : "false"
         case .null: text += "null"
         }

@@ -13,6 +13,19 @@ public enum FileSystem {
         throw SystemError(call: "stat", path: path, errno: code)
     }
 
+    /// Bytes an unprivileged process may still write on the file system
+    /// holding `path` (statvfs: available blocks times fragment size).
+    public static func availableBytes(at path: String) throws(SystemError) -> UInt64 {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { throw SystemError(call: "statvfs", path: path, errno: errno) }
+        return UInt64(info.f_bavail) &* UInt64(info.f_frsize)
+    }
+
+    /// Physical memory of the machine, in bytes.
+    public static var physicalMemoryBytes: UInt64 {
+        UInt64(max(0, sysconf(Int32(_SC_PHYS_PAGES)))) &* UInt64(max(0, sysconf(Int32(_SC_PAGESIZE))))
+    }
+
     /// Whether `path` is a symbolic link (lstat).
     public static func isSymbolicLink(_ path: String) -> Bool {
         var info = stat()

@@ -6,8 +6,10 @@ extension CheckpointWriter {
     /// `manifest` supplies the recipe and inputs; files and tensors are
     /// filled in here. With `replacingExisting`, an existing output folder
     /// is replaced (moved aside, then removed after the rename).
+    /// `knownDigests` are tensor digests the caller computed in order while
+    /// writing; only the other tensors are read back and hashed here.
     @discardableResult
-    public func publish(manifest: Manifest = Manifest(), replacingExisting: Bool = false) throws -> Manifest {
+    public func publish(manifest: Manifest = Manifest(), replacingExisting: Bool = false, knownDigests: [String: UInt64] = [:]) throws -> Manifest {
         if try FileSystem.status(outputPath) != nil, !replacingExisting { throw WriterError.outputExists(path: outputPath) }
         var manifest = manifest
         manifest.files = []
@@ -15,9 +17,11 @@ extension CheckpointWriter {
         for (shard, file) in zip(shards, shardFiles) {
             try file.sync()
             let staged = try SafeTensorsFile(path: file.path)
-            let ranges = shard.placements.map(\.fileRange)
-            let digests = try RangeDigester.digests(of: staged.file, ranges: ranges, threads: defaultThreadCount)
-            for (placement, digest) in zip(shard.placements, digests) {
+            let unknown = shard.placements.filter { knownDigests[$0.tensor.name] == nil }
+            let computed = try RangeDigester.digests(of: staged.file, ranges: unknown.map(\.fileRange), threads: defaultThreadCount)
+            let fresh = Dictionary(uniqueKeysWithValues: zip(unknown.map(\.tensor.name), computed))
+            for placement in shard.placements {
+                let digest = knownDigests[placement.tensor.name] ?? fresh[placement.tensor.name] ?? 0
                 try file.write(XXH3.hex(digest), at: placement.digestOffset)
                 manifest.tensors.append(Manifest.Tensor(
                     name: placement.tensor.name, file: shard.fileName, dtype: placement.tensor.dtype,

@@ -1,0 +1,79 @@
+import Checkpoint
+
+/// One worker's buffers: a raw read buffer, one Float32 buffer per source
+/// and one for the output, sized for the largest chunk of a tensor and
+/// reused for all its chunks, so the hot loops allocate nothing.
+final class ChunkBuffers {
+    private let raw: UnsafeMutableRawBufferPointer
+    private let decoded: [UnsafeMutableBufferPointer<Float>]
+    let output: UnsafeMutableBufferPointer<Float>
+
+    init(chunkElementCount: Int, sourceCount: Int) {
+        raw = .allocate(byteCount: max(1, chunkElementCount) * 8, alignment: 64)
+        decoded = (0..<sourceCount).map { _ in .allocate(capacity: max(1, chunkElementCount)) }
+        output = .allocate(capacity: max(1, chunkElementCount))
+    }
+
+    deinit {
+        raw.deallocate()
+        for buffer in decoded { buffer.deallocate() }
+        output.deallocate()
+    }
+
+    /// Reads elements `range` of every source (base first, if any) with
+    /// `pread` and decodes them to Float32. Reading instead of touching the
+    /// mapping keeps input pages out of the process's resident memory and
+    /// turns an input that shrinks into an error, not a SIGBUS.
+    func load(_ tensor: PlannedTensor, base: TensorSource?, models: [TensorSource], chunkIndex: Int, range: Range<Int>) throws -> ChunkInput {
+        var slot = 0
+        func read(_ source: TensorSource) throws -> UnsafeBufferPointer<Float> {
+            defer { slot += 1 }
+            let destination = UnsafeMutableBufferPointer(rebasing: decoded[slot][0..<range.count])
+            let bytesPerElement = source.dtype.bitsPerElement / 8
+            let offset = source.fileOffset + UInt64(range.lowerBound * bytesPerElement)
+            if source.dtype == .f32 {
+                try source.file.file.read(into: UnsafeMutableRawBufferPointer(destination), at: offset)
+                #if _endian(big)
+                for index in destination.indices { destination[index] = Float(bitPattern: UInt32(littleEndian: destination[index].bitPattern)) }
+                #endif
+            } else {
+                let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[0 ..< range.count * bytesPerElement])
+                try source.file.file.read(into: bytes, at: offset)
+                guard source.dtype.decode(UnsafeRawBufferPointer(bytes), into: destination) else {
+                    throw MergeError.incompatibleInputs(problem: "\(source.file.path): tensor \"\(source.tensorName)\" has dtype \(source.dtype.rawValue), which Smelt cannot compute with")
+                }
+            }
+            return UnsafeBufferPointer(destination)
+        }
+        let baseValues = try base.map(read)
+        let modelValues = try models.map(read)
+        return ChunkInput(chunkIndex: chunkIndex, elementRange: range, base: baseValues, models: modelValues)
+    }
+
+    /// Reads raw bytes `range` of `source` into the read buffer.
+    func loadBytes(_ source: TensorSource, range: Range<Int>) throws -> UnsafeRawBufferPointer {
+        let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[0 ..< range.count])
+        try source.file.file.read(into: bytes, at: source.fileOffset + UInt64(range.lowerBound))
+        return UnsafeRawBufferPointer(bytes)
+    }
+}
+
+/// The chunks of a tensor: element ranges whose starts are multiples of
+/// the reduction block (and of the row length when the kernel needs whole
+/// rows), so that block sums and row computations never depend on the
+/// chunk size.
+func chunkRanges(elementCount: Int, preferredChunkElementCount: Int, rowLength: Int, needsWholeRows: Bool) -> [Range<Int>] {
+    guard elementCount > 0 else { return [] }
+    var unit = reductionBlockElementCount
+    if needsWholeRows, rowLength > 1 {
+        unit = unit / greatestCommonDivisor(unit, rowLength) * rowLength
+    }
+    let chunk = max(unit, preferredChunkElementCount / unit * unit)
+    return stride(from: 0, to: elementCount, by: chunk).map { $0 ..< min(elementCount, $0 + chunk) }
+}
+
+func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
+    var (a, b) = (a, b)
+    while b != 0 { (a, b) = (b, a % b) }
+    return a
+}

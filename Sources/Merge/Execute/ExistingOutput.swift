@@ -1,0 +1,28 @@
+import Checkpoint
+
+/// What is already at the output path.
+enum ExistingOutput {
+    enum Comparison: Equatable {
+        /// A finished Smelt merge of the same plan from the same inputs.
+        case sameMerge
+        /// Anything else, with what differs.
+        case different(String)
+    }
+
+    static func compare(_ path: String, planDigest: UInt64, inputs: [Manifest.Input]) throws -> Comparison {
+        let manifestPath = path + "/" + Manifest.fileName
+        guard let status = try FileSystem.status(manifestPath), status.isRegularFile else {
+            return .different("it is not a Smelt merge: no \(Manifest.fileName)")
+        }
+        let manifest: Manifest
+        do { manifest = try Manifest(path: manifestPath, bytes: try FileSystem.readSmallFile(manifestPath, limit: 1 << 30)) } catch {
+            return .different("its manifest is unreadable: \(error)")
+        }
+        if manifest.version != smeltVersion { return .different("made by Smelt \(manifest.version), this is \(smeltVersion)") }
+        if manifest.planDigest != planDigest {
+            return .different("its plan digest is \(manifest.planDigest.map(XXH3.hex) ?? "missing"), this recipe's is \(XXH3.hex(planDigest))")
+        }
+        if manifest.inputs != inputs { return .different("its inputs differ in size, modification time or header") }
+        return .sameMerge
+    }
+}

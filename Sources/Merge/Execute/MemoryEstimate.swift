@@ -1,0 +1,41 @@
+import Checkpoint
+
+/// How a run fits its memory budget: the chunk size and the number of
+/// chunks in flight, chosen so that every worker's buffers, the in-flight
+/// output chunks and the reduction state stay within the budget.
+public struct MemoryEstimate: Sendable {
+    public let budgetBytes: UInt64
+    public let chunkElementCount: Int
+    public let window: Int
+    /// Peak bytes the buffers take at that chunk size (the fixed overhead
+    /// of the program itself comes on top).
+    public let peakBytes: UInt64
+
+    /// Bytes per chunk element a worker holds: a raw read buffer (8), one
+    /// Float32 per source (4 each), the Float32 output (4), method scratch
+    /// (per-model Float32 contributions, keys and masks: 4 per model + 9).
+    static func workerBytesPerElement(sourceCount: Int) -> Int { 8 + 4 * sourceCount + 4 + 4 * sourceCount + 9 }
+
+    init(plan: MergePlan, options: MergeOptions) {
+        let sourceCount = plan.tensors.map(\.sources.count).max() ?? 1
+        let outputBytes = plan.tensors.map { $0.outputDType.bitsPerElement / 8 }.max() ?? 4
+        let histograms = UInt64(2 * sourceCount * histogramBinCount * 8)
+        let threads = options.threads
+        window = 2 * threads
+        let perElement = threads * Self.workerBytesPerElement(sourceCount: sourceCount) + window * outputBytes
+        let fixed = UInt64(threads) * histograms + (4 << 20)
+        budgetBytes = options.memoryBudget
+        var chunk: Int
+        if let bytes = options.chunkBytes {
+            chunk = Int(bytes / 4)
+        } else {
+            let usable = options.memoryBudget > fixed ? options.memoryBudget - fixed : 0
+            chunk = Int(usable / UInt64(max(1, perElement)))
+        }
+        chunk = max(reductionBlockElementCount, chunk / reductionBlockElementCount * reductionBlockElementCount)
+        let largest = plan.tensors.map(\.elementCount).max() ?? 0
+        chunk = min(chunk, max(reductionBlockElementCount, (largest + reductionBlockElementCount - 1) / reductionBlockElementCount * reductionBlockElementCount))
+        chunkElementCount = chunk
+        peakBytes = UInt64(chunk) * UInt64(perElement) + fixed
+    }
+}

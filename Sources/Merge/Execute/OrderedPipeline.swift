@@ -1,0 +1,78 @@
+import Checkpoint
+import Dispatch
+import Synchronization
+
+/// Output buffers that workers fill and the retiring thread hashes.
+/// @unchecked Sendable: slot `i % count` belongs to the worker computing
+/// chunk i until it signals `ready[i % count]`, then to the retiring thread
+/// until it signals `permits`; the semaphores order every hand-over.
+final class PipelineSlots: @unchecked Sendable {
+    let buffers: [UnsafeMutableRawBufferPointer]
+    let byteCounts: UnsafeMutableBufferPointer<Int>
+    let ready: [DispatchSemaphore]
+
+    init(count: Int, bytesEach: Int) {
+        buffers = (0..<count).map { _ in .allocate(byteCount: max(1, bytesEach), alignment: 64) }
+        byteCounts = .allocate(capacity: count)
+        byteCounts.initialize(repeating: 0)
+        ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+    }
+
+    deinit {
+        for buffer in buffers { buffer.deallocate() }
+        byteCounts.deallocate()
+    }
+}
+
+/// Produces `chunkCount` chunks of one output tensor on `threads` workers,
+/// each written at its final offset by the worker that made it, and hashes
+/// them in order on the calling thread while later chunks are computed
+/// (XXH3 cannot combine chunks hashed out of order). At most `window`
+/// chunks are in flight, which bounds the memory. Returns the digest of the
+/// tensor's bytes.
+func runOrderedPipeline<WorkerState>(
+    chunkCount: Int, threads: Int, window: Int, slotBytes: Int,
+    makeState: @escaping @Sendable () -> WorkerState,
+    produce: @escaping @Sendable (_ index: Int, _ state: WorkerState, _ slot: UnsafeMutableRawBufferPointer) throws -> Int,
+    retired: (_ byteCount: Int) -> Void
+) throws -> UInt64 {
+    let hasher = XXH3Hasher()
+    guard chunkCount > 0 else { return hasher.finalize() }
+    let window = max(1, min(window, chunkCount))
+    let slots = PipelineSlots(count: window, bytesEach: slotBytes)
+    let permits = DispatchSemaphore(value: window)
+    let nextChunk = Atomic<Int>(0)
+    let failure = Mutex<(any Error)?>(nil)
+    let workers = max(1, min(threads, chunkCount))
+    let group = DispatchGroup()
+    for _ in 0..<workers {
+        DispatchQueue.global().async(group: group) {
+            let state = makeState()
+            while true {
+                permits.wait()
+                let index = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
+                if index >= chunkCount || failure.withLock({ $0 != nil }) { permits.signal(); return }
+                let slot = index % window
+                do {
+                    slots.byteCounts[slot] = try produce(index, state, slots.buffers[slot])
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                }
+                slots.ready[slot].signal()
+            }
+        }
+    }
+    var stopped = false
+    for index in 0..<chunkCount {
+        let slot = index % window
+        slots.ready[slot].wait()
+        if failure.withLock({ $0 != nil }) { stopped = true; break }
+        hasher.update(UnsafeRawBufferPointer(rebasing: slots.buffers[slot][0..<slots.byteCounts[slot]]))
+        retired(slots.byteCounts[slot])
+        permits.signal()
+    }
+    if stopped { for _ in 0..<workers { permits.signal() } }
+    group.wait()
+    if let error = failure.withLock({ $0 }) { throw error }
+    return hasher.finalize()
+}

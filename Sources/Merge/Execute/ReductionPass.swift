@@ -1,0 +1,73 @@
+import Checkpoint
+import Dispatch
+import Synchronization
+
+/// Hands workers disjoint ranges of one shared buffer.
+/// @unchecked Sendable: every chunk writes only its own blocks' and its own
+/// counters' slots, and the buffer is read only after all workers joined.
+struct DisjointSlots<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+}
+
+/// Runs one reduction pass of `kernel` over every chunk of a tensor, on up
+/// to `threads` workers, and combines the results deterministically: block
+/// sums in block order, histograms and counters as exact integers.
+func runReductionPass(
+    _ kernel: any TensorKernel, request: ReductionRequest, tensor: PlannedTensor,
+    base: TensorSource?, models: [TensorSource], chunks: [Range<Int>], threads: Int
+) throws -> ReductionTotals {
+    let blockCount = (tensor.elementCount + reductionBlockElementCount - 1) / reductionBlockElementCount
+    let sums = DisjointSlots(buffer: UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, request.sumCount * blockCount)))
+    sums.buffer.initialize(repeating: 0)
+    defer { sums.buffer.deallocate() }
+    let counters = DisjointSlots(buffer: UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, request.counterCount * chunks.count)))
+    counters.buffer.initialize(repeating: 0)
+    defer { counters.buffer.deallocate() }
+    let histogramTotals = Mutex([UInt64](repeating: 0, count: request.histogramCount * histogramBinCount))
+    let failure = Mutex<(any Error)?>(nil)
+    let nextChunk = Atomic<Int>(0)
+    let largestChunk = chunks.map(\.count).max() ?? 0
+    let sourceCount = (base == nil ? 0 : 1) + models.count
+
+    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks.count))) { _ in
+        let buffers = ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount)
+        let histograms = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(1, request.histogramCount * histogramBinCount))
+        histograms.initialize(repeating: 0)
+        defer { histograms.deallocate() }
+        let blocksPerChunk = (largestChunk + reductionBlockElementCount - 1) / reductionBlockElementCount
+        let localSums = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, request.sumCount * blocksPerChunk))
+        defer { localSums.deallocate() }
+        while failure.withLock({ $0 == nil }) {
+            let index = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard index < chunks.count else { break }
+            do {
+                let chunk = try buffers.load(tensor, base: base, models: models, chunkIndex: index, range: chunks[index])
+                let blocksInChunk = (chunks[index].count + reductionBlockElementCount - 1) / reductionBlockElementCount
+                localSums.update(repeating: 0)
+                let counterSlots = UnsafeMutableBufferPointer(rebasing: counters.buffer[index * request.counterCount ..< (index + 1) * request.counterCount])
+                kernel.reduce(chunk, into: ReductionSink(sums: localSums, blocksInChunk: blocksInChunk, histograms: histograms, counters: counterSlots))
+                let firstBlock = chunks[index].lowerBound / reductionBlockElementCount
+                for quantity in 0..<request.sumCount {
+                    for block in 0..<blocksInChunk {
+                        sums.buffer[quantity * blockCount + firstBlock + block] = localSums[quantity * blocksInChunk + block]
+                    }
+                }
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+            }
+        }
+        histogramTotals.withLock { totals in
+            for index in totals.indices { totals[index] &+= histograms[index] }
+        }
+    }
+    if let error = failure.withLock({ $0 }) { throw error }
+    var quantitySums: [Double] = []
+    for quantity in 0..<request.sumCount {
+        var total = 0.0
+        for block in 0..<blockCount { total += sums.buffer[quantity * blockCount + block] }
+        quantitySums.append(total)
+    }
+    return ReductionTotals(
+        sums: quantitySums, histograms: histogramTotals.withLock { $0 },
+        counters: Array(counters.buffer.prefix(request.counterCount * chunks.count)), counterCount: request.counterCount)
+}

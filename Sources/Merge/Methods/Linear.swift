@@ -1,0 +1,90 @@
+/// `linear`: Σ wᵢ xᵢ / Σ wᵢ, the division only with `normalize`
+/// (REFERENCE.md, "Methods").
+struct LinearMethod: MergeMethod {
+    let name = "linear"
+    let baseModelUse = BaseModelUse.ignored
+    let parameters = [
+        ParameterDefinition("weight", .perModel, default: nil),
+        ParameterDefinition("normalize", .global, default: 1, singleValue: true),
+    ]
+
+    func makeKernel(_ context: TensorContext) -> any TensorKernel {
+        let weights = context.perModel("weight").map { Float($0) }
+        var divisor: Float = 1
+        if context.flag("normalize") {
+            let total = weights.reduce(0, +)
+            divisor = abs(total) < 1e-8 ? 1 : total
+        }
+        return LinearKernel(weights: weights, divisor: divisor)
+    }
+}
+
+struct LinearKernel: TensorKernel {
+    let weights: [Float]
+    let divisor: Float
+
+    func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
+        output.update(repeating: 0)
+        for (model, weight) in zip(chunk.models, weights) {
+            for index in output.indices { output[index] += weight * model[index] }
+        }
+        if divisor != 1 { for index in output.indices { output[index] /= divisor } }
+    }
+}
+
+/// `passthrough`: the one input of each tensor, optionally times `scale`;
+/// with slices it stacks layers into deeper models.
+struct PassthroughMethod: MergeMethod {
+    let name = "passthrough"
+    let baseModelUse = BaseModelUse.ignored
+    let parameters = [ParameterDefinition("scale", .perModel, default: 1)]
+
+    func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
+        modelCount == 1 ? nil : "takes exactly one model per slice, got \(modelCount)"
+    }
+
+    func makeKernel(_ context: TensorContext) -> any TensorKernel {
+        PassthroughKernel(scale: Float(context.perModel("scale").first ?? 1))
+    }
+}
+
+struct PassthroughKernel: TensorKernel {
+    let scale: Float
+
+    func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
+        let input = chunk.models[0]
+        if scale == 1 {
+            for index in output.indices { output[index] = input[index] }
+        } else {
+            for index in output.indices { output[index] = input[index] * scale }
+        }
+    }
+}
+
+/// `nearswap`: w = clamp(t / max(|b − x|, 1e-6), 0, 1), then w·x + (1 − w)·b:
+/// elements already close to the base move toward the other model.
+struct NearSwapMethod: MergeMethod {
+    let name = "nearswap"
+    let baseModelUse = BaseModelUse.required
+    let parameters = [ParameterDefinition("t", .global, default: nil)]
+
+    func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
+        modelCount == 1 && hasBase ? nil : "needs the base model and exactly one other model"
+    }
+
+    func makeKernel(_ context: TensorContext) -> any TensorKernel { NearSwapKernel(t: Float(context.global("t"))) }
+}
+
+struct NearSwapKernel: TensorKernel {
+    let t: Float
+
+    func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
+        guard let base = chunk.base else { return }
+        let other = chunk.models[0]
+        for index in output.indices {
+            let distance = max(abs(base[index] - other[index]), 1e-6)
+            let weight = min(max(t / distance, 0), 1)
+            output[index] = weight * other[index] + (1 - weight) * base[index]
+        }
+    }
+}

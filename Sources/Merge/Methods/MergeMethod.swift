@@ -1,0 +1,85 @@
+/// Whether a parameter belongs to each model or to the whole merge
+/// (REFERENCE.md, "Recipe semantics", precedence).
+public enum ParameterScope: Sendable { case perModel, global }
+
+/// A parameter a method reads, with its default (nil: required).
+public struct ParameterDefinition: Sendable {
+    public let name: String
+    public let scope: ParameterScope
+    public let defaultValue: Double?
+    /// Flags and counts must be one value, not a gradient or filter list.
+    public let isSingleValue: Bool
+
+    public init(_ name: String, _ scope: ParameterScope, default defaultValue: Double?, singleValue: Bool = false) {
+        self.name = name
+        self.scope = scope
+        self.defaultValue = defaultValue
+        isSingleValue = singleValue
+    }
+}
+
+/// How a method uses `base_model`.
+public enum BaseModelUse: Sendable { case ignored, optional, required }
+
+/// Everything a method knows about one output tensor: its shape, the
+/// models, and the parameters resolved for this tensor.
+public struct TensorContext: Sendable {
+    public let name: String
+    public let shape: [Int]
+    /// Models other than the base, in recipe order.
+    public let modelCount: Int
+    public let hasBase: Bool
+    /// Per-model parameters, one value per non-base model.
+    public let perModel: [String: [Double]]
+    public let global: [String: Double]
+    public let seed: UInt64
+
+    public init(name: String, shape: [Int], modelCount: Int, hasBase: Bool, perModel: [String: [Double]], global: [String: Double], seed: UInt64) {
+        self.name = name
+        self.shape = shape
+        self.modelCount = modelCount
+        self.hasBase = hasBase
+        self.perModel = perModel
+        self.global = global
+        self.seed = seed
+    }
+
+    public var elementCount: Int { shape.reduce(1, *) }
+    /// Elements per row: the last dimension (a 1-D tensor or a scalar is one row).
+    public var rowLength: Int { max(1, shape.last ?? 1) }
+
+    /// A global parameter (the planner has filled in defaults).
+    public func global(_ name: String) -> Double { global[name] ?? 0 }
+    /// A per-model parameter, one value per model.
+    public func perModel(_ name: String) -> [Double] { perModel[name] ?? Array(repeating: 0, count: modelCount) }
+    public func flag(_ name: String) -> Bool { global(name) != 0 }
+}
+
+/// A merge method (REFERENCE.md, "Methods"): a small value that declares
+/// its parameters and how it uses the base model, checks the model count,
+/// and makes a kernel for each tensor. All methods live in `MethodRegistry`.
+public protocol MergeMethod: Sendable {
+    var name: String { get }
+    var parameters: [ParameterDefinition] { get }
+    var baseModelUse: BaseModelUse { get }
+    /// nil when `modelCount` non-base models suit the method, else why not.
+    func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String?
+    /// nil when the resolved values suit the method, else why not.
+    func checkParameters(_ context: TensorContext) -> String?
+    func makeKernel(_ context: TensorContext) -> any TensorKernel
+}
+
+extension MergeMethod {
+    public func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
+        modelCount + (hasBase ? 1 : 0) >= 1 ? nil : "needs at least one model"
+    }
+    public func checkParameters(_ context: TensorContext) -> String? { nil }
+}
+
+/// Checks that every per-model `density` is in (0, 1].
+func densityProblem(_ context: TensorContext, name: String = "density") -> String? {
+    for (index, value) in context.perModel(name).enumerated() where !(value > 0 && value <= 1) {
+        return "\(name) \(value) of model \(index + 1) is outside (0, 1]"
+    }
+    return nil
+}

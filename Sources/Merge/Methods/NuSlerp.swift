@@ -1,0 +1,126 @@
+import Foundation
+
+/// `nuslerp`: slerp of two models (of their task vectors, added back to the
+/// base, when a base is given) with t = w₂/(w₁ + w₂); over the flattened
+/// tensor (`nuslerp_flatten`, the default), else per row of the last
+/// dimension, or with `nuslerp_row_wise` per vector along the first.
+struct NuSlerpMethod: MergeMethod {
+    let name = "nuslerp"
+    let baseModelUse = BaseModelUse.optional
+    let parameters = [
+        ParameterDefinition("weight", .perModel, default: nil),
+        ParameterDefinition("nuslerp_flatten", .global, default: 1, singleValue: true),
+        ParameterDefinition("nuslerp_row_wise", .global, default: 0, singleValue: true),
+    ]
+
+    func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
+        modelCount == 2 ? nil : "takes exactly two models besides the base_model, got \(modelCount)"
+    }
+
+    func makeKernel(_ context: TensorContext) -> any TensorKernel {
+        let weights = context.perModel("weight")
+        let total = weights.reduce(0, +)
+        let t = abs(total) < 1e-6 ? 0.5 : weights[1] / total
+        let mode: NuSlerpKernel.Mode
+        if context.flag("nuslerp_flatten") || context.shape.count < 2 {
+            mode = .flattened
+        } else {
+            mode = context.flag("nuslerp_row_wise") ? .columns : .rows
+        }
+        return NuSlerpKernel(t: t, mode: mode, rowLength: context.rowLength, elementCount: context.elementCount)
+    }
+}
+
+struct NuSlerpKernel: TensorKernel {
+    enum Mode: Sendable { case flattened, rows, columns }
+    let t: Double
+    let mode: Mode
+    let rowLength: Int
+    let elementCount: Int
+    /// Flattened: one (c0, c1); columns: one per column.
+    var coefficients: [(Float, Float)]?
+
+    var needsWholeRows: Bool { mode != .flattened }
+
+    func nextReduction() -> ReductionRequest? {
+        switch mode {
+        case .rows: nil
+        case .flattened: coefficients == nil ? ReductionRequest(sumCount: 3) : nil
+        case .columns: coefficients == nil ? ReductionRequest(sumCount: 3 * rowLength) : nil
+        }
+    }
+
+    /// Columns: per column, sums over the rows of each reduction block; a
+    /// block holds whole rows when the row length divides the block, else
+    /// the sums of the rows that start in it.
+    func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {
+        chunk.withEndpoints(fromTaskVectors: true) { v0, v1, base in
+            if mode == .flattened {
+                for (local, block) in chunk.blocks.enumerated() {
+                    sink.setSum(0, localBlock: local, Self.dot(v0, v1, base, block.local))
+                    sink.setSum(1, localBlock: local, Self.dot(v0, v0, base, block.local))
+                    sink.setSum(2, localBlock: local, Self.dot(v1, v1, base, block.local))
+                }
+                return
+            }
+            for (local, block) in chunk.blocks.enumerated() {
+                var rowStart = (block.local.lowerBound + rowLength - 1) / rowLength * rowLength
+                var sums = [Double](repeating: 0, count: 3 * rowLength)
+                while rowStart < block.local.upperBound, rowStart + rowLength <= chunk.elementRange.count {
+                    for column in 0..<rowLength {
+                        let index = rowStart + column
+                        let a = Double(taskValue(v0, base, index)), b = Double(taskValue(v1, base, index))
+                        sums[column] += a * b
+                        sums[rowLength + column] += a * a
+                        sums[2 * rowLength + column] += b * b
+                    }
+                    rowStart += rowLength
+                }
+                for (quantity, value) in sums.enumerated() { sink.setSum(quantity, localBlock: local, value) }
+            }
+        }
+    }
+
+    static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ base: UnsafeBufferPointer<Float>?, _ range: Range<Int>) -> Double {
+        base.map { BlockMath.dot(a, b, minus: $0, range) } ?? BlockMath.dot(a, b, range)
+    }
+
+    mutating func finishReduction(_ totals: ReductionTotals) {
+        let quantities = mode == .flattened ? 1 : rowLength
+        coefficients = (0..<quantities).map { column in
+            Self.coefficients(t: t, dot: totals.sums[column], squared0: totals.sums[quantities + column], squared1: totals.sums[2 * quantities + column])
+        }
+    }
+
+    /// mergekit's nuslerp: unit vectors with norms clamped to 1e-7, cos
+    /// clamped to [−1, 1], linear interpolation when 1 − cos² ≤ 1e-16.
+    static func coefficients(t: Double, dot: Double, squared0: Double, squared1: Double) -> (Float, Float) {
+        let cosine = min(1, max(-1, dot / (max(squared0.squareRoot(), 1e-7) * max(squared1.squareRoot(), 1e-7))))
+        if 1 - cosine * cosine <= 1e-16 { return (Float(1 - t), Float(t)) }
+        let theta = acos(cosine)
+        return (Float(sin((1 - t) * theta) / sin(theta)), Float(sin(t * theta) / sin(theta)))
+    }
+
+    func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
+        chunk.withEndpoints(fromTaskVectors: true) { v0, v1, base in
+            var rowStart = 0
+            while rowStart < output.count {
+                let length = mode == .flattened ? output.count : min(rowLength, output.count - rowStart)
+                var rowCoefficients: (Float, Float) = (0, 0)
+                if mode == .rows {
+                    let range = rowStart ..< rowStart + length
+                    rowCoefficients = Self.coefficients(t: t, dot: Self.dot(v0, v1, base, range), squared0: Self.dot(v0, v0, base, range), squared1: Self.dot(v1, v1, base, range))
+                } else if mode == .flattened {
+                    rowCoefficients = coefficients?[0] ?? (1, 0)
+                }
+                for offset in 0..<length {
+                    let index = rowStart + offset
+                    let (c0, c1) = mode == .columns ? (coefficients?[offset] ?? (1, 0)) : rowCoefficients
+                    let mixed = c0 * taskValue(v0, base, index) + c1 * taskValue(v1, base, index)
+                    output[index] = (base?[index] ?? 0) + mixed
+                }
+                rowStart += length
+            }
+        }
+    }
+}

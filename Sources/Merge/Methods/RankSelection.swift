@@ -1,0 +1,112 @@
+/// Exact selection of the `count` largest of a tensor's keys without
+/// sorting the tensor (DESIGN.md, principle 4): two radix passes over the
+/// chunks, 16 bits of the key each, find the cut-off key exactly; a third
+/// pass, only when the cut-off key repeats more often than is needed,
+/// counts the cut-off key per chunk so that ties go to the lower index.
+///
+/// Keys are UInt32s ordered as numbers: the bit pattern of a non-negative
+/// Float32 (`abs(x).bitPattern`) orders like the value, and its complement
+/// orders like the negated value, so the same code selects smallest.
+public struct RankSelection: Sendable {
+    enum Phase: Sendable { case high, low, ties, done }
+
+    /// How many keys are selected.
+    public let count: Int
+    private(set) var phase: Phase
+    private var highBucket: UInt32 = 0
+    /// Keys above the bucket (after the high pass) or above the cut-off.
+    private var countAbove = 0
+    /// The cut-off key: selected are keys above it, and the first
+    /// `tiesKept` keys equal to it in index order.
+    public private(set) var cutoff: UInt32 = 0
+    private var tiesKept = 0
+    private var tiePrefix: [Int] = []
+
+    /// Whether every key is selected without looking.
+    private let selectsEverything: Bool
+    /// Order-statistic mode: only `cutoff` matters, so no tie pass.
+    private let needsCutoffOnly: Bool
+
+    /// Selects `count` of `elementCount` keys (clamped to 0…elementCount).
+    /// With `needsCutoff`, the passes run even when every key is selected,
+    /// so that `cutoff` is the smallest key (order statistics).
+    public init(count: Int, elementCount: Int, needsCutoff: Bool = false) {
+        self.count = max(0, min(count, elementCount))
+        selectsEverything = self.count == elementCount && !needsCutoff
+        needsCutoffOnly = needsCutoff
+        phase = self.count == 0 || selectsEverything ? .done : .high
+    }
+
+    public var isDone: Bool { phase == .done }
+    /// Whether the next pass needs a histogram (else a counter).
+    var needsHistogram: Bool { phase == .high || phase == .low }
+
+    /// Accumulates one chunk's keys for the current pass.
+    public func reduce(_ keys: UnsafeBufferPointer<UInt32>, histogram: UnsafeMutableBufferPointer<UInt64>?, counter: UnsafeMutablePointer<Int>?) {
+        switch phase {
+        case .high:
+            guard let histogram else { return }
+            for key in keys { histogram[Int(key >> 16)] &+= 1 }
+        case .low:
+            guard let histogram else { return }
+            let bucket = highBucket
+            for key in keys where key >> 16 == bucket { histogram[Int(key & 0xFFFF)] &+= 1 }
+        case .ties:
+            guard let counter else { return }
+            let cut = cutoff
+            var equal = 0
+            for key in keys where key == cut { equal += 1 }
+            counter.pointee += equal
+        case .done:
+            return
+        }
+    }
+
+    /// Finishes the current pass with its histogram (high and low passes)
+    /// or its per-chunk counts (tie pass).
+    public mutating func finish(histogram: ArraySlice<UInt64>?, chunkCounts: [Int]?) {
+        switch phase {
+        case .high:
+            let bins = Array(histogram ?? [])
+            var above = 0
+            var bucket = histogramBinCount - 1
+            while bucket > 0, above + Int(bins[bucket]) < count { above += Int(bins[bucket]); bucket -= 1 }
+            highBucket = UInt32(bucket)
+            countAbove = above
+            phase = .low
+        case .low:
+            let bins = Array(histogram ?? [])
+            var above = countAbove
+            var low = histogramBinCount - 1
+            while low > 0, above + Int(bins[low]) < count { above += Int(bins[low]); low -= 1 }
+            cutoff = highBucket << 16 | UInt32(low)
+            tiesKept = count - above
+            countAbove = above
+            phase = Int(bins[low]) == tiesKept || needsCutoffOnly ? .done : .ties
+        case .ties:
+            var running = 0
+            tiePrefix = (chunkCounts ?? []).map { (value) -> Int in defer { running += value }; return running }
+            phase = .done
+        case .done:
+            return
+        }
+    }
+
+    /// Marks the selected keys of chunk `chunkIndex` with 1 in `mask`
+    /// (others 0).
+    public func select(_ keys: UnsafeBufferPointer<UInt32>, chunkIndex: Int, into mask: UnsafeMutableBufferPointer<UInt8>) {
+        if count == 0 { mask.update(repeating: 0); return }
+        if selectsEverything { mask.update(repeating: 1); return }
+        let cut = cutoff
+        if tiePrefix.isEmpty {
+            for index in keys.indices { mask[index] = keys[index] >= cut ? 1 : 0 }
+            return
+        }
+        var ordinal = chunkIndex < tiePrefix.count ? tiePrefix[chunkIndex] : Int.max
+        let kept = tiesKept
+        for index in keys.indices {
+            let key = keys[index]
+            if key > cut { mask[index] = 1 } else if key == cut { mask[index] = ordinal < kept ? 1 : 0; ordinal += 1 } else { mask[index] = 0 }
+        }
+    }
+}

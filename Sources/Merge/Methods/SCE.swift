@@ -1,0 +1,141 @@
+/// `sce` (select, calculate, erase): keep the ⌊select_topk · m⌋ positions
+/// whose task vectors vary most across models (m: positions with non-zero
+/// variance), elect signs on the unweighted task vectors, and mix with
+/// weights ωᵢ = mean(τᵢ²) normalised; `weight` is accepted and ignored
+/// (REFERENCE.md, "Methods").
+struct SCEMethod: MergeMethod {
+    let name = "sce"
+    let baseModelUse = BaseModelUse.required
+    let parameters = [
+        ParameterDefinition("select_topk", .global, default: 1),
+        ParameterDefinition("weight", .perModel, default: 1),
+        ParameterDefinition("int8_mask", .global, default: 0, singleValue: true),
+    ]
+
+    func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
+        hasBase && modelCount >= 1 ? nil : "needs a base_model and at least one other model"
+    }
+
+    func checkParameters(_ context: TensorContext) -> String? {
+        let value = context.global("select_topk")
+        return value >= 0 && value <= 1 ? nil : "select_topk \(value) is outside [0, 1]"
+    }
+
+    func makeKernel(_ context: TensorContext) -> any TensorKernel {
+        SCEKernel(selectTopK: context.global("select_topk"), modelCount: context.modelCount, elementCount: context.elementCount)
+    }
+}
+
+struct SCEKernel: TensorKernel {
+    let selectTopK: Double
+    let modelCount: Int
+    let elementCount: Int
+    /// nil until the first pass has counted the non-zero variances.
+    var selection: RankSelection?
+    /// ωᵢ, once measured.
+    var modelWeights: [Float]?
+
+    init(selectTopK: Double, modelCount: Int, elementCount: Int) {
+        self.selectTopK = selectTopK
+        self.modelCount = modelCount
+        self.elementCount = elementCount
+        if selectTopK >= 1 { selection = RankSelection(count: elementCount, elementCount: elementCount) }
+    }
+
+    func nextReduction() -> ReductionRequest? {
+        guard let selection else { return ReductionRequest(histogramCount: 1, counterCount: 1) }
+        if !selection.isDone { return selection.needsHistogram ? ReductionRequest(histogramCount: 1) : ReductionRequest(counterCount: 1) }
+        return modelWeights == nil ? ReductionRequest(sumCount: modelCount) : nil
+    }
+
+    /// Variance across models of the task vectors, as ordered keys.
+    private func varianceKeys(_ chunk: ChunkInput, into keys: UnsafeMutableBufferPointer<UInt32>) {
+        guard let base = chunk.base else { return }
+        let n = Float(modelCount)
+        for index in 0..<chunk.elementRange.count {
+            var mean: Float = 0
+            for model in chunk.models { mean += model[index] - base[index] }
+            mean /= n
+            var variance: Float = 0
+            for model in chunk.models { let d = model[index] - base[index] - mean; variance += d * d }
+            keys[index] = (variance / n).bitPattern
+        }
+    }
+
+    func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {
+        let count = chunk.elementRange.count
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, count)) { keys in
+            varianceKeys(chunk, into: keys)
+            let view = UnsafeBufferPointer(rebasing: keys[0..<count])
+            guard let selection else {
+                let histogram = sink.histogram(0)
+                var zeros = 0
+                for key in view { histogram[Int(key >> 16)] &+= 1; if key == 0 { zeros += 1 } }
+                sink.counters[0] += zeros
+                return
+            }
+            if !selection.isDone {
+                selection.reduce(view, histogram: selection.needsHistogram ? sink.histogram(0) : nil, counter: selection.needsHistogram ? nil : sink.counters.baseAddress)
+                return
+            }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, count)) { mask in
+                let maskView = UnsafeMutableBufferPointer(rebasing: mask[0..<count])
+                selection.select(view, chunkIndex: chunk.chunkIndex, into: maskView)
+                guard let base = chunk.base else { return }
+                for (model, values) in chunk.models.enumerated() {
+                    for (local, block) in chunk.blocks.enumerated() {
+                        var sum = 0.0
+                        for index in block.local where maskView[index] != 0 {
+                            let d = Double(values[index] - base[index])
+                            sum += d * d
+                        }
+                        sink.setSum(model, localBlock: local, sum)
+                    }
+                }
+            }
+        }
+    }
+
+    mutating func finishReduction(_ totals: ReductionTotals) {
+        guard var current = selection else {
+            let zeros = totals.counters.reduce(0, +)
+            let count = Int(selectTopK * Double(elementCount - zeros))
+            var fresh = RankSelection(count: count, elementCount: elementCount)
+            if !fresh.isDone { fresh.finish(histogram: totals.histogram(0), chunkCounts: nil) }
+            selection = fresh
+            return
+        }
+        if !current.isDone {
+            current.finish(histogram: current.needsHistogram ? totals.histogram(0) : nil, chunkCounts: current.needsHistogram ? nil : totals.counters)
+            selection = current
+            return
+        }
+        let means = totals.sums.map { $0 / Double(max(1, elementCount)) }
+        let total = means.reduce(0, +)
+        modelWeights = abs(total) < 1e-6 ? Array(repeating: 1 / Float(modelCount), count: modelCount) : means.map { Float($0 / total) }
+    }
+
+    func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
+        guard let base = chunk.base, let selection, let weights = modelWeights else { return }
+        let count = output.count
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, count)) { keys in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, count)) { mask in
+                varianceKeys(chunk, into: keys)
+                let maskView = UnsafeMutableBufferPointer(rebasing: mask[0..<count])
+                selection.select(UnsafeBufferPointer(rebasing: keys[0..<count]), chunkIndex: chunk.chunkIndex, into: maskView)
+                for index in 0..<count {
+                    guard maskView[index] != 0 else { output[index] = base[index]; continue }
+                    var sum: Float = 0
+                    for model in chunk.models { sum += model[index] - base[index] }
+                    let positive = sum >= 0
+                    var merged: Float = 0, divisor: Float = 0
+                    for (model, values) in chunk.models.enumerated() {
+                        let d = values[index] - base[index]
+                        if positive ? d > 0 : d < 0 { merged += weights[model] * d; divisor += weights[model] }
+                    }
+                    output[index] = base[index] + merged / max(divisor, 1e-6)
+                }
+            }
+        }
+    }
+}

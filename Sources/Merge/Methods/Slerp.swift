@@ -1,0 +1,88 @@
+import Foundation
+
+/// `slerp`: spherical interpolation between the base (t = 0) and exactly
+/// one other model, on each tensor flattened to one vector; nearly
+/// parallel vectors are interpolated linearly (REFERENCE.md, "Methods").
+struct SlerpMethod: MergeMethod {
+    let name = "slerp"
+    let baseModelUse = BaseModelUse.required
+    let parameters = [ParameterDefinition("t", .global, default: nil)]
+
+    func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
+        modelCount == 1 && hasBase ? nil : "takes exactly two models, the base_model and one other; got \(modelCount + (hasBase ? 1 : 0))"
+    }
+
+    func makeKernel(_ context: TensorContext) -> any TensorKernel {
+        SlerpKernel(t: context.global("t"), fromTaskVectors: false)
+    }
+}
+
+/// Slerp between v0 and v1 flattened (v0 the base, or the first model's task
+/// vector), from their dot product and norms measured in one pass.
+struct SlerpKernel: TensorKernel {
+    let t: Double
+    /// Interpolate the task vectors against the base and add the base back.
+    let fromTaskVectors: Bool
+    var coefficients: (Float, Float)?
+
+    init(t: Double, fromTaskVectors: Bool) {
+        self.t = t
+        self.fromTaskVectors = fromTaskVectors
+    }
+
+    func nextReduction() -> ReductionRequest? { coefficients == nil ? ReductionRequest(sumCount: 3) : nil }
+
+    func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {
+        chunk.withEndpoints(fromTaskVectors: fromTaskVectors) { v0, v1, base in
+            for (local, block) in chunk.blocks.enumerated() {
+                if let base {
+                    sink.setSum(0, localBlock: local, BlockMath.dot(v0, v1, minus: base, block.local))
+                    sink.setSum(1, localBlock: local, BlockMath.dot(v0, v0, minus: base, block.local))
+                    sink.setSum(2, localBlock: local, BlockMath.dot(v1, v1, minus: base, block.local))
+                } else {
+                    sink.setSum(0, localBlock: local, BlockMath.dot(v0, v1, block.local))
+                    sink.setSum(1, localBlock: local, BlockMath.dot(v0, v0, block.local))
+                    sink.setSum(2, localBlock: local, BlockMath.dot(v1, v1, block.local))
+                }
+            }
+        }
+    }
+
+    mutating func finishReduction(_ totals: ReductionTotals) {
+        coefficients = slerpCoefficients(t: t, dot: totals.sums[0], squaredNorm0: totals.sums[1], squaredNorm1: totals.sums[2])
+    }
+
+    func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
+        let (c0, c1) = coefficients ?? (1, 0)
+        chunk.withEndpoints(fromTaskVectors: fromTaskVectors) { v0, v1, base in
+            if let base {
+                for index in output.indices { output[index] = base[index] + c0 * (v0[index] - base[index]) + c1 * (v1[index] - base[index]) }
+            } else {
+                for index in output.indices { output[index] = c0 * v0[index] + c1 * v1[index] }
+            }
+        }
+    }
+}
+
+/// The weights of v0 and v1 in slerp(v0, v1; t): sin((1−t)θ)/sin θ and
+/// sin(tθ)/sin θ, or 1−t and t when |cos θ| > 0.9995. Norms at or below
+/// 1e-8 are not divided by (as mergekit leaves such vectors unnormalised).
+func slerpCoefficients(t: Double, dot: Double, squaredNorm0: Double, squaredNorm1: Double) -> (Float, Float) {
+    let norm0 = squaredNorm0.squareRoot(), norm1 = squaredNorm1.squareRoot()
+    let cosine = dot / ((norm0 > 1e-8 ? norm0 : 1) * (norm1 > 1e-8 ? norm1 : 1))
+    if abs(cosine) > 0.9995 || !cosine.isFinite { return (Float(1 - t), Float(t)) }
+    let theta = acos(cosine)
+    let sine = sin(theta)
+    return (Float(sin((1 - t) * theta) / sine), Float(sin(t * theta) / sine))
+}
+
+extension ChunkInput {
+    /// Calls `body` with the two slerp endpoints: (base, model) when the
+    /// merge is from the base, else (first, second model) with the base
+    /// passed along for task vectors.
+    func withEndpoints<R>(fromTaskVectors: Bool, _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>?) -> R) -> R {
+        if fromTaskVectors { return body(models[0], models[1], base) }
+        if let base { return body(base, models[0], nil) }
+        return body(models[0], models[1], nil)
+    }
+}

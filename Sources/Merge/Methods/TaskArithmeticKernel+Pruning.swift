@@ -1,0 +1,112 @@
+extension TaskArithmeticKernel {
+    /// Keys of |x − b| (their Float32 bit patterns order like the values),
+    /// or their complements to select the smallest.
+    func magnitudeKeys(_ values: UnsafeBufferPointer<Float>, _ base: UnsafeBufferPointer<Float>, complement: Bool, into keys: UnsafeMutableBufferPointer<UInt32>, count: Int) {
+        let flip: UInt32 = complement ? 0xFFFF_FFFF : 0
+        for index in 0..<count { keys[index] = abs(values[index] - base[index]).bitPattern ^ flip }
+    }
+
+    /// For model `model`, 0 where its task vector is pruned in this chunk
+    /// and the multiplier of a kept element elsewhere (1, or 1/p for DELLA).
+    func keepMultipliers(_ model: Int, _ chunk: ChunkInput, into keep: UnsafeMutableBufferPointer<Float>) {
+        let count = chunk.elementRange.count
+        guard let base = chunk.base else { return }
+        let values = chunk.models[model]
+        switch sparsification {
+        case .none:
+            for index in 0..<count { keep[index] = 1 }
+        case .random:
+            let density = Float(densities[model])
+            if density >= 1 { for index in 0..<count { keep[index] = 1 }; return }
+            let random = randoms[model]
+            let first = chunk.elementRange.lowerBound
+            for index in 0..<count { keep[index] = random.uniform(first + index) < density ? 1 : 0 }
+        case .magnitude, .breadcrumbs:
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, count)) { keys in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, count)) { mask in
+                    let keyView = UnsafeBufferPointer(rebasing: keys[0..<count])
+                    let maskView = UnsafeMutableBufferPointer(rebasing: mask[0..<count])
+                    magnitudeKeys(values, base, complement: false, into: keys, count: count)
+                    selections[model].select(keyView, chunkIndex: chunk.chunkIndex, into: maskView)
+                    if sparsification == .magnitude {
+                        for index in 0..<count { keep[index] = Float(maskView[index]) }
+                        return
+                    }
+                    // Breadcrumbs: kept where neither the top nor the bottom cut took it.
+                    for index in 0..<count { keep[index] = maskView[index] == 0 ? 1 : 0 }
+                    magnitudeKeys(values, base, complement: true, into: keys, count: count)
+                    selections[weights.count + model].select(keyView, chunkIndex: chunk.chunkIndex, into: maskView)
+                    for index in 0..<count where maskView[index] != 0 { keep[index] = 0 }
+                }
+            }
+        case .della:
+            dellaKeep(model, chunk, into: keep)
+        }
+    }
+
+    /// DELLA's magnitude-ranked sampling, row by row: in a row of n, the
+    /// element of rank r (0 = smallest |δ|, ties by index) is kept with
+    /// probability p = d − ε + 2ε·r/(n − 1) and, when kept, scaled by 1/p
+    /// if `rescale` is on.
+    func dellaKeep(_ model: Int, _ chunk: ChunkInput, into keep: UnsafeMutableBufferPointer<Float>) {
+        guard let base = chunk.base else { return }
+        let values = chunk.models[model]
+        let count = chunk.elementRange.count
+        let rowLength = max(1, min(self.rowLength, count))
+        let density = densities[model], epsilon = epsilons[model]
+        let random = randoms[model]
+        let first = chunk.elementRange.lowerBound
+        var order = [Int](repeating: 0, count: rowLength)
+        var magnitudes = [Float](repeating: 0, count: rowLength)
+        var rowStart = 0
+        while rowStart < count {
+            let length = min(rowLength, count - rowStart)
+            for offset in 0..<length {
+                order[offset] = offset
+                magnitudes[offset] = abs(values[rowStart + offset] - base[rowStart + offset])
+            }
+            order[0..<length].sort { magnitudes[$0] != magnitudes[$1] ? magnitudes[$0] < magnitudes[$1] : $0 < $1 }
+            for (rank, offset) in order[0..<length].enumerated() {
+                let step = length > 1 ? 2 * epsilon * Double(rank) / Double(length - 1) : epsilon
+                let probability = Float(min(1, max(0, density - epsilon + step)))
+                let index = rowStart + offset
+                let isKept = random.uniform(first + index) < probability
+                keep[index] = isKept ? (rescaleKept && probability > 0 ? 1 / probability : 1) : 0
+            }
+            rowStart += length
+        }
+    }
+
+    /// Whether DELLA scales kept elements by 1/p.
+    var rescaleKept: Bool { sparsification == .della && dellaRescales }
+
+    /// Mixes the weighted, pruned task vectors `contributions` (model-major)
+    /// into `output`: with sign election, Σ of the contributions that agree
+    /// with the sign of their sum over Σ of their weights; without, Σ over
+    /// Σ wᵢ; then times λ plus the base.
+    func mix(_ contributions: UnsafeMutableBufferPointer<Float>, base: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) {
+        let modelCount = weights.count
+        if electsSign {
+            for index in 0..<count {
+                var sum: Float = 0
+                for model in 0..<modelCount { sum += contributions[model * count + index] }
+                let positive = sum >= 0
+                var kept: Float = 0, divisor: Float = 0
+                for model in 0..<modelCount {
+                    let value = contributions[model * count + index]
+                    if positive ? value > 0 : value < 0 { kept += value; divisor += weights[model] }
+                }
+                let mixed = normalizes ? kept / (divisor == 0 ? 1 : divisor) : kept
+                output[index] = base[index] + lambda * mixed
+            }
+        } else {
+            let total = weights.reduce(0, +)
+            let divisor = normalizes && abs(total) >= 1e-8 ? total : 1
+            for index in 0..<count {
+                var sum: Float = 0
+                for model in 0..<modelCount { sum += contributions[model * count + index] }
+                output[index] = base[index] + lambda * (sum / divisor)
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+/// The generalized task-arithmetic core on one tensor: prune each task
+/// vector δᵢ = xᵢ − b, optionally rescale, weight, optionally elect signs,
+/// mix, times λ, plus b (REFERENCE.md).
+struct TaskArithmeticKernel: TensorKernel {
+    let sparsification: Sparsification
+    let electsSign: Bool
+    let normalizes: Bool
+    let rescales: Bool
+    /// DELLA scales each kept element by 1/p instead of measuring norms.
+    let dellaRescales: Bool
+    let weights: [Float]
+    let densities: [Double]
+    let epsilons: [Double]
+    let lambda: Float
+    let elementCount: Int
+    let rowLength: Int
+    let randoms: [CounterRandom]
+    /// Magnitude: one selection per model. Breadcrumbs: the top cut of
+    /// model i at i, its bottom cut at modelCount + i.
+    var selections: [RankSelection] = []
+    /// ‖δ‖₁ / ‖kept‖₁ per model, once measured.
+    var rescaleFactors: [Float]
+    var needsRescalePass: Bool
+
+    init(method: TaskArithmeticMethod, context: TensorContext) {
+        sparsification = method.sparsification
+        electsSign = method.electsSign
+        normalizes = context.flag("normalize")
+        weights = context.perModel("weight").map { Float($0) }
+        densities = context.perModel("density")
+        epsilons = context.perModel("epsilon")
+        lambda = Float(context.global("lambda"))
+        elementCount = context.elementCount
+        rowLength = context.rowLength
+        let count = context.modelCount
+        randoms = (0..<count).map { CounterRandom(seed: context.seed, tensorName: context.name, modelIndex: $0) }
+        rescaleFactors = Array(repeating: 1, count: count)
+        let n = elementCount
+        switch sparsification {
+        case .magnitude:
+            selections = densities.map { density in
+                density >= 1 ? RankSelection(count: n, elementCount: n) : RankSelection(count: max(1, Int(density * Double(n))), elementCount: n)
+            }
+        case .breadcrumbs:
+            let gammas = context.perModel("gamma")
+            var top: [RankSelection] = []
+            var bottom: [RankSelection] = []
+            for (density, gamma) in zip(densities, gammas) {
+                let kept = Int(density * Double(n))
+                let topCut = min(Int(gamma * Double(n)), n - kept)
+                top.append(RankSelection(count: topCut, elementCount: n))
+                bottom.append(RankSelection(count: max(0, n - kept - topCut), elementCount: n))
+            }
+            selections = top + bottom
+        case .none, .random, .della:
+            break
+        }
+        // DELLA rescales each kept element by 1/p itself.
+        dellaRescales = sparsification == .della && context.flag("rescale")
+        rescales = sparsification != .none && sparsification != .della && context.flag("rescale")
+        needsRescalePass = rescales && densities.contains { $0 < 1 }
+    }
+
+    var needsWholeRows: Bool { sparsification == .della }
+
+    /// Which histogram or counter each unfinished selection uses this pass.
+    private func slots() -> (histograms: [Int?], counters: [Int?]) {
+        var histograms: [Int?] = []
+        var counters: [Int?] = []
+        var nextHistogram = 0
+        var nextCounter = 0
+        for selection in selections {
+            if selection.isDone { histograms.append(nil); counters.append(nil) } else if selection.needsHistogram {
+                histograms.append(nextHistogram); counters.append(nil); nextHistogram += 1
+            } else {
+                histograms.append(nil); counters.append(nextCounter); nextCounter += 1
+            }
+        }
+        return (histograms, counters)
+    }
+
+    func nextReduction() -> ReductionRequest? {
+        let (histograms, counters) = slots()
+        let histogramCount = histograms.compactMap { $0 }.count
+        let counterCount = counters.compactMap { $0 }.count
+        if histogramCount + counterCount > 0 { return ReductionRequest(histogramCount: histogramCount, counterCount: counterCount) }
+        if needsRescalePass { return ReductionRequest(sumCount: 2 * weights.count) }
+        return nil
+    }
+
+    func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {
+        let count = chunk.elementRange.count
+        guard let base = chunk.base else { return }
+        if selections.contains(where: { !$0.isDone }) {
+            let (histograms, counters) = slots()
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, count)) { keys in
+                for (index, selection) in selections.enumerated() where !selection.isDone {
+                    let model = index % weights.count
+                    magnitudeKeys(chunk.models[model], base, complement: index >= weights.count, into: keys, count: count)
+                    selection.reduce(
+                        UnsafeBufferPointer(rebasing: keys[0..<count]),
+                        histogram: histograms[index].map { sink.histogram($0) },
+                        counter: counters[index].map { sink.counters.baseAddress! + $0 }) // checked: the request made room for this counter
+                }
+            }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, count)) { keep in
+            for model in weights.indices {
+                keepMultipliers(model, chunk, into: keep)
+                for (local, block) in chunk.blocks.enumerated() {
+                    var total = 0.0, kept = 0.0
+                    for index in block.local {
+                        let magnitude = Double(abs(chunk.models[model][index] - base[index]))
+                        total += magnitude
+                        if keep[index] != 0 { kept += magnitude }
+                    }
+                    sink.setSum(2 * model, localBlock: local, total)
+                    sink.setSum(2 * model + 1, localBlock: local, kept)
+                }
+            }
+        }
+    }
+
+    mutating func finishReduction(_ totals: ReductionTotals) {
+        if selections.contains(where: { !$0.isDone }) {
+            let (histograms, counters) = slots()
+            for index in selections.indices where !selections[index].isDone {
+                if let slot = histograms[index] {
+                    selections[index].finish(histogram: totals.histogram(slot), chunkCounts: nil)
+                } else if let slot = counters[index] {
+                    let chunkCount = totals.counterCount == 0 ? 0 : totals.counters.count / totals.counterCount
+                    let counts = (0..<chunkCount).map { totals.counters[$0 * totals.counterCount + slot] }
+                    selections[index].finish(histogram: nil, chunkCounts: counts)
+                }
+            }
+            return
+        }
+        for model in weights.indices {
+            let total = totals.sums[2 * model], kept = totals.sums[2 * model + 1]
+            rescaleFactors[model] = total >= 1e-7 && kept >= 1e-7 ? Float(total / kept) : 1
+        }
+        needsRescalePass = false
+    }
+
+    func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
+        guard let base = chunk.base else { return }
+        let count = output.count
+        let modelCount = weights.count
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, count * modelCount)) { contributions in
+            for model in 0..<modelCount {
+                let slice = UnsafeMutableBufferPointer(rebasing: contributions[model * count ..< (model + 1) * count])
+                keepMultipliers(model, chunk, into: slice)
+                let values = chunk.models[model]
+                let scale = weights[model] * rescaleFactors[model]
+                for index in 0..<count { slice[index] = slice[index] * scale * (values[index] - base[index]) }
+            }
+            mix(contributions, base: base, count: count, into: output)
+        }
+    }
+}

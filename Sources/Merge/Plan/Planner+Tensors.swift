@@ -1,0 +1,107 @@
+import Checkpoint
+
+extension Planner {
+    /// Output tensors in order: tensors before the layers (from the first
+    /// slice), each slice's layers renumbered, then tensors after the layers
+    /// (from the last slice) (REFERENCE.md, "Recipe semantics").
+    func planTensors(slices: [Slice], baseIndex: Int?) throws -> [PlannedTensor] {
+        var planned: [PlannedTensor] = []
+        let outside = { (slice: Slice) -> [String] in
+            var names: [String] = []
+            for source in slice.sources {
+                for name in tensorIndex[source.model].keys.sorted() where LayerNames.layer(of: name) == nil && !names.contains(name) { names.append(name) }
+            }
+            return names
+        }
+        for name in outside(slices[0]) where LayerNames.isBeforeLayers(name) {
+            planned.append(try planTensor(name, sourceNames: slices[0].sources.map { _ in name }, slice: slices[0], position: 0, baseIndex: baseIndex))
+        }
+        var outputLayer = 0
+        for slice in slices {
+            let reference = slice.sources.first { $0.model == baseIndex } ?? slice.sources[0]
+            for offset in 0..<slice.layerCount {
+                let position = slice.layerCount > 1 ? Double(offset) / Double(slice.layerCount - 1) : 1
+                let names = tensorIndex[reference.model].keys.filter { LayerNames.layer(of: $0) == reference.layers.lowerBound + offset }.sorted()
+                for name in names {
+                    let sourceNames = slice.sources.map { LayerNames.renumbered(name, to: $0.layers.lowerBound + offset) }
+                    let tensor = try planTensor(name, sourceNames: sourceNames, slice: slice, position: position, baseIndex: baseIndex)
+                    planned.append(PlannedTensor(name: LayerNames.renumbered(name, to: outputLayer), shape: tensor.shape, outputDType: tensor.outputDType, work: tensor.work))
+                }
+                outputLayer += 1
+            }
+        }
+        for name in outside(slices[slices.count - 1]) where !LayerNames.isBeforeLayers(name) {
+            planned.append(try planTensor(name, sourceNames: slices[slices.count - 1].sources.map { _ in name }, slice: slices[slices.count - 1], position: 0, baseIndex: baseIndex))
+        }
+        return planned
+    }
+
+    /// The input tensor `name` of `model`; a missing `lm_head.weight` is
+    /// stood in for by the model's tied input embedding.
+    func source(_ name: String, model: Int) throws -> TensorSource {
+        if let found = tensorIndex[model][name] { return found }
+        if name.hasSuffix("lm_head.weight"), let embedding = tensorIndex[model].keys.sorted().first(where: { $0.hasSuffix("embed_tokens.weight") || $0.hasSuffix("wte.weight") }) {
+            return tensorIndex[model][embedding]! // checked: the key was just read from this dictionary
+        }
+        throw MergeError.incompatibleInputs(problem: "tensor \"\(name)\" is missing from '\(models[model].reference.text)' (\(models[model].path))")
+    }
+
+    func planTensor(_ name: String, sourceNames: [String], slice: Slice, position: Double, baseIndex: Int?) throws -> PlannedTensor {
+        let inputs = try zip(slice.sources, sourceNames).map { try source($1, model: $0.model) }
+        let reference = inputs[slice.sources.firstIndex { $0.model == baseIndex } ?? 0]
+        let shape = reference.file.tensor(named: reference.tensorName)?.shape ?? []
+        for (input, source) in zip(inputs, slice.sources) {
+            let other = input.file.tensor(named: input.tensorName)?.shape ?? []
+            guard other == shape else {
+                throw MergeError.incompatibleInputs(problem: "tensor \"\(input.tensorName)\" has shape \(other) in '\(models[source.model].reference.text)' but \(shape) in '\(models[reference.modelIndex].reference.text)'")
+            }
+        }
+        guard reference.dtype.isConvertibleFloat else {
+            if !reference.dtype.isIntegerOrBool {
+                throw MergeError.unsupported(file: recipe.file, mark: nil, feature: "merging tensor \"\(name)\" stored as \(reference.dtype.rawValue)")
+            }
+            return PlannedTensor(name: name, shape: shape, outputDType: reference.dtype, work: .copy(reference))
+        }
+        if let odd = inputs.first(where: { !$0.dtype.isConvertibleFloat }) {
+            throw MergeError.incompatibleInputs(problem: "tensor \"\(odd.tensorName)\" is \(odd.dtype.rawValue) in '\(models[odd.modelIndex].reference.text)' but \(reference.dtype.rawValue) in '\(models[reference.modelIndex].reference.text)'")
+        }
+        let outputDType = recipe.outDType ?? recipe.dtype ?? reference.dtype
+        let separatesBase = method.baseModelUse != .ignored && baseIndex != nil
+        var base: TensorSource?
+        var others: [(TensorSource, Source)] = []
+        for (input, source) in zip(inputs, slice.sources) {
+            if separatesBase, source.model == baseIndex { base = input } else { others.append((input, source)) }
+        }
+        let context = try resolveContext(name: name, shape: shape.map { Int($0) }, others: others.map(\.1), slice: slice, position: position, hasBase: base != nil)
+        if let problem = method.checkParameters(context) {
+            throw MergeError.recipe(file: recipe.file, mark: recipe.methodMark, problem: "\(method.name): \(problem) (tensor \"\(name)\")")
+        }
+        return PlannedTensor(name: name, shape: shape, outputDType: outputDType, work: .merge(method: method, context: context, base: base, models: others.map(\.0)))
+    }
+
+    /// Parameters for one tensor: per-model ones from source, slice, top
+    /// level; global ones from slice, top level; then defaults.
+    func resolveContext(name: String, shape: [Int], others: [Source], slice: Slice, position: Double, hasBase: Bool) throws -> TensorContext {
+        let resolver = ParameterResolver(recipeFile: recipe.file)
+        var perModel: [String: [Double]] = [:]
+        var global: [String: Double] = [:]
+        for definition in method.parameters {
+            switch definition.scope {
+            case .perModel:
+                perModel[definition.name] = try others.map { (source) throws -> Double in
+                    let levels = [source.parameters, slice.parameters, recipe.parameters]
+                    if let value = try resolver.value(definition, levels: levels, name: name, position: position) ?? definition.defaultValue { return value }
+                    throw MergeError.recipe(file: recipe.file, mark: source.mark,
+                                            problem: "\(method.name) needs parameter '\(definition.name)' for model '\(models[source.model].reference.text)'")
+                }
+            case .global:
+                let levels = [slice.parameters, recipe.parameters]
+                guard let value = try resolver.value(definition, levels: levels, name: name, position: position) ?? definition.defaultValue else {
+                    throw MergeError.recipe(file: recipe.file, mark: recipe.methodMark, problem: "\(method.name) needs parameter '\(definition.name)'")
+                }
+                global[definition.name] = value
+            }
+        }
+        return TensorContext(name: name, shape: shape, modelCount: others.count, hasBase: hasBase, perModel: perModel, global: global, seed: settings.seed)
+    }
+}
