@@ -25,8 +25,10 @@ struct LinearKernel: TensorKernel {
 
     func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
         output.update(repeating: 0)
+        // Fused multiply-adds, as torch's addcmul_ does on CPU: the same
+        // Float32 roundings as mergekit, so BF16 ties round alike.
         for (model, weight) in zip(chunk.models, weights) {
-            for index in output.indices { output[index] += weight * model[index] }
+            for index in output.indices { output[index].addProduct(weight, model[index]) }
         }
         if divisor != 1 { for index in output.indices { output[index] /= divisor } }
     }
