@@ -27,9 +27,12 @@ enum CommandRunner {
 
     static func fixture(_ relative: String) -> String { repositoryRoot + "/Fixtures/" + relative }
 
+    /// Runs `program` from the repository root (recipes name their models
+    /// relative to the current directory, as in mergekit).
     static func run(_ arguments: [String], program: String = executable) throws -> CommandResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
+        process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
         process.arguments = arguments
         let output = Pipe()
         let error = Pipe()

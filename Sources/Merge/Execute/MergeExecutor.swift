@@ -7,8 +7,12 @@ public struct ExecutionSettings: Sendable {
     /// Preferred elements per chunk; rounded to whole reduction blocks
     /// (and whole rows for methods that need them).
     public var chunkElementCount: Int
-    /// Chunks of one tensor in flight at once in the final pass.
+    /// Chunks in flight at once in the final pass.
     public var window: Int
+    /// Input bytes of the tensors prepared (reduction passes run) ahead of
+    /// their final pass: bounded, so the final pass re-reads inputs that
+    /// the page cache still holds.
+    public var batchInputBytes: UInt64 = 1 << 30
 
     public init(threads: Int, chunkElementCount: Int, window: Int) {
         self.threads = max(1, threads)
@@ -17,10 +21,27 @@ public struct ExecutionSettings: Sendable {
     }
 }
 
+/// One unit of the final pass: a chunk of one output tensor.
+struct WorkItem: Sendable {
+    let tensor: Int
+    let range: Range<Int>
+    let chunkIndex: Int
+    let isLastOfTensor: Bool
+}
+
+/// A tensor ready for its final pass: the kernel has its statistics.
+struct PreparedTensor: Sendable {
+    let tensor: PlannedTensor
+    let kernel: (any TensorKernel)?
+    let chunks: [Range<Int>]
+}
+
 /// Streams every planned tensor through its method chunk by chunk into the
-/// staged output (DESIGN.md, "Data flow of a merge"): reduction passes
-/// first, then the elementwise pass, whose chunks are written at their
-/// final offsets and hashed in order.
+/// staged output (DESIGN.md, "Data flow of a merge"): for a batch of
+/// tensors, each tensor's reduction passes, then one elementwise pass over
+/// all the batch's chunks, written at their final offsets and hashed in
+/// order. Consecutive tensors share the pipeline, so small tensors do not
+/// leave workers idle.
 public enum MergeExecutor {
     /// Runs `tensors` into `writer` and returns each tensor's XXH3-64.
     /// `progress` gets the bytes of every finished output chunk.
@@ -29,30 +50,28 @@ public enum MergeExecutor {
         progress: (UInt64) -> Void = { _ in }
     ) throws -> [String: UInt64] {
         var digests: [String: UInt64] = [:]
+        var batch: [PreparedTensor] = []
+        var batchBytes: UInt64 = 0
         for tensor in tensors {
-            digests[tensor.name] = try run(tensor, into: writer, settings: settings, progress: progress)
+            batch.append(try prepare(tensor, settings: settings))
+            batchBytes += tensor.sources.reduce(0) { $0 + ($1.file.tensor(named: $1.tensorName)?.byteCount ?? 0) }
+            if batchBytes >= settings.batchInputBytes {
+                try runFinalPass(batch, into: writer, settings: settings, digests: &digests, progress: progress)
+                batch = []
+                batchBytes = 0
+            }
         }
+        try runFinalPass(batch, into: writer, settings: settings, digests: &digests, progress: progress)
         return digests
     }
 
-    static func run(_ tensor: PlannedTensor, into writer: CheckpointWriter, settings: ExecutionSettings, progress: (UInt64) -> Void) throws -> UInt64 {
-        let retired = { (count: Int) in progress(UInt64(count)) }
+    /// Runs a tensor's reduction passes.
+    static func prepare(_ tensor: PlannedTensor, settings: ExecutionSettings) throws -> PreparedTensor {
         switch tensor.work {
-        case .copy(let source):
+        case .copy:
             let byteCount = Int(tensor.byteCount)
             let chunkBytes = settings.chunkElementCount * 4
-            let chunks = stride(from: 0, to: byteCount, by: chunkBytes).map { $0 ..< min(byteCount, $0 + chunkBytes) }
-            return try runOrderedPipeline(
-                chunkCount: chunks.count, threads: settings.threads, window: settings.window, slotBytes: chunkBytes,
-                makeState: {},
-                produce: { index, _, slot in
-                    let range = chunks[index]
-                    let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0..<range.count])
-                    try source.file.file.read(into: bytes, at: source.fileOffset + UInt64(range.lowerBound))
-                    try writer.write(tensor: tensor.name, offset: UInt64(range.lowerBound), bytes: UnsafeRawBufferPointer(bytes))
-                    return range.count
-                },
-                retired: retired)
+            return PreparedTensor(tensor: tensor, kernel: nil, chunks: stride(from: 0, to: byteCount, by: chunkBytes).map { $0 ..< min(byteCount, $0 + chunkBytes) })
         case .merge(let method, let context, let base, let models):
             var kernel = method.makeKernel(context)
             let chunks = chunkRanges(
@@ -62,27 +81,66 @@ public enum MergeExecutor {
                 let totals = try runReductionPass(kernel, request: request, tensor: tensor, base: base, models: models, chunks: chunks, threads: settings.threads)
                 kernel.finishReduction(totals)
             }
-            let finalKernel = kernel
-            let largestChunk = chunks.map(\.count).max() ?? 0
+            return PreparedTensor(tensor: tensor, kernel: kernel, chunks: chunks)
+        }
+    }
+
+    static func runFinalPass(
+        _ batch: [PreparedTensor], into writer: CheckpointWriter, settings: ExecutionSettings,
+        digests: inout [String: UInt64], progress: (UInt64) -> Void
+    ) throws {
+        var items: [WorkItem] = []
+        for (index, prepared) in batch.enumerated() {
+            if prepared.chunks.isEmpty { digests[prepared.tensor.name] = XXH3.digest([]) }
+            for (chunkIndex, range) in prepared.chunks.enumerated() {
+                items.append(WorkItem(tensor: index, range: range, chunkIndex: chunkIndex, isLastOfTensor: chunkIndex == prepared.chunks.count - 1))
+            }
+        }
+        let work = items
+        let largestChunk = batch.flatMap { $0.chunks.map(\.count) }.max() ?? 0
+        let slotBytes = batch.map { prepared in
+            prepared.kernel == nil ? (prepared.chunks.map(\.count).max() ?? 0) : (prepared.chunks.map(\.count).max() ?? 0) * prepared.tensor.outputDType.bitsPerElement / 8
+        }.max() ?? 0
+        let sourceCount = batch.map(\.tensor.sources.count).max() ?? 1
+        let hasher = XXH3Hasher()
+        try runOrderedPipeline(
+            chunkCount: items.count, threads: settings.threads, window: settings.window, slotBytes: slotBytes,
+            makeState: { ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount) },
+            produce: { index, buffers, slot in try produce(work[index], batch: batch, buffers: buffers, slot: slot, writer: writer) },
+            retired: { index, bytes in
+                hasher.update(bytes)
+                progress(UInt64(bytes.count))
+                let item = items[index]
+                if item.isLastOfTensor {
+                    digests[batch[item.tensor].tensor.name] = hasher.finalize()
+                    hasher.reset()
+                }
+            })
+    }
+
+    /// Computes one chunk into `slot`, writes it at its final offset, and
+    /// returns its byte count.
+    static func produce(_ item: WorkItem, batch: [PreparedTensor], buffers: ChunkBuffers, slot: UnsafeMutableRawBufferPointer, writer: CheckpointWriter) throws -> Int {
+        let prepared = batch[item.tensor]
+        let tensor = prepared.tensor
+        switch tensor.work {
+        case .copy(let source):
+            let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0..<item.range.count])
+            try source.file.file.read(into: bytes, at: source.fileOffset + UInt64(item.range.lowerBound))
+            try writer.write(tensor: tensor.name, offset: UInt64(item.range.lowerBound), bytes: UnsafeRawBufferPointer(bytes))
+            return bytes.count
+        case .merge(_, _, let base, let models):
+            guard let kernel = prepared.kernel else { return 0 }
+            let input = try buffers.load(tensor, base: base, models: models, chunkIndex: item.chunkIndex, range: item.range)
+            let output = UnsafeMutableBufferPointer(rebasing: buffers.output[0..<item.range.count])
+            kernel.merge(input, into: output)
             let outputBytesPerElement = tensor.outputDType.bitsPerElement / 8
-            let sourceCount = (base == nil ? 0 : 1) + models.count
-            return try runOrderedPipeline(
-                chunkCount: chunks.count, threads: settings.threads, window: settings.window,
-                slotBytes: largestChunk * outputBytesPerElement,
-                makeState: { ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount) },
-                produce: { index, buffers, slot in
-                    let range = chunks[index]
-                    let input = try buffers.load(tensor, base: base, models: models, chunkIndex: index, range: range)
-                    let output = UnsafeMutableBufferPointer(rebasing: buffers.output[0..<range.count])
-                    finalKernel.merge(input, into: output)
-                    let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0 ..< range.count * outputBytesPerElement])
-                    guard tensor.outputDType.encode(UnsafeBufferPointer(output), into: bytes) else {
-                        throw MergeError.incompatibleInputs(problem: "cannot store \(tensor.name) as \(tensor.outputDType.rawValue)")
-                    }
-                    try writer.write(tensor: tensor.name, offset: UInt64(range.lowerBound * outputBytesPerElement), bytes: UnsafeRawBufferPointer(bytes))
-                    return bytes.count
-                },
-                retired: retired)
+            let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0 ..< item.range.count * outputBytesPerElement])
+            guard tensor.outputDType.encode(UnsafeBufferPointer(output), into: bytes) else {
+                throw MergeError.incompatibleInputs(problem: "cannot store \(tensor.name) as \(tensor.outputDType.rawValue)")
+            }
+            try writer.write(tensor: tensor.name, offset: UInt64(item.range.lowerBound * outputBytesPerElement), bytes: UnsafeRawBufferPointer(bytes))
+            return bytes.count
         }
     }
 }

@@ -24,20 +24,18 @@ final class PipelineSlots: @unchecked Sendable {
     }
 }
 
-/// Produces `chunkCount` chunks of one output tensor on `threads` workers,
-/// each written at its final offset by the worker that made it, and hashes
-/// them in order on the calling thread while later chunks are computed
-/// (XXH3 cannot combine chunks hashed out of order). At most `window`
-/// chunks are in flight, which bounds the memory. Returns the digest of the
-/// tensor's bytes.
+/// Produces `chunkCount` chunks on `threads` workers, each written at its
+/// final offset by the worker that made it, and hands them to `retired` in
+/// order on the calling thread while later chunks are computed (XXH3
+/// cannot combine chunks hashed out of order). At most `window` chunks are
+/// in flight, which bounds the memory.
 func runOrderedPipeline<WorkerState>(
     chunkCount: Int, threads: Int, window: Int, slotBytes: Int,
     makeState: @escaping @Sendable () -> WorkerState,
     produce: @escaping @Sendable (_ index: Int, _ state: WorkerState, _ slot: UnsafeMutableRawBufferPointer) throws -> Int,
-    retired: (_ byteCount: Int) -> Void
-) throws -> UInt64 {
-    let hasher = XXH3Hasher()
-    guard chunkCount > 0 else { return hasher.finalize() }
+    retired: (_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Void
+) throws {
+    guard chunkCount > 0 else { return }
     let window = max(1, min(window, chunkCount))
     let slots = PipelineSlots(count: window, bytesEach: slotBytes)
     let permits = DispatchSemaphore(value: window)
@@ -67,12 +65,10 @@ func runOrderedPipeline<WorkerState>(
         let slot = index % window
         slots.ready[slot].wait()
         if failure.withLock({ $0 != nil }) { stopped = true; break }
-        hasher.update(UnsafeRawBufferPointer(rebasing: slots.buffers[slot][0..<slots.byteCounts[slot]]))
-        retired(slots.byteCounts[slot])
+        retired(index, UnsafeRawBufferPointer(rebasing: slots.buffers[slot][0..<slots.byteCounts[slot]]))
         permits.signal()
     }
     if stopped { for _ in 0..<workers { permits.signal() } }
     group.wait()
     if let error = failure.withLock({ $0 }) { throw error }
-    return hasher.finalize()
 }

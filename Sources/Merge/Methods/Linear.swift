@@ -23,14 +23,24 @@ struct LinearKernel: TensorKernel {
     let weights: [Float]
     let divisor: Float
 
+    /// Accumulates Σ wᵢxᵢ block by block (so the block stays in the L1
+    /// cache across models), each step as one rounding of the exact
+    /// acc + w·x, as torch's fused addcmul_ does: the product of two Float32s
+    /// is exact in Float64, and Float64 rounds the sum so finely that the
+    /// one rounding to Float32 after it equals a fused multiply-add's.
     func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
-        output.update(repeating: 0)
-        // Fused multiply-adds, as torch's addcmul_ does on CPU: the same
-        // Float32 roundings as mergekit, so BF16 ties round alike.
-        for (model, weight) in zip(chunk.models, weights) {
-            for index in output.indices { output[index].addProduct(weight, model[index]) }
+        let blockLength = 2048
+        var start = 0
+        while start < output.count {
+            let end = min(output.count, start + blockLength)
+            for index in start..<end { output[index] = 0 }
+            for (model, weight) in zip(chunk.models, weights) {
+                let weight = Double(weight)
+                for index in start..<end { output[index] = Float(Double(output[index]) + weight * Double(model[index])) }
+            }
+            if divisor != 1 { for index in start..<end { output[index] /= divisor } }
+            start = end
         }
-        if divisor != 1 { for index in output.indices { output[index] /= divisor } }
     }
 }
 
