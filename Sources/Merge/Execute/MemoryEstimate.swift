@@ -14,6 +14,9 @@ public struct MemoryEstimate: Sendable {
     /// Bytes per chunk element a worker holds: a raw read buffer (8), one
     /// Float32 per source (4 each), the Float32 output (4), method scratch
     /// (per-model Float32 contributions, keys and masks: 4 per model + 9).
+    /// 256 Ki elements: 1 MiB of Float32 per source.
+    static let preferredChunkElementCount = 1 << 18
+
     static func workerBytesPerElement(sourceCount: Int) -> Int { 8 + 4 * sourceCount + 4 + 4 * sourceCount + 9 }
 
     init(plan: MergePlan, options: MergeOptions) {
@@ -29,8 +32,11 @@ public struct MemoryEstimate: Sendable {
         if let bytes = options.chunkBytes {
             chunk = Int(bytes / 4)
         } else {
+            // Large enough that per-chunk costs (a few syscalls, two
+            // semaphores) vanish, small enough that a chunk's buffers stay
+            // in the CPU caches between decoding, merging and encoding.
             let usable = options.memoryBudget > fixed ? options.memoryBudget - fixed : 0
-            chunk = Int(usable / UInt64(max(1, perElement)))
+            chunk = min(Self.preferredChunkElementCount, Int(usable / UInt64(max(1, perElement))))
         }
         chunk = max(reductionBlockElementCount, chunk / reductionBlockElementCount * reductionBlockElementCount)
         let largest = plan.tensors.map(\.elementCount).max() ?? 0

@@ -1,0 +1,69 @@
+import Testing
+@testable import Merge
+
+/// Exact top-k without sorting the tensor: the radix passes must select
+/// exactly what a stable sort would, ties at the cut-off to the lower index.
+@Suite struct RankSelectionTests {
+    /// Runs the selection over `keys` split into chunks of `chunkLength`.
+    static func select(_ keys: [UInt32], count: Int, chunkLength: Int) -> [UInt8] {
+        var selection = RankSelection(count: count, elementCount: keys.count)
+        let chunks = stride(from: 0, to: keys.count, by: chunkLength).map { $0 ..< min(keys.count, $0 + chunkLength) }
+        while !selection.isDone {
+            var histogram = [UInt64](repeating: 0, count: histogramBinCount)
+            var counts = [Int](repeating: 0, count: chunks.count)
+            for (index, chunk) in chunks.enumerated() {
+                keys[chunk].withUnsafeBufferPointer { view in
+                    histogram.withUnsafeMutableBufferPointer { bins in
+                        withUnsafeMutablePointer(to: &counts[index]) { counter in
+                            selection.reduce(view, histogram: bins, counter: counter)
+                        }
+                    }
+                }
+            }
+            selection.finish(histogram: histogram[...], chunkCounts: counts)
+        }
+        var mask = [UInt8](repeating: 9, count: keys.count)
+        for (index, chunk) in chunks.enumerated() {
+            keys[chunk].withUnsafeBufferPointer { view in
+                mask[chunk].withUnsafeMutableBufferPointer { selection.select(view, chunkIndex: index, into: $0) }
+            }
+        }
+        return mask
+    }
+
+    /// What a stable sort by descending key picks.
+    static func expected(_ keys: [UInt32], count: Int) -> [UInt8] {
+        let order = keys.indices.sorted { keys[$0] != keys[$1] ? keys[$0] > keys[$1] : $0 < $1 }
+        var mask = [UInt8](repeating: 0, count: keys.count)
+        for index in order.prefix(count) { mask[index] = 1 }
+        return mask
+    }
+
+    @Test(arguments: [1, 7, 500, 4_999, 5_000])
+    func selectsExactlyTheTopKWithLowerIndexTies(count: Int) {
+        var state: UInt64 = 42
+        // Few distinct values, spread over both halves of the key: many ties.
+        let keys = (0..<5_000).map { _ -> UInt32 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int(state >> 58)).bitPattern ^ UInt32(truncatingIfNeeded: state >> 20) & 0x3
+        }
+        for chunkLength in [5_000, 1_024, 333] {
+            #expect(Self.select(keys, count: count, chunkLength: chunkLength) == Self.expected(keys, count: count), "chunk \(chunkLength)")
+        }
+    }
+
+    @Test func selectsNothingForZero() {
+        #expect(Self.select([3, 1, 2], count: 0, chunkLength: 2) == [0, 0, 0])
+    }
+
+    @Test func orderStatisticModeGivesTheValueAtARank() {
+        let keys: [UInt32] = (0..<1000).map { UInt32(($0 * 7919) % 1000) }
+        var selection = RankSelection(count: 1000, elementCount: 1000, needsCutoff: true)
+        while !selection.isDone {
+            var histogram = [UInt64](repeating: 0, count: histogramBinCount)
+            keys.withUnsafeBufferPointer { view in histogram.withUnsafeMutableBufferPointer { selection.reduce(view, histogram: $0, counter: nil) } }
+            selection.finish(histogram: histogram[...], chunkCounts: nil)
+        }
+        #expect(selection.cutoff == 0)
+    }
+}
