@@ -1,31 +1,44 @@
 #!/usr/bin/env bash
 # The main job on the bundled fixtures: installs what is missing, builds
-# release, then inspects, hashes and verifies the fixture checkpoints.
-# (Merging lands with `smelt merge`; this will then run a real merge.)
+# release, merges the fixture models with TIES (a real merge, printed),
+# verifies the result, shows that re-running it is a no-op, and shows
+# `verify` catching a damaged checkpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tools/install-deps.sh
 swift build -c release 2>&1 | tail -n 1
-smelt=.build/release/smelt
-
-echo
-echo "\$ smelt inspect Fixtures/models/llama-sharded"
-"$smelt" inspect Fixtures/models/llama-sharded
-echo
-echo "\$ smelt hash Fixtures/models/llama-tied-a | head -n 4"
-"$smelt" hash Fixtures/models/llama-tied-a | head -n 4
-for model in Fixtures/models/*/; do
-  "$smelt" verify "${model%/}"
-done
-
-# A damaged copy: the last shard cut short by 1000 bytes must be caught (exit 1).
+smelt=$PWD/.build/release/smelt
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-cp -r Fixtures/models/llama-sharded "$scratch/damaged"
-truncate -s -1000 "$scratch/damaged/model-00003-of-00003.safetensors"
+
 echo
-echo "\$ smelt verify damaged   # last shard truncated by 1000 bytes"
+echo "\$ cat Fixtures/recipes/ties.yml"
+cat Fixtures/recipes/ties.yml
+echo
+echo "\$ smelt merge Fixtures/recipes/ties.yml merged --dry-run"
+"$smelt" merge Fixtures/recipes/ties.yml "$scratch/merged" --dry-run
+echo
+echo "\$ smelt merge Fixtures/recipes/ties.yml merged"
+"$smelt" merge Fixtures/recipes/ties.yml "$scratch/merged"
+echo
+echo "\$ ls merged"
+ls "$scratch/merged"
+echo
+echo "\$ smelt inspect merged | head -n 8"
+"$smelt" inspect "$scratch/merged" | head -n 8
+echo
+echo "\$ smelt verify merged --inputs"
+"$smelt" verify "$scratch/merged" --inputs
+echo
+echo "\$ smelt merge Fixtures/recipes/ties.yml merged   # again: nothing to do"
+"$smelt" merge Fixtures/recipes/ties.yml "$scratch/merged"
+
+# A damaged copy: the merged shard cut short by 1000 bytes must be caught (exit 1).
+cp -r "$scratch/merged" "$scratch/damaged"
+truncate -s -1000 "$scratch/damaged/model.safetensors"
+echo
+echo "\$ smelt verify damaged   # model.safetensors truncated by 1000 bytes"
 status=0
 "$smelt" verify "$scratch/damaged" || status=$?
 echo "exit status $status"

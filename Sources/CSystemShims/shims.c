@@ -1,5 +1,6 @@
 // The one place Smelt needs C: a signal handler must be async-signal-safe,
-// which Swift code cannot promise, and fallocate is not in Swift's Glibc.
+// which Swift code cannot promise, and fallocate and sync_file_range are
+// not in Swift's Glibc.
 #define _GNU_SOURCE
 #include "CSystemShims.h"
 
@@ -11,6 +12,10 @@
 
 int smelt_fallocate(int fd, off_t offset, off_t length) {
     return fallocate(fd, 0, offset, length);
+}
+
+int smelt_start_writeback(int fd, off_t offset, off_t length) {
+    return sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
 }
 
 enum { SLOT_COUNT = 256, PATH_CAPACITY = 1024 };

@@ -8,6 +8,10 @@
 /// fallocate(2) mode 0, which Glibc's Swift overlay does not expose.
 int smelt_fallocate(int fd, off_t offset, off_t length);
 
+/// sync_file_range(2) with SYNC_FILE_RANGE_WRITE: starts writeback of a
+/// range without waiting, which Glibc's Swift overlay does not expose.
+int smelt_start_writeback(int fd, off_t offset, off_t length);
+
 /// Installs the process-wide SIGBUS handler. A fault inside a registered
 /// mapping prints one line naming the file and exits with `exit_code`;
 /// any other SIGBUS falls back to the default action (a crash report).

@@ -103,6 +103,7 @@ public enum MergeExecutor {
         }.max() ?? 0
         let sourceCount = batch.map(\.tensor.sources.count).max() ?? 1
         let hasher = XXH3Hasher()
+        var writeback = WritebackTracker()
         try runOrderedPipeline(
             chunkCount: items.count, threads: settings.threads, window: settings.window, slotBytes: slotBytes,
             makeState: { ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount) },
@@ -111,11 +112,30 @@ public enum MergeExecutor {
                 hasher.update(bytes)
                 progress(UInt64(bytes.count))
                 let item = items[index]
+                if let placement = writer.placement(of: batch[item.tensor].tensor.name) {
+                    let chunkOffset = batch[item.tensor].kernel == nil ? UInt64(item.range.lowerBound) : UInt64(item.range.lowerBound * placement.tensor.dtype.bitsPerElement / 8)
+                    writeback.retired(shard: placement.shardIndex, fileEnd: placement.fileRange.lowerBound + chunkOffset + UInt64(bytes.count), writer: writer)
+                }
                 if item.isLastOfTensor {
                     digests[batch[item.tensor].tensor.name] = hasher.finalize()
                     hasher.reset()
                 }
             })
+    }
+
+    /// Starts writeback of each 64 MiB the pipeline retires, in file order.
+    struct WritebackTracker {
+        static let stride: UInt64 = 64 << 20
+        var shard = -1
+        var start: UInt64 = 0
+
+        mutating func retired(shard: Int, fileEnd: UInt64, writer: CheckpointWriter) {
+            if shard != self.shard { self.shard = shard; start = 0 }
+            guard fileEnd >= start + Self.stride else { return }
+            // Only a hint: a failure here shows up at the final sync.
+            try? writer.startWriteback(shard: shard, range: start..<fileEnd)
+            start = fileEnd
+        }
     }
 
     /// Computes one chunk into `slot`, writes it at its final offset, and
