@@ -98,15 +98,19 @@ public struct RankSelection: Sendable {
         if count == 0 { mask.update(repeating: 0); return }
         if selectsEverything { mask.update(repeating: 1); return }
         let cut = cutoff
-        if tiePrefix.isEmpty {
-            for index in keys.indices { mask[index] = keys[index] >= cut ? 1 : 0 }
+        // Branch-free first (the keys above the cut-off are half the tensor
+        // at density 0.5, in no order a branch predictor could learn), then
+        // the keys equal to the cut-off, rare, in index order.
+        for index in keys.indices { mask[index] = keys[index] > cut ? 1 : 0 }
+        guard !tiePrefix.isEmpty else {
+            for index in keys.indices where keys[index] == cut { mask[index] = 1 }
             return
         }
         var ordinal = chunkIndex < tiePrefix.count ? tiePrefix[chunkIndex] : Int.max
         let kept = tiesKept
-        for index in keys.indices {
-            let key = keys[index]
-            if key > cut { mask[index] = 1 } else if key == cut { mask[index] = ordinal < kept ? 1 : 0; ordinal += 1 } else { mask[index] = 0 }
+        for index in keys.indices where keys[index] == cut {
+            mask[index] = ordinal < kept ? 1 : 0
+            ordinal += 1
         }
     }
 }

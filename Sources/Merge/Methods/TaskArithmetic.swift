@@ -54,8 +54,8 @@ struct TaskArithmeticMethod: MergeMethod {
         }
         if sparsification == .della {
             for (index, (epsilon, density)) in zip(context.perModel("epsilon"), context.perModel("density")).enumerated()
-            where !(epsilon >= 0 && density - epsilon >= 0 && density + epsilon <= 1) {
-                return "epsilon \(epsilon) of model \(index + 1) must keep density ± epsilon inside [0, 1] (density \(density))"
+            where density < 1 && !(epsilon >= 0 && density - epsilon > 0 && density + epsilon < 1) {
+                return "epsilon \(epsilon) of model \(index + 1) must keep density ± epsilon inside (0, 1) (density \(density))"
             }
         }
         return nil

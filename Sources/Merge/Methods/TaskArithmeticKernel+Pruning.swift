@@ -46,14 +46,15 @@ extension TaskArithmeticKernel {
 
     /// DELLA's magnitude-ranked sampling, row by row: in a row of n, the
     /// element of rank r (0 = smallest |δ|, ties by index) is kept with
-    /// probability p = d − ε + 2ε·r/(n − 1) and, when kept, scaled by 1/p
-    /// if `rescale` is on.
+    /// probability p = d − ε + 2ε·r/(n − 1). Rescaling, if on, is the L1
+    /// ratio pass shared with the other sparsifiers.
     func dellaKeep(_ model: Int, _ chunk: ChunkInput, into keep: UnsafeMutableBufferPointer<Float>) {
         guard let base = chunk.base else { return }
         let values = chunk.models[model]
         let count = chunk.elementRange.count
         let rowLength = max(1, min(self.rowLength, count))
         let density = densities[model], epsilon = epsilons[model]
+        if density >= 1 { for index in 0..<count { keep[index] = 1 }; return }
         let random = randoms[model]
         let first = chunk.elementRange.lowerBound
         var order = [Int](repeating: 0, count: rowLength)
@@ -71,14 +72,11 @@ extension TaskArithmeticKernel {
                 let probability = Float(min(1, max(0, density - epsilon + step)))
                 let index = rowStart + offset
                 let isKept = random.uniform(first + index) < probability
-                keep[index] = isKept ? (rescaleKept && probability > 0 ? 1 / probability : 1) : 0
+                keep[index] = isKept ? 1 : 0
             }
             rowStart += length
         }
     }
-
-    /// Whether DELLA scales kept elements by 1/p.
-    var rescaleKept: Bool { sparsification == .della && dellaRescales }
 
     /// Mixes the weighted, pruned task vectors `contributions` (model-major)
     /// into `output`: with sign election, Σ of the contributions that agree
@@ -86,27 +84,88 @@ extension TaskArithmeticKernel {
     /// Σ wᵢ; then times λ plus the base.
     func mix(_ contributions: UnsafeMutableBufferPointer<Float>, base: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) {
         let modelCount = weights.count
-        if electsSign {
-            for index in 0..<count {
-                var sum: Float = 0
-                for model in 0..<modelCount { sum += contributions[model * count + index] }
-                let positive = sum >= 0
-                var kept: Float = 0, divisor: Float = 0
+        let total = weights.reduce(0, +)
+        let fixedDivisor = normalizes && abs(total) >= 1e-8 ? total : 1
+        // Model-outer loops over cache-sized blocks, with selects instead
+        // of branches, so every loop vectorises; each element still adds
+        // its models in order, so the roundings are those of the plain loop.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * 1024) { scratch in
+            let sums = UnsafeMutableBufferPointer(rebasing: scratch[0..<1024])
+            let divisors = UnsafeMutableBufferPointer(rebasing: scratch[1024..<2048])
+            var start = 0
+            while start < count {
+                let length = min(1024, count - start)
+                for offset in 0..<length { sums[offset] = 0 }
                 for model in 0..<modelCount {
-                    let value = contributions[model * count + index]
-                    if positive ? value > 0 : value < 0 { kept += value; divisor += weights[model] }
+                    let row = contributions.baseAddress! + model * count + start // checked: contributions holds modelCount × count
+                    for offset in 0..<length { sums[offset] += row[offset] }
                 }
-                let mixed = normalizes ? kept / (divisor == 0 ? 1 : divisor) : kept
-                output[index] = base[index] + lambda * mixed
+                if electsSign {
+                    for offset in 0..<length { output[start + offset] = 0; divisors[offset] = 0 }
+                    for model in 0..<modelCount {
+                        let row = contributions.baseAddress! + model * count + start // checked: as above
+                        electSigns(row, sums: sums.baseAddress!, weight: weights[model], kept: output.baseAddress! + start, divisors: divisors.baseAddress!, length: length) // checked: non-empty buffers
+                    }
+                    finishElected(kept: output.baseAddress! + start, divisors: divisors.baseAddress!, base: base.baseAddress! + start, length: length) // checked: non-empty buffers
+                } else {
+                    for offset in 0..<length { output[start + offset] = base[start + offset] + lambda * (sums[offset] / fixedDivisor) }
+                }
+                start += length
             }
-        } else {
-            let total = weights.reduce(0, +)
-            let divisor = normalizes && abs(total) >= 1e-8 ? total : 1
-            for index in 0..<count {
-                var sum: Float = 0
-                for model in 0..<modelCount { sum += contributions[model * count + index] }
-                output[index] = base[index] + lambda * (sum / divisor)
+        }
+    }
+
+    /// Adds the elements of one model's contributions that agree with the
+    /// elected sign (that of `sums`; zero counts as positive, and a zero
+    /// contribution agrees with nothing) to `kept`, and its weight to
+    /// `divisors` there. Eight lanes at a time with masks: the agreement
+    /// follows the data, so a branch per element would mispredict half the
+    /// time.
+    @inline(__always)
+    func electSigns(_ row: UnsafePointer<Float>, sums: UnsafePointer<Float>, weight: Float, kept: UnsafeMutablePointer<Float>, divisors: UnsafeMutablePointer<Float>, length: Int) {
+        typealias Lanes = SIMD8<Float>
+        let zero = Lanes(repeating: 0), weights = Lanes(repeating: weight)
+        var offset = 0
+        while offset + 8 <= length {
+            let value = UnsafeRawPointer(row + offset).loadUnaligned(as: Lanes.self)
+            let sum = UnsafeRawPointer(sums + offset).loadUnaligned(as: Lanes.self)
+            let nonNegative = sum .>= zero
+            let agrees = (nonNegative .& (value .> zero)) .| (.!nonNegative .& (value .< zero))
+            let keptLanes = UnsafeRawPointer(kept + offset).loadUnaligned(as: Lanes.self) + zero.replacing(with: value, where: agrees)
+            let divisorLanes = UnsafeRawPointer(divisors + offset).loadUnaligned(as: Lanes.self) + zero.replacing(with: weights, where: agrees)
+            UnsafeMutableRawPointer(kept + offset).storeBytes(of: keptLanes, as: Lanes.self)
+            UnsafeMutableRawPointer(divisors + offset).storeBytes(of: divisorLanes, as: Lanes.self)
+            offset += 8
+        }
+        while offset < length {
+            let value = row[offset]
+            let agrees = sums[offset] >= 0 ? value > 0 : value < 0
+            if agrees { kept[offset] += value; divisors[offset] += weight }
+            offset += 1
+        }
+    }
+
+    /// b + λ·(kept / divisor), a zero divisor taken as 1 (the division only
+    /// with `normalize`), in place of `kept`, eight lanes at a time.
+    @inline(__always)
+    func finishElected(kept: UnsafeMutablePointer<Float>, divisors: UnsafePointer<Float>, base: UnsafePointer<Float>, length: Int) {
+        typealias Lanes = SIMD8<Float>
+        let one = Lanes(repeating: 1), zero = Lanes(repeating: 0), lambdas = Lanes(repeating: lambda)
+        var offset = 0
+        while offset + 8 <= length {
+            var mixed = UnsafeRawPointer(kept + offset).loadUnaligned(as: Lanes.self)
+            if normalizes {
+                let divisor = UnsafeRawPointer(divisors + offset).loadUnaligned(as: Lanes.self)
+                mixed = mixed / divisor.replacing(with: one, where: divisor .== zero)
             }
+            let result = UnsafeRawPointer(base + offset).loadUnaligned(as: Lanes.self) + lambdas * mixed
+            UnsafeMutableRawPointer(kept + offset).storeBytes(of: result, as: Lanes.self)
+            offset += 8
+        }
+        while offset < length {
+            let mixed = normalizes ? kept[offset] / (divisors[offset] == 0 ? 1 : divisors[offset]) : kept[offset]
+            kept[offset] = base[offset] + lambda * mixed
+            offset += 1
         }
     }
 }

@@ -6,8 +6,6 @@ struct TaskArithmeticKernel: TensorKernel {
     let electsSign: Bool
     let normalizes: Bool
     let rescales: Bool
-    /// DELLA scales each kept element by 1/p instead of measuring norms.
-    let dellaRescales: Bool
     let weights: [Float]
     let densities: [Double]
     let epsilons: [Double]
@@ -55,9 +53,9 @@ struct TaskArithmeticKernel: TensorKernel {
         case .none, .random, .della:
             break
         }
-        // DELLA rescales each kept element by 1/p itself.
-        dellaRescales = sparsification == .della && context.flag("rescale")
-        rescales = sparsification != .none && sparsification != .della && context.flag("rescale")
+        // Every sparsifier, DELLA included, rescales by the L1 ratio over the
+        // whole tensor (mergekit 0.1.5, sparsify.py), not by 1/p.
+        rescales = sparsification != .none && context.flag("rescale")
         needsRescalePass = rescales && densities.contains { $0 < 1 }
     }
 
