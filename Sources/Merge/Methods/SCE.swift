@@ -48,17 +48,27 @@ struct SCEKernel: TensorKernel {
         return modelWeights == nil ? ReductionRequest(sumCount: modelCount) : nil
     }
 
-    /// Variance across models of the task vectors, as ordered keys.
+    /// Variance across models of the task vectors, as ordered keys:
+    /// mean((τ − mean τ)²) in Float32, models added in order, computed in
+    /// blocks with the models as the outer loop so every loop vectorises.
     private func varianceKeys(_ chunk: ChunkInput, into keys: UnsafeMutableBufferPointer<UInt32>) {
         guard let base = chunk.base else { return }
         let n = Float(modelCount)
-        for index in 0..<chunk.elementRange.count {
-            var mean: Float = 0
-            for model in chunk.models { mean += model[index] - base[index] }
-            mean /= n
-            var variance: Float = 0
-            for model in chunk.models { let d = model[index] - base[index] - mean; variance += d * d }
-            keys[index] = (variance / n).bitPattern
+        let count = chunk.elementRange.count
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048) { scratch in
+            let means = scratch.baseAddress!, variances = scratch.baseAddress! + 1024 // checked: capacity 2048
+            var start = 0
+            while start < count {
+                let length = min(1024, count - start)
+                for offset in 0..<length { means[offset] = 0; variances[offset] = 0 }
+                let basePointer = base.baseAddress! + start // checked: the chunk is not empty
+                for model in chunk.models { VectorLoops.addDifference(means, model.baseAddress! + start, basePointer, length) } // checked: as above
+                VectorLoops.divide(means, by: n, length)
+                for model in chunk.models { VectorLoops.addSquaredDeviation(variances, model.baseAddress! + start, basePointer, means, length) } // checked: as above
+                VectorLoops.divide(variances, by: n, length)
+                for offset in 0..<length { keys[start + offset] = variances[offset].bitPattern }
+                start += length
+            }
         }
     }
 
@@ -123,17 +133,29 @@ struct SCEKernel: TensorKernel {
                 varianceKeys(chunk, into: keys)
                 let maskView = UnsafeMutableBufferPointer(rebasing: mask[0..<count])
                 selection.select(UnsafeBufferPointer(rebasing: keys[0..<count]), chunkIndex: chunk.chunkIndex, into: maskView)
-                for index in 0..<count {
-                    guard maskView[index] != 0 else { output[index] = base[index]; continue }
-                    var sum: Float = 0
-                    for model in chunk.models { sum += model[index] - base[index] }
-                    let positive = sum >= 0
-                    var merged: Float = 0, divisor: Float = 0
-                    for (model, values) in chunk.models.enumerated() {
-                        let d = values[index] - base[index]
-                        if positive ? d > 0 : d < 0 { merged += weights[model] * d; divisor += weights[model] }
+                // Masked task vectors, their unweighted sum (the elected
+                // sign), then the ω-weighted ones that agree with it.
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024 * (modelCount + 3)) { scratch in
+                    let area = scratch.baseAddress! // checked: capacity > 0
+                    let sums = area, kept = area + 1024, divisors = area + 2048, contributions = area + 3072
+                    var start = 0
+                    while start < count {
+                        let length = min(1024, count - start)
+                        for offset in 0..<length { sums[offset] = 0; divisors[offset] = 0 }
+                        let selected = kept // borrowed as the 0/1 mask until the election
+                        for offset in 0..<length { selected[offset] = Float(maskView[start + offset]) }
+                        for (model, values) in chunk.models.enumerated() {
+                            VectorLoops.maskedTask(
+                                values.baseAddress! + start, base.baseAddress! + start, mask: selected, weight: weights[model], // checked: non-empty chunk
+                                sums: sums, weighted: contributions + model * 1024, length)
+                        }
+                        for offset in 0..<length { kept[offset] = 0 }
+                        for model in 0..<modelCount {
+                            electSigns(contributions + model * 1024, sums: sums, weight: weights[model], kept: kept, divisors: divisors, length: length)
+                        }
+                        for offset in 0..<length { output[start + offset] = base[start + offset] + kept[offset] / max(divisors[offset], 1e-6) }
+                        start += length
                     }
-                    output[index] = base[index] + merged / max(divisor, 1e-6)
                 }
             }
         }

@@ -1,0 +1,58 @@
+/// Loops the compiler would not vectorise on its own (it cannot prove the
+/// buffers do not overlap), written eight lanes at a time. Each lane does
+/// exactly the scalar arithmetic, so results are the same bits.
+enum VectorLoops {
+    typealias Lanes = SIMD8<Float>
+
+    @inline(__always) static func load(_ pointer: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self) }
+    @inline(__always) static func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: Lanes.self) }
+
+    /// acc[i] += a[i] − b[i]
+    @inline(__always)
+    static func addDifference(_ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ length: Int) {
+        var i = 0
+        while i + 8 <= length { store(load(acc + i) + (load(a + i) - load(b + i)), acc + i); i += 8 }
+        while i < length { acc[i] += a[i] - b[i]; i += 1 }
+    }
+
+    /// acc[i] += (a[i] − b[i] − mean[i])²
+    @inline(__always)
+    static func addSquaredDeviation(_ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ mean: UnsafePointer<Float>, _ length: Int) {
+        var i = 0
+        while i + 8 <= length {
+            let d = load(a + i) - load(b + i) - load(mean + i)
+            store(load(acc + i) + d * d, acc + i)
+            i += 8
+        }
+        while i < length { let d = a[i] - b[i] - mean[i]; acc[i] += d * d; i += 1 }
+    }
+
+    /// acc[i] /= divisor
+    @inline(__always)
+    static func divide(_ acc: UnsafeMutablePointer<Float>, by divisor: Float, _ length: Int) {
+        var i = 0
+        let lanes = Lanes(repeating: divisor)
+        while i + 8 <= length { store(load(acc + i) / lanes, acc + i); i += 8 }
+        while i < length { acc[i] /= divisor; i += 1 }
+    }
+
+    /// τ = mask·(a − b); sums += τ; weighted = w·τ
+    @inline(__always)
+    static func maskedTask(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, mask: UnsafePointer<Float>, weight: Float,
+                           sums: UnsafeMutablePointer<Float>, weighted: UnsafeMutablePointer<Float>, _ length: Int) {
+        var i = 0
+        let weights = Lanes(repeating: weight)
+        while i + 8 <= length {
+            let task = load(mask + i) * (load(a + i) - load(b + i))
+            store(load(sums + i) + task, sums + i)
+            store(weights * task, weighted + i)
+            i += 8
+        }
+        while i < length {
+            let task = mask[i] * (a[i] - b[i])
+            sums[i] += task
+            weighted[i] = weight * task
+            i += 1
+        }
+    }
+}
