@@ -13,6 +13,8 @@ enum Help {
       merge RECIPE OUT [options]       run a mergekit-style YAML recipe into the
                                        folder OUT, in bounded memory
 
+    smelt --version prints the version.
+
     PATH is a model folder (model.safetensors, or shards with
     model.safetensors.index.json) or a single .safetensors file.
     Run 'smelt <command> --help' for details.

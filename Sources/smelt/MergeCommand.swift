@@ -31,7 +31,7 @@ enum MergeCommand {
             recipePath: recipePath, outputPath: outputPath, options: options, dryRun: arguments.flags.contains("dry-run"),
             started: { plan in
                 for warning in plan.warnings { writeToStandardError("warning: " + warning) }
-                progress = ProgressBar(label: "merge", totalBytes: plan.outputTensorBytes, enabled: !isQuiet)
+                progress = ProgressBar(label: "merge \(plan.tensors.count) tensors", totalBytes: plan.outputTensorBytes, enabled: !isQuiet)
             },
             progress: { bytes in progress?.advance(bytes) })
         progress?.finish()

@@ -19,6 +19,10 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         writeToStandardError("error: missing command\n\n" + Help.main)
         return .usage
     }
+    if name == "--version" {
+        writeToStandardOutput("smelt \(smeltVersion)\n")
+        return .success
+    }
     if name == "-h" || name == "--help" || name == "help" {
         writeToStandardOutput(Help.main + "\n")
         return .success

@@ -122,3 +122,12 @@ import Testing
         }
     }
 }
+
+/// `smelt --version` names the version the manifest records.
+@Suite struct VersionTests {
+    @Test func printsTheVersion() throws {
+        let result = try CommandRunner.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput == "smelt \(smeltVersion)\n")
+    }
+}
