@@ -38,7 +38,11 @@ func runOrderedPipeline<WorkerState>(
     guard chunkCount > 0 else { return }
     let window = max(1, min(window, chunkCount))
     let slots = PipelineSlots(count: window, bytesEach: slotBytes)
-    let permits = DispatchSemaphore(value: window)
+    // Created at zero and then signalled: libdispatch traps when a
+    // semaphore is freed holding fewer than its initial value, which is
+    // what a run stopped by an error leaves behind.
+    let permits = DispatchSemaphore(value: 0)
+    for _ in 0..<window { permits.signal() }
     let nextChunk = Atomic<Int>(0)
     let failure = Mutex<(any Error)?>(nil)
     let workers = max(1, min(threads, chunkCount))
