@@ -6,11 +6,18 @@ import Testing
 /// DESIGN.md, principle 4: the output bytes depend on the inputs and the
 /// recipe alone, not on threads or chunking.
 @Suite struct DeterminismTests {
+    /// Generated once per machine (bump the number when WideModels
+    /// changes): made under a temporary name and renamed into place, so a
+    /// run never sees half of it.
     static let folder: String = {
-        let path = "/tmp/smelt-wide-models-\(getpid())"
+        let path = "/tmp/smelt-wide-models-1"
         if (try? FileSystem.status(path + "/c/model.safetensors")) == nil {
-            try? FileSystem.createDirectory(path)
-            try? WideModels.write(in: path)
+            let staging = path + ".tmp-\(getpid())"
+            try? FileSystem.removeTree(staging)
+            try? FileSystem.createDirectory(staging)
+            try? WideModels.write(in: staging)
+            try? FileSystem.rename(staging, to: path)
+            try? FileSystem.removeTree(staging)
         }
         return path
     }()
