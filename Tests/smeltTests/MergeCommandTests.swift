@@ -131,3 +131,36 @@ import Testing
         #expect(result.standardOutput == "smelt \(smeltVersion)\n")
     }
 }
+
+/// Inputs and outputs the planner must refuse before writing anything.
+@Suite struct MergePlanRefusalTests {
+    @Test func refusesAModelMissingATensor() throws {
+        let folder = try CommandRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // llama-f32-a without one of its MLP weights.
+        let source = try Checkpoint(path: CommandRunner.fixture("models/llama-f32-a"))
+        let kept = source.tensors.filter { $0.tensor.name != "model.layers.1.mlp.up_proj.weight" }
+        let writer = try CheckpointWriter(outputPath: folder + "/partial", tensors: kept.map { OutputTensor(name: $0.tensor.name, dtype: $0.tensor.dtype, shape: $0.tensor.shape) }, shardSizeLimit: 1 << 40)
+        for (file, tensor) in kept {
+            try file.mapping.withBytes(in: file.fileRange(of: tensor)) { try writer.write(tensor: tensor.name, offset: 0, bytes: $0) }
+        }
+        try writer.publish()
+        let (recipeFolder, recipe) = try MergeCommandTests.recipeFile(
+            "merge_method: linear\nmodels:\n  - model: Fixtures/models/llama-f32-a\n    parameters: {weight: 1}\n  - model: \(folder)/partial\n    parameters: {weight: 1}\n")
+        defer { try? FileManager.default.removeItem(atPath: recipeFolder) }
+        let result = try CommandRunner.run(["merge", recipe, recipeFolder + "/merged"])
+        #expect(result.status == 65)
+        #expect(result.standardError.contains("tensor \"model.layers.1.mlp.up_proj.weight\" is missing from '\(folder)/partial'"), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: recipeFolder + "/merged"))
+    }
+
+    @Test func refusesAnOutputPathThatIsAFile() throws {
+        let (folder, recipe) = try MergeCommandTests.recipeFile(MergeCommandTests.linearRecipe)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data("not a model\n".utf8).write(to: URL(fileURLWithPath: folder + "/merged"))
+        let result = try CommandRunner.run(["merge", recipe, folder + "/merged"])
+        #expect(result.status == 73)
+        #expect(result.standardError.contains("not a Smelt merge"))
+        #expect(try String(contentsOfFile: folder + "/merged", encoding: .utf8) == "not a model\n")
+    }
+}

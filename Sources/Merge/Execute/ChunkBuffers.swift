@@ -1,8 +1,8 @@
 import Checkpoint
 
 /// One worker's buffers: a raw read buffer, one Float32 buffer per source
-/// and one for the output, sized for the largest chunk of a tensor and
-/// reused for all its chunks, so the hot loops allocate nothing.
+/// and one for the output, sized for the largest chunk of a pass and reused
+/// for all its chunks, so the hot loops allocate nothing.
 final class ChunkBuffers {
     private let raw: UnsafeMutableRawBufferPointer
     private let decoded: [UnsafeMutableBufferPointer<Float>]
@@ -48,13 +48,6 @@ final class ChunkBuffers {
         let baseValues = try base.map(read)
         let modelValues = try models.map(read)
         return ChunkInput(chunkIndex: chunkIndex, elementRange: range, base: baseValues, models: modelValues)
-    }
-
-    /// Reads raw bytes `range` of `source` into the read buffer.
-    func loadBytes(_ source: TensorSource, range: Range<Int>) throws -> UnsafeRawBufferPointer {
-        let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[0 ..< range.count])
-        try source.file.file.read(into: bytes, at: source.fileOffset + UInt64(range.lowerBound))
-        return UnsafeRawBufferPointer(bytes)
     }
 }
 

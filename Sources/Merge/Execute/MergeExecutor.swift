@@ -24,9 +24,12 @@ public struct ExecutionSettings: Sendable {
 /// One unit of the final pass: a chunk of one output tensor.
 struct WorkItem: Sendable {
     let tensor: Int
+    /// Elements (bytes for a copy) of the chunk.
     let range: Range<Int>
     let chunkIndex: Int
     let isLastOfTensor: Bool
+    /// Where the chunk's output starts inside the tensor's bytes.
+    let byteOffset: Int
 }
 
 /// A tensor ready for its final pass: the kernel has its statistics.
@@ -34,6 +37,10 @@ struct PreparedTensor: Sendable {
     let tensor: PlannedTensor
     let kernel: (any TensorKernel)?
     let chunks: [Range<Int>]
+
+    /// Output bytes per unit of a chunk's range: a copy's chunks count
+    /// bytes, a merge's count elements.
+    var outputBytesPerUnit: Int { kernel == nil ? 1 : tensor.outputDType.bitsPerElement / 8 }
 }
 
 /// Streams every planned tensor through its method chunk by chunk into the
@@ -54,7 +61,7 @@ public enum MergeExecutor {
         var batchBytes: UInt64 = 0
         for tensor in tensors {
             batch.append(try prepare(tensor, settings: settings))
-            batchBytes += tensor.sources.reduce(0) { $0 + ($1.file.tensor(named: $1.tensorName)?.byteCount ?? 0) }
+            batchBytes += tensor.sources.reduce(0) { $0 + $1.byteCount }
             if batchBytes >= settings.batchInputBytes {
                 try runFinalPass(batch, into: writer, settings: settings, digests: &digests, progress: progress)
                 batch = []
@@ -93,14 +100,15 @@ public enum MergeExecutor {
         for (index, prepared) in batch.enumerated() {
             if prepared.chunks.isEmpty { digests[prepared.tensor.name] = XXH3.digest([]) }
             for (chunkIndex, range) in prepared.chunks.enumerated() {
-                items.append(WorkItem(tensor: index, range: range, chunkIndex: chunkIndex, isLastOfTensor: chunkIndex == prepared.chunks.count - 1))
+                items.append(WorkItem(
+                    tensor: index, range: range, chunkIndex: chunkIndex, isLastOfTensor: chunkIndex == prepared.chunks.count - 1,
+                    byteOffset: range.lowerBound * prepared.outputBytesPerUnit))
             }
         }
         let work = items
-        let largestChunk = batch.flatMap { $0.chunks.map(\.count) }.max() ?? 0
-        let slotBytes = batch.map { prepared in
-            prepared.kernel == nil ? (prepared.chunks.map(\.count).max() ?? 0) : (prepared.chunks.map(\.count).max() ?? 0) * prepared.tensor.outputDType.bitsPerElement / 8
-        }.max() ?? 0
+        // Worker buffers hold Float32 elements, so only merged tensors size them.
+        let largestChunk = batch.filter { $0.kernel != nil }.flatMap { $0.chunks.map(\.count) }.max() ?? 0
+        let slotBytes = items.map { $0.range.count * batch[$0.tensor].outputBytesPerUnit }.max() ?? 0
         let sourceCount = batch.map(\.tensor.sources.count).max() ?? 1
         let hasher = XXH3Hasher()
         var writeback = WritebackTracker()
@@ -113,8 +121,7 @@ public enum MergeExecutor {
                 progress(UInt64(bytes.count))
                 let item = items[index]
                 if let placement = writer.placement(of: batch[item.tensor].tensor.name) {
-                    let chunkOffset = batch[item.tensor].kernel == nil ? UInt64(item.range.lowerBound) : UInt64(item.range.lowerBound * placement.tensor.dtype.bitsPerElement / 8)
-                    writeback.retired(shard: placement.shardIndex, fileEnd: placement.fileRange.lowerBound + chunkOffset + UInt64(bytes.count), writer: writer)
+                    writeback.retired(shard: placement.shardIndex, fileEnd: placement.fileRange.lowerBound + UInt64(item.byteOffset + bytes.count), writer: writer)
                 }
                 if item.isLastOfTensor {
                     digests[batch[item.tensor].tensor.name] = hasher.finalize()
@@ -143,24 +150,20 @@ public enum MergeExecutor {
     static func produce(_ item: WorkItem, batch: [PreparedTensor], buffers: ChunkBuffers, slot: UnsafeMutableRawBufferPointer, writer: CheckpointWriter) throws -> Int {
         let prepared = batch[item.tensor]
         let tensor = prepared.tensor
+        let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0 ..< item.range.count * prepared.outputBytesPerUnit])
         switch tensor.work {
         case .copy(let source):
-            let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0..<item.range.count])
             try source.file.file.read(into: bytes, at: source.fileOffset + UInt64(item.range.lowerBound))
-            try writer.write(tensor: tensor.name, offset: UInt64(item.range.lowerBound), bytes: UnsafeRawBufferPointer(bytes))
-            return bytes.count
         case .merge(_, _, let base, let models):
             guard let kernel = prepared.kernel else { return 0 }
             let input = try buffers.load(tensor, base: base, models: models, chunkIndex: item.chunkIndex, range: item.range)
             let output = UnsafeMutableBufferPointer(rebasing: buffers.output[0..<item.range.count])
             kernel.merge(input, into: output)
-            let outputBytesPerElement = tensor.outputDType.bitsPerElement / 8
-            let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0 ..< item.range.count * outputBytesPerElement])
             guard tensor.outputDType.encode(UnsafeBufferPointer(output), into: bytes) else {
                 throw MergeError.incompatibleInputs(problem: "cannot store \(tensor.name) as \(tensor.outputDType.rawValue)")
             }
-            try writer.write(tensor: tensor.name, offset: UInt64(item.range.lowerBound * outputBytesPerElement), bytes: UnsafeRawBufferPointer(bytes))
-            return bytes.count
         }
+        try writer.write(tensor: tensor.name, offset: UInt64(item.byteOffset), bytes: UnsafeRawBufferPointer(bytes))
+        return bytes.count
     }
 }

@@ -44,7 +44,7 @@ struct ArceeFusionKernel: TensorKernel {
         threshold == nil ? ReductionRequest(histogramCount: quartiles.count) : nil
     }
 
-    /// Importance keys (bit patterns of non-negative Float32s).
+    /// Importance keys (`orderedKey` of each element's importance).
     private func importanceKeys(_ chunk: ChunkInput, into keys: UnsafeMutableBufferPointer<UInt32>) {
         guard let base = chunk.base else { return }
         let model = chunk.models[0]
@@ -53,7 +53,9 @@ struct ArceeFusionKernel: TensorKernel {
         while rowStart < count {
             let range = rowStart ..< min(count, rowStart + rowLength)
             let divergence = Float(Self.divergence(model, base, range))
-            for index in range { keys[index] = abs(abs(model[index] - base[index]) * divergence).bitPattern }
+            // Rounding can make a KL of near-identical rows slightly
+            // negative; ordered keys keep such importances lowest, as a sort would.
+            for index in range { keys[index] = orderedKey(abs(model[index] - base[index]) * divergence) }
             rowStart = range.upperBound
         }
     }
@@ -89,7 +91,7 @@ struct ArceeFusionKernel: TensorKernel {
             quartiles[index].finish(histogram: totals.histogram(index), chunkCounts: nil)
         }
         if quartiles.allSatisfy(\.isDone) {
-            let values = quartiles.map { Float(bitPattern: $0.cutoff) }
+            let values = quartiles.map { value(ofOrderedKey: $0.cutoff) }
             threshold = values[1] + 1.5 * (values[2] - values[0])
         }
     }
@@ -101,7 +103,7 @@ struct ArceeFusionKernel: TensorKernel {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, count)) { keys in
             importanceKeys(chunk, into: keys)
             for index in 0..<count {
-                output[index] = Float(bitPattern: keys[index]) >= threshold ? base[index] + (model[index] - base[index]) : base[index]
+                output[index] = value(ofOrderedKey: keys[index]) >= threshold ? base[index] + (model[index] - base[index]) : base[index]
             }
         }
     }

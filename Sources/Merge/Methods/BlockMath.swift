@@ -19,9 +19,10 @@ enum BlockMath {
     }
 
     /// Σ (a − c)·(b − c) over `range`: the dot product of two task vectors
-    /// against the base `c`.
+    /// against the base `c` (with no base, of the vectors themselves).
     @inline(__always)
-    static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, minus c: UnsafeBufferPointer<Float>, _ range: Range<Int>) -> Double {
+    static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, minus c: UnsafeBufferPointer<Float>?, _ range: Range<Int>) -> Double {
+        guard let c else { return dot(a, b, range) }
         var s0 = 0.0, s1 = 0.0
         var index = range.lowerBound
         while index + 2 <= range.upperBound {
@@ -32,35 +33,4 @@ enum BlockMath {
         while index < range.upperBound { s0 += Double(a[index] - c[index]) * Double(b[index] - c[index]); index += 1 }
         return s0 + s1
     }
-
-    /// Σ |a − c| over `range` (c nil: Σ |a|).
-    @inline(__always)
-    static func absoluteSum(_ a: UnsafeBufferPointer<Float>, minus c: UnsafeBufferPointer<Float>?, _ range: Range<Int>) -> Double {
-        var s0 = 0.0, s1 = 0.0
-        var index = range.lowerBound
-        if let c {
-            while index + 2 <= range.upperBound {
-                s0 += Double(abs(a[index] - c[index]))
-                s1 += Double(abs(a[index + 1] - c[index + 1]))
-                index += 2
-            }
-            while index < range.upperBound { s0 += Double(abs(a[index] - c[index])); index += 1 }
-        } else {
-            while index + 2 <= range.upperBound {
-                s0 += Double(abs(a[index]))
-                s1 += Double(abs(a[index + 1]))
-                index += 2
-            }
-            while index < range.upperBound { s0 += Double(abs(a[index])); index += 1 }
-        }
-        return s0 + s1
-    }
-}
-
-/// The vector a tensor contributes to a method: its values, or its task
-/// vector against the base.
-@inline(__always)
-func taskValue(_ values: UnsafeBufferPointer<Float>, _ base: UnsafeBufferPointer<Float>?, _ index: Int) -> Float {
-    guard let base else { return values[index] }
-    return values[index] - base[index]
 }

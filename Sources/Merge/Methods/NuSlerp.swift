@@ -54,35 +54,31 @@ struct NuSlerpKernel: TensorKernel {
     /// block holds whole rows when the row length divides the block, else
     /// the sums of the rows that start in it.
     func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {
-        chunk.withEndpoints(fromTaskVectors: true) { v0, v1, base in
-            if mode == .flattened {
-                for (local, block) in chunk.blocks.enumerated() {
-                    sink.setSum(0, localBlock: local, Self.dot(v0, v1, base, block.local))
-                    sink.setSum(1, localBlock: local, Self.dot(v0, v0, base, block.local))
-                    sink.setSum(2, localBlock: local, Self.dot(v1, v1, base, block.local))
-                }
-                return
-            }
+        let v0 = chunk.models[0], v1 = chunk.models[1], base = chunk.base
+        if mode == .flattened {
             for (local, block) in chunk.blocks.enumerated() {
-                var rowStart = (block.local.lowerBound + rowLength - 1) / rowLength * rowLength
-                var sums = [Double](repeating: 0, count: 3 * rowLength)
-                while rowStart < block.local.upperBound, rowStart + rowLength <= chunk.elementRange.count {
-                    for column in 0..<rowLength {
-                        let index = rowStart + column
-                        let a = Double(taskValue(v0, base, index)), b = Double(taskValue(v1, base, index))
-                        sums[column] += a * b
-                        sums[rowLength + column] += a * a
-                        sums[2 * rowLength + column] += b * b
-                    }
-                    rowStart += rowLength
-                }
-                for (quantity, value) in sums.enumerated() { sink.setSum(quantity, localBlock: local, value) }
+                sink.setSum(0, localBlock: local, BlockMath.dot(v0, v1, minus: base, block.local))
+                sink.setSum(1, localBlock: local, BlockMath.dot(v0, v0, minus: base, block.local))
+                sink.setSum(2, localBlock: local, BlockMath.dot(v1, v1, minus: base, block.local))
             }
+            return
         }
-    }
-
-    static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ base: UnsafeBufferPointer<Float>?, _ range: Range<Int>) -> Double {
-        base.map { BlockMath.dot(a, b, minus: $0, range) } ?? BlockMath.dot(a, b, range)
+        var sums = [Double](repeating: 0, count: 3 * rowLength)
+        for (local, block) in chunk.blocks.enumerated() {
+            for index in sums.indices { sums[index] = 0 }
+            var rowStart = (block.local.lowerBound + rowLength - 1) / rowLength * rowLength
+            while rowStart < block.local.upperBound, rowStart + rowLength <= chunk.elementRange.count {
+                for column in 0..<rowLength {
+                    let index = rowStart + column
+                    let a = Double(v0[index] - (base?[index] ?? 0)), b = Double(v1[index] - (base?[index] ?? 0))
+                    sums[column] += a * b
+                    sums[rowLength + column] += a * a
+                    sums[2 * rowLength + column] += b * b
+                }
+                rowStart += rowLength
+            }
+            for (quantity, value) in sums.enumerated() { sink.setSum(quantity, localBlock: local, value) }
+        }
     }
 
     mutating func finishReduction(_ totals: ReductionTotals) {
@@ -102,25 +98,26 @@ struct NuSlerpKernel: TensorKernel {
     }
 
     func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
-        chunk.withEndpoints(fromTaskVectors: true) { v0, v1, base in
-            var rowStart = 0
-            while rowStart < output.count {
-                let length = mode == .flattened ? output.count : min(rowLength, output.count - rowStart)
-                var rowCoefficients: (Float, Float) = (0, 0)
-                if mode == .rows {
-                    let range = rowStart ..< rowStart + length
-                    rowCoefficients = Self.coefficients(t: t, dot: Self.dot(v0, v1, base, range), squared0: Self.dot(v0, v0, base, range), squared1: Self.dot(v1, v1, base, range))
-                } else if mode == .flattened {
-                    rowCoefficients = coefficients?[0] ?? (1, 0)
-                }
-                for offset in 0..<length {
-                    let index = rowStart + offset
-                    let (c0, c1) = mode == .columns ? (coefficients?[offset] ?? (1, 0)) : rowCoefficients
-                    let mixed = c0 * taskValue(v0, base, index) + c1 * taskValue(v1, base, index)
-                    output[index] = (base?[index] ?? 0) + mixed
-                }
-                rowStart += length
+        let v0 = chunk.models[0], v1 = chunk.models[1], base = chunk.base
+        var rowStart = 0
+        while rowStart < output.count {
+            let length = mode == .flattened ? output.count : min(rowLength, output.count - rowStart)
+            var rowCoefficients: (Float, Float) = (0, 0)
+            if mode == .rows {
+                let range = rowStart ..< rowStart + length
+                rowCoefficients = Self.coefficients(
+                    t: t, dot: BlockMath.dot(v0, v1, minus: base, range),
+                    squared0: BlockMath.dot(v0, v0, minus: base, range), squared1: BlockMath.dot(v1, v1, minus: base, range))
+            } else if mode == .flattened {
+                rowCoefficients = coefficients?[0] ?? (1, 0)
             }
+            for offset in 0..<length {
+                let index = rowStart + offset
+                let (c0, c1) = mode == .columns ? (coefficients?[offset] ?? (1, 0)) : rowCoefficients
+                let anchor = base?[index] ?? 0
+                output[index] = anchor + (c0 * (v0[index] - anchor) + c1 * (v1[index] - anchor))
+            }
+            rowStart += length
         }
     }
 }

@@ -6,7 +6,8 @@
 ///
 /// Keys are UInt32s ordered as numbers: the bit pattern of a non-negative
 /// Float32 (`abs(x).bitPattern`) orders like the value, and its complement
-/// orders like the negated value, so the same code selects smallest.
+/// orders like the negated value, so the same code selects smallest;
+/// `orderedKey` maps Float32s of any sign.
 public struct RankSelection: Sendable {
     enum Phase: Sendable { case high, low, ties, done }
 
@@ -113,4 +114,18 @@ public struct RankSelection: Sendable {
             ordinal += 1
         }
     }
+}
+
+/// A Float32 as a key that orders like the value for every sign: negative
+/// values have all bits flipped, non-negative ones only the sign bit.
+@inline(__always)
+func orderedKey(_ value: Float) -> UInt32 {
+    let bits = value.bitPattern
+    return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+}
+
+/// The Float32 an `orderedKey` came from.
+@inline(__always)
+func value(ofOrderedKey key: UInt32) -> Float {
+    Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
 }

@@ -13,38 +13,27 @@ struct SlerpMethod: MergeMethod {
     }
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {
-        SlerpKernel(t: context.global("t"), fromTaskVectors: false)
+        SlerpKernel(t: context.global("t"))
     }
 }
 
-/// Slerp between v0 and v1 flattened (v0 the base, or the first model's task
-/// vector), from their dot product and norms measured in one pass.
+/// Slerp from the base (v0) to the other model (v1), both flattened, from
+/// their dot product and norms measured in one pass.
 struct SlerpKernel: TensorKernel {
     let t: Double
-    /// Interpolate the task vectors against the base and add the base back.
-    let fromTaskVectors: Bool
     var coefficients: (Float, Float)?
 
-    init(t: Double, fromTaskVectors: Bool) {
-        self.t = t
-        self.fromTaskVectors = fromTaskVectors
-    }
+    init(t: Double) { self.t = t }
 
     func nextReduction() -> ReductionRequest? { coefficients == nil ? ReductionRequest(sumCount: 3) : nil }
 
     func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {
-        chunk.withEndpoints(fromTaskVectors: fromTaskVectors) { v0, v1, base in
-            for (local, block) in chunk.blocks.enumerated() {
-                if let base {
-                    sink.setSum(0, localBlock: local, BlockMath.dot(v0, v1, minus: base, block.local))
-                    sink.setSum(1, localBlock: local, BlockMath.dot(v0, v0, minus: base, block.local))
-                    sink.setSum(2, localBlock: local, BlockMath.dot(v1, v1, minus: base, block.local))
-                } else {
-                    sink.setSum(0, localBlock: local, BlockMath.dot(v0, v1, block.local))
-                    sink.setSum(1, localBlock: local, BlockMath.dot(v0, v0, block.local))
-                    sink.setSum(2, localBlock: local, BlockMath.dot(v1, v1, block.local))
-                }
-            }
+        guard let v0 = chunk.base else { return }
+        let v1 = chunk.models[0]
+        for (local, block) in chunk.blocks.enumerated() {
+            sink.setSum(0, localBlock: local, BlockMath.dot(v0, v1, block.local))
+            sink.setSum(1, localBlock: local, BlockMath.dot(v0, v0, block.local))
+            sink.setSum(2, localBlock: local, BlockMath.dot(v1, v1, block.local))
         }
     }
 
@@ -53,14 +42,10 @@ struct SlerpKernel: TensorKernel {
     }
 
     func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
+        guard let v0 = chunk.base else { return }
+        let v1 = chunk.models[0]
         let (c0, c1) = coefficients ?? (1, 0)
-        chunk.withEndpoints(fromTaskVectors: fromTaskVectors) { v0, v1, base in
-            if let base {
-                for index in output.indices { output[index] = base[index] + c0 * (v0[index] - base[index]) + c1 * (v1[index] - base[index]) }
-            } else {
-                for index in output.indices { output[index] = c0 * v0[index] + c1 * v1[index] }
-            }
-        }
+        for index in output.indices { output[index] = c0 * v0[index] + c1 * v1[index] }
     }
 }
 
@@ -74,15 +59,4 @@ func slerpCoefficients(t: Double, dot: Double, squaredNorm0: Double, squaredNorm
     let theta = acos(cosine)
     let sine = sin(theta)
     return (Float(sin((1 - t) * theta) / sine), Float(sin(t * theta) / sine))
-}
-
-extension ChunkInput {
-    /// Calls `body` with the two slerp endpoints: (base, model) when the
-    /// merge is from the base, else (first, second model) with the base
-    /// passed along for task vectors.
-    func withEndpoints<R>(fromTaskVectors: Bool, _ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>?) -> R) -> R {
-        if fromTaskVectors { return body(models[0], models[1], base) }
-        if let base { return body(base, models[0], nil) }
-        return body(models[0], models[1], nil)
-    }
 }

@@ -66,9 +66,7 @@ struct GramCombinationKernel: TensorKernel {
     func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {
         for (quantity, (i, j)) in pairs.enumerated() {
             for (local, block) in chunk.blocks.enumerated() {
-                let value = chunk.base.map { BlockMath.dot(chunk.models[i], chunk.models[j], minus: $0, block.local) }
-                    ?? BlockMath.dot(chunk.models[i], chunk.models[j], block.local)
-                sink.setSum(quantity, localBlock: local, value)
+                sink.setSum(quantity, localBlock: local, BlockMath.dot(chunk.models[i], chunk.models[j], minus: chunk.base, block.local))
             }
         }
     }

@@ -20,16 +20,18 @@ public struct ChunkInput {
 
     /// Blocks of `reductionBlockElementCount` inside the chunk, as local
     /// element ranges, with their global block numbers.
-    public var blocks: [(local: Range<Int>, block: Int)] {
-        var result: [(Range<Int>, Int)] = []
-        var start = 0
-        let count = elementRange.count
-        while start < count {
-            let end = min(count, start + reductionBlockElementCount)
-            result.append((start..<end, (elementRange.lowerBound + start) / reductionBlockElementCount))
-            start = end
-        }
-        return result
+    public var blocks: ChunkBlocks { ChunkBlocks(elementRange: elementRange) }
+}
+
+/// The reduction blocks of a chunk, computed on access (no allocation in
+/// the reduction loops).
+public struct ChunkBlocks: RandomAccessCollection {
+    let elementRange: Range<Int>
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { (elementRange.count + reductionBlockElementCount - 1) / reductionBlockElementCount }
+    public subscript(position: Int) -> (local: Range<Int>, block: Int) {
+        let start = position * reductionBlockElementCount
+        return (start ..< Swift.min(elementRange.count, start + reductionBlockElementCount), (elementRange.lowerBound + start) / reductionBlockElementCount)
     }
 }
 

@@ -1,4 +1,5 @@
 import Checkpoint
+import Foundation
 
 extension MergePlan {
     /// The resolved plan as canonical text: method, seed, shard size, and

@@ -5,6 +5,9 @@ public struct TensorSource: Sendable {
     public let file: SafeTensorsFile
     public let tensorName: String
     public let dtype: DType
+    public let shape: [UInt64]
+    /// Bytes of the tensor's data.
+    public let byteCount: UInt64
     /// Absolute offset of the tensor's first byte in `file`.
     public let fileOffset: UInt64
     /// Index of the model in the plan's model list.

@@ -9,7 +9,7 @@ extension Planner {
         let outside = { (slice: Slice) -> [String] in
             var names: [String] = []
             for source in slice.sources {
-                for name in tensorIndex[source.model].keys.sorted() where LayerNames.layer(of: name) == nil && !names.contains(name) { names.append(name) }
+                for name in modelTensors[source.model].namesOutsideLayers where !names.contains(name) { names.append(name) }
             }
             return names
         }
@@ -21,8 +21,7 @@ extension Planner {
             let reference = slice.sources.first { $0.model == baseIndex } ?? slice.sources[0]
             for offset in 0..<slice.layerCount {
                 let position = slice.layerCount > 1 ? Double(offset) / Double(slice.layerCount - 1) : 1
-                let names = tensorIndex[reference.model].keys.filter { LayerNames.layer(of: $0) == reference.layers.lowerBound + offset }.sorted()
-                for name in names {
+                for name in modelTensors[reference.model].namesByLayer[reference.layers.lowerBound + offset] ?? [] {
                     let sourceNames = slice.sources.map { LayerNames.renumbered(name, to: $0.layers.lowerBound + offset) }
                     let tensor = try planTensor(name, sourceNames: sourceNames, slice: slice, position: position, baseIndex: baseIndex)
                     planned.append(PlannedTensor(name: LayerNames.renumbered(name, to: outputLayer), shape: tensor.shape, outputDType: tensor.outputDType, work: tensor.work))
@@ -39,21 +38,18 @@ extension Planner {
     /// The input tensor `name` of `model`; a missing `lm_head.weight` is
     /// stood in for by the model's tied input embedding.
     func source(_ name: String, model: Int) throws -> TensorSource {
-        if let found = tensorIndex[model][name] { return found }
-        if name.hasSuffix("lm_head.weight"), let embedding = tensorIndex[model].keys.sorted().first(where: { $0.hasSuffix("embed_tokens.weight") || $0.hasSuffix("wte.weight") }) {
-            return tensorIndex[model][embedding]! // checked: the key was just read from this dictionary
-        }
+        if let found = modelTensors[model].byName[name] { return found }
+        if name.hasSuffix("lm_head.weight"), let embedding = modelTensors[model].tiedEmbedding { return embedding }
         throw MergeError.incompatibleInputs(problem: "tensor \"\(name)\" is missing from '\(models[model].reference.text)' (\(models[model].path))")
     }
 
     func planTensor(_ name: String, sourceNames: [String], slice: Slice, position: Double, baseIndex: Int?) throws -> PlannedTensor {
         let inputs = try zip(slice.sources, sourceNames).map { try source($1, model: $0.model) }
         let reference = inputs[slice.sources.firstIndex { $0.model == baseIndex } ?? 0]
-        let shape = reference.file.tensor(named: reference.tensorName)?.shape ?? []
+        let shape = reference.shape
         for (input, source) in zip(inputs, slice.sources) {
-            let other = input.file.tensor(named: input.tensorName)?.shape ?? []
-            guard other == shape else {
-                throw MergeError.incompatibleInputs(problem: "tensor \"\(input.tensorName)\" has shape \(other) in '\(models[source.model].reference.text)' but \(shape) in '\(models[reference.modelIndex].reference.text)'")
+            guard input.shape == shape else {
+                throw MergeError.incompatibleInputs(problem: "tensor \"\(input.tensorName)\" has shape \(input.shape) in '\(models[source.model].reference.text)' but \(shape) in '\(models[reference.modelIndex].reference.text)'")
             }
         }
         guard reference.dtype.isConvertibleFloat else {

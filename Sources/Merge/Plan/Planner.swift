@@ -9,7 +9,7 @@ public struct Planner {
     let method: any MergeMethod
     var warnings: [String]
     var models: [ResolvedModel] = []
-    var tensorIndex: [[String: TensorSource]] = []
+    var modelTensors: [ModelTensors] = []
 
     /// One source of a slice, resolved: model index and layer range.
     struct Source {
@@ -51,13 +51,7 @@ public struct Planner {
         if let index = models.firstIndex(where: { $0.reference == reference }) { return index }
         let model = try resolver.resolve(reference)
         models.append(model)
-        var index: [String: TensorSource] = [:]
-        for (file, tensor) in model.checkpoint.tensors {
-            index[tensor.name] = TensorSource(
-                file: file, tensorName: tensor.name, dtype: tensor.dtype,
-                fileOffset: file.fileRange(of: tensor).lowerBound, modelIndex: models.count - 1)
-        }
-        tensorIndex.append(index)
+        modelTensors.append(ModelTensors(model.checkpoint, modelIndex: models.count - 1))
         return models.count - 1
     }
 
@@ -78,9 +72,7 @@ public struct Planner {
         }
     }
 
-    func layerCount(of model: Int) -> Int {
-        (tensorIndex[model].keys.compactMap { LayerNames.layer(of: $0) }.max() ?? -1) + 1
-    }
+    func layerCount(of model: Int) -> Int { modelTensors[model].layerCount }
 
     mutating func resolveSlices(resolver: ModelResolver, baseIndex: Int?) throws -> [Slice] {
         var slices: [Slice] = []

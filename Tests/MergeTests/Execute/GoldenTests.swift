@@ -50,12 +50,9 @@ import Testing
         let folders = try FileSystem.contents(ofDirectory: MergeTestSupport.repositoryRoot + "/Fixtures/goldens").filter {
             (try? FileSystem.status(MergeTestSupport.golden($0)))??.isDirectory == true
         }
-        let compared = Set(Self.table.map(\.name)).union(Self.separatelyCompared)
+        let compared = Set(Self.table.map(\.name))
         #expect(Set(folders).subtracting(compared).isEmpty, "goldens nobody compares: \(Set(folders).subtracting(compared).sorted())")
     }
-
-    /// Goldens checked by their own tests below.
-    static let separatelyCompared: Set<String> = []
 
     @Test(arguments: table.map(\.name))
     func matchesMergekit(name: String) throws {

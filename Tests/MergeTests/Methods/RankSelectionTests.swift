@@ -56,14 +56,24 @@ import Testing
         #expect(Self.select([3, 1, 2], count: 0, chunkLength: 2) == [0, 0, 0])
     }
 
-    @Test func orderStatisticModeGivesTheValueAtARank() {
-        let keys: [UInt32] = (0..<1000).map { UInt32(($0 * 7919) % 1000) }
-        var selection = RankSelection(count: 1000, elementCount: 1000, needsCutoff: true)
+    @Test(arguments: [1, 250, 999, 1000])
+    func orderStatisticModeGivesTheValueAtARank(count: Int) {
+        let values: [Float] = (0..<1000).map { Float(($0 * 7919) % 1000) - 500.5 }
+        let keys = values.map(orderedKey)
+        var selection = RankSelection(count: count, elementCount: keys.count, needsCutoff: true)
         while !selection.isDone {
             var histogram = [UInt64](repeating: 0, count: histogramBinCount)
             keys.withUnsafeBufferPointer { view in histogram.withUnsafeMutableBufferPointer { selection.reduce(view, histogram: $0, counter: nil) } }
             selection.finish(histogram: histogram[...], chunkCounts: nil)
         }
-        #expect(selection.cutoff == 0)
+        // The count-th largest value, negatives included.
+        #expect(value(ofOrderedKey: selection.cutoff) == values.sorted(by: >)[count - 1])
+    }
+
+    @Test func orderedKeysSortLikeTheirValues() {
+        let values: [Float] = [-.infinity, -3, -1e-30, -0.0, 0, 1e-30, 2, .infinity]
+        let keys = values.map(orderedKey)
+        #expect(keys == keys.sorted())
+        #expect(values.map { value(ofOrderedKey: orderedKey($0)).bitPattern } == values.map(\.bitPattern))
     }
 }
