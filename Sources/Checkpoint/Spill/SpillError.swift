@@ -1,0 +1,32 @@
+/// Why a spill file cannot be read or appended to. Every case names the
+/// file; block problems also name the byte offset of the block.
+public enum SpillError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A block before the end of the file, or one whose header is whole,
+    /// does not check out: damage, not a crash, so nothing is truncated.
+    case corruptBlock(path: String, offset: UInt64, problem: String)
+    /// The file ends in a block cut short by a crash; strict reading refuses
+    /// it, opening the file for appending drops it.
+    case tornTail(path: String, offset: UInt64)
+    /// A payload larger than `SpillBlock.maximumUncompressedBytes`.
+    case payloadTooLarge(path: String, byteCount: Int)
+
+    /// The spill file concerned.
+    public var path: String {
+        switch self {
+        case .corruptBlock(let path, _, _), .tornTail(let path, _), .payloadTooLarge(let path, _): path
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .corruptBlock(let path, let offset, let problem):
+            "\(path): block at byte \(offset) is corrupt: \(problem)"
+        case .tornTail(let path, let offset):
+            "\(path): the last block, at byte \(offset), is cut short (an append interrupted by a crash); "
+                + "opening the file for appending drops it"
+        case .payloadTooLarge(let path, let byteCount):
+            "\(path): a payload of \(byteCount) bytes does not fit one spill block "
+                + "(at most \(SpillBlock.maximumUncompressedBytes) bytes); split it"
+        }
+    }
+}
