@@ -15,6 +15,18 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
     case outputHoldsDifferentMerge(path: String, problem: String)
     /// Not enough free disk for the output (74).
     case insufficientDisk(path: String, neededBytes: UInt64, availableBytes: UInt64)
+    /// The staging folder holds an interrupted run that this one must not
+    /// resume: another recipe, seed, shard size, input or version, or a
+    /// damaged journal (73).
+    case resumeRefused(stagingPath: String, reason: String)
+    /// A SIGINT or SIGTERM stopped the run; staged work is kept (130/143).
+    case interrupted(signal: Int32, stagingPath: String, keptBytes: UInt64)
+    /// The disk filled up during the run (74).
+    case diskFull(path: String, neededBytes: UInt64, stagingPath: String)
+    /// A read or write failed during the run; staged work is kept (74).
+    case runFailed(problem: String, stagingPath: String)
+    /// Staged bytes checked at the start of a resume changed during it (74).
+    case stagedOutputChanged(tensor: String, byteOffset: UInt64)
 
     public var description: String {
         switch self {
@@ -31,6 +43,16 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path) already holds a different merge (\(problem)); choose another output folder, or pass --force to replace it"
         case .insufficientDisk(let path, let needed, let available):
             return "\(path): not enough free disk: the output needs \(needed) bytes, \(available) are free"
+        case .resumeRefused(let staging, let reason):
+            return "\(staging) holds an interrupted run that cannot be resumed: \(reason); add --restart to discard it and start over"
+        case .interrupted(_, let staging, let kept):
+            return "finished work (\(kept) bytes) is kept in \(staging): run the same command again to resume"
+        case .diskFull(let path, let needed, let staging):
+            return "\(path): the disk is full: \(needed) more bytes are needed to finish; free some space and run the same command again to resume (finished work is kept in \(staging))"
+        case .runFailed(let problem, let staging):
+            return "\(problem); finished work is kept in \(staging): run the same command again to resume once this is fixed"
+        case .stagedOutputChanged(let tensor, let offset):
+            return "the staged bytes of \(tensor) at byte \(offset) changed during the run; run the same command again"
         }
     }
 

@@ -10,6 +10,8 @@ enum ExitCode: Int32 {
     case missingInput = 66
     case cannotCreateOutput = 73
     case ioError = 74
+    case interrupted = 130
+    case terminated = 143
 }
 
 /// Maps an error to its exit code and one-line message.
@@ -28,8 +30,10 @@ func exitStatus(for error: any Error) -> (ExitCode, String) {
     case let error as MergeError:
         switch error {
         case .missingModel: (.missingInput, error.description)
-        case .outputHoldsDifferentMerge: (.cannotCreateOutput, error.description)
-        case .insufficientDisk: (.ioError, error.description)
+        case .outputHoldsDifferentMerge, .resumeRefused: (.cannotCreateOutput, error.description)
+        case .insufficientDisk, .diskFull, .runFailed, .stagedOutputChanged: (.ioError, error.description)
+        case .interrupted(let signal, _, _):
+            (signal == StopSignals.terminate ? .terminated : .interrupted, "stopped by \(StopSignals.name(of: signal)); " + error.description)
         case .recipe, .unsupported, .incompatibleInputs: (.dataError, error.description)
         }
     case let error as Manifest.ParseError: (.dataError, error.description)

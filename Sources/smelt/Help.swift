@@ -20,7 +20,8 @@ enum Help {
     Run 'smelt <command> --help' for details.
 
     exit codes: 0 ok, 1 verify found a problem, 64 usage, 65 malformed input,
-    66 missing input, 73 cannot create output, 74 I/O error.
+    66 missing input, 73 cannot create output, 74 I/O error, 130/143
+    stopped by SIGINT/SIGTERM (a merge then resumes when run again).
     """
 
     static let merge = """
@@ -33,6 +34,16 @@ enum Help {
     whatever the model size. The work is staged in .OUT.smelt-partial next
     to OUT and renamed into place only when complete, verified and synced:
     until then OUT does not exist. Re-running a finished merge is a no-op.
+
+    Interrupted runs resume. Every finished chunk is recorded with its
+    XXH3-64 in a journal in the staging folder (synced every 2 s or 256 MiB).
+    After Ctrl-C (exit 130), SIGTERM (143), a kill, a crash, a full disk or
+    an I/O error (74), run the same command again: the staged chunks are
+    re-hashed against the journal, the ones that match are kept, the rest
+    are redone. A resume of a different recipe, seed, shard size, input or
+    Smelt version is refused (73); --restart discards the staged work. A
+    second Ctrl-C stops at once (still resumable). OUT/smelt-run.json keeps
+    the history of the runs (starts, stops, bytes kept and computed).
 
     Methods: linear, task_arithmetic, ties, dare_linear, dare_ties,
     breadcrumbs, breadcrumbs_ties, della, della_linear, slerp, nuslerp,
@@ -53,6 +64,7 @@ enum Help {
                             estimated peak memory; write nothing
       --force               replace an OUT that holds a different merge
       --restart             discard staged work of an interrupted run
+                            instead of resuming it
       --json                print one JSON object (schema in README.md)
       --quiet               no progress bar
       -h, --help            show this help
@@ -66,7 +78,8 @@ enum Help {
 
     exit codes: 0 merged or already done, 64 usage, 65 malformed recipe or
     inputs that do not fit together, 66 a model is missing, 73 OUT holds a
-    different merge, 74 I/O error or full disk.
+    different merge or a resume was refused, 74 I/O error or full disk
+    (resumable), 130/143 stopped by SIGINT/SIGTERM (resumable).
     """
 
     static let inspect = """

@@ -24,13 +24,19 @@ enum MergeCommand {
             options.plan.seed = seed
         }
         options.force = arguments.flags.contains("force")
+        options.restart = arguments.flags.contains("restart")
+        let stop = StopRequest()
+        options.stop = stop
+        let signals = StopSignals { number in stop.request(signal: number) }
+        defer { withExtendedLifetime(signals) {} }
         let wantsJSON = arguments.flags.contains("json")
         let isQuiet = wantsJSON || arguments.flags.contains("quiet")
         var progress: ProgressBar?
         let result = try MergeRun.run(
             recipePath: recipePath, outputPath: outputPath, options: options, dryRun: arguments.flags.contains("dry-run"),
-            started: { plan in
+            started: { plan, resume in
                 for warning in plan.warnings { writeToStandardError("warning: " + warning) }
+                if let resume, !isQuiet { writeToStandardError(resumeLine(resume, totalBytes: plan.outputTensorBytes)) }
                 progress = ProgressBar(label: "merge \(plan.tensors.count) tensors", totalBytes: plan.outputTensorBytes, enabled: !isQuiet)
             },
             progress: { bytes in progress?.advance(bytes) })
@@ -74,14 +80,33 @@ enum MergeCommand {
             ("estimated_peak_bytes", .unsigned(result.memory.peakBytes)),
             ("chunk_elements", .unsigned(UInt64(result.memory.chunkElementCount))),
             ("warnings", .array(result.warnings.map(JSONOutput.string))),
+            ("resume", result.resume.map { resume in
+                .object([
+                    ("kept_bytes", .unsigned(resume.keptBytes)), ("kept_units", .unsigned(UInt64(resume.keptUnits))),
+                    ("redone_units", .unsigned(UInt64(resume.redoneUnits))), ("torn_journal_bytes", .unsigned(resume.tornJournalBytes)),
+                    ("only_published", .bool(resume.onlyPublished)),
+                ])
+            } ?? .null),
         ])
+    }
+
+    /// One line saying what a resume kept.
+    static func resumeLine(_ resume: ResumeSummary, totalBytes: UInt64) -> String {
+        var line = "resuming an interrupted run: kept \(Formatting.bytes(resume.keptBytes)) of \(Formatting.bytes(totalBytes)) (\(resume.keptUnits) chunks checked against the journal)"
+        if resume.redoneUnits > 0 { line += ", redoing \(resume.redoneUnits) whose staged bytes did not match" }
+        if resume.tornJournalBytes > 0 { line += ", dropped a torn journal tail of \(resume.tornJournalBytes) bytes" }
+        return line
     }
 
     static func text(_ result: MergeResult) -> String {
         let size = "\(result.tensorCount) tensors, \(Formatting.bytes(result.outputBytes)) in \(result.shardCount) shard\(result.shardCount == 1 ? "" : "s")"
         switch result.outcome {
         case .merged:
-            return "merged \(size) into \(result.outputPath) (plan \(XXH3.hex(result.planDigest)))\n"
+            let resumed = result.resume.map { resume in
+                resume.onlyPublished ? "; finished the publish of an interrupted run"
+                    : "; resumed, keeping \(Formatting.bytes(resume.keptBytes)) from earlier runs" + (resume.redoneUnits > 0 ? " and redoing \(resume.redoneUnits) damaged chunks" : "")
+            } ?? ""
+            return "merged \(size) into \(result.outputPath) (plan \(XXH3.hex(result.planDigest)))\(resumed)\n"
         case .alreadyDone:
             return "\(result.outputPath) already holds this merge (plan \(XXH3.hex(result.planDigest))); nothing to do\n"
         case .dryRun:

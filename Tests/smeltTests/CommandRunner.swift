@@ -29,23 +29,66 @@ enum CommandRunner {
 
     /// Runs `program` from the repository root (recipes name their models
     /// relative to the current directory, as in mergekit).
-    static func run(_ arguments: [String], program: String = executable) throws -> CommandResult {
+    /// `environment` adds variables (the debug-build fault hooks) to this
+    /// process's own.
+    static func run(_ arguments: [String], program: String = executable, environment: [String: String] = [:]) throws -> CommandResult {
+        let running = try start(arguments, program: program, environment: environment)
+        return running.wait()
+    }
+
+    /// A started command whose output is collected until it ends.
+    final class Running: @unchecked Sendable {
+        // @unchecked Sendable: the collected output is written by the
+        // reading threads only before `finished` is signalled and read after.
+        let process: Process
+        private var outputData = Data()
+        private var errorData = Data()
+        private let finished = DispatchGroup()
+
+        init(process: Process, output: Pipe, error: Pipe) {
+            self.process = process
+            for (pipe, isOutput) in [(output, true), (error, false)] {
+                finished.enter()
+                DispatchQueue.global().async {
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    if isOutput { self.outputData = data } else { self.errorData = data }
+                    self.finished.leave()
+                }
+            }
+        }
+
+        /// Sends `signal` if the command is still running; false if it had
+        /// already ended.
+        func send(_ signal: Int32) -> Bool {
+            guard process.isRunning else { return false }
+            return kill(process.processIdentifier, signal) == 0
+        }
+
+        func wait() -> CommandResult {
+            finished.wait()
+            process.waitUntilExit()
+            let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+            return CommandResult(
+                status: status,
+                standardOutput: String(decoding: outputData, as: UTF8.self),
+                standardError: String(decoding: errorData, as: UTF8.self))
+        }
+    }
+
+    static func start(_ arguments: [String], program: String = executable, environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output
         process.standardError = error
         try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self))
+        return Running(process: process, output: output, error: error)
     }
 
     /// Parses `--json` output with Foundation's reader (independent of Smelt's).

@@ -121,7 +121,9 @@ public enum FileSystem {
 
     /// Writes a small file whole: to a temporary name, fsync, rename.
     public static func writeFileAtomically(_ path: String, bytes: [UInt8]) throws(SystemError) {
-        let temporary = path + ".tmp"
+        // Hidden, so a copy left by a crash is never taken for a real file.
+        let parent = path.deletingLastPathComponent
+        let temporary = (parent.isEmpty ? "" : parent + "/") + "." + path.lastPathComponent + ".tmp"
         let file = try OpenFile.creating(temporary)
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(SystemError) in try file.write(buffer, at: 0) }

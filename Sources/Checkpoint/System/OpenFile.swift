@@ -76,6 +76,9 @@ public final class OpenFile: @unchecked Sendable {
 
     /// Writes all of `bytes` at `offset`.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws(SystemError) {
+        if let injected = FaultInjection.writeError(path: path, count: bytes.count) {
+            throw SystemError(call: "pwrite", path: path, errno: injected)
+        }
         var done = 0
         while done < bytes.count {
             let count = try retryingInterrupts("pwrite", path: path) {
@@ -115,7 +118,6 @@ public final class OpenFile: @unchecked Sendable {
         try truncate(to: length)
     }
 
-    /// Flushes the file's data and metadata to the disk.
     /// Starts writing `range` back to disk without waiting, so a later
     /// `sync` has little left to do (sync_file_range, SYNC_FILE_RANGE_WRITE).
     public func startWriteback(_ range: Range<UInt64>) throws(SystemError) {
@@ -124,6 +126,7 @@ public final class OpenFile: @unchecked Sendable {
         }
     }
 
+    /// Flushes the file's data and metadata to the disk.
     public func sync() throws(SystemError) {
         _ = try retryingInterrupts("fsync", path: path) { fsync(descriptor) }
     }

@@ -28,6 +28,7 @@ extension CheckpointWriter {
                     shape: placement.tensor.shape, digest: digest))
             }
             try file.sync()
+            FaultInjection.crashPoint("publish.patched-shard")
             // The mapping is shared, so it already shows the patched digests.
             let headerDigest = staged.mapping.withBytes(in: staged.headerRange) { XXH3.digest($0) }
             manifest.files.append(Manifest.File(name: shard.fileName, size: shard.fileSize, headerDigest: headerDigest, contentDigest: nil))
@@ -76,19 +77,50 @@ extension CheckpointWriter {
         }
     }
 
-    private func moveIntoPlace(replacingExisting: Bool) throws {
+    /// Renames the staged folder to the output path. Hidden files in the
+    /// staging folder are the run's own bookkeeping (lock, journal, files
+    /// half written by a crash), never part of the output, so they go
+    /// first. Crash points let tests stop here at every step.
+    func moveIntoPlace(replacingExisting: Bool) throws {
+        try Self.moveIntoPlace(stagingPath: stagingPath, outputPath: outputPath, replacingExisting: replacingExisting)
+    }
+
+    private static func moveIntoPlace(stagingPath: String, outputPath: String, replacingExisting: Bool) throws {
         let parent = outputPath.deletingLastPathComponent
-        try FileSystem.removeFile(stagingPath + "/.smelt-lock")
+        FaultInjection.crashPoint("publish.before-cleanup")
+        for name in try FileSystem.contents(ofDirectory: stagingPath) where name.hasPrefix(".") && name != lockFileName {
+            try FileSystem.removeTree(stagingPath + "/" + name)
+        }
+        try FileSystem.removeFile(stagingPath + "/" + lockFileName)
+        FaultInjection.crashPoint("publish.before-rename")
         if replacingExisting, try FileSystem.status(outputPath) != nil {
             let aside = stagingPath + "-replaced"
             try FileSystem.removeTree(aside)
             try FileSystem.rename(outputPath, to: aside)
+            FaultInjection.crashPoint("publish.between-renames")
             try FileSystem.rename(stagingPath, to: outputPath)
             try FileSystem.syncDirectory(parent)
             try FileSystem.removeTree(aside)
         } else {
             try FileSystem.rename(stagingPath, to: outputPath)
         }
+        FaultInjection.crashPoint("publish.after-rename")
         try FileSystem.syncDirectory(parent)
+    }
+
+    /// Finishes a publish that a crash cut short after the staged folder
+    /// was complete and its bookkeeping already removed (so no journal is
+    /// left to resume from): if the staged folder passes a full `verify`
+    /// against its manifest, it is moved into place and this returns true.
+    /// Otherwise nothing changes and the caller starts the run afresh.
+    public static func publishFinishedStaging(outputPath: String, replacingExisting: Bool) throws -> Bool {
+        let stagingPath = stagingPath(for: outputPath)
+        guard try FileSystem.status(stagingPath + "/" + Manifest.fileName) != nil else { return false }
+        let lock = try OpenFile.forUpdatingOrCreating(stagingPath + "/" + lockFileName)
+        guard try lock.tryLockExclusive() else { throw WriterError.stagingLocked(path: stagingPath) }
+        guard let report = try? Verifier.verify(path: stagingPath), report.isClean, report.manifestChecked else { return false }
+        if try FileSystem.status(outputPath) != nil, !replacingExisting { throw WriterError.outputExists(path: outputPath) }
+        try moveIntoPlace(stagingPath: stagingPath, outputPath: outputPath, replacingExisting: replacingExisting)
+        return true
     }
 }

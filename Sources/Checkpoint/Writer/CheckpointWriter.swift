@@ -23,25 +23,42 @@ public final class CheckpointWriter: @unchecked Sendable {
         return (parent == "/" ? "" : parent) + "/." + outputPath.lastPathComponent + ".smelt-partial"
     }
 
-    /// Lays out the shards, creates the staging folder, locks it, clears
-    /// whatever an earlier attempt left there (nothing unfinished is ever
-    /// trusted; resuming from a journal is the job of the merge layer), and
-    /// creates every shard at its final size with its header in place.
-    public init(outputPath: String, tensors: [OutputTensor], shardSizeLimit: UInt64) throws {
+    /// Lays out the shards, creates the staging folder and locks it. Then
+    /// `keepStaged` (called under the lock with the staging path) decides
+    /// whether what an earlier attempt left there is kept for a resume; the
+    /// writer itself never trusts it (checking staged bytes against a
+    /// journal is the merge layer's job). Without keeping, everything is
+    /// cleared. Every shard ends up at its final size with its header in
+    /// place: a kept shard of the right size keeps its data and gets its
+    /// header rewritten (a run killed while publishing may have patched
+    /// digests into it), any other is created afresh.
+    public init(
+        outputPath: String, tensors: [OutputTensor], shardSizeLimit: UInt64,
+        keepStaged: (_ stagingPath: String) throws -> Bool = { _ in false }
+    ) throws {
         self.outputPath = outputPath
         stagingPath = Self.stagingPath(for: outputPath)
         shards = try ShardLayout.plan(tensors: tensors, shardSizeLimit: shardSizeLimit)
         try FileSystem.createDirectory(stagingPath)
-        lockFile = try OpenFile.forUpdatingOrCreating(stagingPath + "/.smelt-lock")
+        lockFile = try OpenFile.forUpdatingOrCreating(stagingPath + "/" + Self.lockFileName)
         guard try lockFile.tryLockExclusive() else { throw WriterError.stagingLocked(path: stagingPath) }
-        for name in try FileSystem.contents(ofDirectory: stagingPath) where name != ".smelt-lock" {
-            try FileSystem.removeTree(stagingPath + "/" + name)
+        let keeping = try keepStaged(stagingPath)
+        if !keeping {
+            for name in try FileSystem.contents(ofDirectory: stagingPath) where name != Self.lockFileName {
+                try FileSystem.removeTree(stagingPath + "/" + name)
+            }
         }
         var files: [OpenFile] = []
         var placements: [String: TensorPlacement] = [:]
         for shard in shards {
-            let file = try OpenFile.creating(stagingPath + "/" + shard.fileName)
-            try file.preallocate(length: shard.fileSize)
+            let path = stagingPath + "/" + shard.fileName
+            let file: OpenFile
+            if keeping, let status = try FileSystem.status(path), status.isRegularFile, status.size == shard.fileSize {
+                file = try OpenFile.forUpdating(path)
+            } else {
+                file = try OpenFile.creating(path)
+                try file.preallocate(length: shard.fileSize)
+            }
             try shard.header.withUnsafeBytes { (bytes) throws in try file.write(bytes, at: 0) }
             files.append(file)
             for placement in shard.placements { placements[placement.tensor.name] = placement }
@@ -49,6 +66,9 @@ public final class CheckpointWriter: @unchecked Sendable {
         shardFiles = files
         self.placements = placements
     }
+
+    /// The lock file's name inside the staging folder.
+    static let lockFileName = ".smelt-lock"
 
     /// Where `tensor` lives in the output.
     public func placement(of tensor: String) -> TensorPlacement? { placements[tensor] }
@@ -61,6 +81,37 @@ public final class CheckpointWriter: @unchecked Sendable {
             throw WriterError.chunkOutOfRange(tensor: name, offset: offset, count: bytes.count, tensorBytes: tensorBytes)
         }
         try shardFiles[placement.shardIndex].write(bytes, at: placement.fileRange.lowerBound + offset)
+    }
+
+    /// Reads `buffer.count` staged bytes at `offset` inside tensor `name`'s
+    /// data: what a resumed run checks against its journal.
+    public func read(tensor name: String, offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws {
+        guard let placement = placements[name] else { throw WriterError.unknownTensor(name: name) }
+        let tensorBytes = UInt64(placement.fileRange.count)
+        guard offset <= tensorBytes, UInt64(buffer.count) <= tensorBytes - offset else {
+            throw WriterError.chunkOutOfRange(tensor: name, offset: offset, count: buffer.count, tensorBytes: tensorBytes)
+        }
+        try shardFiles[placement.shardIndex].read(into: buffer, at: placement.fileRange.lowerBound + offset)
+    }
+
+    /// The XXH3-64 of each staged range (tensor name, bytes inside its
+    /// data), in the order given, hashed by up to `threads` workers.
+    public func stagedDigests(of units: [(tensor: String, range: Range<UInt64>)], threads: Int) throws -> [UInt64] {
+        var byShard: [Int: [(unit: Int, range: Range<UInt64>)]] = [:]
+        for (index, unit) in units.enumerated() {
+            guard let placement = placements[unit.tensor] else { throw WriterError.unknownTensor(name: unit.tensor) }
+            guard unit.range.upperBound <= UInt64(placement.fileRange.count) else {
+                throw WriterError.chunkOutOfRange(tensor: unit.tensor, offset: unit.range.lowerBound, count: unit.range.count, tensorBytes: UInt64(placement.fileRange.count))
+            }
+            let start = placement.fileRange.lowerBound + unit.range.lowerBound
+            byShard[placement.shardIndex, default: []].append((index, start ..< start + UInt64(unit.range.count)))
+        }
+        var digests = [UInt64](repeating: 0, count: units.count)
+        for (shard, entries) in byShard {
+            let computed = try RangeDigester.digests(of: shardFiles[shard], ranges: entries.map(\.range), threads: threads)
+            for (entry, digest) in zip(entries, computed) { digests[entry.unit] = digest }
+        }
+        return digests
     }
 
     /// Starts writeback of `range` of shard `shard` without waiting, so the

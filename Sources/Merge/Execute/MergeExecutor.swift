@@ -13,6 +13,9 @@ public struct ExecutionSettings: Sendable {
     /// their final pass: bounded, so the final pass re-reads inputs that
     /// the page cache still holds.
     public var batchInputBytes: UInt64 = 1 << 30
+    /// Checked before every chunk: a requested stop ends the run with
+    /// `StopRequested` after the chunks already retired.
+    public var stop: StopRequest?
 
     public init(threads: Int, chunkElementCount: Int, window: Int) {
         self.threads = max(1, threads)
@@ -35,12 +38,34 @@ struct WorkItem: Sendable {
 /// A tensor ready for its final pass: the kernel has its statistics.
 struct PreparedTensor: Sendable {
     let tensor: PlannedTensor
+    /// The tensor's index in the plan, as the journal names it.
+    let index: Int
+    /// Nil for a copy, and for a merge whose chunks are all kept from an
+    /// interrupted run (no reduction pass needed to re-read them).
     let kernel: (any TensorKernel)?
     let chunks: [Range<Int>]
+    /// Digests of the chunks (by chunk index) kept from an interrupted
+    /// run: their staged bytes are read back, not computed.
+    let keptChunks: [Int: UInt64]
 
     /// Output bytes per unit of a chunk's range: a copy's chunks count
     /// bytes, a merge's count elements.
-    var outputBytesPerUnit: Int { kernel == nil ? 1 : tensor.outputDType.bitsPerElement / 8 }
+    var outputBytesPerUnit: Int {
+        if case .copy = tensor.work { return 1 }
+        return tensor.outputDType.bitsPerElement / 8
+    }
+
+    func byteRange(of chunk: Range<Int>) -> StagedWork.Chunk {
+        StagedWork.Chunk(byteOffset: UInt64(chunk.lowerBound * outputBytesPerUnit), byteCount: UInt64(chunk.count * outputBytesPerUnit))
+    }
+}
+
+/// What the executor did: each tensor's XXH3-64 and how many output bytes
+/// were computed and how many kept from an interrupted run.
+public struct ExecutionReport: Sendable {
+    public var digests: [String: UInt64] = [:]
+    public var computedBytes: UInt64 = 0
+    public var keptBytes: UInt64 = 0
 }
 
 /// Streams every planned tensor through its method chunk by chunk into the
@@ -50,55 +75,90 @@ struct PreparedTensor: Sendable {
 /// order. Consecutive tensors share the pipeline, so small tensors do not
 /// leave workers idle.
 public enum MergeExecutor {
-    /// Runs `tensors` into `writer` and returns each tensor's XXH3-64.
-    /// `progress` gets the bytes of every finished output chunk.
-    public static func run(
+    /// Runs `tensors` (the plan's, in order) into `writer`. Tensors and
+    /// chunks that `staged` kept from an interrupted run are not computed
+    /// again; every computed chunk and finished tensor is recorded in
+    /// `journal`. `progress` gets the bytes of every finished output chunk.
+    static func run(
         _ tensors: [PlannedTensor], into writer: CheckpointWriter, settings: ExecutionSettings,
-        progress: (UInt64) -> Void = { _ in }
-    ) throws -> [String: UInt64] {
-        var digests: [String: UInt64] = [:]
+        staged: StagedWork = StagedWork(), journal: MergeJournal? = nil, progress: (UInt64) -> Void = { _ in }
+    ) throws -> ExecutionReport {
+        var report = ExecutionReport()
+        try run(tensors, into: writer, settings: settings, staged: staged, journal: journal, report: &report, progress: progress)
+        return report
+    }
+
+    /// As above, filling `report` as chunks retire, so a run that stops
+    /// part-way still says what it did.
+    static func run(
+        _ tensors: [PlannedTensor], into writer: CheckpointWriter, settings: ExecutionSettings,
+        staged: StagedWork, journal: MergeJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
+    ) throws {
         var batch: [PreparedTensor] = []
         var batchBytes: UInt64 = 0
-        for tensor in tensors {
-            batch.append(try prepare(tensor, settings: settings))
+        for (index, tensor) in tensors.enumerated() {
+            if let digest = staged.completeTensors[index] {
+                report.digests[tensor.name] = digest
+                report.keptBytes += tensor.byteCount
+                progress(tensor.byteCount)
+                continue
+            }
+            batch.append(try prepare(tensor, index: index, staged: staged, settings: settings))
             batchBytes += tensor.sources.reduce(0) { $0 + $1.byteCount }
             if batchBytes >= settings.batchInputBytes {
-                try runFinalPass(batch, into: writer, settings: settings, digests: &digests, progress: progress)
+                try runFinalPass(batch, into: writer, settings: settings, journal: journal, report: &report, progress: progress)
                 batch = []
                 batchBytes = 0
             }
         }
-        try runFinalPass(batch, into: writer, settings: settings, digests: &digests, progress: progress)
-        return digests
+        try runFinalPass(batch, into: writer, settings: settings, journal: journal, report: &report, progress: progress)
     }
 
-    /// Runs a tensor's reduction passes.
-    static func prepare(_ tensor: PlannedTensor, settings: ExecutionSettings) throws -> PreparedTensor {
+    /// Runs a tensor's reduction passes, unless every chunk is kept.
+    static func prepare(_ tensor: PlannedTensor, index: Int, staged: StagedWork = StagedWork(), settings: ExecutionSettings) throws -> PreparedTensor {
+        func kept(_ chunks: [Range<Int>], bytesPerUnit: Int) -> [Int: UInt64] {
+            var kept: [Int: UInt64] = [:]
+            for (chunkIndex, chunk) in chunks.enumerated() {
+                let range = StagedWork.Chunk(byteOffset: UInt64(chunk.lowerBound * bytesPerUnit), byteCount: UInt64(chunk.count * bytesPerUnit))
+                if let digest = staged.digest(tensorIndex: index, chunk: range) { kept[chunkIndex] = digest }
+            }
+            return kept
+        }
         switch tensor.work {
         case .copy:
             let byteCount = Int(tensor.byteCount)
             let chunkBytes = settings.chunkElementCount * 4
-            return PreparedTensor(tensor: tensor, kernel: nil, chunks: stride(from: 0, to: byteCount, by: chunkBytes).map { $0 ..< min(byteCount, $0 + chunkBytes) })
+            let chunks = stride(from: 0, to: byteCount, by: chunkBytes).map { $0 ..< min(byteCount, $0 + chunkBytes) }
+            return PreparedTensor(tensor: tensor, index: index, kernel: nil, chunks: chunks, keptChunks: kept(chunks, bytesPerUnit: 1))
         case .merge(let method, let context, let base, let models):
             var kernel = method.makeKernel(context)
             let chunks = chunkRanges(
                 elementCount: tensor.elementCount, preferredChunkElementCount: settings.chunkElementCount,
                 rowLength: context.rowLength, needsWholeRows: kernel.needsWholeRows)
+            let keptChunks = kept(chunks, bytesPerUnit: tensor.outputDType.bitsPerElement / 8)
+            if keptChunks.count == chunks.count {
+                return PreparedTensor(tensor: tensor, index: index, kernel: nil, chunks: chunks, keptChunks: keptChunks)
+            }
             while let request = kernel.nextReduction() {
-                let totals = try runReductionPass(kernel, request: request, tensor: tensor, base: base, models: models, chunks: chunks, threads: settings.threads)
+                let totals = try runReductionPass(
+                    kernel, request: request, tensor: tensor, base: base, models: models, chunks: chunks,
+                    threads: settings.threads, stop: settings.stop)
                 kernel.finishReduction(totals)
             }
-            return PreparedTensor(tensor: tensor, kernel: kernel, chunks: chunks)
+            return PreparedTensor(tensor: tensor, index: index, kernel: kernel, chunks: chunks, keptChunks: keptChunks)
         }
     }
 
     static func runFinalPass(
         _ batch: [PreparedTensor], into writer: CheckpointWriter, settings: ExecutionSettings,
-        digests: inout [String: UInt64], progress: (UInt64) -> Void
+        journal: MergeJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
     ) throws {
         var items: [WorkItem] = []
         for (index, prepared) in batch.enumerated() {
-            if prepared.chunks.isEmpty { digests[prepared.tensor.name] = XXH3.digest([]) }
+            if prepared.chunks.isEmpty {
+                report.digests[prepared.tensor.name] = XXH3.digest([])
+                journal?.recordTensor(tensorIndex: prepared.index, byteCount: 0, digest: XXH3.digest([]))
+            }
             for (chunkIndex, range) in prepared.chunks.enumerated() {
                 items.append(WorkItem(
                     tensor: index, range: range, chunkIndex: chunkIndex, isLastOfTensor: chunkIndex == prepared.chunks.count - 1,
@@ -110,21 +170,35 @@ public enum MergeExecutor {
         let largestChunk = batch.filter { $0.kernel != nil }.flatMap { $0.chunks.map(\.count) }.max() ?? 0
         let slotBytes = items.map { $0.range.count * batch[$0.tensor].outputBytesPerUnit }.max() ?? 0
         let sourceCount = batch.map(\.tensor.sources.count).max() ?? 1
+        let stop = settings.stop
         let hasher = XXH3Hasher()
         var writeback = WritebackTracker()
         try runOrderedPipeline(
             chunkCount: items.count, threads: settings.threads, window: settings.window, slotBytes: slotBytes,
             makeState: { ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount) },
-            produce: { index, buffers, slot in try produce(work[index], batch: batch, buffers: buffers, slot: slot, writer: writer) },
-            retired: { index, bytes in
+            produce: { index, buffers, slot in
+                try stop?.check()
+                return try produce(work[index], batch: batch, buffers: buffers, slot: slot, writer: writer)
+            },
+            retired: { index, bytes, chunkDigest in
+                FaultInjection.delayPoint("chunk.retired")
                 hasher.update(bytes)
                 progress(UInt64(bytes.count))
                 let item = items[index]
-                if let placement = writer.placement(of: batch[item.tensor].tensor.name) {
-                    writeback.retired(shard: placement.shardIndex, fileEnd: placement.fileRange.lowerBound + UInt64(item.byteOffset + bytes.count), writer: writer)
+                let prepared = batch[item.tensor]
+                if prepared.keptChunks[item.chunkIndex] != nil {
+                    report.keptBytes += UInt64(bytes.count)
+                } else {
+                    report.computedBytes += UInt64(bytes.count)
+                    try journal?.recordChunk(tensorIndex: prepared.index, byteOffset: UInt64(item.byteOffset), byteCount: UInt64(bytes.count), digest: chunkDigest)
+                    if let placement = writer.placement(of: prepared.tensor.name) {
+                        writeback.retired(shard: placement.shardIndex, fileEnd: placement.fileRange.lowerBound + UInt64(item.byteOffset + bytes.count), writer: writer)
+                    }
                 }
                 if item.isLastOfTensor {
-                    digests[batch[item.tensor].tensor.name] = hasher.finalize()
+                    let digest = hasher.finalize()
+                    report.digests[prepared.tensor.name] = digest
+                    journal?.recordTensor(tensorIndex: prepared.index, byteCount: prepared.tensor.byteCount, digest: digest)
                     hasher.reset()
                 }
             })
@@ -145,17 +219,26 @@ public enum MergeExecutor {
         }
     }
 
-    /// Computes one chunk into `slot`, writes it at its final offset, and
-    /// returns its byte count.
-    static func produce(_ item: WorkItem, batch: [PreparedTensor], buffers: ChunkBuffers, slot: UnsafeMutableRawBufferPointer, writer: CheckpointWriter) throws -> Int {
+    /// Computes one chunk into `slot` and writes it at its final offset, or
+    /// reads a kept chunk back from the staged output (and checks it once
+    /// more: the bytes the tensor digest is made of are the bytes checked).
+    /// Returns the byte count and the chunk's own XXH3-64, hashed here on
+    /// the worker while the bytes are in its cache.
+    static func produce(_ item: WorkItem, batch: [PreparedTensor], buffers: ChunkBuffers, slot: UnsafeMutableRawBufferPointer, writer: CheckpointWriter) throws -> ProducedChunk {
         let prepared = batch[item.tensor]
         let tensor = prepared.tensor
         let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0 ..< item.range.count * prepared.outputBytesPerUnit])
+        if let kept = prepared.keptChunks[item.chunkIndex] {
+            try writer.read(tensor: tensor.name, offset: UInt64(item.byteOffset), into: bytes)
+            let digest = XXH3.digest(UnsafeRawBufferPointer(bytes))
+            guard digest == kept else { throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset)) }
+            return ProducedChunk(byteCount: bytes.count, tag: digest)
+        }
         switch tensor.work {
         case .copy(let source):
             try source.file.file.read(into: bytes, at: source.fileOffset + UInt64(item.range.lowerBound))
         case .merge(_, _, let base, let models):
-            guard let kernel = prepared.kernel else { return 0 }
+            guard let kernel = prepared.kernel else { throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset)) }
             let input = try buffers.load(tensor, base: base, models: models, chunkIndex: item.chunkIndex, range: item.range)
             let output = UnsafeMutableBufferPointer(rebasing: buffers.output[0..<item.range.count])
             kernel.merge(input, into: output)
@@ -164,6 +247,6 @@ public enum MergeExecutor {
             }
         }
         try writer.write(tensor: tensor.name, offset: UInt64(item.byteOffset), bytes: UnsafeRawBufferPointer(bytes))
-        return bytes.count
+        return ProducedChunk(byteCount: bytes.count, tag: XXH3.digest(UnsafeRawBufferPointer(bytes)))
     }
 }

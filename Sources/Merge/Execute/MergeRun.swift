@@ -8,6 +8,10 @@ public struct MergeOptions: Sendable {
     public var chunkBytes: UInt64?
     public var plan = PlanSettings()
     public var force = false
+    /// Discard staged work of an interrupted run instead of resuming it.
+    public var restart = false
+    /// Set by a signal handler to stop the run cleanly.
+    public var stop: StopRequest?
 
     public init(memoryBudget: UInt64 = MergeOptions.defaultMemoryBudget, threads: Int = defaultThreadCount) {
         self.memoryBudget = memoryBudget
@@ -30,17 +34,33 @@ public struct MergeResult: Sendable {
     public let freeDiskBytes: UInt64
     public let memory: MemoryEstimate
     public let warnings: [String]
+    /// What a resumed run kept from the runs before it; nil for a fresh run.
+    public let resume: ResumeSummary?
+}
+
+/// What a run resumed from an interrupted one.
+public struct ResumeSummary: Sendable {
+    /// Output bytes checked and kept, and the units (chunks) they make.
+    public let keptBytes: UInt64
+    public let keptUnits: Int
+    /// Journaled units whose staged bytes no longer matched, so redone.
+    public let redoneUnits: Int
+    /// Bytes of a torn last journal block, dropped.
+    public let tornJournalBytes: UInt64
+    /// Whether the run only had to finish a publish cut short.
+    public let onlyPublished: Bool
 }
 
 /// Runs a recipe end to end: plan, checks, stream every tensor into the
 /// staging folder, extra files, publish (DESIGN.md, "Data flow of a merge").
 public enum MergeRun {
     /// Plans `recipePath` into `outputPath` and, unless `dryRun`, runs it.
-    /// `started` is called once the plan is known, with the total bytes to
-    /// write; `progress` with the bytes of each finished chunk.
+    /// `started` is called once the plan is known and staged work of an
+    /// interrupted run was checked; `progress` with the bytes of each
+    /// finished chunk, kept ones included.
     public static func run(
         recipePath: String, outputPath: String, options: MergeOptions, dryRun: Bool,
-        started: (MergePlan) -> Void = { _ in }, progress: (UInt64) -> Void = { _ in }
+        started: (MergePlan, ResumeSummary?) -> Void = { _, _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> MergeResult {
         let bytes = try FileSystem.readSmallFile(recipePath, limit: 1 << 20)
         let recipe = try Recipe(yaml: bytes, file: recipePath)
@@ -52,9 +72,10 @@ public enum MergeRun {
         let outputBytes = shards.reduce(0) { $0 + $1.fileSize }
         let parent = outputPath.deletingLastPathComponent
         let free = try FileSystem.availableBytes(at: parent.isEmpty ? "." : parent)
-        func result(_ outcome: MergeResult.Outcome) -> MergeResult {
+        func result(_ outcome: MergeResult.Outcome, resume: ResumeSummary? = nil) -> MergeResult {
             MergeResult(outcome: outcome, outputPath: outputPath, planDigest: digest, tensorCount: plan.tensors.count,
-                        outputBytes: outputBytes, shardCount: shards.count, freeDiskBytes: free, memory: memory, warnings: plan.warnings)
+                        outputBytes: outputBytes, shardCount: shards.count, freeDiskBytes: free, memory: memory, warnings: plan.warnings,
+                        resume: resume)
         }
         if try FileSystem.status(outputPath) != nil {
             switch try ExistingOutput.compare(outputPath, planDigest: digest, inputs: inputs) {
@@ -65,17 +86,89 @@ public enum MergeRun {
             }
         }
         if dryRun { return result(.dryRun) }
-        let needed = outputBytes + 16 << 20
+        let stagingPath = CheckpointWriter.stagingPath(for: outputPath)
+        let identity = JournalIdentity(plan: plan, inputs: inputs)
+        if !options.restart, try FileSystem.status(stagingPath + "/" + MergeJournal.fileName) == nil,
+           case .sameMerge? = try? ExistingOutput.compare(stagingPath, planDigest: digest, inputs: inputs),
+           try CheckpointWriter.publishFinishedStaging(outputPath: outputPath, replacingExisting: options.force) {
+            return result(.merged, resume: ResumeSummary(keptBytes: outputBytes, keptUnits: 0, redoneUnits: 0, tornJournalBytes: 0, onlyPublished: true))
+        }
+        let stagedBytes = options.restart ? 0 : try shards.reduce(UInt64(0)) { total, shard in
+            let size = try FileSystem.status(stagingPath + "/" + shard.fileName)?.size ?? 0
+            return total + (size == shard.fileSize ? size : 0)
+        }
+        let needed = outputBytes - stagedBytes + 16 << 20
         guard free >= needed else { throw MergeError.insufficientDisk(path: parent, neededBytes: needed, availableBytes: free) }
-        started(plan)
-        let writer = try CheckpointWriter(outputPath: outputPath, tensors: plan.outputTensors, shardSizeLimit: options.plan.shardSizeLimit)
-        let settings = ExecutionSettings(threads: options.threads, chunkElementCount: memory.chunkElementCount, window: memory.window)
-        let digests = try MergeExecutor.run(plan.tensors, into: writer, settings: settings, progress: progress)
-        if let config = plan.config { try writer.addFile(named: "config.json", bytes: config) }
-        for (name, path) in plan.copiedFiles { try writer.addFile(named: name, bytes: try FileSystem.readSmallFile(path, limit: 1 << 30)) }
-        try writer.addFile(named: "mergekit_config.yml", bytes: bytes)
-        try writer.addFile(named: "README.md", bytes: Array(ModelCard.render(plan: plan, inputs: inputs).utf8))
-        try writer.publish(manifest: Manifest(recipe: recipe.text, planDigest: digest, inputs: inputs), replacingExisting: options.force, knownDigests: digests)
-        return result(.merged)
+
+        var journalContents: JournalContents?
+        let writer = try CheckpointWriter(
+            outputPath: outputPath, tensors: plan.outputTensors, shardSizeLimit: options.plan.shardSizeLimit,
+            keepStaged: { stagingPath in
+                guard !options.restart else { return false }
+                journalContents = try JournalContents.read(stagingPath: stagingPath, current: identity, tensorByteCounts: plan.tensors.map(\.byteCount))
+                return journalContents != nil
+            })
+        var summary: ResumeSummary?
+        var staged = StagedWork()
+        let journal: MergeJournal
+        var history = RunHistory()
+        if let contents = journalContents {
+            staged = try StagedWork.check(contents, plan: plan, writer: writer, threads: options.threads)
+            journal = try MergeJournal(continuing: contents)
+            history = RunHistory.load(stagingPath: stagingPath)
+            summary = ResumeSummary(
+                keptBytes: staged.chunks.values.reduce(0) { $0 + $1.keys.reduce(0) { $0 + $1.byteCount } },
+                keptUnits: staged.keptUnits, redoneUnits: staged.mismatchedUnits, tornJournalBytes: contents.tornBytes, onlyPublished: false)
+        } else {
+            journal = try MergeJournal(creatingIn: stagingPath, identity: identity)
+        }
+        history.begin(keptBytes: summary?.keptBytes ?? 0)
+        try history.save(stagingPath: stagingPath)
+        started(plan, summary)
+
+        var settings = ExecutionSettings(threads: options.threads, chunkElementCount: memory.chunkElementCount, window: memory.window)
+        settings.stop = options.stop
+        var doneBytes: UInt64 = 0
+        var report = ExecutionReport()
+        do {
+            try MergeExecutor.run(plan.tensors, into: writer, settings: settings, staged: staged, journal: journal, report: &report) { bytes in
+                doneBytes += bytes
+                progress(bytes)
+            }
+            try journal.flush()
+            if let config = plan.config { try writer.addFile(named: "config.json", bytes: config) }
+            for (name, path) in plan.copiedFiles { try writer.addFile(named: name, bytes: try FileSystem.readSmallFile(path, limit: 1 << 30)) }
+            try writer.addFile(named: "mergekit_config.yml", bytes: bytes)
+            try writer.addFile(named: "README.md", bytes: Array(ModelCard.render(plan: plan, inputs: inputs).utf8))
+            history.finish("merged", computedBytes: report.computedBytes)
+            try history.save(stagingPath: stagingPath)
+            try writer.publish(manifest: Manifest(recipe: recipe.text, planDigest: digest, inputs: inputs), replacingExisting: options.force, knownDigests: report.digests)
+        } catch {
+            try? journal.flush()
+            let stopped = error as? StopRequested
+            history.finish(stopped == nil ? "failed" : "interrupted", computedBytes: report.computedBytes)
+            try? history.save(stagingPath: stagingPath)
+            throw translated(error, stagingPath: stagingPath, doneBytes: doneBytes, outputBytes: outputBytes)
+        }
+        busyJournalNanoseconds = journal.busyNanoseconds
+        return result(.merged, resume: summary)
+    }
+
+    /// Time the last run spent in its journal (for the benchmark script).
+    nonisolated(unsafe) public static var busyJournalNanoseconds: UInt64 = 0
+
+    /// The error a user sees for a failure during the run: every one says
+    /// that the finished work is kept and how to resume.
+    private static func translated(_ error: any Error, stagingPath: String, doneBytes: UInt64, outputBytes: UInt64) -> any Error {
+        switch error {
+        case let stop as StopRequested:
+            return MergeError.interrupted(signal: stop.signal, stagingPath: stagingPath, keptBytes: doneBytes)
+        case let error as SystemError where error.isNoSpace:
+            return MergeError.diskFull(path: error.path, neededBytes: outputBytes > doneBytes ? outputBytes - doneBytes : 0, stagingPath: stagingPath)
+        case let error as SystemError:
+            return MergeError.runFailed(problem: error.description, stagingPath: stagingPath)
+        default:
+            return error
+        }
     }
 }

@@ -2,25 +2,32 @@ import Checkpoint
 import Dispatch
 import Synchronization
 
+/// What a worker made of one chunk: its byte count in the slot and a tag
+/// the retiring thread gets with it (the chunk's own digest).
+struct ProducedChunk: Sendable {
+    var byteCount: Int
+    var tag: UInt64 = 0
+}
+
 /// Output buffers that workers fill and the retiring thread hashes.
 /// @unchecked Sendable: slot `i % count` belongs to the worker computing
 /// chunk i until it signals `ready[i % count]`, then to the retiring thread
 /// until it signals `permits`; the semaphores order every hand-over.
 final class PipelineSlots: @unchecked Sendable {
     let buffers: [UnsafeMutableRawBufferPointer]
-    let byteCounts: UnsafeMutableBufferPointer<Int>
+    let produced: UnsafeMutableBufferPointer<ProducedChunk>
     let ready: [DispatchSemaphore]
 
     init(count: Int, bytesEach: Int) {
         buffers = (0..<count).map { _ in .allocate(byteCount: max(1, bytesEach), alignment: 64) }
-        byteCounts = .allocate(capacity: count)
-        byteCounts.initialize(repeating: 0)
+        produced = .allocate(capacity: count)
+        produced.initialize(repeating: ProducedChunk(byteCount: 0))
         ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
     }
 
     deinit {
         for buffer in buffers { buffer.deallocate() }
-        byteCounts.deallocate()
+        produced.deallocate()
     }
 }
 
@@ -32,8 +39,8 @@ final class PipelineSlots: @unchecked Sendable {
 func runOrderedPipeline<WorkerState>(
     chunkCount: Int, threads: Int, window: Int, slotBytes: Int,
     makeState: @escaping @Sendable () -> WorkerState,
-    produce: @escaping @Sendable (_ index: Int, _ state: WorkerState, _ slot: UnsafeMutableRawBufferPointer) throws -> Int,
-    retired: (_ index: Int, _ bytes: UnsafeRawBufferPointer) -> Void
+    produce: @escaping @Sendable (_ index: Int, _ state: WorkerState, _ slot: UnsafeMutableRawBufferPointer) throws -> ProducedChunk,
+    retired: (_ index: Int, _ bytes: UnsafeRawBufferPointer, _ tag: UInt64) throws -> Void
 ) throws {
     guard chunkCount > 0 else { return }
     let window = max(1, min(window, chunkCount))
@@ -56,7 +63,7 @@ func runOrderedPipeline<WorkerState>(
                 if index >= chunkCount || failure.withLock({ $0 != nil }) { permits.signal(); return }
                 let slot = index % window
                 do {
-                    slots.byteCounts[slot] = try produce(index, state, slots.buffers[slot])
+                    slots.produced[slot] = try produce(index, state, slots.buffers[slot])
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
                 }
@@ -69,7 +76,14 @@ func runOrderedPipeline<WorkerState>(
         let slot = index % window
         slots.ready[slot].wait()
         if failure.withLock({ $0 != nil }) { stopped = true; break }
-        retired(index, UnsafeRawBufferPointer(rebasing: slots.buffers[slot][0..<slots.byteCounts[slot]]))
+        let chunk = slots.produced[slot]
+        do {
+            try retired(index, UnsafeRawBufferPointer(rebasing: slots.buffers[slot][0..<chunk.byteCount]), chunk.tag)
+        } catch {
+            failure.withLock { $0 = $0 ?? error }
+            stopped = true
+            break
+        }
         permits.signal()
     }
     if stopped { for _ in 0..<workers { permits.signal() } }

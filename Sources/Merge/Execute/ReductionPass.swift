@@ -14,7 +14,7 @@ struct DisjointSlots<Element>: @unchecked Sendable {
 /// sums in block order, histograms and counters as exact integers.
 func runReductionPass(
     _ kernel: any TensorKernel, request: ReductionRequest, tensor: PlannedTensor,
-    base: TensorSource?, models: [TensorSource], chunks: [Range<Int>], threads: Int
+    base: TensorSource?, models: [TensorSource], chunks: [Range<Int>], threads: Int, stop: StopRequest? = nil
 ) throws -> ReductionTotals {
     let blockCount = (tensor.elementCount + reductionBlockElementCount - 1) / reductionBlockElementCount
     let sums = DisjointSlots(buffer: UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, request.sumCount * blockCount)))
@@ -41,6 +41,7 @@ func runReductionPass(
             let index = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
             guard index < chunks.count else { break }
             do {
+                try stop?.check()
                 let chunk = try buffers.load(tensor, base: base, models: models, chunkIndex: index, range: chunks[index])
                 let blocksInChunk = (chunks[index].count + reductionBlockElementCount - 1) / reductionBlockElementCount
                 localSums.update(repeating: 0)

@@ -14,9 +14,9 @@ import Testing
             produce: { index, _, slot in
                 if index % 7 == 0 { usleep(200) }  // some chunks finish late
                 slot.storeBytes(of: UInt64(index), as: UInt64.self)
-                return 8
+                return ProducedChunk(byteCount: 8)
             },
-            retired: { index, bytes in
+            retired: { index, bytes, _ in
                 #expect(bytes.load(as: UInt64.self) == UInt64(index))
                 retired.append(index)
             })
@@ -34,9 +34,9 @@ import Testing
                 produce: { index, _, _ in
                     produced.wrappingAdd(1, ordering: .relaxed)
                     if index == failing { throw Planted() }
-                    return 0
+                    return ProducedChunk(byteCount: 0)
                 },
-                retired: { _, _ in })
+                retired: { _, _, _ in })
         }
         // At most the window beyond the failing chunk was started.
         #expect(produced.load(ordering: .relaxed) <= failing + 1 + 4 + 2)

@@ -1,0 +1,136 @@
+import Checkpoint
+import Dispatch
+
+/// The append-only record of finished work in the staging folder
+/// (DESIGN.md, "Journal"): a spill file whose first block is the run's
+/// identity and whose later blocks hold `JournalRecord`s.
+///
+/// Two intervals bound what a crash can cost. Buffered records are
+/// appended as one block at least every `appendIntervalNanoseconds`: the
+/// block is then in the page cache, which a killed process does not take
+/// with it. The journal is fsynced at least every `syncIntervalBytes` of
+/// output or `syncIntervalNanoseconds`, which bounds what a power loss
+/// costs. A torn last block only loses its own records.
+///
+/// A record is written after its bytes were written to the staged shard,
+/// but the two are not synced in order: a resumed run re-hashes staged
+/// bytes before trusting a record, so a record whose bytes did not reach
+/// the disk only costs the redo of its unit.
+final class MergeJournal {
+    static let fileName = ".smelt-journal"
+    static let appendIntervalNanoseconds: UInt64 = 100_000_000
+    static let syncIntervalNanoseconds: UInt64 = 2_000_000_000
+    static let syncIntervalBytes: UInt64 = 256 << 20
+
+    let path: String
+    private let spill: SpillWriter
+    private var pending: [UInt8] = []
+    private var unsyncedOutputBytes: UInt64 = 0
+    private var lastAppendNanoseconds = DispatchTime.now().uptimeNanoseconds
+    private var lastSyncNanoseconds = DispatchTime.now().uptimeNanoseconds
+    /// Time spent appending, encoding and syncing: the journal's whole
+    /// cost to a run, reported by benchmarks.
+    private(set) var busyNanoseconds: UInt64 = 0
+
+    /// Starts a new journal in `stagingPath` for `identity`, synced before
+    /// any unit of work is recorded.
+    init(creatingIn stagingPath: String, identity: JournalIdentity) throws {
+        path = stagingPath + "/" + Self.fileName
+        spill = try SpillWriter(path: path)
+        try spill.append(identity.encoded)
+        try spill.sync()
+    }
+
+    /// Continues the journal that `contents` was read from, dropping a
+    /// torn last block.
+    init(continuing contents: JournalContents) throws {
+        path = contents.path
+        spill = try SpillWriter(appendingTo: path)
+    }
+
+    /// Records a chunk of tensor `tensorIndex` whose `byteCount` bytes at
+    /// `byteOffset` hash to `digest`.
+    func recordChunk(tensorIndex: Int, byteOffset: UInt64, byteCount: UInt64, digest: UInt64) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        JournalRecord(kind: .chunk, tensorIndex: tensorIndex, byteOffset: byteOffset, byteCount: byteCount, digest: digest).append(to: &pending)
+        unsyncedOutputBytes += byteCount
+        if unsyncedOutputBytes >= Self.syncIntervalBytes || start - lastSyncNanoseconds >= Self.syncIntervalNanoseconds {
+            try syncPending(now: start)
+        } else if start - lastAppendNanoseconds >= Self.appendIntervalNanoseconds {
+            try appendPending(now: start)
+        }
+        busyNanoseconds += DispatchTime.now().uptimeNanoseconds - start
+    }
+
+    /// Records that every byte of tensor `tensorIndex` is staged and that
+    /// all of them, in order, hash to `digest`.
+    func recordTensor(tensorIndex: Int, byteCount: UInt64, digest: UInt64) {
+        JournalRecord(kind: .tensor, tensorIndex: tensorIndex, byteOffset: 0, byteCount: byteCount, digest: digest).append(to: &pending)
+    }
+
+    /// Writes the buffered records as one block and syncs the journal.
+    func flush() throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try syncPending(now: start)
+        busyNanoseconds += DispatchTime.now().uptimeNanoseconds - start
+    }
+
+    private func syncPending(now: UInt64) throws {
+        try appendPending(now: now)
+        try spill.sync()
+        lastSyncNanoseconds = now
+        unsyncedOutputBytes = 0
+    }
+
+    private func appendPending(now: UInt64) throws {
+        lastAppendNanoseconds = now
+        guard !pending.isEmpty else { return }
+        try spill.append(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+}
+
+/// What a journal left by an interrupted run holds.
+struct JournalContents {
+    let path: String
+    let identity: JournalIdentity
+    let records: [JournalRecord]
+    /// Bytes of a torn last block, dropped (0 if none).
+    let tornBytes: UInt64
+
+    /// Reads the journal in `stagingPath`; nil when there is none or it
+    /// holds no identity yet (a run killed while creating it).
+    /// `tensorByteCounts` are the current plan's tensor sizes, used only
+    /// when the identity matches. Throws `MergeError.resumeRefused` when
+    /// the journal belongs to a different run or is damaged.
+    static func read(stagingPath: String, current: JournalIdentity, tensorByteCounts: [UInt64]) throws -> JournalContents? {
+        let path = stagingPath + "/" + MergeJournal.fileName
+        guard try FileSystem.status(path) != nil else { return nil }
+        var identity: JournalIdentity?
+        var records: [JournalRecord] = []
+        let recovery: SpillRecovery
+        do {
+            recovery = try SpillReader(path: path).forEachPayload(allowingTornTail: true) { offset, payload in
+                guard let known = identity else {
+                    let found = try JournalIdentity(path: path, bytes: Array(payload))
+                    if let change = found.difference(from: current) {
+                        throw MergeError.resumeRefused(stagingPath: stagingPath, reason: change)
+                    }
+                    identity = found
+                    return
+                }
+                _ = known
+                guard let decoded = JournalRecord.decode(payload, tensorByteCounts: tensorByteCounts) else {
+                    throw MergeError.resumeRefused(stagingPath: stagingPath, reason: "its journal \(path) holds a block at byte \(offset) that this plan cannot have written")
+                }
+                records += decoded
+            }
+        } catch let error as SpillError {
+            throw MergeError.resumeRefused(stagingPath: stagingPath, reason: "its journal is damaged: \(error)")
+        } catch let error as Manifest.ParseError {
+            throw MergeError.resumeRefused(stagingPath: stagingPath, reason: "its journal's identity is unreadable: \(error)")
+        }
+        guard let identity else { return nil }
+        return JournalContents(path: path, identity: identity, records: records, tornBytes: recovery.tornBytes)
+    }
+}

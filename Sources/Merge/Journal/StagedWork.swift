@@ -1,0 +1,70 @@
+import Checkpoint
+
+/// The work of an interrupted run that a resume keeps: every journaled
+/// chunk whose staged bytes still hash to the journaled digest, and the
+/// tensors those chunks cover completely. Nothing is kept on the journal's
+/// word alone (DESIGN.md, principle 6).
+struct StagedWork: Sendable {
+    struct Chunk: Hashable, Sendable {
+        let byteOffset: UInt64
+        let byteCount: UInt64
+    }
+
+    /// Digest of every tensor whose bytes are all staged and checked.
+    var completeTensors: [Int: UInt64] = [:]
+    /// Checked chunks by tensor index, with their digests.
+    var chunks: [Int: [Chunk: UInt64]] = [:]
+    /// Units the journal named whose staged bytes no longer match.
+    var mismatchedUnits = 0
+    /// Units the journal named that were checked and kept.
+    var keptUnits = 0
+
+    var isEmpty: Bool { chunks.isEmpty }
+
+    /// Staged bytes of the complete tensors.
+    func completeBytes(of tensors: [PlannedTensor]) -> UInt64 {
+        completeTensors.keys.reduce(0) { $0 + tensors[$1].byteCount }
+    }
+
+    /// The digest of chunk `chunk` of tensor `tensorIndex`, if it was kept.
+    func digest(tensorIndex: Int, chunk: Chunk) -> UInt64? { chunks[tensorIndex]?[chunk] }
+
+    /// Hashes the staged bytes of every chunk the journal records (in
+    /// parallel, each chunk front to back) and keeps those that match.
+    static func check(_ journal: JournalContents, plan: MergePlan, writer: CheckpointWriter, threads: Int) throws -> StagedWork {
+        var latest: [Int: [Chunk: UInt64]] = [:]
+        var tensorDigests: [Int: UInt64] = [:]
+        for record in journal.records {
+            switch record.kind {
+            case .chunk: latest[record.tensorIndex, default: [:]][Chunk(byteOffset: record.byteOffset, byteCount: record.byteCount)] = record.digest
+            case .tensor: tensorDigests[record.tensorIndex] = record.digest
+            }
+        }
+        let units = latest.flatMap { tensor, chunks in chunks.map { (tensor: tensor, chunk: $0.key, digest: $0.value) } }
+            .sorted { ($0.tensor, $0.chunk.byteOffset, $0.chunk.byteCount) < ($1.tensor, $1.chunk.byteOffset, $1.chunk.byteCount) }
+        let staged = try writer.stagedDigests(
+            of: units.map { (tensor: plan.tensors[$0.tensor].name, range: $0.chunk.byteOffset ..< $0.chunk.byteOffset + $0.chunk.byteCount) },
+            threads: threads)
+        var work = StagedWork()
+        for (unit, digest) in zip(units, staged) {
+            guard digest == unit.digest else { work.mismatchedUnits += 1; continue }
+            work.chunks[unit.tensor, default: [:]][unit.chunk] = digest
+            work.keptUnits += 1
+        }
+        for (tensor, digest) in tensorDigests where covers(work.chunks[tensor] ?? [:], byteCount: plan.tensors[tensor].byteCount) {
+            work.completeTensors[tensor] = digest
+        }
+        return work
+    }
+
+    /// Whether the chunks tile 0..<byteCount without a gap (chunks of runs
+    /// with different chunk sizes may overlap; every byte was checked).
+    private static func covers(_ chunks: [Chunk: UInt64], byteCount: UInt64) -> Bool {
+        var end: UInt64 = 0
+        for chunk in chunks.keys.sorted(by: { $0.byteOffset < $1.byteOffset }) {
+            if chunk.byteOffset > end { return false }
+            end = max(end, chunk.byteOffset + chunk.byteCount)
+        }
+        return end >= byteCount
+    }
+}
