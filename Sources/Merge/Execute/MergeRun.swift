@@ -150,12 +150,8 @@ public enum MergeRun {
             try? history.save(stagingPath: stagingPath)
             throw translated(error, stagingPath: stagingPath, doneBytes: doneBytes, outputBytes: outputBytes)
         }
-        busyJournalNanoseconds = journal.busyNanoseconds
         return result(.merged, resume: summary)
     }
-
-    /// Time the last run spent in its journal (for the benchmark script).
-    nonisolated(unsafe) public static var busyJournalNanoseconds: UInt64 = 0
 
     /// The error a user sees for a failure during the run: every one says
     /// that the finished work is kept and how to resume.

@@ -28,9 +28,6 @@ final class MergeJournal {
     private var unsyncedOutputBytes: UInt64 = 0
     private var lastAppendNanoseconds = DispatchTime.now().uptimeNanoseconds
     private var lastSyncNanoseconds = DispatchTime.now().uptimeNanoseconds
-    /// Time spent appending, encoding and syncing: the journal's whole
-    /// cost to a run, reported by benchmarks.
-    private(set) var busyNanoseconds: UInt64 = 0
 
     /// Starts a new journal in `stagingPath` for `identity`, synced before
     /// any unit of work is recorded.
@@ -39,6 +36,7 @@ final class MergeJournal {
         spill = try SpillWriter(path: path)
         try spill.append(identity.encoded)
         try spill.sync()
+        try FileSystem.syncDirectory(stagingPath)
     }
 
     /// Continues the journal that `contents` was read from, dropping a
@@ -51,15 +49,14 @@ final class MergeJournal {
     /// Records a chunk of tensor `tensorIndex` whose `byteCount` bytes at
     /// `byteOffset` hash to `digest`.
     func recordChunk(tensorIndex: Int, byteOffset: UInt64, byteCount: UInt64, digest: UInt64) throws {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let now = DispatchTime.now().uptimeNanoseconds
         JournalRecord(kind: .chunk, tensorIndex: tensorIndex, byteOffset: byteOffset, byteCount: byteCount, digest: digest).append(to: &pending)
         unsyncedOutputBytes += byteCount
-        if unsyncedOutputBytes >= Self.syncIntervalBytes || start - lastSyncNanoseconds >= Self.syncIntervalNanoseconds {
-            try syncPending(now: start)
-        } else if start - lastAppendNanoseconds >= Self.appendIntervalNanoseconds {
-            try appendPending(now: start)
+        if unsyncedOutputBytes >= Self.syncIntervalBytes || now - lastSyncNanoseconds >= Self.syncIntervalNanoseconds {
+            try syncPending(now: now)
+        } else if now - lastAppendNanoseconds >= Self.appendIntervalNanoseconds {
+            try appendPending(now: now)
         }
-        busyNanoseconds += DispatchTime.now().uptimeNanoseconds - start
     }
 
     /// Records that every byte of tensor `tensorIndex` is staged and that
@@ -70,9 +67,7 @@ final class MergeJournal {
 
     /// Writes the buffered records as one block and syncs the journal.
     func flush() throws {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try syncPending(now: start)
-        busyNanoseconds += DispatchTime.now().uptimeNanoseconds - start
+        try syncPending(now: DispatchTime.now().uptimeNanoseconds)
     }
 
     private func syncPending(now: UInt64) throws {
