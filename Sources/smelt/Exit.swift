@@ -37,6 +37,8 @@ func exitStatus(for error: any Error) -> (ExitCode, String) {
         case .recipe, .unsupported, .incompatibleInputs: (.dataError, error.description)
         }
     case let error as Manifest.ParseError: (.dataError, error.description)
+    // Spill files are Smelt's own, written during the run: damage there is the disk's.
+    case let error as SpillError: (.ioError, error.description)
     default: (.ioError, "\(error)")
     }
 }

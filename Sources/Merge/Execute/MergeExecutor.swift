@@ -16,6 +16,10 @@ public struct ExecutionSettings: Sendable {
     /// Checked before every chunk: a requested stop ends the run with
     /// `StopRequested` after the chunks already retired.
     public var stop: StopRequest?
+    /// Where reduction passes spill block sums larger than
+    /// `reductionSumsLimitBytes` (nil: always in memory).
+    public var spillFolder: String?
+    public var reductionSumsLimitBytes: UInt64 = 64 << 20
 
     public init(threads: Int, chunkElementCount: Int, window: Int) {
         self.threads = max(1, threads)
@@ -142,7 +146,8 @@ public enum MergeExecutor {
             while let request = kernel.nextReduction() {
                 let totals = try runReductionPass(
                     kernel, request: request, tensor: tensor, base: base, models: models, chunks: chunks,
-                    threads: settings.threads, stop: settings.stop)
+                    threads: settings.threads, stop: settings.stop,
+                    spillFolder: settings.spillFolder, sumsLimitBytes: settings.reductionSumsLimitBytes)
                 kernel.finishReduction(totals)
             }
             return PreparedTensor(tensor: tensor, index: index, kernel: kernel, chunks: chunks, keptChunks: keptChunks)

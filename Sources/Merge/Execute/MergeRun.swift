@@ -12,6 +12,9 @@ public struct MergeOptions: Sendable {
     public var restart = false
     /// Set by a signal handler to stop the run cleanly.
     public var stop: StopRequest?
+    /// Largest per-block sums of a reduction pass held in memory; larger
+    /// ones are spilled. Nil: an eighth of the budget (at least 1 MiB).
+    public var reductionSumsLimitBytes: UInt64?
 
     public init(memoryBudget: UInt64 = MergeOptions.defaultMemoryBudget, threads: Int = defaultThreadCount) {
         self.memoryBudget = memoryBudget
@@ -128,6 +131,8 @@ public enum MergeRun {
 
         var settings = ExecutionSettings(threads: options.threads, chunkElementCount: memory.chunkElementCount, window: memory.window)
         settings.stop = options.stop
+        settings.spillFolder = stagingPath
+        settings.reductionSumsLimitBytes = options.reductionSumsLimitBytes ?? max(1 << 20, options.memoryBudget / 8)
         var doneBytes: UInt64 = 0
         var report = ExecutionReport()
         do {

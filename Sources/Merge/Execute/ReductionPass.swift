@@ -14,10 +14,14 @@ struct DisjointSlots<Element>: @unchecked Sendable {
 /// sums in block order, histograms and counters as exact integers.
 func runReductionPass(
     _ kernel: any TensorKernel, request: ReductionRequest, tensor: PlannedTensor,
-    base: TensorSource?, models: [TensorSource], chunks: [Range<Int>], threads: Int, stop: StopRequest? = nil
+    base: TensorSource?, models: [TensorSource], chunks: [Range<Int>], threads: Int, stop: StopRequest? = nil,
+    spillFolder: String? = nil, sumsLimitBytes: UInt64 = .max
 ) throws -> ReductionTotals {
     let blockCount = (tensor.elementCount + reductionBlockElementCount - 1) / reductionBlockElementCount
-    let sums = DisjointSlots(buffer: UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, request.sumCount * blockCount)))
+    // Block sums that would outgrow their share of the budget go to a spill file.
+    let sumsBytes = UInt64(request.sumCount) * UInt64(blockCount) * 8
+    let spill = spillFolder.flatMap { folder in sumsBytes > sumsLimitBytes ? BlockSumSpill(folder: folder, chunkCount: chunks.count) : nil }
+    let sums = DisjointSlots(buffer: UnsafeMutableBufferPointer<Double>.allocate(capacity: spill == nil ? max(1, request.sumCount * blockCount) : 1))
     sums.buffer.initialize(repeating: 0)
     defer { sums.buffer.deallocate() }
     let counters = DisjointSlots(buffer: UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, request.counterCount * chunks.count)))
@@ -37,6 +41,7 @@ func runReductionPass(
         let blocksPerChunk = (largestChunk + reductionBlockElementCount - 1) / reductionBlockElementCount
         let localSums = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, request.sumCount * blocksPerChunk))
         defer { localSums.deallocate() }
+        var spillFile: BlockSumSpill.WorkerFile?
         while failure.withLock({ $0 == nil }) {
             let index = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
             guard index < chunks.count else { break }
@@ -47,6 +52,11 @@ func runReductionPass(
                 localSums.update(repeating: 0)
                 let counterSlots = UnsafeMutableBufferPointer(rebasing: counters.buffer[index * request.counterCount ..< (index + 1) * request.counterCount])
                 kernel.reduce(chunk, into: ReductionSink(sums: localSums, blocksInChunk: blocksInChunk, histograms: histograms, counters: counterSlots))
+                if let spill {
+                    if spillFile == nil { spillFile = try spill.makeWorkerFile() }
+                    try spill.append(chunkIndex: index, sums: UnsafeBufferPointer(rebasing: localSums[0 ..< request.sumCount * blocksInChunk]), to: spillFile!) // checked: set just above
+                    continue
+                }
                 let firstBlock = chunks[index].lowerBound / reductionBlockElementCount
                 for quantity in 0..<request.sumCount {
                     for block in 0..<blocksInChunk {
@@ -63,10 +73,16 @@ func runReductionPass(
     }
     if let error = failure.withLock({ $0 }) { throw error }
     var quantitySums: [Double] = []
-    for quantity in 0..<request.sumCount {
-        var total = 0.0
-        for block in 0..<blockCount { total += sums.buffer[quantity * blockCount + block] }
-        quantitySums.append(total)
+    if let spill {
+        quantitySums = try spill.totals(
+            quantityCount: request.sumCount,
+            blocksInChunk: chunks.map { ($0.count + reductionBlockElementCount - 1) / reductionBlockElementCount })
+    } else {
+        for quantity in 0..<request.sumCount {
+            var total = 0.0
+            for block in 0..<blockCount { total += sums.buffer[quantity * blockCount + block] }
+            quantitySums.append(total)
+        }
     }
     return ReductionTotals(
         sums: quantitySums, histograms: histogramTotals.withLock { $0 },
