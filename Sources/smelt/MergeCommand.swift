@@ -34,6 +34,7 @@ enum MergeCommand {
         var progress: ProgressBar?
         let result = try MergeRun.run(
             recipePath: recipePath, outputPath: outputPath, options: options, dryRun: arguments.flags.contains("dry-run"),
+            note: { line in if !isQuiet { writeToStandardError(line) } },
             started: { plan, resume in
                 for warning in plan.warnings { writeToStandardError("warning: " + warning) }
                 if let resume, !isQuiet { writeToStandardError(resumeLine(resume, totalBytes: plan.outputTensorBytes)) }

@@ -58,11 +58,13 @@ public struct ResumeSummary: Sendable {
 /// staging folder, extra files, publish (DESIGN.md, "Data flow of a merge").
 public enum MergeRun {
     /// Plans `recipePath` into `outputPath` and, unless `dryRun`, runs it.
+    /// `note` gets status lines worth showing a person (a resume's check).
     /// `started` is called once the plan is known and staged work of an
     /// interrupted run was checked; `progress` with the bytes of each
     /// finished chunk, kept ones included.
     public static func run(
         recipePath: String, outputPath: String, options: MergeOptions, dryRun: Bool,
+        note: (String) -> Void = { _ in },
         started: (MergePlan, ResumeSummary?) -> Void = { _, _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> MergeResult {
         let bytes = try FileSystem.readSmallFile(recipePath, limit: 1 << 20)
@@ -116,6 +118,8 @@ public enum MergeRun {
         let journal: MergeJournal
         var history = RunHistory()
         if let contents = journalContents {
+            let journaled = Set(contents.records.filter { $0.kind == .chunk }.map { "\($0.tensorIndex) \($0.byteOffset) \($0.byteCount)" }).count
+            note("checking \(journaled) journaled chunks of an interrupted run against the staged bytes")
             staged = try StagedWork.check(contents, plan: plan, writer: writer, threads: options.threads)
             journal = try MergeJournal(continuing: contents)
             history = RunHistory.load(stagingPath: stagingPath)
