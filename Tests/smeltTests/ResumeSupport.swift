@@ -62,6 +62,16 @@ enum ResumeSupport {
         try CommandRunner.json(result.standardOutput)["resume"] as? [String: Any] ?? [:]
     }
 
+    /// Waits (up to 5 s a step) until a running merge into `output` has
+    /// created its journal and then appended records after the identity.
+    static func waitForJournaledChunks(_ output: String) {
+        let journal = staging(output) + "/.smelt-journal"
+        func journalSize() -> UInt64 { ((try? FileSystem.status(journal)) ?? nil)?.size ?? 0 }
+        for _ in 0..<500 where journalSize() == 0 { usleep(10_000) }
+        let identityOnly = journalSize()
+        for _ in 0..<500 where journalSize() <= identityOnly { usleep(10_000) }
+    }
+
     /// Flips one byte of a file.
     static func flipByte(_ path: String, at offset: UInt64) throws {
         let file = try OpenFile.forUpdating(path)

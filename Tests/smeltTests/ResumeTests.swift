@@ -107,11 +107,7 @@ import Testing
         let output = folder + "/merged"
         let running = try CommandRunner.start(ResumeSupport.mergeArguments(output), environment: ["SMELT_DELAY_AT": "chunk.retired:60"])
         // Wait until some chunks are journaled, then ask it to stop.
-        let journal = ResumeSupport.staging(output) + "/.smelt-journal"
-        func journalSize() -> UInt64 { ((try? FileSystem.status(journal)) ?? nil)?.size ?? 0 }
-        for _ in 0..<500 where journalSize() == 0 { usleep(10_000) }
-        let identityOnly = journalSize()
-        for _ in 0..<500 where journalSize() <= identityOnly { usleep(10_000) }
+        ResumeSupport.waitForJournaledChunks(output)
         #expect(running.send(signal))
         let stopped = running.wait()
         #expect(stopped.status == status, "\(stopped.standardError)")
@@ -173,11 +169,7 @@ import Testing
         let input = folder + "/llama-large-a/model.safetensors"
 
         let running = try CommandRunner.start(ResumeSupport.mergeArguments(output, recipe: recipe), environment: ["SMELT_DELAY_AT": "chunk.retired:60"])
-        let journal = ResumeSupport.staging(output) + "/.smelt-journal"
-        func journalSize() -> UInt64 { ((try? FileSystem.status(journal)) ?? nil)?.size ?? 0 }
-        for _ in 0..<500 where journalSize() == 0 { usleep(10_000) }
-        let identityOnly = journalSize()
-        for _ in 0..<500 where journalSize() <= identityOnly { usleep(10_000) }
+        ResumeSupport.waitForJournaledChunks(output)
         try OpenFile.forUpdating(input).truncate(to: 8192)
         let failed = running.wait()
         #expect(failed.status == 74, "\(failed.standardError)")
