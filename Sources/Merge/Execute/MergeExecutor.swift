@@ -195,7 +195,9 @@ public enum MergeExecutor {
                     report.keptBytes += UInt64(bytes.count)
                 } else {
                     report.computedBytes += UInt64(bytes.count)
+#if !SMELT_NO_JOURNAL
                     try journal?.recordChunk(tensorIndex: prepared.index, byteOffset: UInt64(item.byteOffset), byteCount: UInt64(bytes.count), digest: chunkDigest)
+#endif
                     if let placement = writer.placement(of: prepared.tensor.name) {
                         writeback.retired(shard: placement.shardIndex, fileEnd: placement.fileRange.lowerBound + UInt64(item.byteOffset + bytes.count), writer: writer)
                     }
@@ -252,6 +254,11 @@ public enum MergeExecutor {
             }
         }
         try writer.write(tensor: tensor.name, offset: UInt64(item.byteOffset), bytes: UnsafeRawBufferPointer(bytes))
+#if SMELT_NO_JOURNAL
+        // Benchmark build only (tools/bench-journal.sh): what a run costs without the journal.
+        return ProducedChunk(byteCount: bytes.count)
+#else
         return ProducedChunk(byteCount: bytes.count, tag: XXH3.digest(UnsafeRawBufferPointer(bytes)))
+#endif
     }
 }

@@ -22,6 +22,7 @@ public struct RankSelection: Sendable {
     public private(set) var cutoff: UInt32 = 0
     private var tiesKept = 0
     private var tiePrefix: [Int] = []
+    private var tieCounts: [Int] = []
 
     /// Whether every key is selected without looking.
     private let selectsEverything: Bool
@@ -54,10 +55,8 @@ public struct RankSelection: Sendable {
             for key in keys where key >> 16 == bucket { histogram[Int(key & 0xFFFF)] &+= 1 }
         case .ties:
             guard let counter else { return }
-            let cut = cutoff
-            var equal = 0
-            for key in keys where key == cut { equal += 1 }
-            counter.pointee += equal
+            guard let base = keys.baseAddress else { return }
+            counter.pointee += VectorLoops.countEqual(base, cutoff, keys.count)
         case .done:
             return
         }
@@ -86,7 +85,8 @@ public struct RankSelection: Sendable {
             phase = Int(bins[low]) == tiesKept || needsCutoffOnly ? .done : .ties
         case .ties:
             var running = 0
-            tiePrefix = (chunkCounts ?? []).map { (value) -> Int in defer { running += value }; return running }
+            tieCounts = chunkCounts ?? []
+            tiePrefix = tieCounts.map { (value) -> Int in defer { running += value }; return running }
             phase = .done
         case .done:
             return
@@ -98,20 +98,27 @@ public struct RankSelection: Sendable {
     public func select(_ keys: UnsafeBufferPointer<UInt32>, chunkIndex: Int, into mask: UnsafeMutableBufferPointer<UInt8>) {
         if count == 0 { mask.update(repeating: 0); return }
         if selectsEverything { mask.update(repeating: 1); return }
+        guard let keyBase = keys.baseAddress, let maskBase = mask.baseAddress else { return }
         let cut = cutoff
-        // Branch-free first (the keys above the cut-off are half the tensor
-        // at density 0.5, in no order a branch predictor could learn), then
-        // the keys equal to the cut-off, rare, in index order.
-        for index in keys.indices { mask[index] = keys[index] > cut ? 1 : 0 }
-        guard !tiePrefix.isEmpty else {
-            for index in keys.indices where keys[index] == cut { mask[index] = 1 }
-            return
-        }
-        var ordinal = chunkIndex < tiePrefix.count ? tiePrefix[chunkIndex] : Int.max
+        // Keys are compared eight lanes at a time (the keys above the
+        // cut-off are half the tensor at density 0.5, in no order a branch
+        // predictor could learn). Without a tie pass every key equal to the
+        // cut-off is kept. With one, each chunk's count of them is known: a
+        // chunk whose ties all come before the `tiesKept`-th keeps them all,
+        // one whose ties all come after keeps none, and only the one chunk
+        // that straddles the boundary looks at its ties one by one.
+        let first = chunkIndex < tiePrefix.count ? tiePrefix[chunkIndex] : Int.max
+        let tiesInChunk = chunkIndex < tieCounts.count ? tieCounts[chunkIndex] : 0
         let kept = tiesKept
+        let keepsAllTies = tiePrefix.isEmpty || (first <= kept && tiesInChunk <= kept - first)
+        var equalCount = VectorLoops.markAbove(keyBase, cut, includingEqual: keepsAllTies, maskBase, keys.count)
+        guard !keepsAllTies, first < kept, equalCount > 0 else { return }
+        var ordinal = first
         for index in keys.indices where keys[index] == cut {
             mask[index] = ordinal < kept ? 1 : 0
             ordinal += 1
+            equalCount -= 1
+            if equalCount == 0 { break }
         }
     }
 }
