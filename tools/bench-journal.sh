@@ -5,9 +5,10 @@
 #
 #   tools/bench-journal.sh [RUNS=5] [DIR=/tmp/smelt-bench-merge]
 #
-# "without journal" is commit a436d0f, the last one before the journal
-# (built once into /tmp/smelt-journal-baseline; or BASELINE=/path/to/smelt);
-# "with journal" is the working tree (swift build -c release). The two
+# "without journal" is the working tree built with -DSMELT_NO_JOURNAL,
+# which compiles out the per-chunk digest and the journal records (into
+# /tmp/smelt-no-journal-build; or BASELINE=/path/to/smelt); "with journal"
+# is the working tree as shipped (swift build -c release). The two
 # binaries run alternately, RUNS times each, for linear and ties with
 # `--memory-budget 256M --quiet`; the table gives best and median wall
 # times and the overhead of each. Then one run is stopped with SIGINT at
@@ -22,15 +23,9 @@ for f in "$dir/base/model.safetensors" "$dir/a/model.safetensors" "$dir/b/model.
 done
 
 if [ -z "${BASELINE:-}" ]; then
-  base_tree=/tmp/smelt-journal-baseline
-  if [ ! -x "$base_tree/.build/release/smelt" ]; then
-    echo "building the baseline (commit a436d0f, no journal) in $base_tree..." >&2
-    rm -rf "$base_tree"
-    git worktree prune
-    git worktree add --detach "$base_tree" a436d0f > /dev/null
-    (cd "$base_tree" && swift build -c release > /dev/null)
-  fi
-  BASELINE=$base_tree/.build/release/smelt
+  echo "building the working tree without the journal (-DSMELT_NO_JOURNAL)..." >&2
+  swift build -c release --scratch-path /tmp/smelt-no-journal-build -Xswiftc -DSMELT_NO_JOURNAL > /dev/null
+  BASELINE=/tmp/smelt-no-journal-build/release/smelt
 fi
 echo "building the working tree (swift build -c release)..." >&2
 swift build -c release > /dev/null
