@@ -187,4 +187,34 @@ import Testing
         #expect(reference.status == 0)
         #expect(try ResumeSupport.publishedFiles(output) == ResumeSupport.publishedFiles(folder + "/reference"))
     }
+
+    @Test func aResumeWithAnotherChunkSizeKeepsTheFinishedTensors() throws {
+        let folder = try CommandRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let output = try stagedButUnpublished(folder)
+        // The chunk size is not part of the identity: a smaller machine may resume.
+        let arguments = ["merge", ResumeSupport.recipe, output, "--chunk-size", "1M", "--threads", "1", "--memory-budget", "32M", "--json"]
+        let resumed = try CommandRunner.run(arguments)
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        let resume = try ResumeSupport.resume(resumed)
+        #expect(resume["kept_units"] as? Int == 27 && resume["redone_units"] as? Int == 0)
+        try ResumeSupport.expectMatchesReference(output)
+        let history = try String(contentsOfFile: output + "/smelt-run.json", encoding: .utf8)
+        #expect(history.contains("\"computed_bytes\": 0"), "\(history)")
+    }
+
+    @Test func aDamagedJournalIsRefusedWithWhereAndHowToStartOver() throws {
+        let folder = try CommandRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let output = try stagedButUnpublished(folder)
+        let journal = ResumeSupport.staging(output) + "/.smelt-journal"
+        try ResumeSupport.flipByte(journal, at: 40)   // inside the first block's payload
+        let refused = try CommandRunner.run(ResumeSupport.mergeArguments(output))
+        #expect(refused.status == 73)
+        #expect(refused.standardError.contains(journal) && refused.standardError.contains("block at byte 0 is corrupt"), "\(refused.standardError)")
+        #expect(refused.standardError.contains("--restart"))
+        let restarted = try CommandRunner.run(ResumeSupport.mergeArguments(output, extra: ["--restart"]))
+        #expect(restarted.status == 0, "\(restarted.standardError)")
+        try ResumeSupport.expectMatchesReference(output)
+    }
 }
