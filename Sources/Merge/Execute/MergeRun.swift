@@ -91,47 +91,15 @@ public enum MergeRun {
             }
         }
         if dryRun { return result(.dryRun) }
-        let stagingPath = CheckpointWriter.stagingPath(for: outputPath)
-        let identity = JournalIdentity(plan: plan, inputs: inputs)
-        if !options.restart, try FileSystem.status(stagingPath + "/" + MergeJournal.fileName) == nil,
-           case .sameMerge? = try? ExistingOutput.compare(stagingPath, planDigest: digest, inputs: inputs),
-           try CheckpointWriter.publishFinishedStaging(outputPath: outputPath, replacingExisting: options.force) {
+        if !options.restart, try StagedRun.finishInterruptedPublish(outputPath: outputPath, planDigest: digest, inputs: inputs, force: options.force) {
             return result(.merged, resume: ResumeSummary(keptBytes: outputBytes, keptUnits: 0, redoneUnits: 0, tornJournalBytes: 0, onlyPublished: true))
         }
-        let stagedBytes = options.restart ? 0 : try shards.reduce(UInt64(0)) { total, shard in
-            let size = try FileSystem.status(stagingPath + "/" + shard.fileName)?.size ?? 0
-            return total + (size == shard.fileSize ? size : 0)
-        }
-        let needed = outputBytes - stagedBytes + 16 << 20
-        guard free >= needed else { throw MergeError.insufficientDisk(path: parent, neededBytes: needed, availableBytes: free) }
-
-        var journalContents: JournalContents?
-        let writer = try CheckpointWriter(
-            outputPath: outputPath, tensors: plan.outputTensors, shardSizeLimit: options.plan.shardSizeLimit,
-            keepStaged: { stagingPath in
-                guard !options.restart else { return false }
-                journalContents = try JournalContents.read(stagingPath: stagingPath, current: identity, tensorByteCounts: plan.tensors.map(\.byteCount))
-                return journalContents != nil
-            })
-        var summary: ResumeSummary?
-        var staged = StagedWork()
-        let journal: MergeJournal
-        var history = RunHistory()
-        if let contents = journalContents {
-            let journaled = Set(contents.records.filter { $0.kind == .chunk }.map { "\($0.tensorIndex) \($0.byteOffset) \($0.byteCount)" }).count
-            note("checking \(journaled) journaled chunks of an interrupted run against the staged bytes")
-            staged = try StagedWork.check(contents, plan: plan, writer: writer, threads: options.threads)
-            journal = try MergeJournal(continuing: contents)
-            history = RunHistory.load(stagingPath: stagingPath)
-            summary = ResumeSummary(
-                keptBytes: staged.chunks.values.reduce(0) { $0 + $1.keys.reduce(0) { $0 + $1.byteCount } },
-                keptUnits: staged.keptUnits, redoneUnits: staged.mismatchedUnits, tornJournalBytes: contents.tornBytes, onlyPublished: false)
-        } else {
-            journal = try MergeJournal(creatingIn: stagingPath, identity: identity)
-        }
-        history.begin(keptBytes: summary?.keptBytes ?? 0)
+        let session = try StagedRun(plan: plan, inputs: inputs, shards: shards, outputPath: outputPath, freeBytes: free, options: options, note: note)
+        let (writer, journal, stagingPath) = (session.writer, session.journal, session.writer.stagingPath)
+        var history = session.history
+        history.begin(keptBytes: session.summary?.keptBytes ?? 0)
         try history.save(stagingPath: stagingPath)
-        started(plan, summary)
+        started(plan, session.summary)
 
         var settings = ExecutionSettings(threads: options.threads, chunkElementCount: memory.chunkElementCount, window: memory.window)
         settings.stop = options.stop
@@ -140,7 +108,7 @@ public enum MergeRun {
         var doneBytes: UInt64 = 0
         var report = ExecutionReport()
         do {
-            try MergeExecutor.run(plan.tensors, into: writer, settings: settings, staged: staged, journal: journal, report: &report) { bytes in
+            try MergeExecutor.run(plan.tensors, into: writer, settings: settings, staged: session.staged, journal: journal, report: &report) { bytes in
                 doneBytes += bytes
                 progress(bytes)
             }
@@ -159,7 +127,7 @@ public enum MergeRun {
             try? history.save(stagingPath: stagingPath)
             throw translated(error, stagingPath: stagingPath, doneBytes: doneBytes, outputBytes: outputBytes)
         }
-        return result(.merged, resume: summary)
+        return result(.merged, resume: session.summary)
     }
 
     /// The error a user sees for a failure during the run: every one says
