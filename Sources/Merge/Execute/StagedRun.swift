@@ -47,8 +47,7 @@ struct StagedRun {
             summary = nil
             return
         }
-        let journaled = Set(contents.records.filter { $0.kind == .chunk }.map { "\($0.tensorIndex) \($0.byteOffset) \($0.byteCount)" }).count
-        note("checking \(journaled) journaled chunks of an interrupted run against the staged bytes")
+        note("checking \(contents.chunkCount) journaled chunks of an interrupted run against the staged bytes")
         staged = try StagedWork.check(contents, plan: plan, writer: writer, threads: options.threads)
         journal = try MergeJournal(continuing: contents)
         history = RunHistory.load(stagingPath: stagingPath)

@@ -93,6 +93,13 @@ struct JournalContents {
     /// Bytes of a torn last block, dropped (0 if none).
     let tornBytes: UInt64
 
+    /// Distinct chunks the records name (a chunk redone by a later run
+    /// is recorded again).
+    var chunkCount: Int {
+        struct Unit: Hashable { let tensor: Int, offset: UInt64, count: UInt64 }
+        return Set(records.lazy.filter { $0.kind == .chunk }.map { Unit(tensor: $0.tensorIndex, offset: $0.byteOffset, count: $0.byteCount) }).count
+    }
+
     /// Reads the journal in `stagingPath`; nil when there is none or it
     /// holds no identity yet (a run killed while creating it).
     /// `tensorByteCounts` are the current plan's tensor sizes, used only
