@@ -32,10 +32,17 @@ enum MergeCommand {
         let wantsJSON = arguments.flags.contains("json")
         let isQuiet = wantsJSON || arguments.flags.contains("quiet")
         var progress: ProgressBar?
+        var checkBar: ProgressBar?
         let result = try MergeRun.run(
             recipePath: recipePath, outputPath: outputPath, options: options, dryRun: arguments.flags.contains("dry-run"),
-            note: { line in if !isQuiet { writeToStandardError(line) } },
+            checking: { line, bytes in
+                if !isQuiet { writeToStandardError(line) }
+                let bar = ProgressBar(label: "check staged work", totalBytes: bytes, enabled: !isQuiet)
+                checkBar = bar
+                return { bar.advance($0) }
+            },
             started: { plan, resume in
+                checkBar?.finish()
                 for warning in plan.warnings { writeToStandardError("warning: " + warning) }
                 if let resume, !isQuiet { writeToStandardError(resumeLine(resume, totalBytes: plan.outputTensorBytes)) }
                 progress = ProgressBar(label: "merge \(plan.tensors.count) tensors", totalBytes: plan.outputTensorBytes, enabled: !isQuiet)

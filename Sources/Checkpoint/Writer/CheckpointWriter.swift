@@ -95,8 +95,11 @@ public final class CheckpointWriter: @unchecked Sendable {
     }
 
     /// The XXH3-64 of each staged range (tensor name, bytes inside its
-    /// data), in the order given, hashed by up to `threads` workers.
-    public func stagedDigests(of units: [(tensor: String, range: Range<UInt64>)], threads: Int) throws -> [UInt64] {
+    /// data), in the order given, hashed by up to `threads` workers;
+    /// `progress` gets the bytes hashed, from any worker.
+    public func stagedDigests(
+        of units: [(tensor: String, range: Range<UInt64>)], threads: Int, progress: @Sendable (UInt64) -> Void = { _ in }
+    ) throws -> [UInt64] {
         var byShard: [Int: [(unit: Int, range: Range<UInt64>)]] = [:]
         for (index, unit) in units.enumerated() {
             guard let placement = placements[unit.tensor] else { throw WriterError.unknownTensor(name: unit.tensor) }
@@ -108,7 +111,7 @@ public final class CheckpointWriter: @unchecked Sendable {
         }
         var digests = [UInt64](repeating: 0, count: units.count)
         for (shard, entries) in byShard {
-            let computed = try RangeDigester.digests(of: shardFiles[shard], ranges: entries.map(\.range), threads: threads)
+            let computed = try RangeDigester.digests(of: shardFiles[shard], ranges: entries.map(\.range), threads: threads, progress: progress)
             for (entry, digest) in zip(entries, computed) { digests[entry.unit] = digest }
         }
         return digests

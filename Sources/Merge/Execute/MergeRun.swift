@@ -58,13 +58,15 @@ public struct ResumeSummary: Sendable {
 /// staging folder, extra files, publish (DESIGN.md, "Data flow of a merge").
 public enum MergeRun {
     /// Plans `recipePath` into `outputPath` and, unless `dryRun`, runs it.
-    /// `note` gets status lines worth showing a person (a resume's check).
+    /// `checking` is called before a resume re-hashes the staged work,
+    /// with a line saying so and the bytes to hash, and returns where to
+    /// report the bytes hashed (from any thread).
     /// `started` is called once the plan is known and staged work of an
     /// interrupted run was checked; `progress` with the bytes of each
     /// finished chunk, kept ones included.
     public static func run(
         recipePath: String, outputPath: String, options: MergeOptions, dryRun: Bool,
-        note: (String) -> Void = { _ in },
+        checking: (_ note: String, _ bytes: UInt64) -> @Sendable (UInt64) -> Void = { _, _ in { _ in } },
         started: (MergePlan, ResumeSummary?) -> Void = { _, _ in }, progress: (UInt64) -> Void = { _ in }
     ) throws -> MergeResult {
         let bytes = try FileSystem.readSmallFile(recipePath, limit: 1 << 20)
@@ -94,7 +96,7 @@ public enum MergeRun {
         if !options.restart, try StagedRun.finishInterruptedPublish(outputPath: outputPath, planDigest: digest, inputs: inputs, force: options.force) {
             return result(.merged, resume: ResumeSummary(keptBytes: outputBytes, keptUnits: 0, redoneUnits: 0, tornJournalBytes: 0, onlyPublished: true))
         }
-        let session = try StagedRun(plan: plan, inputs: inputs, shards: shards, outputPath: outputPath, freeBytes: free, options: options, note: note)
+        let session = try StagedRun(plan: plan, inputs: inputs, shards: shards, outputPath: outputPath, freeBytes: free, options: options, checking: checking)
         let (writer, journal, stagingPath) = (session.writer, session.journal, session.writer.stagingPath)
         var history = session.history
         history.begin(keptBytes: session.summary?.keptBytes ?? 0)

@@ -19,7 +19,7 @@ struct StagedRun {
     /// belongs to another run, before anything staged is touched.
     init(
         plan: MergePlan, inputs: [Manifest.Input], shards: [ShardLayout], outputPath: String, freeBytes: UInt64,
-        options: MergeOptions, note: (String) -> Void
+        options: MergeOptions, checking: (_ note: String, _ bytes: UInt64) -> @Sendable (UInt64) -> Void
     ) throws {
         let stagingPath = CheckpointWriter.stagingPath(for: outputPath)
         let outputBytes = shards.reduce(0) { $0 + $1.fileSize }
@@ -47,8 +47,11 @@ struct StagedRun {
             summary = nil
             return
         }
-        note("checking \(contents.chunkCount) journaled chunks of an interrupted run against the staged bytes")
-        staged = try StagedWork.check(contents, plan: plan, writer: writer, threads: options.threads)
+        let units = contents.chunkUnits
+        let progress = checking(
+            "checking \(units.count) journaled chunks of an interrupted run against the staged bytes",
+            units.reduce(0) { $0 + $1.chunk.byteCount })
+        staged = try StagedWork.check(contents, plan: plan, writer: writer, threads: options.threads, progress: progress)
         journal = try MergeJournal(continuing: contents)
         history = RunHistory.load(stagingPath: stagingPath)
         summary = ResumeSummary(

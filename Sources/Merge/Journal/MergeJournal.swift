@@ -93,11 +93,15 @@ struct JournalContents {
     /// Bytes of a torn last block, dropped (0 if none).
     let tornBytes: UInt64
 
-    /// Distinct chunks the records name (a chunk redone by a later run
-    /// is recorded again).
-    var chunkCount: Int {
-        struct Unit: Hashable { let tensor: Int, offset: UInt64, count: UInt64 }
-        return Set(records.lazy.filter { $0.kind == .chunk }.map { Unit(tensor: $0.tensorIndex, offset: $0.byteOffset, count: $0.byteCount) }).count
+    /// The distinct chunks the records name, each with its latest digest
+    /// (a chunk redone by a later run is recorded again).
+    var chunkUnits: [(tensor: Int, chunk: StagedWork.Chunk, digest: UInt64)] {
+        var latest: [Int: [StagedWork.Chunk: UInt64]] = [:]
+        for record in records where record.kind == .chunk {
+            latest[record.tensorIndex, default: [:]][StagedWork.Chunk(byteOffset: record.byteOffset, byteCount: record.byteCount)] = record.digest
+        }
+        return latest.flatMap { tensor, chunks in chunks.map { (tensor: tensor, chunk: $0.key, digest: $0.value) } }
+            .sorted { ($0.tensor, $0.chunk.byteOffset, $0.chunk.byteCount) < ($1.tensor, $1.chunk.byteOffset, $1.chunk.byteCount) }
     }
 
     /// Reads the journal in `stagingPath`; nil when there is none or it

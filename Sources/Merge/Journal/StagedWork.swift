@@ -30,29 +30,24 @@ struct StagedWork: Sendable {
     func digest(tensorIndex: Int, chunk: Chunk) -> UInt64? { chunks[tensorIndex]?[chunk] }
 
     /// Hashes the staged bytes of every chunk the journal records (in
-    /// parallel, each chunk front to back) and keeps those that match.
-    static func check(_ journal: JournalContents, plan: MergePlan, writer: CheckpointWriter, threads: Int) throws -> StagedWork {
-        var latest: [Int: [Chunk: UInt64]] = [:]
-        var tensorDigests: [Int: UInt64] = [:]
-        for record in journal.records {
-            switch record.kind {
-            case .chunk: latest[record.tensorIndex, default: [:]][Chunk(byteOffset: record.byteOffset, byteCount: record.byteCount)] = record.digest
-            case .tensor: tensorDigests[record.tensorIndex] = record.digest
-            }
-        }
-        let units = latest.flatMap { tensor, chunks in chunks.map { (tensor: tensor, chunk: $0.key, digest: $0.value) } }
-            .sorted { ($0.tensor, $0.chunk.byteOffset, $0.chunk.byteCount) < ($1.tensor, $1.chunk.byteOffset, $1.chunk.byteCount) }
+    /// parallel, each chunk front to back) and keeps those that match;
+    /// `progress` gets the bytes hashed, from any thread.
+    static func check(
+        _ journal: JournalContents, plan: MergePlan, writer: CheckpointWriter, threads: Int, progress: @Sendable (UInt64) -> Void = { _ in }
+    ) throws -> StagedWork {
+        let units = journal.chunkUnits
         let staged = try writer.stagedDigests(
             of: units.map { (tensor: plan.tensors[$0.tensor].name, range: $0.chunk.byteOffset ..< $0.chunk.byteOffset + $0.chunk.byteCount) },
-            threads: threads)
+            threads: threads, progress: progress)
         var work = StagedWork()
         for (unit, digest) in zip(units, staged) {
             guard digest == unit.digest else { work.mismatchedUnits += 1; continue }
             work.chunks[unit.tensor, default: [:]][unit.chunk] = digest
             work.keptUnits += 1
         }
-        for (tensor, digest) in tensorDigests where covers(work.chunks[tensor] ?? [:], byteCount: plan.tensors[tensor].byteCount) {
-            work.completeTensors[tensor] = digest
+        for record in journal.records where record.kind == .tensor {
+            guard covers(work.chunks[record.tensorIndex] ?? [:], byteCount: plan.tensors[record.tensorIndex].byteCount) else { continue }
+            work.completeTensors[record.tensorIndex] = record.digest
         }
         return work
     }
