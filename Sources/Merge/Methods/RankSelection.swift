@@ -1,8 +1,13 @@
+import Synchronization
+
 /// Exact selection of the `count` largest of a tensor's keys without
 /// sorting the tensor (DESIGN.md, principle 4): two radix passes over the
-/// chunks, 16 bits of the key each, find the cut-off key exactly; a third
-/// pass, only when the cut-off key repeats more often than is needed,
-/// counts the cut-off key per chunk so that ties go to the lower index.
+/// chunks, 16 bits of the key each, find the cut-off key exactly. When the
+/// cut-off key repeats more often than is needed, ties go to the lower
+/// index, which takes each chunk's count of the cut-off key: the second
+/// pass keeps the low halves of the keys in the cut-off's bucket per chunk
+/// (their number is known after the first pass) when they fit in
+/// `tieCandidateLimit`, and a third pass counts them otherwise.
 ///
 /// Keys are UInt32s ordered as numbers: the bit pattern of a non-negative
 /// Float32 (`abs(x).bitPattern`) orders like the value, and its complement
@@ -23,6 +28,13 @@ public struct RankSelection: Sendable {
     private var tiesKept = 0
     private var tiePrefix: [Int] = []
     private var tieCounts: [Int] = []
+    /// The low halves of the keys in the cut-off's bucket, per chunk,
+    /// gathered by the second pass when there are few enough.
+    private var candidates: TieCandidates?
+
+    /// Most keys of the cut-off's bucket kept by the second pass (2 bytes
+    /// each): 8 MiB, within the fixed overhead whatever the budget.
+    static let tieCandidateLimit = 4 << 20
 
     /// Whether every key is selected without looking.
     private let selectsEverything: Bool
@@ -44,7 +56,8 @@ public struct RankSelection: Sendable {
     var needsHistogram: Bool { phase == .high || phase == .low }
 
     /// Accumulates one chunk's keys for the current pass.
-    public func reduce(_ keys: UnsafeBufferPointer<UInt32>, histogram: UnsafeMutableBufferPointer<UInt64>?, counter: UnsafeMutablePointer<Int>?) {
+    /// `chunkIndex` lets the second pass keep the chunk's tie candidates.
+    public func reduce(_ keys: UnsafeBufferPointer<UInt32>, histogram: UnsafeMutableBufferPointer<UInt64>?, counter: UnsafeMutablePointer<Int>?, chunkIndex: Int? = nil) {
         switch phase {
         case .high:
             guard let histogram else { return }
@@ -52,7 +65,18 @@ public struct RankSelection: Sendable {
         case .low:
             guard let histogram else { return }
             let bucket = highBucket
-            for key in keys where key >> 16 == bucket { histogram[Int(key & 0xFFFF)] &+= 1 }
+            guard let candidates, let chunkIndex else {
+                // A chunk without its index cannot be counted: the tie pass will.
+                candidates?.markIncomplete()
+                for key in keys where key >> 16 == bucket { histogram[Int(key & 0xFFFF)] &+= 1 }
+                return
+            }
+            var lows: [UInt16] = []
+            for key in keys where key >> 16 == bucket {
+                histogram[Int(key & 0xFFFF)] &+= 1
+                lows.append(UInt16(truncatingIfNeeded: key))
+            }
+            if !lows.isEmpty { candidates.store(lows, chunkIndex: chunkIndex) }
         case .ties:
             guard let counter else { return }
             guard let base = keys.baseAddress else { return }
@@ -73,6 +97,7 @@ public struct RankSelection: Sendable {
             while bucket > 0, above + Int(bins[bucket]) < count { above += Int(bins[bucket]); bucket -= 1 }
             highBucket = UInt32(bucket)
             countAbove = above
+            if !needsCutoffOnly, bins[bucket] <= UInt64(Self.tieCandidateLimit) { candidates = TieCandidates() }
             phase = .low
         case .low:
             let bins = Array(histogram ?? [])
@@ -82,15 +107,27 @@ public struct RankSelection: Sendable {
             cutoff = highBucket << 16 | UInt32(low)
             tiesKept = count - above
             countAbove = above
-            phase = Int(bins[low]) == tiesKept || needsCutoffOnly ? .done : .ties
+            if Int(bins[low]) == tiesKept || needsCutoffOnly {
+                phase = .done
+            } else if let candidates, let counts = candidates.counts(of: UInt16(low)) {
+                setTieCounts(counts)
+                phase = .done
+            } else {
+                phase = .ties
+            }
+            candidates = nil
         case .ties:
-            var running = 0
-            tieCounts = chunkCounts ?? []
-            tiePrefix = tieCounts.map { (value) -> Int in defer { running += value }; return running }
+            setTieCounts(chunkCounts ?? [])
             phase = .done
         case .done:
             return
         }
+    }
+
+    private mutating func setTieCounts(_ counts: [Int]) {
+        var running = 0
+        tieCounts = counts
+        tiePrefix = counts.map { (value) -> Int in defer { running += value }; return running }
     }
 
     /// Marks the selected keys of chunk `chunkIndex` with 1 in `mask`
@@ -135,4 +172,30 @@ func orderedKey(_ value: Float) -> UInt32 {
 @inline(__always)
 func value(ofOrderedKey key: UInt32) -> Float {
     Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+}
+
+/// The low halves of the keys in one bucket, per chunk, kept by workers of
+/// the second radix pass (one store per chunk, behind one Mutex).
+final class TieCandidates: Sendable {
+    private let state = Mutex<(lowsByChunk: [Int: [UInt16]], isComplete: Bool)>(([:], true))
+
+    func store(_ lows: [UInt16], chunkIndex: Int) {
+        state.withLock { $0.lowsByChunk[chunkIndex] = lows }
+    }
+
+    /// Some chunk was reduced without its index, so counts would be wrong.
+    func markIncomplete() {
+        state.withLock { $0.isComplete = false }
+    }
+
+    /// Per chunk (up to the last that has a candidate), how many keys have
+    /// `low`; nil when a chunk could not be recorded.
+    func counts(of low: UInt16) -> [Int]? {
+        state.withLock { state in
+            guard state.isComplete else { return nil }
+            var counts = [Int](repeating: 0, count: (state.lowsByChunk.keys.max() ?? -1) + 1)
+            for (chunk, lows) in state.lowsByChunk { counts[chunk] = lows.reduce(0) { $0 + ($1 == low ? 1 : 0) } }
+            return counts
+        }
+    }
 }

@@ -98,7 +98,8 @@ struct TaskArithmeticKernel: TensorKernel {
                     selection.reduce(
                         UnsafeBufferPointer(rebasing: keys[0..<count]),
                         histogram: histograms[index].map { sink.histogram($0) },
-                        counter: counters[index].map { sink.counters.baseAddress! + $0 }) // checked: the request made room for this counter
+                        counter: counters[index].map { sink.counters.baseAddress! + $0 }, // checked: the request made room for this counter
+                        chunkIndex: chunk.chunkIndex)
                 }
             }
             return

@@ -4,18 +4,21 @@ import Testing
 /// Exact top-k without sorting the tensor: the radix passes must select
 /// exactly what a stable sort would, ties at the cut-off to the lower index.
 @Suite struct RankSelectionTests {
-    /// Runs the selection over `keys` split into chunks of `chunkLength`.
-    static func select(_ keys: [UInt32], count: Int, chunkLength: Int) -> [UInt8] {
+    /// Runs the selection over `keys` split into chunks of `chunkLength`;
+    /// with `namingChunks` the second pass keeps tie candidates (no third
+    /// pass), without it a third pass counts the ties. `passes` counts them.
+    static func select(_ keys: [UInt32], count: Int, chunkLength: Int, namingChunks: Bool = true, passes: UnsafeMutablePointer<Int>? = nil) -> [UInt8] {
         var selection = RankSelection(count: count, elementCount: keys.count)
         let chunks = stride(from: 0, to: keys.count, by: chunkLength).map { $0 ..< min(keys.count, $0 + chunkLength) }
         while !selection.isDone {
+            passes?.pointee += 1
             var histogram = [UInt64](repeating: 0, count: histogramBinCount)
             var counts = [Int](repeating: 0, count: chunks.count)
             for (index, chunk) in chunks.enumerated() {
                 keys[chunk].withUnsafeBufferPointer { view in
                     histogram.withUnsafeMutableBufferPointer { bins in
                         withUnsafeMutablePointer(to: &counts[index]) { counter in
-                            selection.reduce(view, histogram: bins, counter: counter)
+                            selection.reduce(view, histogram: bins, counter: counter, chunkIndex: namingChunks ? index : nil)
                         }
                     }
                 }
@@ -48,8 +51,21 @@ import Testing
             return Float(Int(state >> 58)).bitPattern ^ UInt32(truncatingIfNeeded: state >> 20) & 0x3
         }
         for chunkLength in [5_000, 1_024, 333] {
-            #expect(Self.select(keys, count: count, chunkLength: chunkLength) == Self.expected(keys, count: count), "chunk \(chunkLength)")
+            for namingChunks in [true, false] {
+                #expect(Self.select(keys, count: count, chunkLength: chunkLength, namingChunks: namingChunks) == Self.expected(keys, count: count),
+                        "chunk \(chunkLength), candidates \(namingChunks)")
+            }
         }
+    }
+
+    @Test func tieCandidatesSaveTheThirdPass() {
+        // 1,000 keys of one value and 1,000 above it: keeping 1,500 splits the ties.
+        let keys = (0..<2_000).map { UInt32($0 % 2 == 0 ? 7 : 9) }
+        var withCandidates = 0, withoutCandidates = 0
+        let expected = Self.expected(keys, count: 1_500)
+        #expect(Self.select(keys, count: 1_500, chunkLength: 300, namingChunks: true, passes: &withCandidates) == expected)
+        #expect(Self.select(keys, count: 1_500, chunkLength: 300, namingChunks: false, passes: &withoutCandidates) == expected)
+        #expect(withCandidates == 2 && withoutCandidates == 3)
     }
 
     @Test func selectsNothingForZero() {
