@@ -1,5 +1,6 @@
 import Checkpoint
 import Merge
+import Synchronization
 
 /// `smelt merge RECIPE OUT [options]` (DESIGN.md, "Command line").
 enum MergeCommand {
@@ -28,6 +29,8 @@ enum MergeCommand {
         let stop = StopRequest()
         options.stop = stop
         let signals = StopSignals { number in stop.request(signal: number) }
+        let passProgress = Mutex<ProgressBar?>(nil)
+        options.reductionProgress = { bytes in passProgress.withLock { $0 }?.advancePass(bytes) }
         defer { withExtendedLifetime(signals) {} }
         let wantsJSON = arguments.flags.contains("json")
         let isQuiet = wantsJSON || arguments.flags.contains("quiet")
@@ -46,6 +49,7 @@ enum MergeCommand {
                 for warning in plan.warnings { writeToStandardError("warning: " + warning) }
                 if let resume, !isQuiet { writeToStandardError(resumeLine(resume, totalBytes: plan.outputTensorBytes)) }
                 progress = ProgressBar(label: "merge \(plan.tensors.count) tensors", totalBytes: plan.outputTensorBytes, enabled: !isQuiet)
+                passProgress.withLock { $0 = progress }
             },
             progress: { bytes in progress?.advance(bytes) })
         progress?.finish()

@@ -12,7 +12,7 @@ final class ProgressBar: Sendable {
     private let totalBytes: UInt64
     private let isEnabled: Bool
     private let startTime = monotonicSeconds()
-    private let state = Mutex((doneBytes: UInt64(0), lastDrawTime: 0.0))
+    private let state = Mutex((doneBytes: UInt64(0), lastDrawTime: 0.0, passBytes: UInt64(0)))
 
     init(label: String, totalBytes: UInt64, enabled: Bool) {
         self.label = label
@@ -29,11 +29,24 @@ final class ProgressBar: Sendable {
             state.doneBytes += bytes
             if now - state.lastDrawTime < 0.1 && state.doneBytes < totalBytes { return }
             state.lastDrawTime = now
-            writeToStandardError(line(doneBytes: state.doneBytes, now: now), terminator: "")
+            writeToStandardError(line(doneBytes: state.doneBytes, passBytes: state.passBytes, now: now), terminator: "")
         }
     }
 
-    private func line(doneBytes: UInt64, now: Double) -> String {
+    /// Records `bytes` more read by a statistics pass (work before the
+    /// output that the bar's bytes do not count), shown after the rate.
+    func advancePass(_ bytes: UInt64) {
+        guard isEnabled else { return }
+        let now = monotonicSeconds()
+        state.withLock { state in
+            state.passBytes += bytes
+            if now - state.lastDrawTime < 0.1 { return }
+            state.lastDrawTime = now
+            writeToStandardError(line(doneBytes: state.doneBytes, passBytes: state.passBytes, now: now), terminator: "")
+        }
+    }
+
+    private func line(doneBytes: UInt64, passBytes: UInt64, now: Double) -> String {
         let fraction = min(1, Double(doneBytes) / Double(totalBytes))
         let width = 30
         let filled = Int(fraction * Double(width))
@@ -41,7 +54,8 @@ final class ProgressBar: Sendable {
         let remaining = rate > 0 ? Double(totalBytes - min(doneBytes, totalBytes)) / rate : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         return "\r\(label) [\(bar)] \(Formatting.bytes(doneBytes))/\(Formatting.bytes(totalBytes)) "
-            + "\(Formatting.bytes(UInt64(rate)))/s ETA \(Int(remaining.rounded()))s \u{1B}[K"
+            + "\(Formatting.bytes(UInt64(rate)))/s ETA \(Int(remaining.rounded()))s"
+            + (passBytes > 0 ? " (statistics passes: \(Formatting.bytes(passBytes)) read)" : "") + " \u{1B}[K"
     }
 
     /// Clears the bar's line.

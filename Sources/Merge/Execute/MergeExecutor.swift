@@ -20,6 +20,10 @@ public struct ExecutionSettings: Sendable {
     /// `reductionSumsLimitBytes` (nil: always in memory).
     public var spillFolder: String?
     public var reductionSumsLimitBytes: UInt64 = 64 << 20
+    /// Gets the input bytes of every chunk a reduction pass finishes, from
+    /// any worker: the passes before a tensor's output, which a progress
+    /// bar of output bytes would not show.
+    public var reductionProgress: (@Sendable (UInt64) -> Void)?
 
     public init(threads: Int, chunkElementCount: Int, window: Int) {
         self.threads = max(1, threads)
@@ -147,7 +151,7 @@ public enum MergeExecutor {
                 let totals = try runReductionPass(
                     kernel, request: request, tensor: tensor, base: base, models: models, chunks: chunks,
                     threads: settings.threads, stop: settings.stop,
-                    spillFolder: settings.spillFolder, sumsLimitBytes: settings.reductionSumsLimitBytes)
+                    spillFolder: settings.spillFolder, sumsLimitBytes: settings.reductionSumsLimitBytes, progress: settings.reductionProgress)
                 kernel.finishReduction(totals)
             }
             return PreparedTensor(tensor: tensor, index: index, kernel: kernel, chunks: chunks, keptChunks: keptChunks)

@@ -15,6 +15,8 @@ public struct MergeOptions: Sendable {
     /// Largest per-block sums of a reduction pass held in memory; larger
     /// ones are spilled. Nil: an eighth of the budget (at least 1 MiB).
     public var reductionSumsLimitBytes: UInt64?
+    /// Gets the input bytes read by reduction passes (see ExecutionSettings).
+    public var reductionProgress: (@Sendable (UInt64) -> Void)?
 
     public init(memoryBudget: UInt64 = MergeOptions.defaultMemoryBudget, threads: Int = defaultThreadCount) {
         self.memoryBudget = memoryBudget
@@ -106,6 +108,7 @@ public enum MergeRun {
         var settings = ExecutionSettings(threads: options.threads, chunkElementCount: memory.chunkElementCount, window: memory.window)
         settings.stop = options.stop
         settings.spillFolder = stagingPath
+        settings.reductionProgress = options.reductionProgress
         settings.reductionSumsLimitBytes = options.reductionSumsLimitBytes ?? max(1 << 20, options.memoryBudget / 8)
         var doneBytes: UInt64 = 0
         var report = ExecutionReport()

@@ -15,7 +15,7 @@ struct DisjointSlots<Element>: @unchecked Sendable {
 func runReductionPass(
     _ kernel: any TensorKernel, request: ReductionRequest, tensor: PlannedTensor,
     base: TensorSource?, models: [TensorSource], chunks: [Range<Int>], threads: Int, stop: StopRequest? = nil,
-    spillFolder: String? = nil, sumsLimitBytes: UInt64 = .max
+    spillFolder: String? = nil, sumsLimitBytes: UInt64 = .max, progress: (@Sendable (UInt64) -> Void)? = nil
 ) throws -> ReductionTotals {
     let blockCount = (tensor.elementCount + reductionBlockElementCount - 1) / reductionBlockElementCount
     // Block sums that would outgrow their share of the budget go to a spill file.
@@ -32,6 +32,7 @@ func runReductionPass(
     let nextChunk = Atomic<Int>(0)
     let largestChunk = chunks.map(\.count).max() ?? 0
     let sourceCount = (base == nil ? 0 : 1) + models.count
+    let inputBitsPerElement = ((base.map { [$0] } ?? []) + models).reduce(0) { $0 + $1.dtype.bitsPerElement }
 
     DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks.count))) { _ in
         let buffers = ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount)
@@ -52,6 +53,7 @@ func runReductionPass(
                 localSums.update(repeating: 0)
                 let counterSlots = UnsafeMutableBufferPointer(rebasing: counters.buffer[index * request.counterCount ..< (index + 1) * request.counterCount])
                 kernel.reduce(chunk, into: ReductionSink(sums: localSums, blocksInChunk: blocksInChunk, histograms: histograms, counters: counterSlots))
+                progress?(UInt64(chunks[index].count) * UInt64(inputBitsPerElement) / 8)
                 if let spill {
                     if spillFile == nil { spillFile = try spill.makeWorkerFile() }
                     try spill.append(chunkIndex: index, sums: UnsafeBufferPointer(rebasing: localSums[0 ..< request.sumCount * blocksInChunk]), to: spillFile!) // checked: set just above
