@@ -117,7 +117,7 @@ public enum MergeRun {
                 doneBytes += bytes
                 progress(bytes)
             }
-            try journal.flush()
+            try journal.writePending()
             if let config = plan.config { try writer.addFile(named: "config.json", bytes: config) }
             for (name, path) in plan.copiedFiles { try writer.addFile(named: name, bytes: try FileSystem.readSmallFile(path, limit: 1 << 30)) }
             try writer.addFile(named: "mergekit_config.yml", bytes: bytes)

@@ -24,19 +24,24 @@ final class MergeJournal {
 
     let path: String
     private let spill: SpillWriter
+    /// The new journal's name is made durable with its first sync.
+    private var needsFolderSync = false
+    private var folderPath = ""
     private var pending: [UInt8] = []
     private var unsyncedOutputBytes: UInt64 = 0
     private var lastAppendNanoseconds = DispatchTime.now().uptimeNanoseconds
     private var lastSyncNanoseconds = DispatchTime.now().uptimeNanoseconds
 
-    /// Starts a new journal in `stagingPath` for `identity`, synced before
-    /// any unit of work is recorded.
+    /// Starts a new journal in `stagingPath` for `identity`. It is synced
+    /// with the first records, not now: a journal lost to a power cut
+    /// before then only means starting afresh, and a short run would pay
+    /// for the syncs.
     init(creatingIn stagingPath: String, identity: JournalIdentity) throws {
         path = stagingPath + "/" + Self.fileName
         spill = try SpillWriter(path: path)
         try spill.append(identity.encoded)
-        try spill.sync()
-        try FileSystem.syncDirectory(stagingPath)
+        needsFolderSync = true
+        folderPath = stagingPath
     }
 
     /// Continues the journal that `contents` was read from, dropping a
@@ -70,9 +75,19 @@ final class MergeJournal {
         try syncPending(now: DispatchTime.now().uptimeNanoseconds)
     }
 
+    /// Writes the buffered records without syncing: for a run about to
+    /// publish, whose publish syncs everything and then drops the journal.
+    func writePending() throws {
+        try appendPending(now: DispatchTime.now().uptimeNanoseconds)
+    }
+
     private func syncPending(now: UInt64) throws {
         try appendPending(now: now)
         try spill.sync()
+        if needsFolderSync {
+            try FileSystem.syncDirectory(folderPath)
+            needsFolderSync = false
+        }
         lastSyncNanoseconds = now
         unsyncedOutputBytes = 0
     }
