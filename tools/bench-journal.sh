@@ -9,7 +9,7 @@
 # which compiles out the per-chunk digest and the journal records (into
 # /tmp/smelt-no-journal-build; or BASELINE=/path/to/smelt); "with journal"
 # is the working tree as shipped (swift build -c release). The two
-# binaries run alternately, RUNS times each, for linear and ties with
+# binaries run alternately (ABBA), RUNS times each, for linear and ties with
 # `--memory-budget 256M --quiet`; the table gives best and median wall
 # times and the overhead of each. Then one run is stopped with SIGINT at
 # about half its time and re-run: the resumed run's time and what it kept.
@@ -51,9 +51,16 @@ for method in linear ties; do
   recipe=$dir/recipes/$method.yml
   without=(); with=()
   timed "$current" "$recipe" > /dev/null   # warm-up
+  # ABBA order: whichever binary runs second in a pair pays for the first
+  # one's output still being written back, so neither may always go first.
   for ((r = 0; r < runs; r++)); do
-    without+=("$(timed "$BASELINE" "$recipe")")
-    with+=("$(timed "$current" "$recipe")")
+    if ((r % 2 == 0)); then
+      without+=("$(timed "$BASELINE" "$recipe")")
+      with+=("$(timed "$current" "$recipe")")
+    else
+      with+=("$(timed "$current" "$recipe")")
+      without+=("$(timed "$BASELINE" "$recipe")")
+    fi
   done
   read -r wb wm < <(printf '%s\n' "${without[@]}" | stats)
   read -r jb jm < <(printf '%s\n' "${with[@]}" | stats)
