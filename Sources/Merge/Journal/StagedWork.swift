@@ -19,13 +19,6 @@ struct StagedWork: Sendable {
     /// Units the journal named that were checked and kept.
     var keptUnits = 0
 
-    var isEmpty: Bool { chunks.isEmpty }
-
-    /// Staged bytes of the complete tensors.
-    func completeBytes(of tensors: [PlannedTensor]) -> UInt64 {
-        completeTensors.keys.reduce(0) { $0 + tensors[$1].byteCount }
-    }
-
     /// The digest of chunk `chunk` of tensor `tensorIndex`, if it was kept.
     func digest(tensorIndex: Int, chunk: Chunk) -> UInt64? { chunks[tensorIndex]?[chunk] }
 
