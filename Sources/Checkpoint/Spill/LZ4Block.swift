@@ -14,21 +14,18 @@ enum LZ4Block {
     }
 
     /// Compresses `source` into `destination` (LZ4_compress_default) and
-    /// returns the compressed byte count. `destination` must hold at least
-    /// `compressBound(source.count)` bytes, and then liblz4 guarantees
-    /// success (lz4.h, LZ4_compress_default).
-    static func compress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) -> Int {
+    /// returns the compressed byte count; nil when `destination` holds
+    /// fewer than `compressBound(source.count)` bytes or liblz4 fails
+    /// (which lz4.h rules out for a destination of that size).
+    static func compress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) -> Int? {
         let bound = compressBound(source.count)
-        // checked: callers size `destination` from compressBound of a count they checked against the spill limit
-        precondition(bound > 0 && destination.count >= bound, "LZ4 destination smaller than LZ4_compressBound")
+        guard bound > 0, destination.count >= bound else { return nil }
         let written = withNonNullBase(destination) { target in
             LZ4_compress_default(
                 source.baseAddress?.assumingMemoryBound(to: CChar.self), target.assumingMemoryBound(to: CChar.self),
                 Int32(source.count), Int32(bound)) // checked: both ≤ compressBound(LZ4_MAX_INPUT_SIZE) < Int32.max
         }
-        // checked: LZ4_compress_default cannot fail when the destination holds compressBound bytes
-        precondition(written > 0, "LZ4_compress_default failed despite a full-size destination")
-        return Int(written)
+        return written > 0 ? Int(written) : nil
     }
 
     /// Decompresses the LZ4 block `source` into `destination`

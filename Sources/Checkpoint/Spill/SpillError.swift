@@ -9,11 +9,13 @@ public enum SpillError: Error, Equatable, Sendable, CustomStringConvertible {
     case tornTail(path: String, offset: UInt64)
     /// A payload larger than `SpillBlock.maximumUncompressedBytes`.
     case payloadTooLarge(path: String, byteCount: Int)
+    /// liblz4 could not compress a payload (it promises it always can).
+    case compressionFailed(path: String, byteCount: Int)
 
     /// The spill file concerned.
     public var path: String {
         switch self {
-        case .corruptBlock(let path, _, _), .tornTail(let path, _), .payloadTooLarge(let path, _): path
+        case .corruptBlock(let path, _, _), .tornTail(let path, _), .payloadTooLarge(let path, _), .compressionFailed(let path, _): path
         }
     }
 
@@ -27,6 +29,8 @@ public enum SpillError: Error, Equatable, Sendable, CustomStringConvertible {
         case .payloadTooLarge(let path, let byteCount):
             "\(path): a payload of \(byteCount) bytes does not fit one spill block "
                 + "(at most \(SpillBlock.maximumUncompressedBytes) bytes); split it"
+        case .compressionFailed(let path, let byteCount):
+            "\(path): liblz4 could not compress a payload of \(byteCount) bytes"
         }
     }
 }

@@ -61,8 +61,10 @@ public final class SpillWriter {
         let headerCount = SpillBlock.headerByteCount
         let bound = LZ4Block.compressBound(payload.count)
         if blockBuffer.count < headerCount + bound { blockBuffer = [UInt8](repeating: 0, count: headerCount + bound) }
-        let blockCount = blockBuffer.withUnsafeMutableBytes { block in
-            let compressedCount = LZ4Block.compress(payload, into: UnsafeMutableRawBufferPointer(rebasing: block[headerCount..<headerCount + bound]))
+        let written = blockBuffer.withUnsafeMutableBytes { block -> Int? in
+            guard let compressedCount = LZ4Block.compress(payload, into: UnsafeMutableRawBufferPointer(rebasing: block[headerCount..<headerCount + bound])) else {
+                return nil
+            }
             let header = SpillBlockHeader(
                 uncompressedByteCount: UInt32(payload.count), // checked: ≤ 64 MiB, tested above
                 compressedByteCount: UInt32(compressedCount), // checked: ≤ compressBound(64 MiB)
@@ -70,6 +72,7 @@ public final class SpillWriter {
             header.encode(into: UnsafeMutableRawBufferPointer(rebasing: block[0..<headerCount]))
             return headerCount + compressedCount
         }
+        guard let blockCount = written else { throw SpillError.compressionFailed(path: path, byteCount: payload.count) }
         let offset = length
         do {
             try blockBuffer.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<blockCount]), at: offset) }

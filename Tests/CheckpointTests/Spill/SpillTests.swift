@@ -1,4 +1,4 @@
-import Checkpoint
+@testable import Checkpoint
 import Testing
 
 /// Spill blocks (DESIGN.md, "Spill blocks"; the format and the torn-versus-
@@ -56,6 +56,17 @@ import Testing
             #expect(throws: pastEnd) {
                 try reader.payload(at: fileSize)
             }
+        }
+    }
+
+    @Test func compressionRefusesADestinationBelowTheBound() {
+        let source = [UInt8](repeating: 7, count: 1000)
+        var small = [UInt8](repeating: 0, count: LZ4Block.compressBound(1000) - 1)
+        var full = [UInt8](repeating: 0, count: LZ4Block.compressBound(1000))
+        source.withUnsafeBytes { input in
+            #expect(small.withUnsafeMutableBytes { LZ4Block.compress(input, into: $0) } == nil)
+            let written = full.withUnsafeMutableBytes { LZ4Block.compress(input, into: $0) }
+            #expect(written.map { $0 > 0 && $0 < 1000 } == true)
         }
     }
 
