@@ -20,27 +20,23 @@ final class ProgressBar: Sendable {
         self.isEnabled = enabled && isTerminal(2) && totalBytes > 0
     }
 
-    /// Records `bytes` more done and redraws at most ten times a second.
-    /// The line is written under the lock, so workers never interleave it.
-    func advance(_ bytes: UInt64) {
-        guard isEnabled else { return }
-        let now = monotonicSeconds()
-        state.withLock { state in
-            state.doneBytes += bytes
-            if now - state.lastDrawTime < 0.1 && state.doneBytes < totalBytes { return }
-            state.lastDrawTime = now
-            writeToStandardError(line(doneBytes: state.doneBytes, passBytes: state.passBytes, now: now), terminator: "")
-        }
-    }
+    /// Records `bytes` more output done.
+    func advance(_ bytes: UInt64) { update(outputBytes: bytes, passBytes: 0) }
 
     /// Records `bytes` more read by a statistics pass (work before the
     /// output that the bar's bytes do not count), shown after the rate.
-    func advancePass(_ bytes: UInt64) {
+    func advancePass(_ bytes: UInt64) { update(outputBytes: 0, passBytes: bytes) }
+
+    /// Adds to the counters and redraws at most ten times a second (and at
+    /// the end). The line is written under the lock, so workers never
+    /// interleave it.
+    private func update(outputBytes: UInt64, passBytes: UInt64) {
         guard isEnabled else { return }
         let now = monotonicSeconds()
         state.withLock { state in
-            state.passBytes += bytes
-            if now - state.lastDrawTime < 0.1 { return }
+            state.doneBytes += outputBytes
+            state.passBytes += passBytes
+            if now - state.lastDrawTime < 0.1 && state.doneBytes < totalBytes { return }
             state.lastDrawTime = now
             writeToStandardError(line(doneBytes: state.doneBytes, passBytes: state.passBytes, now: now), terminator: "")
         }

@@ -41,7 +41,6 @@ import Testing
 
         var random = SplitMix(state: UInt64(signal) * 1_000_003)
         var kills = 0
-        var completedRuns = 0
         var keptByAResume = false
         var attempts = 0
         while kills < Self.killCount && attempts < Self.killCount * 6 {
@@ -61,7 +60,6 @@ import Testing
             if FileManager.default.fileExists(atPath: output) {
                 // Finished before (or despite) the signal: check it, then
                 // start the run over so the remaining kills hit work too.
-                completedRuns += 1
                 let history = try String(contentsOfFile: output + "/smelt-run.json", encoding: .utf8)
                 if history.range(of: #""kept_bytes": [1-9]"#, options: .regularExpression) != nil { keptByAResume = true }
                 try FileManager.default.removeItem(atPath: output)
@@ -74,6 +72,5 @@ import Testing
         let history = try String(contentsOfFile: output + "/smelt-run.json", encoding: .utf8)
         if history.range(of: #""kept_bytes": [1-9]"#, options: .regularExpression) != nil { keptByAResume = true }
         #expect(keptByAResume, "no run ever resumed with kept work; the kills never landed after a journal append")
-        _ = completedRuns
     }
 }

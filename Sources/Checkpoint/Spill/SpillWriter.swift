@@ -30,14 +30,17 @@ public final class SpillWriter {
     }
 
     /// Opens `path` for appending, creating it empty if missing. Every block
-    /// is checked; a torn tail is truncated (and the truncation synced) and
-    /// reported in `recovered`; damage before the tail throws
-    /// `SpillError.corruptBlock` and leaves the file as it was.
-    public init(appendingTo path: String) throws {
+    /// is checked and its payload handed to `reading` (offset, payload), so
+    /// a caller reads what it resumes in the same pass; a torn tail is then
+    /// truncated (and the truncation synced) and reported in `recovered`.
+    /// Damage before the tail throws `SpillError.corruptBlock`, and an
+    /// error thrown by `reading` stops the scan; either leaves the file as
+    /// it was.
+    public init(appendingTo path: String, reading: (UInt64, UnsafeRawBufferPointer) throws -> Void = { _, _ in }) throws {
         self.path = path
         file = try OpenFile.forUpdatingOrCreating(path)
         let scanner = try SpillScanner(file: file)
-        let recovery = try scanner.scan(allowingTornTail: true) { _, _ in }
+        let recovery = try scanner.scan(allowingTornTail: true) { info, payload in try reading(info.offset, payload) }
         if recovery.tornBytes > 0 {
             try file.truncate(to: recovery.validLength)
             try file.sync()

@@ -10,7 +10,6 @@ import Glibc
 /// 128 + signal status, for a user who does not want to wait (the journal
 /// makes even that resumable).
 public final class StopSignals {
-    public static let interrupt = SIGINT
     public static let terminate = SIGTERM
 
     private let sources: [any DispatchSourceSignal]

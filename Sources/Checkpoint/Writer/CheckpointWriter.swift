@@ -75,23 +75,26 @@ public final class CheckpointWriter: @unchecked Sendable {
 
     /// Writes `bytes` at `offset` inside tensor `name`'s data.
     public func write(tensor name: String, offset: UInt64, bytes: UnsafeRawBufferPointer) throws {
+        let (shard, start) = try location(tensor: name, offset: offset, count: bytes.count)
+        try shardFiles[shard].write(bytes, at: start)
+    }
+
+    /// The shard and file offset of `count` bytes at `offset` inside tensor
+    /// `name`'s data, refusing a range outside it.
+    private func location(tensor name: String, offset: UInt64, count: Int) throws -> (shard: Int, fileOffset: UInt64) {
         guard let placement = placements[name] else { throw WriterError.unknownTensor(name: name) }
         let tensorBytes = UInt64(placement.fileRange.count)
-        guard offset <= tensorBytes, UInt64(bytes.count) <= tensorBytes - offset else {
-            throw WriterError.chunkOutOfRange(tensor: name, offset: offset, count: bytes.count, tensorBytes: tensorBytes)
+        guard offset <= tensorBytes, UInt64(count) <= tensorBytes - offset else {
+            throw WriterError.chunkOutOfRange(tensor: name, offset: offset, count: count, tensorBytes: tensorBytes)
         }
-        try shardFiles[placement.shardIndex].write(bytes, at: placement.fileRange.lowerBound + offset)
+        return (placement.shardIndex, placement.fileRange.lowerBound + offset)
     }
 
     /// Reads `buffer.count` staged bytes at `offset` inside tensor `name`'s
     /// data: what a resumed run checks against its journal.
     public func read(tensor name: String, offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws {
-        guard let placement = placements[name] else { throw WriterError.unknownTensor(name: name) }
-        let tensorBytes = UInt64(placement.fileRange.count)
-        guard offset <= tensorBytes, UInt64(buffer.count) <= tensorBytes - offset else {
-            throw WriterError.chunkOutOfRange(tensor: name, offset: offset, count: buffer.count, tensorBytes: tensorBytes)
-        }
-        try shardFiles[placement.shardIndex].read(into: buffer, at: placement.fileRange.lowerBound + offset)
+        let (shard, start) = try location(tensor: name, offset: offset, count: buffer.count)
+        try shardFiles[shard].read(into: buffer, at: start)
     }
 
     /// The XXH3-64 of each staged range (tensor name, bytes inside its
@@ -102,12 +105,8 @@ public final class CheckpointWriter: @unchecked Sendable {
     ) throws -> [UInt64] {
         var byShard: [Int: [(unit: Int, range: Range<UInt64>)]] = [:]
         for (index, unit) in units.enumerated() {
-            guard let placement = placements[unit.tensor] else { throw WriterError.unknownTensor(name: unit.tensor) }
-            guard unit.range.upperBound <= UInt64(placement.fileRange.count) else {
-                throw WriterError.chunkOutOfRange(tensor: unit.tensor, offset: unit.range.lowerBound, count: unit.range.count, tensorBytes: UInt64(placement.fileRange.count))
-            }
-            let start = placement.fileRange.lowerBound + unit.range.lowerBound
-            byShard[placement.shardIndex, default: []].append((index, start ..< start + UInt64(unit.range.count)))
+            let (shard, start) = try location(tensor: unit.tensor, offset: unit.range.lowerBound, count: unit.range.count)
+            byShard[shard, default: []].append((index, start ..< start + UInt64(unit.range.count)))
         }
         var digests = [UInt64](repeating: 0, count: units.count)
         for (shard, entries) in byShard {

@@ -62,18 +62,13 @@ struct PreparedTensor: Sendable {
         if case .copy = tensor.work { return 1 }
         return tensor.outputDType.bitsPerElement / 8
     }
-
-    func byteRange(of chunk: Range<Int>) -> StagedWork.Chunk {
-        StagedWork.Chunk(byteOffset: UInt64(chunk.lowerBound * outputBytesPerUnit), byteCount: UInt64(chunk.count * outputBytesPerUnit))
-    }
 }
 
-/// What the executor did: each tensor's XXH3-64 and how many output bytes
-/// were computed and how many kept from an interrupted run.
+/// What the executor did: each tensor's XXH3-64, and how many output
+/// bytes it computed (not kept from an interrupted run).
 public struct ExecutionReport: Sendable {
     public var digests: [String: UInt64] = [:]
     public var computedBytes: UInt64 = 0
-    public var keptBytes: UInt64 = 0
 }
 
 /// Streams every planned tensor through its method chunk by chunk into the
@@ -107,7 +102,6 @@ public enum MergeExecutor {
         for (index, tensor) in tensors.enumerated() {
             if let digest = staged.completeTensors[index] {
                 report.digests[tensor.name] = digest
-                report.keptBytes += tensor.byteCount
                 progress(tensor.byteCount)
                 continue
             }
@@ -195,9 +189,7 @@ public enum MergeExecutor {
                 progress(UInt64(bytes.count))
                 let item = items[index]
                 let prepared = batch[item.tensor]
-                if prepared.keptChunks[item.chunkIndex] != nil {
-                    report.keptBytes += UInt64(bytes.count)
-                } else {
+                if prepared.keptChunks[item.chunkIndex] == nil {
                     report.computedBytes += UInt64(bytes.count)
 #if !SMELT_NO_JOURNAL
                     try journal?.recordChunk(tensorIndex: prepared.index, byteOffset: UInt64(item.byteOffset), byteCount: UInt64(bytes.count), digest: chunkDigest)
@@ -249,6 +241,7 @@ public enum MergeExecutor {
         case .copy(let source):
             try source.file.file.read(into: bytes, at: source.fileOffset + UInt64(item.range.lowerBound))
         case .merge(_, _, let base, let models):
+            // A merge has no kernel only when every chunk is kept, handled above.
             guard let kernel = prepared.kernel else { throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset)) }
             let input = try buffers.load(tensor, base: base, models: models, chunkIndex: item.chunkIndex, range: item.range)
             let output = UnsafeMutableBufferPointer(rebasing: buffers.output[0..<item.range.count])

@@ -52,7 +52,7 @@ struct StagedRun {
             "checking \(units.count) journaled chunks of an interrupted run against the staged bytes",
             units.reduce(0) { $0 + $1.chunk.byteCount })
         staged = try StagedWork.check(contents, plan: plan, writer: writer, threads: options.threads, progress: progress)
-        journal = try MergeJournal(continuing: contents)
+        journal = MergeJournal(continuing: contents)
         history = RunHistory.load(stagingPath: stagingPath)
         summary = ResumeSummary(
             keptBytes: staged.chunks.values.reduce(0) { $0 + $1.keys.reduce(0) { $0 + $1.byteCount } },

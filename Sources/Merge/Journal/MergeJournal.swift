@@ -46,9 +46,9 @@ final class MergeJournal {
 
     /// Continues the journal that `contents` was read from, dropping a
     /// torn last block.
-    init(continuing contents: JournalContents) throws {
-        path = contents.path
-        spill = try SpillWriter(appendingTo: path)
+    init(continuing contents: JournalContents) {
+        path = contents.spill.path
+        spill = contents.spill
     }
 
     /// Records a chunk of tensor `tensorIndex` whose `byteCount` bytes at
@@ -102,25 +102,37 @@ final class MergeJournal {
 
 /// What a journal left by an interrupted run holds.
 struct JournalContents {
-    let path: String
+    /// The journal, open for appending after its last good block.
+    let spill: SpillWriter
     let identity: JournalIdentity
-    let records: [JournalRecord]
+    /// The distinct chunks the records name, each with its latest digest
+    /// (a chunk redone by a later run is recorded again), in file order.
+    let chunkUnits: [(tensor: Int, chunk: StagedWork.Chunk, digest: UInt64)]
+    /// The in-order digest of every tensor recorded as finished.
+    let tensorDigests: [Int: UInt64]
     /// Bytes of a torn last block, dropped (0 if none).
     let tornBytes: UInt64
 
-    /// The distinct chunks the records name, each with its latest digest
-    /// (a chunk redone by a later run is recorded again).
-    var chunkUnits: [(tensor: Int, chunk: StagedWork.Chunk, digest: UInt64)] {
+    init(spill: SpillWriter, identity: JournalIdentity, records: [JournalRecord]) {
+        self.spill = spill
+        self.identity = identity
+        tornBytes = spill.recovered.tornBytes
         var latest: [Int: [StagedWork.Chunk: UInt64]] = [:]
-        for record in records where record.kind == .chunk {
-            latest[record.tensorIndex, default: [:]][StagedWork.Chunk(byteOffset: record.byteOffset, byteCount: record.byteCount)] = record.digest
+        var tensorDigests: [Int: UInt64] = [:]
+        for record in records {
+            switch record.kind {
+            case .chunk: latest[record.tensorIndex, default: [:]][StagedWork.Chunk(byteOffset: record.byteOffset, byteCount: record.byteCount)] = record.digest
+            case .tensor: tensorDigests[record.tensorIndex] = record.digest
+            }
         }
-        return latest.flatMap { tensor, chunks in chunks.map { (tensor: tensor, chunk: $0.key, digest: $0.value) } }
+        chunkUnits = latest.flatMap { tensor, chunks in chunks.map { (tensor: tensor, chunk: $0.key, digest: $0.value) } }
             .sorted { ($0.tensor, $0.chunk.byteOffset, $0.chunk.byteCount) < ($1.tensor, $1.chunk.byteOffset, $1.chunk.byteCount) }
+        self.tensorDigests = tensorDigests
     }
 
-    /// Reads the journal in `stagingPath`; nil when there is none or it
-    /// holds no identity yet (a run killed while creating it).
+    /// Reads the journal in `stagingPath` and opens it for appending (a
+    /// torn last block is dropped); nil when there is none or it holds no
+    /// identity yet (a run killed while creating it).
     /// `tensorByteCounts` are the current plan's tensor sizes, used only
     /// when the identity matches. Throws `MergeError.resumeRefused` when
     /// the journal belongs to a different run or is damaged.
@@ -129,10 +141,10 @@ struct JournalContents {
         guard try FileSystem.status(path) != nil else { return nil }
         var identity: JournalIdentity?
         var records: [JournalRecord] = []
-        let recovery: SpillRecovery
+        let spill: SpillWriter
         do {
-            recovery = try SpillReader(path: path).forEachPayload(allowingTornTail: true) { offset, payload in
-                guard let known = identity else {
+            spill = try SpillWriter(appendingTo: path) { offset, payload in
+                if identity == nil {
                     let found = try JournalIdentity(path: path, bytes: Array(payload))
                     if let change = found.difference(from: current) {
                         throw MergeError.resumeRefused(stagingPath: stagingPath, reason: change)
@@ -140,7 +152,6 @@ struct JournalContents {
                     identity = found
                     return
                 }
-                _ = known
                 guard let decoded = JournalRecord.decode(payload, tensorByteCounts: tensorByteCounts) else {
                     throw MergeError.resumeRefused(stagingPath: stagingPath, reason: "its journal \(path) holds a block at byte \(offset) that this plan cannot have written")
                 }
@@ -152,6 +163,6 @@ struct JournalContents {
             throw MergeError.resumeRefused(stagingPath: stagingPath, reason: "its journal's identity is unreadable: \(error)")
         }
         guard let identity else { return nil }
-        return JournalContents(path: path, identity: identity, records: records, tornBytes: recovery.tornBytes)
+        return JournalContents(spill: spill, identity: identity, records: records)
     }
 }

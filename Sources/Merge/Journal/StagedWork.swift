@@ -38,9 +38,8 @@ struct StagedWork: Sendable {
             work.chunks[unit.tensor, default: [:]][unit.chunk] = digest
             work.keptUnits += 1
         }
-        for record in journal.records where record.kind == .tensor {
-            guard covers(work.chunks[record.tensorIndex] ?? [:], byteCount: plan.tensors[record.tensorIndex].byteCount) else { continue }
-            work.completeTensors[record.tensorIndex] = record.digest
+        for (tensor, digest) in journal.tensorDigests where covers(work.chunks[tensor] ?? [:], byteCount: plan.tensors[tensor].byteCount) {
+            work.completeTensors[tensor] = digest
         }
         return work
     }

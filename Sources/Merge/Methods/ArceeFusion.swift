@@ -81,7 +81,7 @@ struct ArceeFusionKernel: TensorKernel {
             importanceKeys(chunk, into: keys)
             let view = UnsafeBufferPointer(rebasing: keys[0..<count])
             for (index, selection) in quartiles.enumerated() where !selection.isDone {
-                selection.reduce(view, histogram: sink.histogram(index), counter: nil)
+                selection.reduce(view, histogram: sink.histogram(index), counter: nil, chunkIndex: chunk.chunkIndex)
             }
         }
     }

@@ -6,8 +6,8 @@ import Synchronization
 /// cut-off key repeats more often than is needed, ties go to the lower
 /// index, which takes each chunk's count of the cut-off key: the second
 /// pass keeps the low halves of the keys in the cut-off's bucket per chunk
-/// (their number is known after the first pass) when they fit in
-/// `tieCandidateLimit`, and a third pass counts them otherwise.
+/// (their number is known after the first pass) when they fit in the
+/// tie-candidate limit, and a third pass counts them otherwise.
 ///
 /// Keys are UInt32s ordered as numbers: the bit pattern of a non-negative
 /// Float32 (`abs(x).bitPattern`) orders like the value, and its complement
@@ -26,15 +26,17 @@ public struct RankSelection: Sendable {
     /// `tiesKept` keys equal to it in index order.
     public private(set) var cutoff: UInt32 = 0
     private var tiesKept = 0
+    /// Per chunk, how many keys equal to the cut-off come before it, and
+    /// then the total: chunk c holds `tiePrefix[c + 1] - tiePrefix[c]`.
     private var tiePrefix: [Int] = []
-    private var tieCounts: [Int] = []
     /// The low halves of the keys in the cut-off's bucket, per chunk,
     /// gathered by the second pass when there are few enough.
     private var candidates: TieCandidates?
+    private let tieCandidateLimit: Int
 
     /// Most keys of the cut-off's bucket kept by the second pass (2 bytes
     /// each): 8 MiB, within the fixed overhead whatever the budget.
-    static let tieCandidateLimit = 4 << 20
+    public static let defaultTieCandidateLimit = 4 << 20
 
     /// Whether every key is selected without looking.
     private let selectsEverything: Bool
@@ -44,7 +46,10 @@ public struct RankSelection: Sendable {
     /// Selects `count` of `elementCount` keys (clamped to 0…elementCount).
     /// With `needsCutoff`, the passes run even when every key is selected,
     /// so that `cutoff` is the smallest key (order statistics).
-    public init(count: Int, elementCount: Int, needsCutoff: Bool = false) {
+    /// `tieCandidateLimit`: most cut-off bucket keys kept to count ties
+    /// without a third pass (0 always runs the pass).
+    public init(count: Int, elementCount: Int, needsCutoff: Bool = false, tieCandidateLimit: Int = RankSelection.defaultTieCandidateLimit) {
+        self.tieCandidateLimit = tieCandidateLimit
         self.count = max(0, min(count, elementCount))
         selectsEverything = self.count == elementCount && !needsCutoff
         needsCutoffOnly = needsCutoff
@@ -56,8 +61,8 @@ public struct RankSelection: Sendable {
     var needsHistogram: Bool { phase == .high || phase == .low }
 
     /// Accumulates one chunk's keys for the current pass.
-    /// `chunkIndex` lets the second pass keep the chunk's tie candidates.
-    public func reduce(_ keys: UnsafeBufferPointer<UInt32>, histogram: UnsafeMutableBufferPointer<UInt64>?, counter: UnsafeMutablePointer<Int>?, chunkIndex: Int? = nil) {
+    /// `chunkIndex` is the chunk's place among the tensor's chunks.
+    public func reduce(_ keys: UnsafeBufferPointer<UInt32>, histogram: UnsafeMutableBufferPointer<UInt64>?, counter: UnsafeMutablePointer<Int>?, chunkIndex: Int) {
         switch phase {
         case .high:
             guard let histogram else { return }
@@ -65,9 +70,7 @@ public struct RankSelection: Sendable {
         case .low:
             guard let histogram else { return }
             let bucket = highBucket
-            guard let candidates, let chunkIndex else {
-                // A chunk without its index cannot be counted: the tie pass will.
-                candidates?.markIncomplete()
+            guard let candidates else {
                 for key in keys where key >> 16 == bucket { histogram[Int(key & 0xFFFF)] &+= 1 }
                 return
             }
@@ -80,7 +83,7 @@ public struct RankSelection: Sendable {
         case .ties:
             guard let counter else { return }
             guard let base = keys.baseAddress else { return }
-            counter.pointee += VectorLoops.countEqual(base, cutoff, keys.count)
+            counter.pointee += VectorLoops.markAbove(base, cutoff, includingEqual: false, nil, keys.count)
         case .done:
             return
         }
@@ -97,7 +100,7 @@ public struct RankSelection: Sendable {
             while bucket > 0, above + Int(bins[bucket]) < count { above += Int(bins[bucket]); bucket -= 1 }
             highBucket = UInt32(bucket)
             countAbove = above
-            if !needsCutoffOnly, bins[bucket] <= UInt64(Self.tieCandidateLimit) { candidates = TieCandidates() }
+            if !needsCutoffOnly, bins[bucket] <= UInt64(tieCandidateLimit) { candidates = TieCandidates() }
             phase = .low
         case .low:
             let bins = Array(histogram ?? [])
@@ -109,8 +112,8 @@ public struct RankSelection: Sendable {
             countAbove = above
             if Int(bins[low]) == tiesKept || needsCutoffOnly {
                 phase = .done
-            } else if let candidates, let counts = candidates.counts(of: UInt16(low)) {
-                setTieCounts(counts)
+            } else if let candidates {
+                setTieCounts(candidates.counts(of: UInt16(low)))
                 phase = .done
             } else {
                 phase = .ties
@@ -125,9 +128,8 @@ public struct RankSelection: Sendable {
     }
 
     private mutating func setTieCounts(_ counts: [Int]) {
-        var running = 0
-        tieCounts = counts
-        tiePrefix = counts.map { (value) -> Int in defer { running += value }; return running }
+        tiePrefix = [0]
+        for count in counts { tiePrefix.append(tiePrefix[tiePrefix.count - 1] + count) }
     }
 
     /// Marks the selected keys of chunk `chunkIndex` with 1 in `mask`
@@ -144,8 +146,9 @@ public struct RankSelection: Sendable {
         // chunk whose ties all come before the `tiesKept`-th keeps them all,
         // one whose ties all come after keeps none, and only the one chunk
         // that straddles the boundary looks at its ties one by one.
-        let first = chunkIndex < tiePrefix.count ? tiePrefix[chunkIndex] : Int.max
-        let tiesInChunk = chunkIndex < tieCounts.count ? tieCounts[chunkIndex] : 0
+        // Chunks past the last counted one hold no ties.
+        let first = chunkIndex + 1 < tiePrefix.count ? tiePrefix[chunkIndex] : Int.max
+        let tiesInChunk = chunkIndex + 1 < tiePrefix.count ? tiePrefix[chunkIndex + 1] - tiePrefix[chunkIndex] : 0
         let kept = tiesKept
         let keepsAllTies = tiePrefix.isEmpty || (first <= kept && tiesInChunk <= kept - first)
         var equalCount = VectorLoops.markAbove(keyBase, cut, includingEqual: keepsAllTies, maskBase, keys.count)
@@ -177,24 +180,17 @@ func value(ofOrderedKey key: UInt32) -> Float {
 /// The low halves of the keys in one bucket, per chunk, kept by workers of
 /// the second radix pass (one store per chunk, behind one Mutex).
 final class TieCandidates: Sendable {
-    private let state = Mutex<(lowsByChunk: [Int: [UInt16]], isComplete: Bool)>(([:], true))
+    private let lowsByChunk = Mutex<[Int: [UInt16]]>([:])
 
     func store(_ lows: [UInt16], chunkIndex: Int) {
-        state.withLock { $0.lowsByChunk[chunkIndex] = lows }
+        lowsByChunk.withLock { $0[chunkIndex] = lows }
     }
 
-    /// Some chunk was reduced without its index, so counts would be wrong.
-    func markIncomplete() {
-        state.withLock { $0.isComplete = false }
-    }
-
-    /// Per chunk (up to the last that has a candidate), how many keys have
-    /// `low`; nil when a chunk could not be recorded.
-    func counts(of low: UInt16) -> [Int]? {
-        state.withLock { state in
-            guard state.isComplete else { return nil }
-            var counts = [Int](repeating: 0, count: (state.lowsByChunk.keys.max() ?? -1) + 1)
-            for (chunk, lows) in state.lowsByChunk { counts[chunk] = lows.reduce(0) { $0 + ($1 == low ? 1 : 0) } }
+    /// Per chunk (up to the last that has a candidate), how many keys have `low`.
+    func counts(of low: UInt16) -> [Int] {
+        lowsByChunk.withLock { lowsByChunk in
+            var counts = [Int](repeating: 0, count: (lowsByChunk.keys.max() ?? -1) + 1)
+            for (chunk, lows) in lowsByChunk { counts[chunk] = lows.reduce(0) { $0 + ($1 == low ? 1 : 0) } }
             return counts
         }
     }

@@ -85,7 +85,7 @@ struct SCEKernel: TensorKernel {
                 return
             }
             if !selection.isDone {
-                selection.reduce(view, histogram: selection.needsHistogram ? sink.histogram(0) : nil, counter: selection.needsHistogram ? nil : sink.counters.baseAddress)
+                selection.reduce(view, histogram: selection.needsHistogram ? sink.histogram(0) : nil, counter: selection.needsHistogram ? nil : sink.counters.baseAddress, chunkIndex: chunk.chunkIndex)
                 return
             }
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, count)) { mask in

@@ -56,10 +56,10 @@ enum VectorLoops {
         }
     }
 
-    /// mask[i] = keys[i] > cut ? 1 : 0, or ≥ with `includingEqual`;
-    /// returns how many keys equal `cut`.
+    /// mask[i] = keys[i] > cut ? 1 : 0, or ≥ with `includingEqual`, when
+    /// a mask is given; returns how many keys equal `cut`.
     @inline(__always)
-    static func markAbove(_ keys: UnsafePointer<UInt32>, _ cut: UInt32, includingEqual: Bool, _ mask: UnsafeMutablePointer<UInt8>, _ length: Int) -> Int {
+    static func markAbove(_ keys: UnsafePointer<UInt32>, _ cut: UInt32, includingEqual: Bool, _ mask: UnsafeMutablePointer<UInt8>?, _ length: Int) -> Int {
         typealias Keys = SIMD8<UInt32>
         let cuts = Keys(repeating: cut)
         let ones = Keys(repeating: 1)
@@ -68,34 +68,19 @@ enum VectorLoops {
         while i + 8 <= length {
             let lanes = UnsafeRawPointer(keys + i).loadUnaligned(as: Keys.self)
             let isEqual = lanes .== cuts
-            let isSelected = includingEqual ? (lanes .> cuts) .| isEqual : lanes .> cuts
-            UnsafeMutableRawPointer(mask + i).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: Keys().replacing(with: ones, where: isSelected)), as: SIMD8<UInt8>.self)
+            if let mask {
+                let isSelected = includingEqual ? (lanes .> cuts) .| isEqual : lanes .> cuts
+                UnsafeMutableRawPointer(mask + i).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: Keys().replacing(with: ones, where: isSelected)), as: SIMD8<UInt8>.self)
+            }
             equal &+= Keys().replacing(with: ones, where: isEqual)
             i += 8
         }
         var equalCount = Int(equal.wrappedSum())
         while i < length {
-            mask[i] = keys[i] > cut || (includingEqual && keys[i] == cut) ? 1 : 0
+            mask?[i] = keys[i] > cut || (includingEqual && keys[i] == cut) ? 1 : 0
             equalCount += keys[i] == cut ? 1 : 0
             i += 1
         }
         return equalCount
-    }
-
-    /// How many of the keys equal `value`.
-    @inline(__always)
-    static func countEqual(_ keys: UnsafePointer<UInt32>, _ value: UInt32, _ length: Int) -> Int {
-        typealias Keys = SIMD8<UInt32>
-        let values = Keys(repeating: value)
-        let ones = Keys(repeating: 1)
-        var equal = Keys()
-        var i = 0
-        while i + 8 <= length {
-            equal &+= Keys().replacing(with: ones, where: UnsafeRawPointer(keys + i).loadUnaligned(as: Keys.self) .== values)
-            i += 8
-        }
-        var count = Int(equal.wrappedSum())
-        while i < length { count += keys[i] == value ? 1 : 0; i += 1 }
-        return count
     }
 }

@@ -129,6 +129,24 @@ import Testing
         }
     }
 
+    struct Refused: Error {}
+
+    @Test func appendingHandsEveryPayloadToTheReaderAndARefusalLeavesTheFile() throws {
+        try SpillFixture.withSpillFile { path in
+            let offsets = try SpillFixture.writeBlocks(threePayloads, to: path)
+            try OpenFile.forUpdating(path).truncate(to: try SpillFixture.size(of: path) - 3)  // a torn last block
+            let tornSize = try SpillFixture.size(of: path)
+            #expect(throws: Refused.self) {
+                _ = try SpillWriter(appendingTo: path) { _, _ in throw Refused() }
+            }
+            #expect(try SpillFixture.size(of: path) == tornSize, "a refused scan truncates nothing")
+            var read: [(UInt64, [UInt8])] = []
+            let writer = try SpillWriter(appendingTo: path) { offset, payload in read.append((offset, Array(payload))) }
+            #expect(read.map(\.0) == Array(offsets[0..<2]) && read.map(\.1) == Array(threePayloads[0..<2]))
+            #expect(writer.length == offsets[2] && writer.recovered.tornBytes == tornSize - offsets[2])
+        }
+    }
+
     @Test func newWriterReplacesExistingFile() throws {
         try SpillFixture.withSpillFile { path in
             try SpillFixture.writeBlocks(threePayloads, to: path)

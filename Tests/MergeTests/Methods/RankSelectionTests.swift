@@ -5,10 +5,13 @@ import Testing
 /// exactly what a stable sort would, ties at the cut-off to the lower index.
 @Suite struct RankSelectionTests {
     /// Runs the selection over `keys` split into chunks of `chunkLength`;
-    /// with `namingChunks` the second pass keeps tie candidates (no third
-    /// pass), without it a third pass counts the ties. `passes` counts them.
-    static func select(_ keys: [UInt32], count: Int, chunkLength: Int, namingChunks: Bool = true, passes: UnsafeMutablePointer<Int>? = nil) -> [UInt8] {
-        var selection = RankSelection(count: count, elementCount: keys.count)
+    /// with `keepingCandidates` the second pass keeps tie candidates (no
+    /// third pass), without it a third pass counts the ties. `passes`
+    /// counts the passes.
+    static func select(_ keys: [UInt32], count: Int, chunkLength: Int, keepingCandidates: Bool = true, passes: UnsafeMutablePointer<Int>? = nil) -> [UInt8] {
+        var selection = RankSelection(
+            count: count, elementCount: keys.count,
+            tieCandidateLimit: keepingCandidates ? RankSelection.defaultTieCandidateLimit : 0)
         let chunks = stride(from: 0, to: keys.count, by: chunkLength).map { $0 ..< min(keys.count, $0 + chunkLength) }
         while !selection.isDone {
             passes?.pointee += 1
@@ -18,7 +21,7 @@ import Testing
                 keys[chunk].withUnsafeBufferPointer { view in
                     histogram.withUnsafeMutableBufferPointer { bins in
                         withUnsafeMutablePointer(to: &counts[index]) { counter in
-                            selection.reduce(view, histogram: bins, counter: counter, chunkIndex: namingChunks ? index : nil)
+                            selection.reduce(view, histogram: bins, counter: counter, chunkIndex: index)
                         }
                     }
                 }
@@ -51,9 +54,9 @@ import Testing
             return Float(Int(state >> 58)).bitPattern ^ UInt32(truncatingIfNeeded: state >> 20) & 0x3
         }
         for chunkLength in [5_000, 1_024, 333] {
-            for namingChunks in [true, false] {
-                #expect(Self.select(keys, count: count, chunkLength: chunkLength, namingChunks: namingChunks) == Self.expected(keys, count: count),
-                        "chunk \(chunkLength), candidates \(namingChunks)")
+            for keepingCandidates in [true, false] {
+                #expect(Self.select(keys, count: count, chunkLength: chunkLength, keepingCandidates: keepingCandidates) == Self.expected(keys, count: count),
+                        "chunk \(chunkLength), candidates \(keepingCandidates)")
             }
         }
     }
@@ -63,8 +66,8 @@ import Testing
         let keys = (0..<2_000).map { UInt32($0 % 2 == 0 ? 7 : 9) }
         var withCandidates = 0, withoutCandidates = 0
         let expected = Self.expected(keys, count: 1_500)
-        #expect(Self.select(keys, count: 1_500, chunkLength: 300, namingChunks: true, passes: &withCandidates) == expected)
-        #expect(Self.select(keys, count: 1_500, chunkLength: 300, namingChunks: false, passes: &withoutCandidates) == expected)
+        #expect(Self.select(keys, count: 1_500, chunkLength: 300, keepingCandidates: true, passes: &withCandidates) == expected)
+        #expect(Self.select(keys, count: 1_500, chunkLength: 300, keepingCandidates: false, passes: &withoutCandidates) == expected)
         #expect(withCandidates == 2 && withoutCandidates == 3)
     }
 
@@ -79,7 +82,7 @@ import Testing
         var selection = RankSelection(count: count, elementCount: keys.count, needsCutoff: true)
         while !selection.isDone {
             var histogram = [UInt64](repeating: 0, count: histogramBinCount)
-            keys.withUnsafeBufferPointer { view in histogram.withUnsafeMutableBufferPointer { selection.reduce(view, histogram: $0, counter: nil) } }
+            keys.withUnsafeBufferPointer { view in histogram.withUnsafeMutableBufferPointer { selection.reduce(view, histogram: $0, counter: nil, chunkIndex: 0) } }
             selection.finish(histogram: histogram[...], chunkCounts: nil)
         }
         // The count-th largest value, negatives included.
