@@ -1,6 +1,6 @@
 // The one place Smelt needs C: a signal handler must be async-signal-safe,
-// which Swift code cannot promise, and fallocate and sync_file_range are
-// not in Swift's Glibc.
+// which Swift code cannot promise, and fallocate, sync_file_range and
+// O_DIRECT are not in Swift's Glibc.
 #define _GNU_SOURCE
 #include "CSystemShims.h"
 
@@ -30,6 +30,10 @@ int smelt_fallocate(int fd, off_t offset, off_t length) {
 
 int smelt_start_writeback(int fd, off_t offset, off_t length) {
     return sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
+}
+
+int smelt_open_direct_writing(const char *path) {
+    return open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
 }
 
 enum { SLOT_COUNT = 256, PATH_CAPACITY = 1024 };

@@ -18,6 +18,12 @@ int smelt_fallocate(int fd, off_t offset, off_t length);
 /// range without waiting, which Glibc's Swift overlay does not expose.
 int smelt_start_writeback(int fd, off_t offset, off_t length);
 
+/// Opens an existing file for writing with O_DIRECT (writes bypass the page
+/// cache), which Glibc's Swift overlay does not expose. Returns the
+/// descriptor, or -1 with errno set (EINVAL where the file system has no
+/// direct I/O).
+int smelt_open_direct_writing(const char *path);
+
 /// Installs the process-wide SIGBUS handler. A fault inside a registered
 /// mapping prints one line naming the file and exits with `exit_code`;
 /// any other SIGBUS falls back to the default action (a crash report).

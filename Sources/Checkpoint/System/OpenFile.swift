@@ -32,9 +32,25 @@ public final class OpenFile: @unchecked Sendable {
         try OpenFile(path: path, flags: O_RDWR | O_CREAT | O_CLOEXEC, mode: 0o644)
     }
 
+    /// Opens an existing file for writing past the page cache (O_DIRECT):
+    /// buffers, offsets and lengths must then be multiples of the file
+    /// system's block size. Nil where the file system has no direct I/O.
+    public static func forDirectWriting(_ path: String) throws(SystemError) -> OpenFile? {
+        do {
+            return OpenFile(path: path, descriptor: try retryingInterrupts("open (O_DIRECT)", path: path) { smelt_open_direct_writing(path) })
+        } catch where error.errno == EINVAL {
+            return nil
+        }
+    }
+
     private init(path: String, flags: Int32, mode: mode_t) throws(SystemError) {
         self.path = path
         self.descriptor = try retryingInterrupts("open", path: path) { open(path, flags, mode) }
+    }
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
     }
 
     deinit { close(descriptor) }

@@ -81,7 +81,7 @@ public final class CheckpointWriter: @unchecked Sendable {
 
     /// The shard and file offset of `count` bytes at `offset` inside tensor
     /// `name`'s data, refusing a range outside it.
-    private func location(tensor name: String, offset: UInt64, count: Int) throws -> (shard: Int, fileOffset: UInt64) {
+    func location(tensor name: String, offset: UInt64, count: Int) throws -> (shard: Int, fileOffset: UInt64) {
         guard let placement = placements[name] else { throw WriterError.unknownTensor(name: name) }
         let tensorBytes = UInt64(placement.fileRange.count)
         guard offset <= tensorBytes, UInt64(count) <= tensorBytes - offset else {

@@ -7,6 +7,10 @@ public struct MemoryEstimate: Sendable {
     public let budgetBytes: UInt64
     public let chunkElementCount: Int
     public let window: Int
+    /// The output stream's blocks (`SequentialShardWriter`): four of a
+    /// 32nd of the budget each, between 64 KiB and 8 MiB.
+    public let outputBlockBytes: Int
+    public static let outputBlockCount = 4
     /// Peak bytes the buffers take at that chunk size (the fixed overhead
     /// of the program itself comes on top).
     public let peakBytes: UInt64
@@ -26,7 +30,9 @@ public struct MemoryEstimate: Sendable {
         let threads = options.threads
         window = 2 * threads
         let perElement = threads * Self.workerBytesPerElement(sourceCount: sourceCount) + window * outputBytes
+        outputBlockBytes = Int(min(8 << 20, max(64 << 10, options.memoryBudget / 32))) / SequentialShardWriter.alignment * SequentialShardWriter.alignment
         let fixed = UInt64(threads) * histograms + (4 << 20)
+            + SequentialShardWriter.memoryBytes(blockBytes: outputBlockBytes, blockCount: Self.outputBlockCount)
         budgetBytes = options.memoryBudget
         var chunk: Int
         if let bytes = options.chunkBytes {

@@ -20,6 +20,10 @@ public struct ExecutionSettings: Sendable {
     /// `reductionSumsLimitBytes` (nil: always in memory).
     public var spillFolder: String?
     public var reductionSumsLimitBytes: UInt64 = 64 << 20
+    /// The blocks output bytes are gathered in, in file order, and written
+    /// past the page cache (`SequentialShardWriter`).
+    public var outputBlockBytes = 8 << 20
+    public var outputBlockCount = 4
     /// Gets the input bytes of every chunk a reduction pass finishes, from
     /// any worker: the passes before a tensor's output, which a progress
     /// bar of output bytes would not show.
@@ -74,8 +78,8 @@ public struct ExecutionReport: Sendable {
 /// Streams every planned tensor through its method chunk by chunk into the
 /// staged output (DESIGN.md, "Data flow of a merge"): for a batch of
 /// tensors, each tensor's reduction passes, then one elementwise pass over
-/// all the batch's chunks, written at their final offsets and hashed in
-/// order. Consecutive tensors share the pipeline, so small tensors do not
+/// all the batch's chunks, hashed in order and written in file order past
+/// the page cache. Consecutive tensors share the pipeline, so small tensors do not
 /// leave workers idle.
 public enum MergeExecutor {
     /// Runs `tensors` (the plan's, in order) into `writer`. Tensors and
@@ -97,23 +101,32 @@ public enum MergeExecutor {
         _ tensors: [PlannedTensor], into writer: CheckpointWriter, settings: ExecutionSettings,
         staged: StagedWork, journal: MergeJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
     ) throws {
-        var batch: [PreparedTensor] = []
-        var batchBytes: UInt64 = 0
-        for (index, tensor) in tensors.enumerated() {
-            if let digest = staged.completeTensors[index] {
-                report.digests[tensor.name] = digest
-                progress(tensor.byteCount)
-                continue
+        let output = SequentialShardWriter(writer: writer, blockBytes: settings.outputBlockBytes, blockCount: settings.outputBlockCount)
+        do {
+            var batch: [PreparedTensor] = []
+            var batchBytes: UInt64 = 0
+            for (index, tensor) in tensors.enumerated() {
+                if let digest = staged.completeTensors[index] {
+                    report.digests[tensor.name] = digest
+                    progress(tensor.byteCount)
+                    continue
+                }
+                batch.append(try prepare(tensor, index: index, staged: staged, settings: settings))
+                batchBytes += tensor.sources.reduce(0) { $0 + $1.byteCount }
+                if batchBytes >= settings.batchInputBytes {
+                    try runFinalPass(batch, into: output, settings: settings, journal: journal, report: &report, progress: progress)
+                    batch = []
+                    batchBytes = 0
+                }
             }
-            batch.append(try prepare(tensor, index: index, staged: staged, settings: settings))
-            batchBytes += tensor.sources.reduce(0) { $0 + $1.byteCount }
-            if batchBytes >= settings.batchInputBytes {
-                try runFinalPass(batch, into: writer, settings: settings, journal: journal, report: &report, progress: progress)
-                batch = []
-                batchBytes = 0
-            }
+            try runFinalPass(batch, into: output, settings: settings, journal: journal, report: &report, progress: progress)
+            try output.finish()
+        } catch {
+            // Chunks already retired (and journaled) still reach the disk, so
+            // a run stopped by a signal or a failure resumes from them.
+            try? output.finish()
+            throw error
         }
-        try runFinalPass(batch, into: writer, settings: settings, journal: journal, report: &report, progress: progress)
     }
 
     /// Runs a tensor's reduction passes, unless every chunk is kept.
@@ -153,7 +166,7 @@ public enum MergeExecutor {
     }
 
     static func runFinalPass(
-        _ batch: [PreparedTensor], into writer: CheckpointWriter, settings: ExecutionSettings,
+        _ batch: [PreparedTensor], into output: SequentialShardWriter, settings: ExecutionSettings,
         journal: MergeJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
     ) throws {
         var items: [WorkItem] = []
@@ -175,13 +188,12 @@ public enum MergeExecutor {
         let sourceCount = batch.map(\.tensor.sources.count).max() ?? 1
         let stop = settings.stop
         let hasher = XXH3Hasher()
-        var writeback = WritebackTracker()
         try runOrderedPipeline(
             chunkCount: items.count, threads: settings.threads, window: settings.window, slotBytes: slotBytes,
             makeState: { ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount) },
             produce: { index, buffers, slot in
                 try stop?.check()
-                return try produce(work[index], batch: batch, buffers: buffers, slot: slot, writer: writer)
+                return try produce(work[index], batch: batch, buffers: buffers, slot: slot, writer: output.writer)
             },
             retired: { index, bytes, chunkDigest in
                 FaultInjection.delayPoint("chunk.retired")
@@ -190,13 +202,11 @@ public enum MergeExecutor {
                 let item = items[index]
                 let prepared = batch[item.tensor]
                 if prepared.keptChunks[item.chunkIndex] == nil {
+                    try output.append(tensor: prepared.tensor.name, offset: UInt64(item.byteOffset), bytes: bytes)
                     report.computedBytes += UInt64(bytes.count)
 #if !SMELT_NO_JOURNAL
                     try journal?.recordChunk(tensorIndex: prepared.index, byteOffset: UInt64(item.byteOffset), byteCount: UInt64(bytes.count), digest: chunkDigest)
 #endif
-                    if let placement = writer.placement(of: prepared.tensor.name) {
-                        writeback.retired(shard: placement.shardIndex, fileEnd: placement.fileRange.lowerBound + UInt64(item.byteOffset + bytes.count), writer: writer)
-                    }
                 }
                 if item.isLastOfTensor {
                     let digest = hasher.finalize()
@@ -207,24 +217,10 @@ public enum MergeExecutor {
             })
     }
 
-    /// Starts writeback of each 64 MiB the pipeline retires, in file order.
-    struct WritebackTracker {
-        static let stride: UInt64 = 64 << 20
-        var shard = -1
-        var start: UInt64 = 0
-
-        mutating func retired(shard: Int, fileEnd: UInt64, writer: CheckpointWriter) {
-            if shard != self.shard { self.shard = shard; start = 0 }
-            guard fileEnd >= start + Self.stride else { return }
-            // Only a hint: a failure here shows up at the final sync.
-            try? writer.startWriteback(shard: shard, range: start..<fileEnd)
-            start = fileEnd
-        }
-    }
-
-    /// Computes one chunk into `slot` and writes it at its final offset, or
-    /// reads a kept chunk back from the staged output (and checks it once
-    /// more: the bytes the tensor digest is made of are the bytes checked).
+    /// Computes one chunk into `slot` (the retiring thread appends it to the
+    /// output in file order), or reads a kept chunk back from the staged
+    /// output (and checks it once more: the bytes the tensor digest is made
+    /// of are the bytes checked).
     /// Returns the byte count and the chunk's own XXH3-64, hashed here on
     /// the worker while the bytes are in its cache.
     static func produce(_ item: WorkItem, batch: [PreparedTensor], buffers: ChunkBuffers, slot: UnsafeMutableRawBufferPointer, writer: CheckpointWriter) throws -> ProducedChunk {
@@ -250,7 +246,6 @@ public enum MergeExecutor {
                 throw MergeError.incompatibleInputs(problem: "cannot store \(tensor.name) as \(tensor.outputDType.rawValue)")
             }
         }
-        try writer.write(tensor: tensor.name, offset: UInt64(item.byteOffset), bytes: UnsafeRawBufferPointer(bytes))
 #if SMELT_NO_JOURNAL
         // Benchmark build only (tools/bench-journal.sh): what a run costs without the journal.
         return ProducedChunk(byteCount: bytes.count)

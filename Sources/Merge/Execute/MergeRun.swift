@@ -107,6 +107,8 @@ public enum MergeRun {
 
         var settings = ExecutionSettings(threads: options.threads, chunkElementCount: memory.chunkElementCount, window: memory.window)
         settings.stop = options.stop
+        settings.outputBlockBytes = memory.outputBlockBytes
+        settings.outputBlockCount = MemoryEstimate.outputBlockCount
         settings.spillFolder = stagingPath
         settings.reductionProgress = options.reductionProgress
         settings.reductionSumsLimitBytes = options.reductionSumsLimitBytes ?? max(1 << 20, options.memoryBudget / 8)
