@@ -30,6 +30,7 @@ func runReductionPass(
     let histogramTotals = Mutex([UInt64](repeating: 0, count: request.histogramCount * histogramBinCount))
     let failure = Mutex<(any Error)?>(nil)
     let nextChunk = Atomic<Int>(0)
+    let chunks = request.sampleDivisor > 1 ? chunks.map { RankSelection.sampledRange($0, divisor: request.sampleDivisor) } : chunks
     let largestChunk = chunks.map(\.count).max() ?? 0
     let sourceCount = (base == nil ? 0 : 1) + models.count
     let inputBitsPerElement = ((base.map { [$0] } ?? []) + models).reduce(0) { $0 + $1.dtype.bitsPerElement }

@@ -5,19 +5,27 @@ import Synchronization
 /// chunks, 16 bits of the key each, find the cut-off key exactly. When the
 /// cut-off key repeats more often than is needed, ties go to the lower
 /// index, which takes each chunk's count of the cut-off key: the second
-/// pass keeps the low halves of the keys in the cut-off's bucket per chunk
-/// (their number is known after the first pass) when they fit in the
-/// tie-candidate limit, and a third pass counts them otherwise.
+/// pass keeps the keys in the cut-off's bucket per chunk (their number is
+/// known after the first pass) when they fit in the candidate limit, and a
+/// third pass counts them otherwise.
+///
+/// With a sample divisor, a pass over the first 1/divisor of every chunk
+/// comes first and predicts the buckets the cut-off will fall in; the
+/// first full pass then also keeps every key of those buckets, and when
+/// the prediction holds (the cut-off's bucket is among them) the second
+/// and third passes are not needed. A wrong prediction costs only the
+/// passes the selection would have run anyway: the result is the same.
 ///
 /// Keys are UInt32s ordered as numbers: the bit pattern of a non-negative
 /// Float32 (`abs(x).bitPattern`) orders like the value, and its complement
 /// orders like the negated value, so the same code selects smallest;
 /// `orderedKey` maps Float32s of any sign.
 public struct RankSelection: Sendable {
-    enum Phase: Sendable { case high, low, ties, done }
+    enum Phase: Sendable { case sample, high, low, ties, done }
 
     /// How many keys are selected.
     public let count: Int
+    private let elementCount: Int
     private(set) var phase: Phase
     private var highBucket: UInt32 = 0
     /// Keys above the bucket (after the high pass) or above the cut-off.
@@ -29,44 +37,83 @@ public struct RankSelection: Sendable {
     /// Per chunk, how many keys equal to the cut-off come before it, and
     /// then the total: chunk c holds `tiePrefix[c + 1] - tiePrefix[c]`.
     private var tiePrefix: [Int] = []
-    /// The low halves of the keys in the cut-off's bucket, per chunk,
-    /// gathered by the second pass when there are few enough.
-    private var candidates: TieCandidates?
-    private let tieCandidateLimit: Int
+    /// The keys of one or a few buckets, per chunk, gathered by the pass
+    /// that runs with them.
+    private var candidates: KeyCandidates?
+    private let candidateLimit: Int
 
-    /// Most keys of the cut-off's bucket kept by the second pass (2 bytes
-    /// each): 8 MiB, within the fixed overhead whatever the budget.
-    public static let defaultTieCandidateLimit = 4 << 20
+    /// Most keys kept as candidates (their low halves, 2 bytes each): 8 MiB,
+    /// within the fixed overhead whatever the budget.
+    public static let defaultCandidateLimit = 4 << 20
+    /// Tensors of at least this many keys get a sample pass in the task
+    /// arithmetic methods: below it, the passes it saves cost little.
+    public static let sampledElementThreshold = 1 << 20
+    public static let defaultSampleDivisor = 16
 
     /// Whether every key is selected without looking.
     private let selectsEverything: Bool
     /// Order-statistic mode: only `cutoff` matters, so no tie pass.
     private let needsCutoffOnly: Bool
+    /// The sample pass reads the first 1/sampleDivisor of every chunk.
+    public let sampleDivisor: Int
 
     /// Selects `count` of `elementCount` keys (clamped to 0…elementCount).
     /// With `needsCutoff`, the passes run even when every key is selected,
     /// so that `cutoff` is the smallest key (order statistics).
-    /// `tieCandidateLimit`: most cut-off bucket keys kept to count ties
-    /// without a third pass (0 always runs the pass).
-    public init(count: Int, elementCount: Int, needsCutoff: Bool = false, tieCandidateLimit: Int = RankSelection.defaultTieCandidateLimit) {
-        self.tieCandidateLimit = tieCandidateLimit
+    /// `candidateLimit`: most keys kept to skip a pass (0 keeps none and
+    /// always runs every pass). `sampleDivisor` above 1 adds the sample
+    /// pass.
+    public init(
+        count: Int, elementCount: Int, needsCutoff: Bool = false,
+        candidateLimit: Int = RankSelection.defaultCandidateLimit, sampleDivisor: Int = 1
+    ) {
+        self.candidateLimit = candidateLimit
+        self.elementCount = max(0, elementCount)
         self.count = max(0, min(count, elementCount))
+        self.sampleDivisor = max(1, sampleDivisor)
         selectsEverything = self.count == elementCount && !needsCutoff
         needsCutoffOnly = needsCutoff
-        phase = self.count == 0 || selectsEverything ? .done : .high
+        if self.count == 0 || selectsEverything {
+            phase = .done
+        } else {
+            phase = self.sampleDivisor > 1 && candidateLimit > 0 ? .sample : .high
+        }
     }
 
     public var isDone: Bool { phase == .done }
+    /// Whether the next pass is the sample pass, over the first
+    /// 1/`sampleDivisor` of every chunk (`sampledRange`).
+    public var isSampling: Bool { phase == .sample }
     /// Whether the next pass needs a histogram (else a counter).
-    var needsHistogram: Bool { phase == .high || phase == .low }
+    var needsHistogram: Bool { phase == .sample || phase == .high || phase == .low }
 
-    /// Accumulates one chunk's keys for the current pass.
-    /// `chunkIndex` is the chunk's place among the tensor's chunks.
+    /// The part of a chunk's elements a sample pass reads.
+    public static func sampledRange(_ range: Range<Int>, divisor: Int) -> Range<Int> {
+        range.lowerBound ..< range.lowerBound + (range.count + max(1, divisor) - 1) / max(1, divisor)
+    }
+
+    /// Accumulates one chunk's keys for the current pass (in the sample
+    /// pass, the chunk's sampled part). `chunkIndex` is the chunk's place
+    /// among the tensor's chunks.
     public func reduce(_ keys: UnsafeBufferPointer<UInt32>, histogram: UnsafeMutableBufferPointer<UInt64>?, counter: UnsafeMutablePointer<Int>?, chunkIndex: Int) {
         switch phase {
-        case .high:
+        case .sample:
             guard let histogram else { return }
             for key in keys { histogram[Int(key >> 16)] &+= 1 }
+        case .high:
+            guard let histogram else { return }
+            guard let candidates else {
+                for key in keys { histogram[Int(key >> 16)] &+= 1 }
+                return
+            }
+            let first = candidates.buckets.lowerBound, span = UInt32(candidates.buckets.count)
+            var kept = [[UInt16]](repeating: [], count: Int(span))
+            for key in keys {
+                histogram[Int(key >> 16)] &+= 1
+                let offset = (key >> 16) &- first
+                if offset < span { kept[Int(offset)].append(UInt16(truncatingIfNeeded: key)) }
+            }
+            candidates.store(kept, chunkIndex: chunkIndex)
         case .low:
             guard let histogram else { return }
             let bucket = highBucket
@@ -74,12 +121,12 @@ public struct RankSelection: Sendable {
                 for key in keys where key >> 16 == bucket { histogram[Int(key & 0xFFFF)] &+= 1 }
                 return
             }
-            var lows: [UInt16] = []
+            var kept: [UInt16] = []
             for key in keys where key >> 16 == bucket {
                 histogram[Int(key & 0xFFFF)] &+= 1
-                lows.append(UInt16(truncatingIfNeeded: key))
+                kept.append(UInt16(truncatingIfNeeded: key))
             }
-            if !lows.isEmpty { candidates.store(lows, chunkIndex: chunkIndex) }
+            candidates.store([kept], chunkIndex: chunkIndex)
         case .ties:
             guard let counter else { return }
             guard let base = keys.baseAddress else { return }
@@ -89,10 +136,13 @@ public struct RankSelection: Sendable {
         }
     }
 
-    /// Finishes the current pass with its histogram (high and low passes)
-    /// or its per-chunk counts (tie pass).
+    /// Finishes the current pass with its histogram (sample, high and low
+    /// passes) or its per-chunk counts (tie pass).
     public mutating func finish(histogram: ArraySlice<UInt64>?, chunkCounts: [Int]?) {
         switch phase {
+        case .sample:
+            candidates = predictedCandidates(Array(histogram ?? []))
+            phase = .high
         case .high:
             let bins = Array(histogram ?? [])
             var above = 0
@@ -100,25 +150,16 @@ public struct RankSelection: Sendable {
             while bucket > 0, above + Int(bins[bucket]) < count { above += Int(bins[bucket]); bucket -= 1 }
             highBucket = UInt32(bucket)
             countAbove = above
-            if !needsCutoffOnly, bins[bucket] <= UInt64(tieCandidateLimit) { candidates = TieCandidates() }
+            if let predicted = candidates, predicted.buckets.contains(highBucket), let lows = predicted.lowHistogram(bucket: highBucket) {
+                // The prediction held: the keys of the cut-off's bucket are at hand.
+                finishLow(lows, candidates: predicted)
+                return
+            }
+            candidates = !needsCutoffOnly && bins[bucket] <= UInt64(candidateLimit)
+                ? KeyCandidates(buckets: highBucket ..< highBucket + 1, limit: candidateLimit) : nil
             phase = .low
         case .low:
-            let bins = Array(histogram ?? [])
-            var above = countAbove
-            var low = histogramBinCount - 1
-            while low > 0, above + Int(bins[low]) < count { above += Int(bins[low]); low -= 1 }
-            cutoff = highBucket << 16 | UInt32(low)
-            tiesKept = count - above
-            countAbove = above
-            if Int(bins[low]) == tiesKept || needsCutoffOnly {
-                phase = .done
-            } else if let candidates {
-                setTieCounts(candidates.counts(of: UInt16(low)))
-                phase = .done
-            } else {
-                phase = .ties
-            }
-            candidates = nil
+            finishLow(Array(histogram ?? []), candidates: candidates)
         case .ties:
             setTieCounts(chunkCounts ?? [])
             phase = .done
@@ -127,35 +168,94 @@ public struct RankSelection: Sendable {
         }
     }
 
+    /// The buckets the cut-off falls in with high confidence, from the
+    /// sample's histogram, as candidates for the high pass to keep; nil
+    /// when they would hold more keys than the limit.
+    private func predictedCandidates(_ bins: [UInt64]) -> KeyCandidates? {
+        let sampled = Double(bins.reduce(0, +))
+        guard sampled > 0, elementCount > 0 else { return nil }
+        let fraction = Double(count) / Double(elementCount)
+        let rank = fraction * sampled
+        // Six standard deviations of a sample quantile's rank, plus slack
+        // for samples that are not independent (rows of one chunk).
+        let margin = 6 * (rank * (1 - fraction)).squareRoot() + 0.0005 * sampled + 16
+        func bucket(holdingRank target: Double) -> Int {
+            var seen = 0.0
+            var bucket = histogramBinCount - 1
+            while bucket > 0 {
+                seen += Double(bins[bucket])
+                if seen >= target { break }
+                bucket -= 1
+            }
+            return bucket
+        }
+        // Near either end the sample cannot bound the cut-off: keep up to the end.
+        let highest = rank - margin < 1 ? histogramBinCount - 1 : bucket(holdingRank: rank - margin)
+        let lowest = rank + margin >= sampled ? 0 : bucket(holdingRank: rank + margin)
+        let inRange = Double(bins[lowest...highest].reduce(0, +))
+        guard inRange * Double(elementCount) / sampled * 1.5 <= Double(candidateLimit) else { return nil }
+        return KeyCandidates(buckets: UInt32(lowest) ..< UInt32(highest) + 1, limit: candidateLimit)
+    }
+
+    /// Finds the cut-off inside the high bucket from the histogram of its
+    /// keys' low halves, and the ties from the candidates when kept.
+    private mutating func finishLow(_ bins: [UInt64], candidates: KeyCandidates?) {
+        var above = countAbove
+        var low = histogramBinCount - 1
+        while low > 0, above + Int(bins[low]) < count { above += Int(bins[low]); low -= 1 }
+        cutoff = highBucket << 16 | UInt32(low)
+        tiesKept = count - above
+        countAbove = above
+        if Int(bins[low]) == tiesKept || needsCutoffOnly {
+            phase = .done
+        } else if let counts = candidates?.counts(of: cutoff) {
+            setTieCounts(counts)
+            phase = .done
+        } else {
+            phase = .ties
+        }
+        self.candidates = nil
+    }
+
     private mutating func setTieCounts(_ counts: [Int]) {
         tiePrefix = [0]
         for count in counts { tiePrefix.append(tiePrefix[tiePrefix.count - 1] + count) }
     }
 
+    /// How chunk `chunkIndex` selects when no key needs its index: the keys
+    /// above `cutoff`, and those equal to it when `inclusive`. Nil for the
+    /// one chunk that straddles the boundary among the cut-off's ties,
+    /// whose ties must be looked at one by one (`select`).
+    public func threshold(chunkIndex: Int) -> (cutoff: UInt32, inclusive: Bool)? {
+        if count == 0 { return (.max, false) }
+        if selectsEverything { return (0, true) }
+        // Without a tie pass every key equal to the cut-off is kept. With
+        // one, each chunk's count of them is known: a chunk whose ties all
+        // come before the `tiesKept`-th keeps them all, one whose ties all
+        // come after keeps none. Chunks past the last counted one hold no ties.
+        let first = chunkIndex + 1 < tiePrefix.count ? tiePrefix[chunkIndex] : Int.max
+        let tiesInChunk = chunkIndex + 1 < tiePrefix.count ? tiePrefix[chunkIndex + 1] - tiePrefix[chunkIndex] : 0
+        if tiePrefix.isEmpty || (first <= tiesKept && tiesInChunk <= tiesKept - first) { return (cutoff, true) }
+        if first >= tiesKept { return (cutoff, false) }
+        return nil
+    }
+
     /// Marks the selected keys of chunk `chunkIndex` with 1 in `mask`
     /// (others 0).
     public func select(_ keys: UnsafeBufferPointer<UInt32>, chunkIndex: Int, into mask: UnsafeMutableBufferPointer<UInt8>) {
-        if count == 0 { mask.update(repeating: 0); return }
-        if selectsEverything { mask.update(repeating: 1); return }
         guard let keyBase = keys.baseAddress, let maskBase = mask.baseAddress else { return }
-        let cut = cutoff
         // Keys are compared eight lanes at a time (the keys above the
         // cut-off are half the tensor at density 0.5, in no order a branch
-        // predictor could learn). Without a tie pass every key equal to the
-        // cut-off is kept. With one, each chunk's count of them is known: a
-        // chunk whose ties all come before the `tiesKept`-th keeps them all,
-        // one whose ties all come after keeps none, and only the one chunk
-        // that straddles the boundary looks at its ties one by one.
-        // Chunks past the last counted one hold no ties.
-        let first = chunkIndex + 1 < tiePrefix.count ? tiePrefix[chunkIndex] : Int.max
-        let tiesInChunk = chunkIndex + 1 < tiePrefix.count ? tiePrefix[chunkIndex + 1] - tiePrefix[chunkIndex] : 0
-        let kept = tiesKept
-        let keepsAllTies = tiePrefix.isEmpty || (first <= kept && tiesInChunk <= kept - first)
-        var equalCount = VectorLoops.markAbove(keyBase, cut, includingEqual: keepsAllTies, maskBase, keys.count)
-        guard !keepsAllTies, first < kept, equalCount > 0 else { return }
-        var ordinal = first
-        for index in keys.indices where keys[index] == cut {
-            mask[index] = ordinal < kept ? 1 : 0
+        // predictor could learn); only the chunk that straddles the
+        // boundary among the ties looks at its ties one by one.
+        if let (cut, inclusive) = threshold(chunkIndex: chunkIndex) {
+            _ = VectorLoops.markAbove(keyBase, cut, includingEqual: inclusive, maskBase, keys.count)
+            return
+        }
+        var equalCount = VectorLoops.markAbove(keyBase, cutoff, includingEqual: false, maskBase, keys.count)
+        var ordinal = tiePrefix[chunkIndex] // checked: threshold is nil only for a chunk with counted ties
+        for index in keys.indices where keys[index] == cutoff {
+            mask[index] = ordinal < tiesKept ? 1 : 0
             ordinal += 1
             equalCount -= 1
             if equalCount == 0 { break }
@@ -177,20 +277,61 @@ func value(ofOrderedKey key: UInt32) -> Float {
     Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
 }
 
-/// The low halves of the keys in one bucket, per chunk, kept by workers of
-/// the second radix pass (one store per chunk, behind one Mutex).
-final class TieCandidates: Sendable {
-    private let lowsByChunk = Mutex<[Int: [UInt16]]>([:])
+/// The keys of a range of buckets (high halves), per chunk, kept by the
+/// workers of a pass as their low halves, bucket by bucket (one store per
+/// chunk, behind one Mutex). Past `limit` keys in all they are dropped,
+/// and the pass they would have saved runs.
+final class KeyCandidates: Sendable {
+    let buckets: Range<UInt32>
+    private let limit: Int
+    /// Per chunk, per bucket of `buckets` (in order), the low halves.
+    private let state = Mutex<(byChunk: [Int: [[UInt16]]], total: Int, overflowed: Bool)>(([:], 0, false))
 
-    func store(_ lows: [UInt16], chunkIndex: Int) {
-        lowsByChunk.withLock { $0[chunkIndex] = lows }
+    init(buckets: Range<UInt32>, limit: Int) {
+        self.buckets = buckets
+        self.limit = limit
     }
 
-    /// Per chunk (up to the last that has a candidate), how many keys have `low`.
-    func counts(of low: UInt16) -> [Int] {
-        lowsByChunk.withLock { lowsByChunk in
-            var counts = [Int](repeating: 0, count: (lowsByChunk.keys.max() ?? -1) + 1)
-            for (chunk, lows) in lowsByChunk { counts[chunk] = lows.reduce(0) { $0 + ($1 == low ? 1 : 0) } }
+    /// Keeps one chunk's low halves, one array per bucket of `buckets`.
+    func store(_ lows: [[UInt16]], chunkIndex: Int) {
+        let count = lows.reduce(0) { $0 + $1.count }
+        state.withLock { state in
+            guard !state.overflowed else { return }
+            state.total += count
+            if state.total > limit {
+                state = ([:], state.total, true)
+            } else if count > 0 {
+                state.byChunk[chunkIndex] = lows
+            }
+        }
+    }
+
+    /// The histogram of the low halves of the keys in `bucket`, or nil if
+    /// the keys outgrew the limit.
+    func lowHistogram(bucket: UInt32) -> [UInt64]? {
+        guard buckets.contains(bucket) else { return nil }
+        let slot = Int(bucket - buckets.lowerBound)
+        return state.withLock { state in
+            guard !state.overflowed else { return nil }
+            var bins = [UInt64](repeating: 0, count: histogramBinCount)
+            for lows in state.byChunk.values where slot < lows.count {
+                for low in lows[slot] { bins[Int(low)] += 1 }
+            }
+            return bins
+        }
+    }
+
+    /// Per chunk (up to the last that has a candidate), how many keys equal
+    /// `key`; nil if the keys outgrew the limit or `key` is not in range.
+    func counts(of key: UInt32) -> [Int]? {
+        guard buckets.contains(key >> 16) else { return nil }
+        let slot = Int((key >> 16) - buckets.lowerBound), low = UInt16(truncatingIfNeeded: key)
+        return state.withLock { state in
+            guard !state.overflowed else { return nil }
+            var counts = [Int](repeating: 0, count: (state.byChunk.keys.max() ?? -1) + 1)
+            for (chunk, lows) in state.byChunk where slot < lows.count {
+                counts[chunk] = lows[slot].reduce(0) { $0 + ($1 == low ? 1 : 0) }
+            }
             return counts
         }
     }

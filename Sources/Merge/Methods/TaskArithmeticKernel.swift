@@ -34,10 +34,12 @@ struct TaskArithmeticKernel: TensorKernel {
         randoms = (0..<count).map { CounterRandom(seed: context.seed, tensorName: context.name, modelIndex: $0) }
         rescaleFactors = Array(repeating: 1, count: count)
         let n = elementCount
+        let sampleDivisor = n >= RankSelection.sampledElementThreshold ? RankSelection.defaultSampleDivisor : 1
         switch sparsification {
         case .magnitude:
             selections = densities.map { density in
-                density >= 1 ? RankSelection(count: n, elementCount: n) : RankSelection(count: max(1, Int(density * Double(n))), elementCount: n)
+                density >= 1 ? RankSelection(count: n, elementCount: n)
+                    : RankSelection(count: max(1, Int(density * Double(n))), elementCount: n, sampleDivisor: sampleDivisor)
             }
         case .breadcrumbs:
             let gammas = context.perModel("gamma")
@@ -46,8 +48,8 @@ struct TaskArithmeticKernel: TensorKernel {
             for (density, gamma) in zip(densities, gammas) {
                 let kept = Int(density * Double(n))
                 let topCut = min(Int(gamma * Double(n)), n - kept)
-                top.append(RankSelection(count: topCut, elementCount: n))
-                bottom.append(RankSelection(count: max(0, n - kept - topCut), elementCount: n))
+                top.append(RankSelection(count: topCut, elementCount: n, sampleDivisor: sampleDivisor))
+                bottom.append(RankSelection(count: max(0, n - kept - topCut), elementCount: n, sampleDivisor: sampleDivisor))
             }
             selections = top + bottom
         case .none, .random, .della:
@@ -62,26 +64,32 @@ struct TaskArithmeticKernel: TensorKernel {
     var needsWholeRows: Bool { sparsification == .della }
 
     /// Which histogram or counter each unfinished selection uses this pass.
-    private func slots() -> (histograms: [Int?], counters: [Int?]) {
+    /// A sample pass serves only the selections that are sampling.
+    private func slots() -> (histograms: [Int?], counters: [Int?], sampleDivisor: Int) {
         var histograms: [Int?] = []
         var counters: [Int?] = []
         var nextHistogram = 0
         var nextCounter = 0
+        let sampleDivisor = selections.first(where: \.isSampling)?.sampleDivisor ?? 1
         for selection in selections {
-            if selection.isDone { histograms.append(nil); counters.append(nil) } else if selection.needsHistogram {
+            if selection.isDone || (sampleDivisor > 1 && !selection.isSampling) {
+                histograms.append(nil); counters.append(nil)
+            } else if selection.needsHistogram {
                 histograms.append(nextHistogram); counters.append(nil); nextHistogram += 1
             } else {
                 histograms.append(nil); counters.append(nextCounter); nextCounter += 1
             }
         }
-        return (histograms, counters)
+        return (histograms, counters, sampleDivisor)
     }
 
     func nextReduction() -> ReductionRequest? {
-        let (histograms, counters) = slots()
+        let (histograms, counters, sampleDivisor) = slots()
         let histogramCount = histograms.compactMap { $0 }.count
         let counterCount = counters.compactMap { $0 }.count
-        if histogramCount + counterCount > 0 { return ReductionRequest(histogramCount: histogramCount, counterCount: counterCount) }
+        if histogramCount + counterCount > 0 {
+            return ReductionRequest(histogramCount: histogramCount, counterCount: counterCount, sampleDivisor: sampleDivisor)
+        }
         if needsRescalePass { return ReductionRequest(sumCount: 2 * weights.count) }
         return nil
     }
@@ -90,9 +98,9 @@ struct TaskArithmeticKernel: TensorKernel {
         let count = chunk.elementRange.count
         guard let base = chunk.base else { return }
         if selections.contains(where: { !$0.isDone }) {
-            let (histograms, counters) = slots()
+            let (histograms, counters, _) = slots()
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, count)) { keys in
-                for (index, selection) in selections.enumerated() where !selection.isDone {
+                for (index, selection) in selections.enumerated() where histograms[index] != nil || counters[index] != nil {
                     let model = index % weights.count
                     magnitudeKeys(chunk.models[model], base, complement: index >= weights.count, into: keys, count: count)
                     selection.reduce(
@@ -123,7 +131,7 @@ struct TaskArithmeticKernel: TensorKernel {
 
     mutating func finishReduction(_ totals: ReductionTotals) {
         if selections.contains(where: { !$0.isDone }) {
-            let (histograms, counters) = slots()
+            let (histograms, counters, _) = slots()
             for index in selections.indices where !selections[index].isDone {
                 if let slot = histograms[index] {
                     selections[index].finish(histogram: totals.histogram(slot), chunkCounts: nil)
@@ -144,6 +152,10 @@ struct TaskArithmeticKernel: TensorKernel {
 
     func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
         guard let base = chunk.base else { return }
+        if let thresholds = thresholds(chunkIndex: chunk.chunkIndex) {
+            mergeByThresholds(chunk, base: base, thresholds: thresholds, into: output)
+            return
+        }
         let count = output.count
         let modelCount = weights.count
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, count * modelCount)) { contributions in
@@ -155,6 +167,54 @@ struct TaskArithmeticKernel: TensorKernel {
                 for index in 0..<count { slice[index] = slice[index] * scale * (values[index] - base[index]) }
             }
             mix(contributions, base: base, count: count, into: output)
+        }
+    }
+
+    /// Per model, the magnitude threshold chunk `chunkIndex` prunes by, when
+    /// every model's pruning is one (no pruning, or by magnitude in a chunk
+    /// without a straddled tie); else nil.
+    private func thresholds(chunkIndex: Int) -> [(cutoff: UInt32, inclusive: Bool)]? {
+        switch sparsification {
+        case .none:
+            return weights.map { _ in (0, true) }
+        case .magnitude:
+            var thresholds: [(cutoff: UInt32, inclusive: Bool)] = []
+            for selection in selections {
+                guard let threshold = selection.threshold(chunkIndex: chunkIndex) else { return nil }
+                thresholds.append(threshold)
+            }
+            return thresholds
+        case .random, .breadcrumbs, .della:
+            return nil
+        }
+    }
+
+    /// The merge of a chunk pruned by thresholds, one block of 1,024
+    /// elements at a time: every model's pruned, weighted task vector for
+    /// the block is made in one pass and mixed while it is in L1, instead
+    /// of keys, masks and multipliers for the whole chunk first. Each
+    /// element gets the same operations in the same order as the general
+    /// path, so the bits are the same.
+    private func mergeByThresholds(
+        _ chunk: ChunkInput, base: UnsafeBufferPointer<Float>, thresholds: [(cutoff: UInt32, inclusive: Bool)], into output: UnsafeMutableBufferPointer<Float>
+    ) {
+        let count = output.count, modelCount = weights.count, blockLength = 1024
+        let scales = weights.indices.map { weights[$0] * rescaleFactors[$0] }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, blockLength * modelCount)) { contributions in
+            var start = 0
+            while start < count {
+                let length = min(blockLength, count - start)
+                for model in 0..<modelCount {
+                    VectorLoops.keptTask(
+                        chunk.models[model].baseAddress! + start, base.baseAddress! + start, // checked: start < count, so both are non-empty
+                        cut: thresholds[model].cutoff, includingEqual: thresholds[model].inclusive, scale: scales[model],
+                        contributions.baseAddress! + model * length, length) // checked: capacity is at least 1
+                }
+                mix(UnsafeMutableBufferPointer(rebasing: contributions[0 ..< modelCount * length]),
+                    base: UnsafeBufferPointer(rebasing: base[start ..< start + length]), count: length,
+                    into: UnsafeMutableBufferPointer(rebasing: output[start ..< start + length]))
+                start += length
+            }
         }
     }
 }

@@ -41,10 +41,14 @@ public struct ReductionRequest: Sendable, Equatable {
     public var sumCount: Int = 0
     public var histogramCount: Int = 0
     public var counterCount: Int = 0
-    public init(sumCount: Int = 0, histogramCount: Int = 0, counterCount: Int = 0) {
+    /// Above 1, a sample pass: each chunk's first 1/sampleDivisor only
+    /// (`RankSelection.sampledRange`), for histograms that predict.
+    public var sampleDivisor: Int = 1
+    public init(sumCount: Int = 0, histogramCount: Int = 0, counterCount: Int = 0, sampleDivisor: Int = 1) {
         self.sumCount = sumCount
         self.histogramCount = histogramCount
         self.counterCount = counterCount
+        self.sampleDivisor = sampleDivisor
     }
 }
 

@@ -4,21 +4,27 @@ import Testing
 /// Exact top-k without sorting the tensor: the radix passes must select
 /// exactly what a stable sort would, ties at the cut-off to the lower index.
 @Suite struct RankSelectionTests {
-    /// Runs the selection over `keys` split into chunks of `chunkLength`;
+    /// Runs the selection over `keys` split into chunks of `chunkLength`,
+    /// as the executor does (a sample pass reads each chunk's sampled part);
     /// with `keepingCandidates` the second pass keeps tie candidates (no
     /// third pass), without it a third pass counts the ties. `passes`
-    /// counts the passes.
-    static func select(_ keys: [UInt32], count: Int, chunkLength: Int, keepingCandidates: Bool = true, passes: UnsafeMutablePointer<Int>? = nil) -> [UInt8] {
+    /// counts the passes, full ones and sample ones.
+    static func select(
+        _ keys: [UInt32], count: Int, chunkLength: Int, keepingCandidates: Bool = true, sampleDivisor: Int = 1,
+        candidateLimit: Int = RankSelection.defaultCandidateLimit, passes: UnsafeMutablePointer<Int>? = nil
+    ) -> [UInt8] {
         var selection = RankSelection(
             count: count, elementCount: keys.count,
-            tieCandidateLimit: keepingCandidates ? RankSelection.defaultTieCandidateLimit : 0)
+            candidateLimit: keepingCandidates ? candidateLimit : 0, sampleDivisor: sampleDivisor)
         let chunks = stride(from: 0, to: keys.count, by: chunkLength).map { $0 ..< min(keys.count, $0 + chunkLength) }
         while !selection.isDone {
             passes?.pointee += 1
+            let sampling = selection.isSampling
             var histogram = [UInt64](repeating: 0, count: histogramBinCount)
             var counts = [Int](repeating: 0, count: chunks.count)
             for (index, chunk) in chunks.enumerated() {
-                keys[chunk].withUnsafeBufferPointer { view in
+                let range = sampling ? RankSelection.sampledRange(chunk, divisor: selection.sampleDivisor) : chunk
+                keys[range].withUnsafeBufferPointer { view in
                     histogram.withUnsafeMutableBufferPointer { bins in
                         withUnsafeMutablePointer(to: &counts[index]) { counter in
                             selection.reduce(view, histogram: bins, counter: counter, chunkIndex: index)
@@ -69,6 +75,52 @@ import Testing
         #expect(Self.select(keys, count: 1_500, chunkLength: 300, keepingCandidates: true, passes: &withCandidates) == expected)
         #expect(Self.select(keys, count: 1_500, chunkLength: 300, keepingCandidates: false, passes: &withoutCandidates) == expected)
         #expect(withCandidates == 2 && withoutCandidates == 3)
+    }
+
+    /// Keys spread over many buckets, with ties: Gaussian-like magnitudes
+    /// rounded to BF16 precision, as task vectors of BF16 models are.
+    static func taskVectorKeys(count: Int, seed: UInt64) -> [UInt32] {
+        var state = seed
+        return (0..<count).map { _ in
+            var total: Float = 0
+            for _ in 0..<4 {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                total += Float(state >> 40) / Float(1 << 24) - 0.5
+            }
+            return abs(total).bitPattern & 0xFFFF_0000
+        }
+    }
+
+    @Test(arguments: [1, 3_000, 20_000, 39_999])
+    func aHeldPredictionSavesTheSecondPassAndSelectsTheSame(count: Int) {
+        let keys = Self.taskVectorKeys(count: 40_000, seed: 7)
+        let expected = Self.expected(keys, count: count)
+        var sampled = 0, plain = 0
+        #expect(Self.select(keys, count: count, chunkLength: 4_096, sampleDivisor: 8, passes: &sampled) == expected)
+        #expect(Self.select(keys, count: count, chunkLength: 4_096, passes: &plain) == expected)
+        // BF16-rounded keys tie within a bucket: the candidates count them, so
+        // a held prediction needs the sample and one full pass only.
+        #expect(sampled == 2, "count \(count): \(sampled) passes with a sample, \(plain) without")
+    }
+
+    @Test func aWrongOrOversizedPredictionFallsBackToTheFullPasses() {
+        // The first 1/8 of every chunk is small keys, the rest large ones:
+        // the sample predicts the wrong buckets (a count near either end
+        // would keep every bucket up to that end, which holds).
+        let keys = (0..<32_000).map { index -> UInt32 in
+            let value: Float = index % 4_000 < 500 ? Float(index % 97) : 1_000 + Float(index % 89)
+            return value.bitPattern
+        }
+        for count in [2_000, 16_000, 27_000] {
+            var passes = 0
+            #expect(Self.select(keys, count: count, chunkLength: 4_000, sampleDivisor: 8, passes: &passes) == Self.expected(keys, count: count))
+            #expect(passes >= 3, "count \(count): the second pass should have run")
+        }
+        // A limit too small for the predicted buckets: no candidates, same result.
+        let spread = Self.taskVectorKeys(count: 40_000, seed: 11)
+        var passes = 0
+        #expect(Self.select(spread, count: 20_000, chunkLength: 4_096, sampleDivisor: 8, candidateLimit: 50, passes: &passes) == Self.expected(spread, count: 20_000))
+        #expect(passes >= 3)
     }
 
     @Test func selectsNothingForZero() {
