@@ -93,8 +93,9 @@ public struct RankSelection: Sendable {
     }
 
     /// Accumulates one chunk's keys for the current pass (in the sample
-    /// pass, the chunk's sampled part). `chunkIndex` is the chunk's place
-    /// among the tensor's chunks.
+    /// pass, the chunk's sampled part), whole or in consecutive pieces, in
+    /// order, from one thread. `chunkIndex` is the chunk's place among the
+    /// tensor's chunks.
     public func reduce(_ keys: UnsafeBufferPointer<UInt32>, histogram: UnsafeMutableBufferPointer<UInt64>?, counter: UnsafeMutablePointer<Int>?, chunkIndex: Int) {
         switch phase {
         case .sample:
@@ -292,15 +293,20 @@ final class KeyCandidates: Sendable {
         self.limit = limit
     }
 
-    /// Keeps one chunk's low halves, one array per bucket of `buckets`.
+    /// Keeps low halves of one chunk's keys, one array per bucket of
+    /// `buckets`, after those already kept for the chunk.
     func store(_ lows: [[UInt16]], chunkIndex: Int) {
         let count = lows.reduce(0) { $0 + $1.count }
+        guard count > 0 else { return }
         state.withLock { state in
             guard !state.overflowed else { return }
             state.total += count
             if state.total > limit {
                 state = ([:], state.total, true)
-            } else if count > 0 {
+            } else if var kept = state.byChunk.removeValue(forKey: chunkIndex) {
+                for slot in kept.indices where slot < lows.count { kept[slot] += lows[slot] }
+                state.byChunk[chunkIndex] = kept
+            } else {
                 state.byChunk[chunkIndex] = lows
             }
         }

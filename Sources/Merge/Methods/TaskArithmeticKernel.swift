@@ -99,15 +99,23 @@ struct TaskArithmeticKernel: TensorKernel {
         guard let base = chunk.base else { return }
         if selections.contains(where: { !$0.isDone }) {
             let (histograms, counters, _) = slots()
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, count)) { keys in
-                for (index, selection) in selections.enumerated() where histograms[index] != nil || counters[index] != nil {
-                    let model = index % weights.count
-                    magnitudeKeys(chunk.models[model], base, complement: index >= weights.count, into: keys, count: count)
-                    selection.reduce(
-                        UnsafeBufferPointer(rebasing: keys[0..<count]),
-                        histogram: histograms[index].map { sink.histogram($0) },
-                        counter: counters[index].map { sink.counters.baseAddress! + $0 }, // checked: the request made room for this counter
-                        chunkIndex: chunk.chunkIndex)
+            // Keys a piece at a time, so that they and the histogram they
+            // count into stay in the core's cache.
+            let pieceLength = 16_384
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, min(count, pieceLength))) { keys in
+                for start in stride(from: 0, to: count, by: pieceLength) {
+                    let length = min(pieceLength, count - start)
+                    for (index, selection) in selections.enumerated() where histograms[index] != nil || counters[index] != nil {
+                        let model = index % weights.count
+                        magnitudeKeys(
+                            UnsafeBufferPointer(rebasing: chunk.models[model][start ..< start + length]), UnsafeBufferPointer(rebasing: base[start ..< start + length]),
+                            complement: index >= weights.count, into: keys, count: length)
+                        selection.reduce(
+                            UnsafeBufferPointer(rebasing: keys[0..<length]),
+                            histogram: histograms[index].map { sink.histogram($0) },
+                            counter: counters[index].map { sink.counters.baseAddress! + $0 }, // checked: the request made room for this counter
+                            chunkIndex: chunk.chunkIndex)
+                    }
                 }
             }
             return
