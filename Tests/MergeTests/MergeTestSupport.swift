@@ -26,10 +26,13 @@ enum MergeTestSupport {
 
     /// Runs `recipePath` into `output` with the given threads and chunk size.
     @discardableResult
-    static func merge(_ recipePath: String, into output: String, threads: Int = 2, chunkBytes: UInt64? = nil, seed: UInt64 = 0) throws -> MergeResult {
+    static func merge(
+        _ recipePath: String, into output: String, threads: Int = 2, chunkBytes: UInt64? = nil, seed: UInt64 = 0, decodesInPieces: Bool = true
+    ) throws -> MergeResult {
         _ = repositoryRoot
         var options = MergeOptions(memoryBudget: 64 << 20, threads: threads)
         options.chunkBytes = chunkBytes
+        options.decodesInPieces = decodesInPieces
         options.plan.seed = seed
         return try MergeRun.run(recipePath: recipePath, outputPath: output, options: options, dryRun: false)
     }

@@ -24,7 +24,29 @@ final class ChunkBuffers {
     /// `pread` and decodes them to Float32. Reading instead of touching the
     /// mapping keeps input pages out of the process's resident memory and
     /// turns an input that shrinks into an error, not a SIGBUS.
-    func load(_ tensor: PlannedTensor, base: TensorSource?, models: [TensorSource], chunkIndex: Int, range: Range<Int>) throws -> ChunkInput {
+    ///
+    /// With `encoded`, 16-bit sources that fit the raw buffer together are
+    /// only read, each into its own part of it, for a kernel that decodes
+    /// them a piece at a time (`TensorKernel.decodesInPieces`).
+    func load(_ tensor: PlannedTensor, base: TensorSource?, models: [TensorSource], chunkIndex: Int, range: Range<Int>, encoded: Bool = false) throws -> ChunkInput {
+        let sources = (base.map { [$0] } ?? []) + models
+        if encoded, sources.allSatisfy({ $0.dtype == .bf16 || $0.dtype == .f16 }), 2 * sources.count * range.count <= raw.count {
+            var next = 0
+            func read(_ source: TensorSource) throws -> EncodedSource {
+                let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[next ..< next + 2 * range.count])
+                next += bytes.count
+                try source.file.file.read(into: bytes, at: source.fileOffset + UInt64(range.lowerBound * 2))
+                return EncodedSource(bytes: UnsafeRawPointer(bytes.baseAddress!), dtype: source.dtype) // checked: raw has at least one byte
+            }
+            let encodedBase = try base.map(read)
+            let encodedModels = try models.map(read)
+            let baseValues = base.map { _ in UnsafeBufferPointer(rebasing: decoded[0][0..<range.count]) }
+            let offset = base == nil ? 0 : 1
+            let modelValues = models.indices.map { UnsafeBufferPointer(rebasing: decoded[offset + $0][0..<range.count]) }
+            return ChunkInput(
+                chunkIndex: chunkIndex, elementRange: range, base: baseValues, models: modelValues,
+                encoded: EncodedChunk(base: encodedBase, models: encodedModels))
+        }
         var slot = 0
         func read(_ source: TensorSource) throws -> UnsafeBufferPointer<Float> {
             defer { slot += 1 }

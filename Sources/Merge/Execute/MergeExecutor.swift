@@ -24,6 +24,10 @@ public struct ExecutionSettings: Sendable {
     /// past the page cache (`SequentialShardWriter`).
     public var outputBlockBytes = 8 << 20
     public var outputBlockCount = 4
+    /// Whether kernels that can take chunks still encoded and decode them
+    /// a piece at a time get them so (`TensorKernel.decodesInPieces`).
+    /// Output bytes are the same either way.
+    public var decodesInPieces = true
     /// Gets the input bytes of every chunk a reduction pass finishes, from
     /// any worker: the passes before a tensor's output, which a progress
     /// bar of output bytes would not show.
@@ -158,7 +162,8 @@ public enum MergeExecutor {
                 let totals = try runReductionPass(
                     kernel, request: request, tensor: tensor, base: base, models: models, chunks: chunks,
                     threads: settings.threads, stop: settings.stop,
-                    spillFolder: settings.spillFolder, sumsLimitBytes: settings.reductionSumsLimitBytes, progress: settings.reductionProgress)
+                    spillFolder: settings.spillFolder, sumsLimitBytes: settings.reductionSumsLimitBytes, progress: settings.reductionProgress,
+                    decodesInPieces: settings.decodesInPieces)
                 kernel.finishReduction(totals)
             }
             return PreparedTensor(tensor: tensor, index: index, kernel: kernel, chunks: chunks, keptChunks: keptChunks)
@@ -187,13 +192,14 @@ public enum MergeExecutor {
         let slotBytes = items.map { $0.range.count * batch[$0.tensor].outputBytesPerUnit }.max() ?? 0
         let sourceCount = batch.map(\.tensor.sources.count).max() ?? 1
         let stop = settings.stop
+        let writer = output.writer, decodesInPieces = settings.decodesInPieces
         let hasher = XXH3Hasher()
         try runOrderedPipeline(
             chunkCount: items.count, threads: settings.threads, window: settings.window, slotBytes: slotBytes,
             makeState: { ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount) },
             produce: { index, buffers, slot in
                 try stop?.check()
-                return try produce(work[index], batch: batch, buffers: buffers, slot: slot, writer: output.writer)
+                return try produce(work[index], batch: batch, buffers: buffers, slot: slot, writer: writer, decodesInPieces: decodesInPieces)
             },
             retired: { index, bytes, chunkDigest in
                 FaultInjection.delayPoint("chunk.retired")
@@ -223,7 +229,9 @@ public enum MergeExecutor {
     /// of are the bytes checked).
     /// Returns the byte count and the chunk's own XXH3-64, hashed here on
     /// the worker while the bytes are in its cache.
-    static func produce(_ item: WorkItem, batch: [PreparedTensor], buffers: ChunkBuffers, slot: UnsafeMutableRawBufferPointer, writer: CheckpointWriter) throws -> ProducedChunk {
+    static func produce(
+        _ item: WorkItem, batch: [PreparedTensor], buffers: ChunkBuffers, slot: UnsafeMutableRawBufferPointer, writer: CheckpointWriter, decodesInPieces: Bool
+    ) throws -> ProducedChunk {
         let prepared = batch[item.tensor]
         let tensor = prepared.tensor
         let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0 ..< item.range.count * prepared.outputBytesPerUnit])
@@ -239,7 +247,7 @@ public enum MergeExecutor {
         case .merge(_, _, let base, let models):
             // A merge has no kernel only when every chunk is kept, handled above.
             guard let kernel = prepared.kernel else { throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset)) }
-            let input = try buffers.load(tensor, base: base, models: models, chunkIndex: item.chunkIndex, range: item.range)
+            let input = try buffers.load(tensor, base: base, models: models, chunkIndex: item.chunkIndex, range: item.range, encoded: kernel.decodesInPieces && decodesInPieces)
             let output = UnsafeMutableBufferPointer(rebasing: buffers.output[0..<item.range.count])
             kernel.merge(input, into: output)
             guard tensor.outputDType.encode(UnsafeBufferPointer(output), into: bytes) else {

@@ -17,6 +17,9 @@ public struct MergeOptions: Sendable {
     public var reductionSumsLimitBytes: UInt64?
     /// Gets the input bytes read by reduction passes (see ExecutionSettings).
     public var reductionProgress: (@Sendable (UInt64) -> Void)?
+    /// False decodes every chunk whole before its kernel sees it (see
+    /// ExecutionSettings): the same bytes, for comparisons.
+    public var decodesInPieces = true
 
     public init(memoryBudget: UInt64 = MergeOptions.defaultMemoryBudget, threads: Int = defaultThreadCount) {
         self.memoryBudget = memoryBudget
@@ -107,6 +110,7 @@ public enum MergeRun {
 
         var settings = ExecutionSettings(threads: options.threads, chunkElementCount: memory.chunkElementCount, window: memory.window)
         settings.stop = options.stop
+        settings.decodesInPieces = options.decodesInPieces
         settings.outputBlockBytes = memory.outputBlockBytes
         settings.outputBlockCount = MemoryEstimate.outputBlockCount
         settings.spillFolder = stagingPath

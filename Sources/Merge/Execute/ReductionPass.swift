@@ -15,7 +15,8 @@ struct DisjointSlots<Element>: @unchecked Sendable {
 func runReductionPass(
     _ kernel: any TensorKernel, request: ReductionRequest, tensor: PlannedTensor,
     base: TensorSource?, models: [TensorSource], chunks: [Range<Int>], threads: Int, stop: StopRequest? = nil,
-    spillFolder: String? = nil, sumsLimitBytes: UInt64 = .max, progress: (@Sendable (UInt64) -> Void)? = nil
+    spillFolder: String? = nil, sumsLimitBytes: UInt64 = .max, progress: (@Sendable (UInt64) -> Void)? = nil,
+    decodesInPieces: Bool = true
 ) throws -> ReductionTotals {
     let blockCount = (tensor.elementCount + reductionBlockElementCount - 1) / reductionBlockElementCount
     // Block sums that would outgrow their share of the budget go to a spill file.
@@ -49,7 +50,7 @@ func runReductionPass(
             guard index < chunks.count else { break }
             do {
                 try stop?.check()
-                let chunk = try buffers.load(tensor, base: base, models: models, chunkIndex: index, range: chunks[index])
+                let chunk = try buffers.load(tensor, base: base, models: models, chunkIndex: index, range: chunks[index], encoded: kernel.decodesInPieces && decodesInPieces)
                 let blocksInChunk = (chunks[index].count + reductionBlockElementCount - 1) / reductionBlockElementCount
                 localSums.update(repeating: 0)
                 let counterSlots = UnsafeMutableBufferPointer(rebasing: counters.buffer[index * request.counterCount ..< (index + 1) * request.counterCount])

@@ -62,6 +62,9 @@ struct TaskArithmeticKernel: TensorKernel {
     }
 
     var needsWholeRows: Bool { sparsification == .della }
+    /// Pruning by magnitude (or none) reads its inputs a piece at a time;
+    /// the other sparsifiers and the rescale pass decode whole chunks.
+    var decodesInPieces: Bool { sparsification == .magnitude || sparsification == .none }
 
     /// Which histogram or counter each unfinished selection uses this pass.
     /// A sample pass serves only the selections that are sampling.
@@ -96,30 +99,36 @@ struct TaskArithmeticKernel: TensorKernel {
 
     func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {
         let count = chunk.elementRange.count
-        guard let base = chunk.base else { return }
+        guard chunk.base != nil, count > 0 else { return }
         if selections.contains(where: { !$0.isDone }) {
             let (histograms, counters, _) = slots()
-            // Keys a piece at a time, so that they and the histogram they
-            // count into stay in the core's cache.
+            // Inputs decoded and keys made a piece at a time, so that they
+            // and the histogram they count into stay in the core's cache.
             let pieceLength = 16_384
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, min(count, pieceLength))) { keys in
+            let capacity = min(count, pieceLength)
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { keys in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * capacity) { scratch in
+                let baseScratch = scratch.baseAddress!, modelScratch = scratch.baseAddress! + capacity // checked: capacity > 0
                 for start in stride(from: 0, to: count, by: pieceLength) {
-                    let length = min(pieceLength, count - start)
+                    let piece = start ..< min(count, start + pieceLength)
+                    let base = UnsafeBufferPointer(start: chunk.values(of: nil, piece, scratch: baseScratch), count: piece.count)
                     for (index, selection) in selections.enumerated() where histograms[index] != nil || counters[index] != nil {
                         let model = index % weights.count
-                        magnitudeKeys(
-                            UnsafeBufferPointer(rebasing: chunk.models[model][start ..< start + length]), UnsafeBufferPointer(rebasing: base[start ..< start + length]),
-                            complement: index >= weights.count, into: keys, count: length)
+                        let values = UnsafeBufferPointer(start: chunk.values(of: model, piece, scratch: modelScratch), count: piece.count)
+                        magnitudeKeys(values, base, complement: index >= weights.count, into: keys, count: piece.count)
                         selection.reduce(
-                            UnsafeBufferPointer(rebasing: keys[0..<length]),
+                            UnsafeBufferPointer(rebasing: keys[0..<piece.count]),
                             histogram: histograms[index].map { sink.histogram($0) },
                             counter: counters[index].map { sink.counters.baseAddress! + $0 }, // checked: the request made room for this counter
                             chunkIndex: chunk.chunkIndex)
                     }
                 }
             }
+            }
             return
         }
+        let chunk = chunk.decodedWhole()
+        guard let base = chunk.base else { return }
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, count)) { keep in
             for model in weights.indices {
                 keepMultipliers(model, chunk, into: keep)
@@ -159,11 +168,13 @@ struct TaskArithmeticKernel: TensorKernel {
     }
 
     func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
-        guard let base = chunk.base else { return }
+        guard chunk.base != nil else { return }
         if let thresholds = thresholds(chunkIndex: chunk.chunkIndex) {
-            mergeByThresholds(chunk, base: base, thresholds: thresholds, into: output)
+            mergeByThresholds(chunk, thresholds: thresholds, into: output)
             return
         }
+        let chunk = chunk.decodedWhole()
+        guard let base = chunk.base else { return }
         let count = output.count
         let modelCount = weights.count
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, count * modelCount)) { contributions in
@@ -198,29 +209,33 @@ struct TaskArithmeticKernel: TensorKernel {
     }
 
     /// The merge of a chunk pruned by thresholds, one block of 1,024
-    /// elements at a time: every model's pruned, weighted task vector for
-    /// the block is made in one pass and mixed while it is in L1, instead
-    /// of keys, masks and multipliers for the whole chunk first. Each
-    /// element gets the same operations in the same order as the general
-    /// path, so the bits are the same.
+    /// elements at a time: the block's inputs are decoded (when the chunk
+    /// is still encoded), every model's pruned, weighted task vector for it
+    /// is made in one pass and they are mixed, all while in L1, instead of
+    /// decoded inputs, keys, masks and multipliers for the whole chunk
+    /// first. Each element gets the same operations in the same order as
+    /// the general path, so the bits are the same.
     private func mergeByThresholds(
-        _ chunk: ChunkInput, base: UnsafeBufferPointer<Float>, thresholds: [(cutoff: UInt32, inclusive: Bool)], into output: UnsafeMutableBufferPointer<Float>
+        _ chunk: ChunkInput, thresholds: [(cutoff: UInt32, inclusive: Bool)], into output: UnsafeMutableBufferPointer<Float>
     ) {
         let count = output.count, modelCount = weights.count, blockLength = 1024
         let scales = weights.indices.map { weights[$0] * rescaleFactors[$0] }
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, blockLength * modelCount)) { contributions in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: blockLength * (2 * modelCount + 1)) { scratch in
+            let contributions = scratch.baseAddress!, inputs = scratch.baseAddress! + blockLength * modelCount // checked: capacity > 0
             var start = 0
             while start < count {
-                let length = min(blockLength, count - start)
+                let block = start ..< min(count, start + blockLength)
+                let length = block.count
+                let base = chunk.values(of: nil, block, scratch: inputs)
                 for model in 0..<modelCount {
                     VectorLoops.keptTask(
-                        chunk.models[model].baseAddress! + start, base.baseAddress! + start, // checked: start < count, so both are non-empty
+                        chunk.values(of: model, block, scratch: inputs + blockLength * (model + 1)), base,
                         cut: thresholds[model].cutoff, includingEqual: thresholds[model].inclusive, scale: scales[model],
-                        contributions.baseAddress! + model * length, length) // checked: capacity is at least 1
+                        contributions + model * length, length)
                 }
-                mix(UnsafeMutableBufferPointer(rebasing: contributions[0 ..< modelCount * length]),
-                    base: UnsafeBufferPointer(rebasing: base[start ..< start + length]), count: length,
-                    into: UnsafeMutableBufferPointer(rebasing: output[start ..< start + length]))
+                mix(UnsafeMutableBufferPointer(start: contributions, count: modelCount * length),
+                    base: UnsafeBufferPointer(start: base, count: length), count: length,
+                    into: UnsafeMutableBufferPointer(rebasing: output[block]))
                 start += length
             }
         }

@@ -1,3 +1,5 @@
+import Checkpoint
+
 /// Elements per reduction block: every Float64 sum is accumulated over
 /// fixed blocks of this many elements and combined in index order
 /// (DESIGN.md, principle 4), so sums do not depend on chunking or threads.
@@ -17,10 +19,70 @@ public struct ChunkInput {
     public let elementRange: Range<Int>
     public let base: UnsafeBufferPointer<Float>?
     public let models: [UnsafeBufferPointer<Float>]
+    /// For a kernel that `decodesInPieces`, the bytes as read, still in
+    /// their dtype; `base` and `models` then hold nothing until
+    /// `decodedWhole()` fills them.
+    public var encoded: EncodedChunk?
+
+    public init(chunkIndex: Int, elementRange: Range<Int>, base: UnsafeBufferPointer<Float>?, models: [UnsafeBufferPointer<Float>], encoded: EncodedChunk? = nil) {
+        self.chunkIndex = chunkIndex
+        self.elementRange = elementRange
+        self.base = base
+        self.models = models
+        self.encoded = encoded
+    }
+
+    /// The chunk with every source decoded to Float32 (itself, unless it
+    /// is still encoded).
+    public func decodedWhole() -> ChunkInput {
+        guard let encoded else { return self }
+        let count = elementRange.count
+        if let source = encoded.base, let base, count > 0 { source.decode(0..<count, into: UnsafeMutablePointer(mutating: base.baseAddress!)) } // checked: buffers of a non-empty chunk
+        for (source, values) in zip(encoded.models, models) where count > 0 {
+            source.decode(0..<count, into: UnsafeMutablePointer(mutating: values.baseAddress!)) // checked: as above
+        }
+        return ChunkInput(chunkIndex: chunkIndex, elementRange: elementRange, base: base, models: models)
+    }
+
+    /// Elements `range` (chunk-local) of the base (`model` nil) or of a
+    /// model as Float32: decoded into `scratch` when the chunk is still
+    /// encoded, else straight from the decoded buffer.
+    @inline(__always)
+    public func values(of model: Int?, _ range: Range<Int>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        if let encoded {
+            // checked: a chunk with a base has an encoded base
+            (model.map { encoded.models[$0] } ?? encoded.base!).decode(range, into: scratch)
+            return UnsafePointer(scratch)
+        }
+        // checked: a chunk with a base has a base buffer, and range is inside the chunk
+        return (model.map { models[$0] } ?? base!).baseAddress! + range.lowerBound
+    }
 
     /// Blocks of `reductionBlockElementCount` inside the chunk, as local
     /// element ranges, with their global block numbers.
     public var blocks: ChunkBlocks { ChunkBlocks(elementRange: elementRange) }
+}
+
+/// A chunk's sources as read, before decoding.
+public struct EncodedChunk {
+    public let base: EncodedSource?
+    public let models: [EncodedSource]
+}
+
+/// One source's bytes for a chunk, in a dtype `DType.decode` takes.
+public struct EncodedSource {
+    public let bytes: UnsafeRawPointer
+    public let dtype: DType
+
+    /// Decodes elements `range` (chunk-local) into `destination`.
+    @inline(__always)
+    public func decode(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let width = dtype.bitsPerElement / 8
+        // The dtype was checked when the chunk was read.
+        _ = dtype.decode(UnsafeRawBufferPointer(start: bytes + range.lowerBound * width, count: range.count * width),
+                         into: UnsafeMutableBufferPointer(start: destination, count: range.count))
+    }
+
 }
 
 /// The reduction blocks of a chunk, computed on access (no allocation in
@@ -111,6 +173,10 @@ public protocol TensorKernel: Sendable {
     /// Whether chunks must hold whole rows (the last dimension), for
     /// methods that compute per row.
     var needsWholeRows: Bool { get }
+    /// Whether the kernel takes chunks still encoded (`ChunkInput.encoded`)
+    /// and decodes them a piece at a time, so the decoded values stay in
+    /// the core's cache.
+    var decodesInPieces: Bool { get }
     /// The next reduction pass, or nil when the kernel is ready to merge.
     func nextReduction() -> ReductionRequest?
     /// Accumulates one chunk into `sink`.
@@ -123,6 +189,7 @@ public protocol TensorKernel: Sendable {
 
 extension TensorKernel {
     public var needsWholeRows: Bool { false }
+    public var decodesInPieces: Bool { false }
     public func nextReduction() -> ReductionRequest? { nil }
     public func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {}
     public mutating func finishReduction(_ totals: ReductionTotals) {}

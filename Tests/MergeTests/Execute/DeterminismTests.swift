@@ -9,18 +9,21 @@ import Testing
     /// Generated once per machine (bump the number when WideModels
     /// changes): made under a temporary name and renamed into place, so a
     /// run never sees half of it.
-    static let folder: String = {
-        let path = "/tmp/smelt-wide-models-1"
+    static let folder = generated("/tmp/smelt-wide-models-1", large: false)
+    /// The same with a 1 Mi-element tensor (WideModels.tensors(large:)).
+    static let largeFolder = generated("/tmp/smelt-wide-models-large-1", large: true)
+
+    static func generated(_ path: String, large: Bool) -> String {
         if (try? FileSystem.status(path + "/c/model.safetensors")) == nil {
             let staging = path + ".tmp-\(getpid())"
             try? FileSystem.removeTree(staging)
             try? FileSystem.createDirectory(staging)
-            try? WideModels.write(in: staging)
+            try? WideModels.write(in: staging, large: large)
             try? FileSystem.rename(staging, to: path)
             try? FileSystem.removeTree(staging)
         }
         return path
-    }()
+    }
 
     static let methods = WideModels.recipes(in: "WIDE").map(\.method)
 
@@ -49,5 +52,22 @@ import Testing
         let base = try MergeTestSupport.tensors(models + (method == "passthrough" ? "/a" : "/base"))
         // Not a copy of the base: the method really did something.
         #expect(merged.contains { name, tensor in tensor.dtype.isConvertibleFloat && base[name]?.values != tensor.values })
+    }
+
+    /// Kernels that decode BF16 a piece at a time must give the bytes of
+    /// whole-chunk decoding, and the sample pass of a 1 Mi-element tensor
+    /// (sampling each of 16 chunks, or one) the same cut-offs.
+    @Test(arguments: ["task_arithmetic", "ties", "dare_ties", "breadcrumbs_ties"])
+    func decodingInPiecesAndSamplingGiveTheSameBytes(method: String) throws {
+        let work = try MergeTestSupport.temporaryFolder()
+        defer { try? FileSystem.removeTree(work) }
+        let yaml = try #require(WideModels.recipes(in: Self.largeFolder).first { $0.method == method }).yaml
+        let recipe = work + "/recipe.yml"
+        try FileSystem.writeFileAtomically(recipe, bytes: Array(yaml.utf8))
+        try MergeTestSupport.merge(recipe, into: work + "/pieces", chunkBytes: 256 << 10)
+        try MergeTestSupport.merge(recipe, into: work + "/whole", threads: 1, chunkBytes: 64 << 20, decodesInPieces: false)
+        let pieces = try MergeTestSupport.folderBytes(work + "/pieces"), whole = try MergeTestSupport.folderBytes(work + "/whole")
+        #expect(pieces.keys.sorted() == whole.keys.sorted())
+        for (name, content) in whole { #expect(pieces[name] == content, "\(name) differs") }
     }
 }

@@ -17,8 +17,15 @@ enum WideModels {
         ("model.norm.weight", .f32, [256]),
     ]
 
+    /// With `large`, one more tensor of 1 Mi elements, for which the
+    /// task-arithmetic methods' sample pass predicts the cut-offs.
+    static func tensors(large: Bool) -> [(name: String, dtype: DType, shape: [UInt64])] {
+        tensors + (large ? [("model.layers.1.mlp.down_proj.weight", .bf16, [1024, 1024])] : [])
+    }
+
     /// Writes `base`, `a`, `b`, `c` under `folder`.
-    static func write(in folder: String) throws {
+    static func write(in folder: String, large: Bool = false) throws {
+        let tensors = tensors(large: large)
         for (modelIndex, name) in ["base", "a", "b", "c"].enumerated() {
             let writer = try CheckpointWriter(outputPath: folder + "/" + name, tensors: tensors.map { OutputTensor(name: $0.name, dtype: $0.dtype, shape: $0.shape) }, shardSizeLimit: 1 << 40)
             for (tensorIndex, tensor) in tensors.enumerated() {
