@@ -10,18 +10,19 @@ import Synchronization
 /// third pass counts them otherwise.
 ///
 /// With a sample divisor, a pass over the first 1/divisor of every chunk
-/// comes first and predicts the buckets the cut-off will fall in; the
-/// first full pass then also keeps every key of those buckets, and when
-/// the prediction holds (the cut-off's bucket is among them) the second
-/// and third passes are not needed. A wrong prediction costs only the
-/// passes the selection would have run anyway: the result is the same.
+/// comes first and predicts the buckets the cut-off will fall in. The one
+/// full pass after it makes no histogram: it counts the keys above those
+/// buckets and keeps the keys inside them, and when the prediction holds
+/// (the cut-off's rank falls among those keys) they give the cut-off and
+/// its ties. A wrong prediction costs that pass, then the passes run as
+/// without one: the result is the same.
 ///
 /// Keys are UInt32s ordered as numbers: the bit pattern of a non-negative
 /// Float32 (`abs(x).bitPattern`) orders like the value, and its complement
 /// orders like the negated value, so the same code selects smallest;
 /// `orderedKey` maps Float32s of any sign.
 public struct RankSelection: Sendable {
-    enum Phase: Sendable { case sample, high, low, ties, done }
+    enum Phase: Sendable { case sample, range, high, low, ties, done }
 
     /// How many keys are selected.
     public let count: Int
@@ -84,6 +85,21 @@ public struct RankSelection: Sendable {
     /// Whether the next pass is the sample pass, over the first
     /// 1/`sampleDivisor` of every chunk (`sampledRange`).
     public var isSampling: Bool { phase == .sample }
+    /// In the pass after a held sample (a counter pass): keys above
+    /// `highest` are only counted, keys from `lowest` to `highest` are kept
+    /// as candidates (`storeCandidates`), by bucket from `firstBucket`.
+    public var rangeBounds: (lowest: UInt32, highest: UInt32, firstBucket: UInt32, bucketCount: Int)? {
+        guard phase == .range, let candidates else { return nil }
+        let buckets = candidates.buckets
+        return (buckets.lowerBound << 16, (buckets.upperBound << 16) &- 1, buckets.lowerBound, buckets.count)
+    }
+
+    /// Keeps the low halves of one chunk's keys inside `rangeBounds`, one
+    /// array per bucket, after those already kept for the chunk.
+    public func storeCandidates(_ lows: [[UInt16]], chunkIndex: Int) {
+        candidates?.store(lows, chunkIndex: chunkIndex)
+    }
+
     /// Whether the next pass needs a histogram (else a counter).
     var needsHistogram: Bool { phase == .sample || phase == .high || phase == .low }
 
@@ -101,20 +117,20 @@ public struct RankSelection: Sendable {
         case .sample:
             guard let histogram else { return }
             for key in keys { histogram[Int(key >> 16)] &+= 1 }
+        case .range:
+            guard let counter, let bounds = rangeBounds else { return }
+            var kept = [[UInt16]](repeating: [], count: bounds.bucketCount)
+            var above = 0
+            for key in keys {
+                if key > bounds.highest { above += 1 } else if key >= bounds.lowest {
+                    kept[Int((key >> 16) - bounds.firstBucket)].append(UInt16(truncatingIfNeeded: key))
+                }
+            }
+            counter.pointee += above
+            storeCandidates(kept, chunkIndex: chunkIndex)
         case .high:
             guard let histogram else { return }
-            guard let candidates else {
-                for key in keys { histogram[Int(key >> 16)] &+= 1 }
-                return
-            }
-            let first = candidates.buckets.lowerBound, span = UInt32(candidates.buckets.count)
-            var kept = [[UInt16]](repeating: [], count: Int(span))
-            for key in keys {
-                histogram[Int(key >> 16)] &+= 1
-                let offset = (key >> 16) &- first
-                if offset < span { kept[Int(offset)].append(UInt16(truncatingIfNeeded: key)) }
-            }
-            candidates.store(kept, chunkIndex: chunkIndex)
+            for key in keys { histogram[Int(key >> 16)] &+= 1 }
         case .low:
             guard let histogram else { return }
             let bucket = highBucket
@@ -143,7 +159,26 @@ public struct RankSelection: Sendable {
         switch phase {
         case .sample:
             candidates = predictedCandidates(Array(histogram ?? []))
+            phase = candidates == nil ? .high : .range
+        case .range:
+            // The prediction held if the cut-off's rank falls among the
+            // candidates: then they hold its bucket's keys. Else the high
+            // pass runs as without a prediction.
+            let predicted = candidates
+            candidates = nil
             phase = .high
+            guard let predicted, let perBucket = predicted.bucketCounts() else { return }
+            var above = (chunkCounts ?? []).reduce(0, +)
+            for (slot, bucket) in predicted.buckets.enumerated().reversed() {
+                if above + perBucket[slot] >= count {
+                    guard above < count, let lows = predicted.lowHistogram(bucket: bucket) else { return }
+                    highBucket = bucket
+                    countAbove = above
+                    finishLow(lows, candidates: predicted)
+                    return
+                }
+                above += perBucket[slot]
+            }
         case .high:
             let bins = Array(histogram ?? [])
             var above = 0
@@ -151,11 +186,6 @@ public struct RankSelection: Sendable {
             while bucket > 0, above + Int(bins[bucket]) < count { above += Int(bins[bucket]); bucket -= 1 }
             highBucket = UInt32(bucket)
             countAbove = above
-            if let predicted = candidates, predicted.buckets.contains(highBucket), let lows = predicted.lowHistogram(bucket: highBucket) {
-                // The prediction held: the keys of the cut-off's bucket are at hand.
-                finishLow(lows, candidates: predicted)
-                return
-            }
             candidates = !needsCutoffOnly && bins[bucket] <= UInt64(candidateLimit)
                 ? KeyCandidates(buckets: highBucket ..< highBucket + 1, limit: candidateLimit) : nil
             phase = .low
@@ -309,6 +339,19 @@ final class KeyCandidates: Sendable {
             } else {
                 state.byChunk[chunkIndex] = lows
             }
+        }
+    }
+
+    /// How many keys each bucket holds, in bucket order; nil if the keys
+    /// outgrew the limit.
+    func bucketCounts() -> [Int]? {
+        state.withLock { state in
+            guard !state.overflowed else { return nil }
+            var counts = [Int](repeating: 0, count: buckets.count)
+            for lows in state.byChunk.values {
+                for (slot, kept) in lows.enumerated() where slot < counts.count { counts[slot] += kept.count }
+            }
+            return counts
         }
     }
 

@@ -106,6 +106,9 @@ struct TaskArithmeticKernel: TensorKernel {
             // and the histogram they count into stay in the core's cache.
             let pieceLength = 16_384
             let capacity = min(count, pieceLength)
+            // Selections after a held sample only count and keep, per chunk.
+            var kept = selections.map { $0.rangeBounds.map { [[UInt16]](repeating: [], count: $0.bucketCount) } ?? [] }
+            var above = [Int](repeating: 0, count: selections.count)
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { keys in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * capacity) { scratch in
                 let baseScratch = scratch.baseAddress!, modelScratch = scratch.baseAddress! + capacity // checked: capacity > 0
@@ -115,6 +118,12 @@ struct TaskArithmeticKernel: TensorKernel {
                     for (index, selection) in selections.enumerated() where histograms[index] != nil || counters[index] != nil {
                         let model = index % weights.count
                         let values = UnsafeBufferPointer(start: chunk.values(of: model, piece, scratch: modelScratch), count: piece.count)
+                        if let bounds = selection.rangeBounds {
+                            above[index] += countAbove(
+                                values.baseAddress!, base.baseAddress!, complement: index >= weights.count, count: piece.count, // checked: non-empty piece
+                                bounds: bounds, kept: &kept[index])
+                            continue
+                        }
                         magnitudeKeys(values, base, complement: index >= weights.count, into: keys, count: piece.count)
                         selection.reduce(
                             UnsafeBufferPointer(rebasing: keys[0..<piece.count]),
@@ -124,6 +133,10 @@ struct TaskArithmeticKernel: TensorKernel {
                     }
                 }
             }
+            }
+            for (index, selection) in selections.enumerated() where selection.rangeBounds != nil {
+                if let slot = counters[index] { sink.counters[slot] += above[index] }
+                selection.storeCandidates(kept[index], chunkIndex: chunk.chunkIndex)
             }
             return
         }
