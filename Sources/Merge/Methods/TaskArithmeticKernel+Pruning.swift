@@ -6,47 +6,33 @@ extension TaskArithmeticKernel {
         for index in 0..<count { keys[index] = abs(values[index] - base[index]).bitPattern ^ flip }
     }
 
-    /// For keys of |x − b| (complemented with `complement`) made on the fly,
-    /// eight lanes at a time: counts those above `bounds.highest` and hands
-    /// those from `bounds.lowest` to `bounds.highest` to `kept`, by bucket.
-    /// No key is stored and no histogram touched: the pass after a held
-    /// sample (`RankSelection.rangeBounds`).
-    @inline(__always)
+    /// For keys of |x − b| (complemented with `complement`) made on the fly:
+    /// counts those above `bounds.highest` and hands those from
+    /// `bounds.lowest` to `bounds.highest` to `kept`, by bucket. No key is
+    /// stored and no histogram touched: the pass after a held sample
+    /// (`RankSelection.rangeBounds`). `groups` has room for count / 8
+    /// entries.
     func countAbove(
         _ values: UnsafePointer<Float>, _ base: UnsafePointer<Float>, complement: Bool, count: Int,
-        bounds: (lowest: UInt32, highest: UInt32, firstBucket: UInt32, bucketCount: Int), kept: inout [[UInt16]]
+        bounds: (lowest: UInt32, highest: UInt32, firstBucket: UInt32, bucketCount: Int), kept: inout [[UInt16]],
+        groups: UnsafeMutablePointer<Int32>
     ) -> Int {
-        typealias Keys = SIMD8<UInt32>
-        typealias Signed = SIMD8<Int32>
         let flip: UInt32 = complement ? 0xFFFF_FFFF : 0
+        var (above, groupCount) = VectorLoops.countAboveMarkingInside(
+            values, base, flip: flip, lowest: bounds.lowest, highest: bounds.highest, count: count, groups: groups)
         let span = bounds.highest &- bounds.lowest
-        // Unsigned order compared as signed order with the top bit flipped,
-        // which AVX2 compares in one instruction.
-        let sign = Keys(repeating: 0x8000_0000), magnitudeBits = Keys(repeating: 0x7FFF_FFFF), flips = Keys(repeating: flip)
-        let highs = unsafeBitCast(Keys(repeating: bounds.highest) ^ sign, to: Signed.self)
-        let spans = unsafeBitCast(Keys(repeating: span) ^ sign, to: Signed.self)
-        let lowests = Keys(repeating: bounds.lowest), ones = Signed(repeating: 1)
-        var above = Signed()
         func keep(_ index: Int) {
             let key = abs(values[index] - base[index]).bitPattern ^ flip
             if key &- bounds.lowest <= span { kept[Int((key >> 16) - bounds.firstBucket)].append(UInt16(truncatingIfNeeded: key)) }
         }
-        var index = 0
-        while index + 8 <= count {
-            let task = UnsafeRawPointer(values + index).loadUnaligned(as: SIMD8<Float>.self) - UnsafeRawPointer(base + index).loadUnaligned(as: SIMD8<Float>.self)
-            let keys = (unsafeBitCast(task, to: Keys.self) & magnitudeBits) ^ flips
-            above &+= Signed().replacing(with: ones, where: unsafeBitCast(keys ^ sign, to: Signed.self) .> highs)
-            if any(unsafeBitCast((keys &- lowests) ^ sign, to: Signed.self) .<= spans) {
-                for lane in index ..< index + 8 { keep(lane) }
-            }
-            index += 8
+        for group in 0..<groupCount {
+            let start = Int(groups[group])
+            for index in start ..< start + 8 { keep(index) }
         }
-        var total = Int(above.wrappedSum())
-        while index < count {
-            if abs(values[index] - base[index]).bitPattern ^ flip > bounds.highest { total += 1 } else { keep(index) }
-            index += 1
+        for index in count / 8 * 8 ..< count {
+            if abs(values[index] - base[index]).bitPattern ^ flip > bounds.highest { above += 1 } else { keep(index) }
         }
-        return total
+        return above
     }
 
     /// For model `model`, 0 where its task vector is pruned in this chunk

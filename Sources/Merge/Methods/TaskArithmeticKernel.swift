@@ -110,6 +110,7 @@ struct TaskArithmeticKernel: TensorKernel {
             var kept = selections.map { $0.rangeBounds.map { [[UInt16]](repeating: [], count: $0.bucketCount) } ?? [] }
             var above = [Int](repeating: 0, count: selections.count)
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { keys in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity / 8 + 1) { groups in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * capacity) { scratch in
                 let baseScratch = scratch.baseAddress!, modelScratch = scratch.baseAddress! + capacity // checked: capacity > 0
                 for start in stride(from: 0, to: count, by: pieceLength) {
@@ -121,7 +122,7 @@ struct TaskArithmeticKernel: TensorKernel {
                         if let bounds = selection.rangeBounds {
                             above[index] += countAbove(
                                 values.baseAddress!, base.baseAddress!, complement: index >= weights.count, count: piece.count, // checked: non-empty piece
-                                bounds: bounds, kept: &kept[index])
+                                bounds: bounds, kept: &kept[index], groups: groups.baseAddress!) // checked: capacity > 0
                             continue
                         }
                         magnitudeKeys(values, base, complement: index >= weights.count, into: keys, count: piece.count)
@@ -132,6 +133,7 @@ struct TaskArithmeticKernel: TensorKernel {
                             chunkIndex: chunk.chunkIndex)
                     }
                 }
+            }
             }
             }
             for (index, selection) in selections.enumerated() where selection.rangeBounds != nil {
