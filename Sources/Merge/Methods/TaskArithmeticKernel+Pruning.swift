@@ -130,14 +130,18 @@ extension TaskArithmeticKernel {
                     for offset in 0..<length { sums[offset] += row[offset] }
                 }
                 if electsSign {
-                    for offset in 0..<length { output[start + offset] = 0; divisors[offset] = 0 }
+                    // Pointer fills, not `output[start + offset]`: the index sum's
+                    // overflow check kept that loop scalar (22% of a TIES merge).
+                    (output.baseAddress! + start).update(repeating: 0, count: length) // checked: start < count
+                    divisors.baseAddress!.update(repeating: 0, count: length) // checked: scratch is non-empty
                     for model in 0..<modelCount {
                         let row = contributions.baseAddress! + model * count + start // checked: as above
                         electSigns(row, sums: sums.baseAddress!, weight: weights[model], kept: output.baseAddress! + start, divisors: divisors.baseAddress!, length: length) // checked: non-empty buffers
                     }
                     finishElected(kept: output.baseAddress! + start, divisors: divisors.baseAddress!, base: base.baseAddress! + start, length: length) // checked: non-empty buffers
                 } else {
-                    for offset in 0..<length { output[start + offset] = base[start + offset] + lambda * (sums[offset] / fixedDivisor) }
+                    let mixed = output.baseAddress! + start, baseValues = base.baseAddress! + start // checked: start < count
+                    for offset in 0..<length { mixed[offset] = baseValues[offset] + lambda * (sums[offset] / fixedDivisor) }
                 }
                 start += length
             }
