@@ -116,13 +116,6 @@ public final class CheckpointWriter: @unchecked Sendable {
         return digests
     }
 
-    /// Starts writeback of `range` of shard `shard` without waiting, so the
-    /// disk works while later chunks are computed and the final sync is short.
-    public func startWriteback(shard: Int, range: Range<UInt64>) throws {
-        guard shardFiles.indices.contains(shard), !range.isEmpty else { return }
-        try shardFiles[shard].startWriteback(range)
-    }
-
     /// Writes a small extra file (config, tokenizer, model card) into the
     /// staging folder.
     public func addFile(named name: String, bytes: [UInt8]) throws {

@@ -60,8 +60,11 @@ public final class SequentialShardWriter: @unchecked Sendable {
     }
 
     private static func alignedBlockBytes(_ bytes: Int) -> Int {
-        max(alignment, bytes / alignment * alignment)
+        max(alignment, alignedDown(bytes))
     }
+
+    /// `bytes` rounded down to whole alignment units.
+    private static func alignedDown(_ bytes: Int) -> Int { bytes / alignment * alignment }
 
     /// A stream into `writer`'s shards with `blockCount` blocks (at least
     /// two: one filling while another is written) of `blockBytes` each,
@@ -109,9 +112,7 @@ public final class SequentialShardWriter: @unchecked Sendable {
                     rest = UnsafeRawBufferPointer(rebasing: rest[head...])
                     continue
                 }
-                available.wait()
-                let block = freeBlocks.withLock { $0.removeLast() }
-                open = (block, next, 0)
+                open = (takeBlock(), next, 0)
             }
             guard var current = open else { break }
             let count = min(rest.count, blockBytes - current.filled)
@@ -132,14 +133,18 @@ public final class SequentialShardWriter: @unchecked Sendable {
     /// Hands the aligned part of the open block to the write queue and
     /// carries its unaligned tail over into a fresh block.
     private func flushAlignedPart(of current: (block: Int, start: UInt64, filled: Int)) {
-        let aligned = current.filled / Self.alignment * Self.alignment
-        available.wait()
-        let fresh = freeBlocks.withLock { $0.removeLast() }
+        let aligned = Self.alignedDown(current.filled)
+        let fresh = takeBlock()
         // checked: both blocks hold blockBytes, and the tail is under one alignment unit
         blocks[fresh].baseAddress!.copyMemory(from: blocks[current.block].baseAddress! + aligned, byteCount: current.filled - aligned)
-        open = (current.block, current.start, aligned)
-        flush()
+        submit((current.block, current.start, aligned))
         open = (fresh, current.start + UInt64(aligned), current.filled - aligned)
+    }
+
+    /// A free block, waiting for the write queue to release one if needed.
+    private func takeBlock() -> Int {
+        available.wait()
+        return freeBlocks.withLock { $0.removeLast() }
     }
 
     /// Writes everything appended so far and waits for it; throws the
@@ -154,14 +159,19 @@ public final class SequentialShardWriter: @unchecked Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
-    /// Hands the open block to the write queue: its aligned part direct,
-    /// the unaligned tail through the page cache.
+    /// Hands the open block, if any, to the write queue.
     private func flush() {
         guard let current = open else { return }
         open = nil
+        submit(current)
+    }
+
+    /// Writes `current` on the write queue, its aligned part direct and
+    /// the unaligned tail through the page cache, then releases the block.
+    private func submit(_ current: (block: Int, start: UInt64, filled: Int)) {
         lastSubmitNanoseconds = DispatchTime.now().uptimeNanoseconds
         let shard = self.shard
-        let direct = current.filled / Self.alignment * Self.alignment
+        let direct = Self.alignedDown(current.filled)
         queue.async { [self] in
             defer {
                 freeBlocks.withLock { $0.append(current.block) }

@@ -23,7 +23,7 @@ public struct ExecutionSettings: Sendable {
     /// The blocks output bytes are gathered in, in file order, and written
     /// past the page cache (`SequentialShardWriter`).
     public var outputBlockBytes = 8 << 20
-    public var outputBlockCount = 4
+    public var outputBlockCount = MemoryEstimate.outputBlockCount
     /// Whether kernels that can take chunks still encoded and decode them
     /// a piece at a time get them so (`TensorKernel.decodesInPieces`).
     /// Output bytes are the same either way.

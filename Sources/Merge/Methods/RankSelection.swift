@@ -85,13 +85,12 @@ public struct RankSelection: Sendable {
     /// Whether the next pass is the sample pass, over the first
     /// 1/`sampleDivisor` of every chunk (`sampledRange`).
     public var isSampling: Bool { phase == .sample }
-    /// In the pass after a held sample (a counter pass): keys above
-    /// `highest` are only counted, keys from `lowest` to `highest` are kept
-    /// as candidates (`storeCandidates`), by bucket from `firstBucket`.
-    public var rangeBounds: (lowest: UInt32, highest: UInt32, firstBucket: UInt32, bucketCount: Int)? {
+    /// In the pass after a sample (a counter pass), the predicted keys:
+    /// keys above them are only counted, keys inside are kept as candidates
+    /// (`PredictedKeys.keep`, then `storeCandidates`).
+    public var rangeBounds: PredictedKeys? {
         guard phase == .range, let candidates else { return nil }
-        let buckets = candidates.buckets
-        return (buckets.lowerBound << 16, (buckets.upperBound << 16) &- 1, buckets.lowerBound, buckets.count)
+        return PredictedKeys(buckets: candidates.buckets)
     }
 
     /// Keeps the low halves of one chunk's keys inside `rangeBounds`, one
@@ -114,23 +113,18 @@ public struct RankSelection: Sendable {
     /// tensor's chunks.
     public func reduce(_ keys: UnsafeBufferPointer<UInt32>, histogram: UnsafeMutableBufferPointer<UInt64>?, counter: UnsafeMutablePointer<Int>?, chunkIndex: Int) {
         switch phase {
-        case .sample:
+        case .sample, .high:
             guard let histogram else { return }
             for key in keys { histogram[Int(key >> 16)] &+= 1 }
         case .range:
-            guard let counter, let bounds = rangeBounds else { return }
-            var kept = [[UInt16]](repeating: [], count: bounds.bucketCount)
+            guard let counter, let predicted = rangeBounds else { return }
+            var kept = predicted.emptyLows()
             var above = 0
             for key in keys {
-                if key > bounds.highest { above += 1 } else if key >= bounds.lowest {
-                    kept[Int((key >> 16) - bounds.firstBucket)].append(UInt16(truncatingIfNeeded: key))
-                }
+                if key > predicted.highest { above += 1 } else { predicted.keep(key, in: &kept) }
             }
             counter.pointee += above
             storeCandidates(kept, chunkIndex: chunkIndex)
-        case .high:
-            guard let histogram else { return }
-            for key in keys { histogram[Int(key >> 16)] &+= 1 }
         case .low:
             guard let histogram else { return }
             let bucket = highBucket
@@ -200,7 +194,7 @@ public struct RankSelection: Sendable {
     }
 
     /// The buckets the cut-off falls in with high confidence, from the
-    /// sample's histogram, as candidates for the high pass to keep; nil
+    /// sample's histogram, as candidates for the range pass to keep; nil
     /// when they would hold more keys than the limit.
     private func predictedCandidates(_ bins: [UInt64]) -> KeyCandidates? {
         let sampled = Double(bins.reduce(0, +))
@@ -292,6 +286,23 @@ public struct RankSelection: Sendable {
             equalCount -= 1
             if equalCount == 0 { break }
         }
+    }
+}
+
+/// The keys a sample predicts a cut-off between: whole buckets (high
+/// halves), from the lowest key of the first to the highest of the last.
+public struct PredictedKeys: Sendable {
+    public let buckets: Range<UInt32>
+    public var lowest: UInt32 { buckets.lowerBound << 16 }
+    public var highest: UInt32 { (buckets.upperBound << 16) &- 1 }
+
+    /// One empty array of low halves per bucket, for `keep`.
+    public func emptyLows() -> [[UInt16]] { Array(repeating: [], count: buckets.count) }
+
+    /// Adds the low half of `key` to its bucket's array if `key` is inside.
+    @inline(__always)
+    public func keep(_ key: UInt32, in lows: inout [[UInt16]]) {
+        if key &- lowest <= highest &- lowest { lows[Int((key >> 16) - buckets.lowerBound)].append(UInt16(truncatingIfNeeded: key)) }
     }
 }
 

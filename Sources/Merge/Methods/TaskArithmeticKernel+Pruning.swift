@@ -7,30 +7,24 @@ extension TaskArithmeticKernel {
     }
 
     /// For keys of |x − b| (complemented with `complement`) made on the fly:
-    /// counts those above `bounds.highest` and hands those from
-    /// `bounds.lowest` to `bounds.highest` to `kept`, by bucket. No key is
-    /// stored and no histogram touched: the pass after a held sample
+    /// counts those above `predicted` and keeps those inside in `kept`. No
+    /// key is stored and no histogram touched: the pass after a sample
     /// (`RankSelection.rangeBounds`). `groups` has room for count / 8
     /// entries.
     func countAbove(
         _ values: UnsafePointer<Float>, _ base: UnsafePointer<Float>, complement: Bool, count: Int,
-        bounds: (lowest: UInt32, highest: UInt32, firstBucket: UInt32, bucketCount: Int), kept: inout [[UInt16]],
-        groups: UnsafeMutablePointer<Int32>
+        predicted: PredictedKeys, kept: inout [[UInt16]], groups: UnsafeMutablePointer<Int32>
     ) -> Int {
         let flip: UInt32 = complement ? 0xFFFF_FFFF : 0
         var (above, groupCount) = VectorLoops.countAboveMarkingInside(
-            values, base, flip: flip, lowest: bounds.lowest, highest: bounds.highest, count: count, groups: groups)
-        let span = bounds.highest &- bounds.lowest
-        func keep(_ index: Int) {
-            let key = abs(values[index] - base[index]).bitPattern ^ flip
-            if key &- bounds.lowest <= span { kept[Int((key >> 16) - bounds.firstBucket)].append(UInt16(truncatingIfNeeded: key)) }
-        }
+            values, base, flip: flip, lowest: predicted.lowest, highest: predicted.highest, count: count, groups: groups)
+        func key(_ index: Int) -> UInt32 { abs(values[index] - base[index]).bitPattern ^ flip }
         for group in 0..<groupCount {
             let start = Int(groups[group])
-            for index in start ..< start + 8 { keep(index) }
+            for index in start ..< start + 8 { predicted.keep(key(index), in: &kept) }
         }
         for index in count / 8 * 8 ..< count {
-            if abs(values[index] - base[index]).bitPattern ^ flip > bounds.highest { above += 1 } else { keep(index) }
+            if key(index) > predicted.highest { above += 1 } else { predicted.keep(key(index), in: &kept) }
         }
         return above
     }

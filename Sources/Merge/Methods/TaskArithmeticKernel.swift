@@ -107,7 +107,7 @@ struct TaskArithmeticKernel: TensorKernel {
             let pieceLength = 16_384
             let capacity = min(count, pieceLength)
             // Selections after a held sample only count and keep, per chunk.
-            var kept = selections.map { $0.rangeBounds.map { [[UInt16]](repeating: [], count: $0.bucketCount) } ?? [] }
+            var kept = selections.map { $0.rangeBounds?.emptyLows() ?? [] }
             var above = [Int](repeating: 0, count: selections.count)
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { keys in
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity / 8 + 1) { groups in
@@ -119,10 +119,10 @@ struct TaskArithmeticKernel: TensorKernel {
                     for (index, selection) in selections.enumerated() where histograms[index] != nil || counters[index] != nil {
                         let model = index % weights.count
                         let values = UnsafeBufferPointer(start: chunk.values(of: model, piece, scratch: modelScratch), count: piece.count)
-                        if let bounds = selection.rangeBounds {
+                        if let predicted = selection.rangeBounds {
                             above[index] += countAbove(
                                 values.baseAddress!, base.baseAddress!, complement: index >= weights.count, count: piece.count, // checked: non-empty piece
-                                bounds: bounds, kept: &kept[index], groups: groups.baseAddress!) // checked: capacity > 0
+                                predicted: predicted, kept: &kept[index], groups: groups.baseAddress!) // checked: capacity > 0
                             continue
                         }
                         magnitudeKeys(values, base, complement: index >= weights.count, into: keys, count: piece.count)

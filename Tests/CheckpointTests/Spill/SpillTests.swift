@@ -160,13 +160,19 @@ import Testing
 
     // MARK: Torn tails
 
+    /// Writes the three payloads to `path` and tears them with `tear`: the
+    /// blocks' offsets, where the tear starts, how many blocks are whole,
+    /// and the damaged file's size.
+    static func tornFile(_ tear: TornTail, at path: String) throws -> (offsets: [UInt64], tornOffset: UInt64, kept: Int, damagedSize: UInt64) {
+        let offsets = try SpillFixture.writeBlocks(threePayloads, to: path)
+        let (tornOffset, kept) = try tear.apply(to: path, offsets: offsets)
+        return (offsets, tornOffset, kept, try SpillFixture.size(of: path))
+    }
+
     @Test(arguments: TornTail.allCases)
     func appendingRecoveryDropsTornTail(_ tear: TornTail) throws {
         try SpillFixture.withSpillFile { path in
-            let offsets = try SpillFixture.writeBlocks(threePayloads, to: path)
-            let (tornOffset, kept) = try tear.apply(to: path, offsets: offsets)
-            let damagedSize = try SpillFixture.size(of: path)
-
+            let (_, tornOffset, kept, damagedSize) = try Self.tornFile(tear, at: path)
             let writer = try SpillWriter(appendingTo: path)
             #expect(writer.recovered == SpillRecovery(validLength: tornOffset, tornBytes: damagedSize - tornOffset))
             #expect(writer.length == tornOffset)
@@ -182,9 +188,7 @@ import Testing
     @Test(arguments: TornTail.allCases)
     func strictReaderReportsTornTailAtItsOffset(_ tear: TornTail) throws {
         try SpillFixture.withSpillFile { path in
-            let offsets = try SpillFixture.writeBlocks(threePayloads, to: path)
-            let (tornOffset, kept) = try tear.apply(to: path, offsets: offsets)
-            let damagedSize = try SpillFixture.size(of: path)
+            let (offsets, tornOffset, kept, damagedSize) = try Self.tornFile(tear, at: path)
             let reader = try SpillReader(path: path)
             #expect(throws: SpillError.tornTail(path: path, offset: tornOffset)) { try reader.blocks() }
             #expect(throws: SpillError.tornTail(path: path, offset: tornOffset)) { try reader.forEachPayload { _, _ in } }

@@ -123,6 +123,18 @@ import Testing
         #expect(passes >= 3)
     }
 
+    @Test func candidatesThatOutgrowTheLimitInTheFullPassFallBack() {
+        // The sampled first 1/8 of every chunk spreads over many buckets, so
+        // the predicted buckets look small; the rest of every chunk is one
+        // value inside them, which overflows the limit during the full pass.
+        let keys = (0..<32_000).map { index -> UInt32 in
+            index % 4_000 < 500 ? Float(index % 500 * 2).bitPattern : Float(500).bitPattern
+        }
+        var passes = 0
+        #expect(Self.select(keys, count: 16_000, chunkLength: 4_000, sampleDivisor: 8, candidateLimit: 4_000, passes: &passes) == Self.expected(keys, count: 16_000))
+        #expect(passes >= 3, "the range pass overflowed, so the radix passes ran after it")
+    }
+
     @Test func selectsNothingForZero() {
         #expect(Self.select([3, 1, 2], count: 0, chunkLength: 2) == [0, 0, 0])
     }
