@@ -25,12 +25,15 @@ let buildsForHostX86_64_V3: Bool = {
 let computeSettings: [SwiftSetting] = buildsForHostX86_64_V3 ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
 let commandSettings: [SwiftSetting] = buildsForHostX86_64_V3 ? [.define("SMELT_REQUIRES_X86_64_V3")] : []
 
-// Layers (DESIGN.md): system libraries and a tiny C shim at the bottom, then
-// Checkpoint, then Merge, then the `smelt` command. Lower targets never import higher ones.
+// Layers (DESIGN.md, "Layers"), in order: system libraries and a tiny C shim
+// at the bottom, then Base, Checkpoint, Compute, Merge and the `smelt`
+// command. A target depends only on targets listed above it.
 let package = Package(
     name: "Smelt",
     products: [
+        .library(name: "Base", targets: ["Base"]),
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
+        .library(name: "Compute", targets: ["Compute"]),
         .library(name: "Merge", targets: ["Merge"]),
         .executable(name: "smelt", targets: ["smelt"]),
     ],
@@ -39,23 +42,21 @@ let package = Package(
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "CSystemShims"),
-        .target(
-            name: "Checkpoint",
-            dependencies: ["CXXHash", "CLZ4", "CSystemShims"],
-            swiftSettings: computeSettings
-        ),
-        .target(
-            name: "Merge",
-            dependencies: ["Checkpoint", "CYAML", "CXXHash"],
-            swiftSettings: computeSettings
-        ),
+        .target(name: "Base", dependencies: ["CXXHash", "CLZ4", "CSystemShims"], swiftSettings: computeSettings),
+        .target(name: "Checkpoint", dependencies: ["Base"], swiftSettings: computeSettings),
+        .target(name: "Compute", dependencies: ["Base", "Checkpoint"], swiftSettings: computeSettings),
+        .target(name: "Merge", dependencies: ["Base", "Checkpoint", "Compute", "CYAML"], swiftSettings: computeSettings),
         // Built for the baseline, so its first line can check the CPU.
-        .executableTarget(name: "smelt", dependencies: ["Checkpoint", "Merge", "CSystemShims"], swiftSettings: commandSettings),
+        .executableTarget(
+            name: "smelt", dependencies: ["Base", "Checkpoint", "Merge", "CSystemShims"], swiftSettings: commandSettings),
         // Test support only: provokes a SIGBUS in a mapping (not a product).
-        .executableTarget(name: "smelt-fault-probe", dependencies: ["Checkpoint"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CXXHash"]),
-        .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint"]),
-        .testTarget(name: "smeltTests", dependencies: ["Checkpoint"]),
+        .executableTarget(name: "smelt-fault-probe", dependencies: ["Base", "Checkpoint"]),
+        // Helpers the test targets share (not a product).
+        .target(name: "TestSupport", dependencies: ["Base"], path: "Tests/TestSupport"),
+        .testTarget(name: "BaseTests", dependencies: ["Base", "TestSupport", "CXXHash"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Base", "TestSupport"]),
+        .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base"]),
+        .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,16 +1,27 @@
+import Base
 import Checkpoint
 
 /// Why a merge cannot run, with the place to look. Each case maps to one
 /// sysexits code in the command layer (DESIGN.md, "Exit codes").
-public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum MergeError: SmeltError, Sendable, Equatable {
     /// The recipe is malformed or asks for something impossible (65).
     case recipe(file: String, mark: YAMLMark?, problem: String)
     /// The recipe asks for something Smelt does not do yet (65).
     case unsupported(file: String, mark: YAMLMark?, feature: String)
     /// A model named by the recipe cannot be found (66).
     case missingModel(file: String, mark: YAMLMark?, reference: String, looked: [String])
-    /// The inputs do not fit together: shapes, dtypes, missing tensors (65).
-    case incompatibleInputs(problem: String)
+    /// A tensor the recipe needs is not in a model (65).
+    case missingTensor(tensor: String, model: String, path: String)
+    /// A tensor's shape differs between two models (65).
+    case shapeMismatch(tensor: String, model: String, shape: [UInt64], otherModel: String, otherShape: [UInt64])
+    /// A tensor is floating point in one model and not in another (65).
+    case dtypeMismatch(tensor: String, model: String, dtype: String, otherModel: String, otherDType: String)
+    /// An input tensor's dtype cannot be decoded to Float32 (65).
+    case uncomputableDType(file: String, tensor: String, dtype: String)
+    /// A merged tensor cannot be stored in its output dtype (65).
+    case unencodableOutput(tensor: String, dtype: String)
+    /// A model's `config.json` is malformed; `byteOffset` where known (65).
+    case malformedConfig(file: String, byteOffset: Int?, problem: String)
     /// The output folder holds a different finished merge (73).
     case outputHoldsDifferentMerge(path: String, problem: String)
     /// Not enough free disk for the output (74).
@@ -24,9 +35,26 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The disk filled up during the run (74).
     case diskFull(path: String, neededBytes: UInt64, stagingPath: String)
     /// A read or write failed during the run; staged work is kept (74).
-    case runFailed(problem: String, stagingPath: String)
+    case runFailed(cause: SystemError, stagingPath: String)
     /// Staged bytes checked at the start of a resume changed during it (74).
     case stagedOutputChanged(tensor: String, byteOffset: UInt64)
+
+    public var exitCode: ExitCode {
+        switch self {
+        case .missingModel: .missingInput
+        case .outputHoldsDifferentMerge, .resumeRefused: .cannotCreateOutput
+        case .insufficientDisk, .diskFull, .runFailed, .stagedOutputChanged: .ioError
+        case .interrupted(let signal, _, _): signal == StopSignals.terminate ? .terminated : .interrupted
+        case .recipe, .unsupported, .missingTensor, .shapeMismatch, .dtypeMismatch, .uncomputableDType,
+             .unencodableOutput, .malformedConfig:
+            .dataError
+        }
+    }
+
+    public var message: String {
+        guard case .interrupted(let signal, _, _) = self else { return description }
+        return "stopped by \(StopSignals.name(of: signal)); " + description
+    }
 
     public var description: String {
         switch self {
@@ -37,8 +65,18 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingModel(let file, let mark, let reference, let looked):
             let places = looked.isEmpty ? "" : " (looked in: " + looked.joined(separator: ", ") + ")"
             return Self.place(file, mark) + "model '\(reference)' not found: no such folder or file, and no local Hugging Face cache entry" + places
-        case .incompatibleInputs(let problem):
-            return problem
+        case .missingTensor(let tensor, let model, let path):
+            return "tensor \"\(tensor)\" is missing from '\(model)' (\(path))"
+        case .shapeMismatch(let tensor, let model, let shape, let otherModel, let otherShape):
+            return "tensor \"\(tensor)\" has shape \(shape) in '\(model)' but \(otherShape) in '\(otherModel)'"
+        case .dtypeMismatch(let tensor, let model, let dtype, let otherModel, let otherDType):
+            return "tensor \"\(tensor)\" is \(dtype) in '\(model)' but \(otherDType) in '\(otherModel)'"
+        case .uncomputableDType(let file, let tensor, let dtype):
+            return "\(file): tensor \"\(tensor)\" has dtype \(dtype), which Smelt cannot compute with"
+        case .unencodableOutput(let tensor, let dtype):
+            return "cannot store \(tensor) as \(dtype)"
+        case .malformedConfig(let file, let byteOffset, let problem):
+            return "\(file): " + (byteOffset.map { "malformed JSON at byte \($0): " } ?? "") + problem
         case .outputHoldsDifferentMerge(let path, let problem):
             return "\(path) already holds a different merge (\(problem)); choose another output folder, or pass --force to replace it"
         case .insufficientDisk(let path, let needed, let available):
@@ -49,8 +87,8 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
             return "finished work (\(kept) bytes) is kept in \(staging): run the same command again to resume"
         case .diskFull(let path, let needed, let staging):
             return "\(path): the disk is full: \(needed) more bytes are needed to finish; free some space and run the same command again to resume (finished work is kept in \(staging))"
-        case .runFailed(let problem, let staging):
-            return "\(problem); finished work is kept in \(staging): run the same command again to resume once this is fixed"
+        case .runFailed(let cause, let staging):
+            return "\(cause); finished work is kept in \(staging): run the same command again to resume once this is fixed"
         case .stagedOutputChanged(let tensor, let offset):
             return "the staged bytes of \(tensor) at byte \(offset) changed during the run; run the same command again"
         }

@@ -1,7 +1,10 @@
+import Base
 import Checkpoint
 
 /// A command line that does not fit the command: exit 64 with a usage hint.
-struct UsageError: Error {
+struct UsageError: SmeltError {
+    var exitCode: ExitCode { .usage }
+    var description: String { message }
     let message: String
 }
 

@@ -1,3 +1,4 @@
+import Base
 /// The text of `smelt --help` and of each command's `--help`.
 enum Help {
     static let main = """

@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 import CSystemShims
 #if canImport(Glibc)
@@ -46,8 +47,9 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         }
         return try command.run(parsed)
     } catch {
-        let (code, message) = exitStatus(for: error)
+        let (code, message, hint) = exitStatus(for: error)
         writeToStandardError("error: \(message)")
+        if let hint { writeToStandardError("hint: \(hint)") }
         if code == .usage { writeToStandardError("usage: see 'smelt \(name) --help'") }
         return code
     }

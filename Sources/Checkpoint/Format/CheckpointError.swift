@@ -1,7 +1,10 @@
+import Base
 /// Everything that can be wrong with a checkpoint we read, each case naming
 /// the file, the tensor where there is one, and the rule broken (STYLE.md,
 /// "Reading files we did not write").
-public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum CheckpointError: SmeltError, Equatable, Sendable {
+    public var exitCode: ExitCode { .dataError }
+
     case notARegularFile(file: String)
     case fileTooSmall(file: String, size: UInt64)
     case headerTooLarge(file: String, headerLength: UInt64, limit: UInt64)

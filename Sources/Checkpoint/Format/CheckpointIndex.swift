@@ -1,3 +1,4 @@
+import Base
 /// `model.safetensors.index.json`: which shard holds each tensor. Read
 /// strictly: shard names must be plain file names in the same folder (the
 /// Hugging Face cache makes them symbolic links, which is fine).

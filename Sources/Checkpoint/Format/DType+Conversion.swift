@@ -1,3 +1,4 @@
+import Base
 /// Conversions between stored floating-point types and Float32, the type
 /// Smelt computes in. Each is one plain loop over buffers so the compiler
 /// can vectorise it; rounding to a narrower type is to nearest, ties to

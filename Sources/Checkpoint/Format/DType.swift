@@ -1,3 +1,4 @@
+import Base
 /// The closed list of safetensors element types (STYLE.md), each sized in
 /// bits. Types Smelt computes with convert to and from Float32; every other
 /// type is passed through byte for byte.

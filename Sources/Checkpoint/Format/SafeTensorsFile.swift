@@ -1,3 +1,4 @@
+import Base
 /// A safetensors file, memory-mapped and validated. The header is parsed
 /// from the mapping; tensor data is only touched when asked for.
 public final class SafeTensorsFile: Sendable {

@@ -1,3 +1,4 @@
+import Base
 /// One tensor of a safetensors file: where its bytes are and how to read them.
 public struct TensorEntry: Sendable, Equatable {
     public let name: String

@@ -1,3 +1,4 @@
+import Base
 /// The Hugging Face cache stores each file once under `blobs/`, named by
 /// its SHA-256 for large (LFS) files or by its git object id for small
 /// ones, and links it from `snapshots/<revision>/`. Recomputing the SHA-256

@@ -1,3 +1,4 @@
+import Base
 /// Checks a folder against its smelt-manifest.json: every listed file is
 /// there with its size and digest, every listed tensor is where the
 /// manifest says with the same dtype, shape and digest, and nothing

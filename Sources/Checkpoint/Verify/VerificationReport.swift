@@ -1,3 +1,4 @@
+import Base
 /// One thing `smelt verify` found wrong.
 public struct VerificationProblem: Sendable, Equatable {
     public let file: String

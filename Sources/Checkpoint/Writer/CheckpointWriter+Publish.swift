@@ -1,3 +1,4 @@
+import Base
 extension CheckpointWriter {
     /// Finishes and publishes the output: digests in one in-order pass,
     /// placeholders patched, index (when sharded) and manifest written,

@@ -1,3 +1,4 @@
+import Base
 /// Writes a checkpoint transactionally (DESIGN.md, principle 6). The whole
 /// layout is fixed up front from the list of output tensors; chunks arrive
 /// in any order, from any thread, and go straight to their final offsets;

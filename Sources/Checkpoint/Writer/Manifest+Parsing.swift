@@ -1,9 +1,11 @@
+import Base
 /// Reading a manifest back for `smelt verify`. A manifest is a file we
 /// wrote, but it may have been edited or damaged since, so it is read as
 /// strictly as anything else.
 extension Manifest {
     /// A manifest that cannot be read; `message` says where and why.
-    public struct ParseError: Error, Equatable, CustomStringConvertible {
+    public struct ParseError: SmeltError, Equatable {
+        public var exitCode: ExitCode { .dataError }
         public let file: String
         public let message: String
         public var description: String { "\(file): \(message)" }

@@ -1,3 +1,4 @@
+import Base
 /// The version written into manifests and checked on resume.
 public let smeltVersion = "0.1.0"
 

@@ -1,3 +1,4 @@
+import Base
 /// A tensor the writer will store: its name, dtype and shape.
 public struct OutputTensor: Sendable, Equatable {
     public let name: String
@@ -32,7 +33,9 @@ public struct ShardLayout: Sendable {
 }
 
 /// Errors in the list of tensors handed to the writer.
-public enum LayoutError: Error, Equatable, CustomStringConvertible {
+public enum LayoutError: SmeltError, Equatable {
+    public var exitCode: ExitCode { .dataError }
+
     case duplicateName(String)
     case emptyName
     case sizeOverflow(String)

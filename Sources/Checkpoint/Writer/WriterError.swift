@@ -1,5 +1,13 @@
+import Base
 /// Why the writer cannot create or publish its output.
-public enum WriterError: Error, Equatable, CustomStringConvertible {
+public enum WriterError: SmeltError, Equatable {
+    public var exitCode: ExitCode {
+        switch self {
+        case .outputExists, .stagingLocked: .cannotCreateOutput
+        default: .ioError
+        }
+    }
+
     /// `OUT` already exists and replacing it was not asked for.
     case outputExists(path: String)
     /// Another process holds the staging folder's lock.

@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// One worker's buffers: a raw read buffer, one Float32 buffer per source
@@ -62,7 +63,7 @@ final class ChunkBuffers {
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[0 ..< range.count * bytesPerElement])
                 try source.file.file.read(into: bytes, at: offset)
                 guard source.dtype.decode(UnsafeRawBufferPointer(bytes), into: destination) else {
-                    throw MergeError.incompatibleInputs(problem: "\(source.file.path): tensor \"\(source.tensorName)\" has dtype \(source.dtype.rawValue), which Smelt cannot compute with")
+                    throw MergeError.uncomputableDType(file: source.file.path, tensor: source.tensorName, dtype: source.dtype.rawValue)
                 }
             }
             return UnsafeBufferPointer(destination)

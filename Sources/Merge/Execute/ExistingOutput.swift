@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// What is already at the output path.

@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// How a run fits its memory budget: the chunk size and the number of

@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// How the executor spends threads and memory. None of it changes a byte
@@ -251,7 +252,7 @@ public enum MergeExecutor {
             let output = UnsafeMutableBufferPointer(rebasing: buffers.output[0..<item.range.count])
             kernel.merge(input, into: output)
             guard tensor.outputDType.encode(UnsafeBufferPointer(output), into: bytes) else {
-                throw MergeError.incompatibleInputs(problem: "cannot store \(tensor.name) as \(tensor.outputDType.rawValue)")
+                throw MergeError.unencodableOutput(tensor: tensor.name, dtype: tensor.outputDType.rawValue)
             }
         }
 #if SMELT_NO_JOURNAL

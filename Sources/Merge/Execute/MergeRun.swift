@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// What `smelt merge` was asked to do.
@@ -150,7 +151,7 @@ public enum MergeRun {
         case let error as SystemError where error.isNoSpace:
             return MergeError.diskFull(path: error.path, neededBytes: outputBytes > doneBytes ? outputBytes - doneBytes : 0, stagingPath: stagingPath)
         case let error as SystemError:
-            return MergeError.runFailed(problem: error.description, stagingPath: stagingPath)
+            return MergeError.runFailed(cause: error, stagingPath: stagingPath)
         default:
             return error
         }

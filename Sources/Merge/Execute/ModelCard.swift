@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// The output's `README.md`: Hugging Face front matter, then the recipe

@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// The staging side of a run (DESIGN.md, principle 6, "Journal"): the

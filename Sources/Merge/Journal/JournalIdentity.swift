@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// What a journal belongs to (DESIGN.md, "Journal"): the resolved plan

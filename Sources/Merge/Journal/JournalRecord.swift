@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// One finished unit of work in the journal (DESIGN.md, "Journal"): a chunk

@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// The work of an interrupted run that a resume keeps: every journaled

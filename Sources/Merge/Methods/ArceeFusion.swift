@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// `arcee_fusion`: importance |Δ|·KL(softmax(x) ‖ softmax(b)) with the KL

@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// Counter-based random numbers for the random methods (DESIGN.md,

@@ -1,3 +1,4 @@
+import Base
 /// `linear`: Σ wᵢ xᵢ / Σ wᵢ, the division only with `normalize`
 /// (REFERENCE.md, "Methods").
 struct LinearMethod: MergeMethod {

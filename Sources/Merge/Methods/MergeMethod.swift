@@ -1,3 +1,4 @@
+import Base
 /// Whether a parameter belongs to each model or to the whole merge
 /// (REFERENCE.md, "Recipe semantics", precedence).
 public enum ParameterScope: Sendable { case perModel, global }

@@ -1,3 +1,4 @@
+import Base
 /// Every merge method Smelt knows, by its mergekit name.
 public enum MethodRegistry {
     public static let methods: [any MergeMethod] = [

@@ -1,3 +1,5 @@
+import Base
+import Compute
 /// `model_stock`: from the mean pairwise cosine of the task vectors,
 /// t = N·cos / (1 + (N − 1)·cos), then t·mean(xᵢ) + (1 − t)·b; the cosine
 /// over the whole tensor, or per row with `filter_wise` (REFERENCE.md).

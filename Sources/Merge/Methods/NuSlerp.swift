@@ -1,3 +1,5 @@
+import Base
+import Compute
 import Foundation
 
 /// `nuslerp`: slerp of two models (of their task vectors, added back to the

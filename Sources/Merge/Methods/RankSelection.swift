@@ -1,3 +1,5 @@
+import Base
+import Compute
 import Synchronization
 
 /// Exact selection of the `count` largest of a tensor's keys without

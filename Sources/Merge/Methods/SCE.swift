@@ -1,3 +1,5 @@
+import Base
+import Compute
 /// `sce` (select, calculate, erase): keep the ⌊select_topk · m⌋ positions
 /// whose task vectors vary most across models (m: positions with non-zero
 /// variance), elect signs on the unweighted task vectors, and mix with

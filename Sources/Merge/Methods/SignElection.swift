@@ -1,3 +1,4 @@
+import Base
 /// Adds the elements of one model's contributions that agree with the
 /// elected sign (that of `sums`; zero counts as positive, and a zero
 /// contribution agrees with nothing) to `kept`, and its weight to

@@ -1,3 +1,5 @@
+import Base
+import Compute
 import Foundation
 
 /// `slerp`: spherical interpolation between the base (t = 0) and exactly

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Spherical means computed on coefficient vectors: a vector of the span

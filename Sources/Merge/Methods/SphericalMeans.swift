@@ -1,3 +1,5 @@
+import Base
+import Compute
 import Foundation
 
 /// `multislerp`: barycentric interpolation on the hypersphere of the

@@ -1,3 +1,4 @@
+import Base
 /// How the generalized task-arithmetic core prunes each task vector
 /// (REFERENCE.md, "The generalized task-arithmetic core").
 enum Sparsification: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Base
+import Compute
 extension TaskArithmeticKernel {
     /// Keys of |x − b| (their Float32 bit patterns order like the values),
     /// or their complements to select the smallest.

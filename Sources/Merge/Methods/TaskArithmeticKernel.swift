@@ -1,3 +1,5 @@
+import Base
+import Compute
 /// The generalized task-arithmetic core on one tensor: prune each task
 /// vector δᵢ = xᵢ − b, optionally rescale, weight, optionally elect signs,
 /// mix, times λ, plus b (REFERENCE.md).

@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// Elements per reduction block: every Float64 sum is accumulated over

@@ -1,3 +1,4 @@
+import Base
 /// Layer numbers in tensor names (REFERENCE.md, "Recipe semantics"): the
 /// first `.<digits>.` group, as in `model.layers.12.mlp.up_proj.weight`.
 enum LayerNames {

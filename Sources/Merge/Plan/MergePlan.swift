@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// Settings of a run that shape the output bytes (part of the plan's

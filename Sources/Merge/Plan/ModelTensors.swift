@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// One input model's tensors, indexed once when the model is opened: by

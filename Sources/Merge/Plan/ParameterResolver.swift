@@ -1,3 +1,4 @@
+import Base
 /// Evaluates recipe parameters for one tensor (REFERENCE.md, "Recipe
 /// semantics"): levels are tried from the most specific; a filter list
 /// whose filters all miss falls through to the next level; gradients are

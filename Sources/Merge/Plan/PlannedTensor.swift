@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// Where one input tensor's bytes are.

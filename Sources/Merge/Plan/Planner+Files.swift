@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 extension Planner {
@@ -13,10 +14,10 @@ extension Planner {
         let bytes = try FileSystem.readSmallFile(path, limit: 16 << 20)
         let root: JSONNode
         do { root = try JSONScanner.parse(bytes) } catch {
-            throw MergeError.incompatibleInputs(problem: "\(path): malformed JSON at byte \(error.offset): \(error.message)")
+            throw MergeError.malformedConfig(file: path, byteOffset: error.offset, problem: error.message)
         }
         guard case .object(let members) = root.value else {
-            throw MergeError.incompatibleInputs(problem: "\(path): not a JSON object")
+            throw MergeError.malformedConfig(file: path, byteOffset: nil, problem: "not a JSON object")
         }
         let stored = tensors.first { $0.name.contains("embed") }?.outputDType ?? tensors.first?.outputDType ?? .f32
         let dtypeName = Self.torchName(of: stored)

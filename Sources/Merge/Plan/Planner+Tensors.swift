@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 extension Planner {
@@ -40,7 +41,7 @@ extension Planner {
     func source(_ name: String, model: Int) throws -> TensorSource {
         if let found = modelTensors[model].byName[name] { return found }
         if name.hasSuffix("lm_head.weight"), let embedding = modelTensors[model].tiedEmbedding { return embedding }
-        throw MergeError.incompatibleInputs(problem: "tensor \"\(name)\" is missing from '\(models[model].reference.text)' (\(models[model].path))")
+        throw MergeError.missingTensor(tensor: name, model: models[model].reference.text, path: models[model].path)
     }
 
     func planTensor(_ name: String, sourceNames: [String], slice: Slice, position: Double, baseIndex: Int?) throws -> PlannedTensor {
@@ -49,7 +50,9 @@ extension Planner {
         let shape = reference.shape
         for (input, source) in zip(inputs, slice.sources) {
             guard input.shape == shape else {
-                throw MergeError.incompatibleInputs(problem: "tensor \"\(input.tensorName)\" has shape \(input.shape) in '\(models[source.model].reference.text)' but \(shape) in '\(models[reference.modelIndex].reference.text)'")
+                throw MergeError.shapeMismatch(
+                    tensor: input.tensorName, model: models[source.model].reference.text, shape: input.shape,
+                    otherModel: models[reference.modelIndex].reference.text, otherShape: shape)
             }
         }
         guard reference.dtype.isConvertibleFloat else {
@@ -59,7 +62,9 @@ extension Planner {
             return PlannedTensor(name: name, shape: shape, outputDType: reference.dtype, work: .copy(reference))
         }
         if let odd = inputs.first(where: { !$0.dtype.isConvertibleFloat }) {
-            throw MergeError.incompatibleInputs(problem: "tensor \"\(odd.tensorName)\" is \(odd.dtype.rawValue) in '\(models[odd.modelIndex].reference.text)' but \(reference.dtype.rawValue) in '\(models[reference.modelIndex].reference.text)'")
+            throw MergeError.dtypeMismatch(
+                tensor: odd.tensorName, model: models[odd.modelIndex].reference.text, dtype: odd.dtype.rawValue,
+                otherModel: models[reference.modelIndex].reference.text, otherDType: reference.dtype.rawValue)
         }
         let outputDType = recipe.outDType ?? recipe.dtype ?? reference.dtype
         let separatesBase = method.baseModelUse != .ignored && baseIndex != nil

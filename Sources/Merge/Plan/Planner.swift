@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// Turns a recipe and its inputs into a complete `MergePlan` (DESIGN.md,

@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// A merge recipe in mergekit 0.1.5's YAML (REFERENCE.md, "Recipe

@@ -1,3 +1,4 @@
+import Base
 /// The nearest of `candidates` to `word` by edit distance, for "did you
 /// mean" hints; nil when nothing is close enough to help.
 func nearestName(to word: String, among candidates: [String]) -> String? {

@@ -1,3 +1,4 @@
+import Base
 import CYAML
 
 /// Reads one YAML document (a mergekit recipe) into `YAMLNode`s with libyaml,

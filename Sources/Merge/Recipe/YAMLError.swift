@@ -1,3 +1,4 @@
+import Base
 import CYAML
 
 /// A position in a YAML file, 1-based. Columns count Unicode scalars, as
@@ -26,7 +27,9 @@ public struct YAMLMark: Sendable, Equatable, CustomStringConvertible {
 
 /// Why a YAML recipe could not be read: the file, the place in it (when
 /// there is one) and a message a person can act on.
-public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct YAMLError: SmeltError, Sendable, Equatable {
+    public var exitCode: ExitCode { .dataError }
+
     /// The file name given to `YAMLDocument.parse`, for messages.
     public let file: String
     /// Where the problem is, or nil for problems with the whole file.

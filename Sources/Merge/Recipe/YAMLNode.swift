@@ -1,3 +1,4 @@
+import Base
 /// How a scalar was written. Only plain scalars are typed implicitly
 /// (`0.5` is a number, `"0.5"` and a `|` block holding 0.5 are strings).
 public enum YAMLScalarStyle: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import TestSupport
+import Base
 import Checkpoint
 import Testing
 
@@ -47,13 +49,13 @@ import Testing
     /// Fixtures/fixture-digests.json was written by tools/make_fixtures.py
     /// with Python xxhash; every header and tensor digest must agree.
     @Test func fixtureDigestsMatchPythonXXHash() throws {
-        let path = TestSupport.fixture("fixture-digests.json")
-        let root = try JSONScanner.parse(TestSupport.read(path))
+        let path = TestFiles.fixture("fixture-digests.json")
+        let root = try JSONScanner.parse(TestFiles.read(path))
         guard case .object(let files) = root.value else { Issue.record("not an object"); return }
         var tensorCount = 0
         for (relative, node) in files {
             guard case .object(let fields) = node.value else { continue }
-            let file = try SafeTensorsFile(path: TestSupport.fixture(relative))
+            let file = try SafeTensorsFile(path: TestFiles.fixture(relative))
             let digests = try file.computeDigests()
             for (key, value) in fields {
                 switch (key, value.value) {
@@ -78,12 +80,12 @@ import Testing
     @Test func windowedDigestOfLargeTensorMatchesPython() throws {
         // 614,400-byte tensors hashed in 4 KiB windows still give Python's digest.
         let relative = "models/llama-large-base/model.safetensors"
-        let file = try SafeTensorsFile(path: TestSupport.fixture(relative))
+        let file = try SafeTensorsFile(path: TestFiles.fixture(relative))
         guard let tensor = file.tensor(named: "model.layers.0.mlp.down_proj.weight") else { Issue.record("fixture changed"); return }
         let range = file.fileRange(of: tensor)
         let windowed = try RangeDigester.digests(of: file.file, ranges: [range], threads: 1, windowBytes: 4096)[0]
         #expect(windowed == file.mapping.withBytes(in: range) { XXH3.digest($0) })
-        let root = try JSONScanner.parse(TestSupport.read(TestSupport.fixture("fixture-digests.json")))
+        let root = try JSONScanner.parse(TestFiles.read(TestFiles.fixture("fixture-digests.json")))
         guard case .object(let files) = root.value, let entry = files.first(where: { $0.key == relative })?.node,
               case .object(let fields) = entry.value, case .object(let tensors)? = fields.first(where: { $0.key == "tensors" })?.node.value,
               case .string(let expected)? = tensors.first(where: { $0.key == tensor.name })?.node.value else {

@@ -1,3 +1,5 @@
+import TestSupport
+import Base
 import Checkpoint
 import Testing
 
@@ -5,10 +7,10 @@ import Testing
 /// is an error naming the file, not a crash or a wrong digest.
 @Suite struct RangeDigesterTests {
     @Test func fileThatShrankAfterOpeningIsAnErrorNamingIt() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let path = folder + "/model.safetensors"
-        try TestSupport.write(TestSupport.read(TestSupport.fixture("models/llama-large-base/model.safetensors")), to: path)
+        try TestFiles.write(TestFiles.read(TestFiles.fixture("models/llama-large-base/model.safetensors")), to: path)
         let file = try SafeTensorsFile(path: path)
         try OpenFile.forUpdating(path).truncate(to: file.header.dataStart + 100)
         do {
@@ -20,7 +22,7 @@ import Testing
     }
 
     @Test func digestsAreTheSameForAnyThreadCountAndWindow() throws {
-        let file = try SafeTensorsFile(path: TestSupport.fixture("models/llama-large-a/model.safetensors"))
+        let file = try SafeTensorsFile(path: TestFiles.fixture("models/llama-large-a/model.safetensors"))
         let ranges = file.header.tensors.map { file.fileRange(of: $0) }
         let reference = try RangeDigester.digests(of: file.file, ranges: ranges, threads: 1)
         for (threads, window) in [(2, 4096), (3, 1000), (8, 1 << 20)] {
@@ -36,10 +38,10 @@ import Testing
             + "\"c\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[37,37]},"
             + "\"d\":{\"dtype\":\"U8\",\"shape\":[100],\"data_offsets\":[37,137]},"
             + "\"e\":{\"dtype\":\"U8\",\"shape\":[0],\"data_offsets\":[137,137]}}"
-        let bytes = TestSupport.safetensorsBytes(json: json, data: TestSupport.randomBytes(count: 137, seed: 3))
-        let folder = try TestSupport.temporaryFolder()
+        let bytes = TestSupport.safetensorsBytes(json: json, data: TestFiles.randomBytes(count: 137, seed: 3))
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
-        try TestSupport.write(bytes, to: folder + "/m.safetensors")
+        try TestFiles.write(bytes, to: folder + "/m.safetensors")
         let file = try SafeTensorsFile(path: folder + "/m.safetensors")
         let ranges = file.header.tensors.map { file.fileRange(of: $0) }
         let expected = ranges.map { range in file.mapping.withBytes(in: range) { XXH3.digest($0) } }

@@ -1,3 +1,5 @@
+import TestSupport
+import Base
 import Checkpoint
 import Testing
 #if canImport(Glibc)
@@ -23,10 +25,10 @@ import Glibc
 
     /// A folder with two shards (a, b in one; c in the other) and `indexBytes`.
     private func shardedFolder(indexBytes: [UInt8]) throws -> String {
-        let folder = try TestSupport.temporaryFolder()
-        try TestSupport.write(shard(["a", "b"]), to: folder + "/model-00001-of-00002.safetensors")
-        try TestSupport.write(shard(["c"]), to: folder + "/model-00002-of-00002.safetensors")
-        try TestSupport.write(indexBytes, to: folder + "/" + CheckpointIndex.fileName)
+        let folder = try TestFiles.temporaryFolder()
+        try TestFiles.write(shard(["a", "b"]), to: folder + "/model-00001-of-00002.safetensors")
+        try TestFiles.write(shard(["c"]), to: folder + "/model-00002-of-00002.safetensors")
+        try TestFiles.write(indexBytes, to: folder + "/" + CheckpointIndex.fileName)
         return folder
     }
 
@@ -49,13 +51,13 @@ import Glibc
 
     @Test func acceptsSymlinkedShards() throws {
         // The Hugging Face cache links every file to a blob.
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         try FileSystem.createDirectory(folder + "/blobs")
         try FileSystem.createDirectory(folder + "/snapshot")
-        try TestSupport.write(shard(["a", "b"]), to: folder + "/blobs/one")
-        try TestSupport.write(shard(["c"]), to: folder + "/blobs/two")
-        try TestSupport.write(index(goodMap), to: folder + "/snapshot/" + CheckpointIndex.fileName)
+        try TestFiles.write(shard(["a", "b"]), to: folder + "/blobs/one")
+        try TestFiles.write(shard(["c"]), to: folder + "/blobs/two")
+        try TestFiles.write(index(goodMap), to: folder + "/snapshot/" + CheckpointIndex.fileName)
         #expect(symlink("../blobs/one", folder + "/snapshot/model-00001-of-00002.safetensors") == 0)
         #expect(symlink("../blobs/two", folder + "/snapshot/model-00002-of-00002.safetensors") == 0)
         #expect(try Checkpoint(path: folder + "/snapshot").tensors.count == 3)
@@ -111,11 +113,11 @@ import Glibc
 
     @Test func shardWhoseNameStartsWithACombiningMarkIsFound() throws {
         // Path splitting must work on bytes, or this legal name loses its first character.
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let name = "\u{0301}x.safetensors"
-        try TestSupport.write(shard(["a"]), to: folder + "/" + name)
-        try TestSupport.write(index([("a", name)]), to: folder + "/" + CheckpointIndex.fileName)
+        try TestFiles.write(shard(["a"]), to: folder + "/" + name)
+        try TestFiles.write(index([("a", name)]), to: folder + "/" + CheckpointIndex.fileName)
         #expect(try Checkpoint(path: folder).files.map { $0.path.lastPathComponent } == [name])
         #expect((folder + "/" + name).lastPathComponent.utf8.elementsEqual(name.utf8))
         #expect((folder + "/" + name).deletingLastPathComponent == folder)
@@ -150,7 +152,7 @@ import Glibc
     @Test func rejectsSameTensorInTwoShards() throws {
         let folder = try shardedFolder(indexBytes: index(goodMap))
         defer { try? FileSystem.removeTree(folder) }
-        try TestSupport.write(shard(["c", "a"]), to: folder + "/model-00002-of-00002.safetensors")
+        try TestFiles.write(shard(["c", "a"]), to: folder + "/model-00002-of-00002.safetensors")
         #expect(throws: CheckpointError.duplicateTensor(file: folder + "/model-00002-of-00002.safetensors", tensor: "a", otherFile: "model-00001-of-00002.safetensors")) {
             try Checkpoint(path: folder)
         }
@@ -169,28 +171,28 @@ import Glibc
     }
 
     @Test func listsWhatItFoundWhenNoWeightsFileIsThere() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
-        try TestSupport.write(shard(["a"]), to: folder + "/one.safetensors")
-        try TestSupport.write(shard(["b"]), to: folder + "/two.safetensors")
-        try TestSupport.write(Array("{}".utf8), to: folder + "/config.json")
+        try TestFiles.write(shard(["a"]), to: folder + "/one.safetensors")
+        try TestFiles.write(shard(["b"]), to: folder + "/two.safetensors")
+        try TestFiles.write(Array("{}".utf8), to: folder + "/config.json")
         #expect(throws: CheckpointError.noWeights(folder: folder, found: ["config.json", "one.safetensors", "two.safetensors"])) {
             try Checkpoint(path: folder)
         }
     }
 
     @Test func prefersModelSafetensorsAndAcceptsOneOtherFile() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
-        try TestSupport.write(shard(["only"]), to: folder + "/weights.safetensors")
+        try TestFiles.write(shard(["only"]), to: folder + "/weights.safetensors")
         #expect(try Checkpoint(path: folder).tensors.map(\.tensor.name) == ["only"])
-        try TestSupport.write(shard(["main"]), to: folder + "/model.safetensors")
+        try TestFiles.write(shard(["main"]), to: folder + "/model.safetensors")
         #expect(try Checkpoint(path: folder).tensors.map(\.tensor.name) == ["main"])
     }
 
     @Test func opensEveryFixture() throws {
-        for name in try FileSystem.contents(ofDirectory: TestSupport.fixture("models")) {
-            let checkpoint = try Checkpoint(path: TestSupport.fixture("models/" + name))
+        for name in try FileSystem.contents(ofDirectory: TestFiles.fixture("models")) {
+            let checkpoint = try Checkpoint(path: TestFiles.fixture("models/" + name))
             #expect(!checkpoint.tensors.isEmpty, "\(name)")
         }
     }

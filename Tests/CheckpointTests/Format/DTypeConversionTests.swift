@@ -1,3 +1,5 @@
+import TestSupport
+import Base
 import Checkpoint
 import Testing
 
@@ -49,7 +51,7 @@ import Testing
     @Test func f16EncodingRoundsLikeSwiftFloat16() {
         // Random floats over the whole range plus values near every boundary.
         var values: [Float] = [0, -0, 65504, 65519.99, 65520, 65536, 1e-8, 2.98e-8, 5.96e-8, 6.1e-5, 6.0975552e-5, .infinity, -.infinity]
-        let random = TestSupport.randomBytes(count: 4 * 200_000, seed: 7)
+        let random = TestFiles.randomBytes(count: 4 * 200_000, seed: 7)
         for index in 0..<200_000 {
             let bits = UInt32(random[4 * index]) | UInt32(random[4 * index + 1]) << 8 | UInt32(random[4 * index + 2]) << 16 | UInt32(random[4 * index + 3]) << 24
             // Squeeze exponents toward the half range so most values are interesting.

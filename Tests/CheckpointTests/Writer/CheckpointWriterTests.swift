@@ -1,3 +1,5 @@
+import TestSupport
+import Base
 import Checkpoint
 import Testing
 
@@ -28,12 +30,12 @@ import Testing
             // Shapes chosen so 4- and 6-bit types fill whole bytes; one scalar, one empty.
             let shape: [UInt64] = index == 0 ? [] : index == 1 ? [0, 3] : [2, 4]
             let count = Int(dtype.byteCount(shape: shape) ?? 0)
-            return (OutputTensor(name: "tensor.\(dtype.rawValue)", dtype: dtype, shape: shape), TestSupport.randomBytes(count: count, seed: UInt64(index)))
+            return (OutputTensor(name: "tensor.\(dtype.rawValue)", dtype: dtype, shape: shape), TestFiles.randomBytes(count: count, seed: UInt64(index)))
         }
     }
 
     @Test func roundTripsEveryDType() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let output = folder + "/out"
         let tensors = Self.sampleTensors()
@@ -54,7 +56,7 @@ import Testing
     }
 
     @Test func headersArePaddedToEightBytesWithMetadataFirst() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         try Self.writeCheckpoint(at: folder + "/out", tensors: Self.sampleTensors())
         let file = try SafeTensorsFile(path: folder + "/out/model.safetensors")
@@ -67,10 +69,10 @@ import Testing
     }
 
     @Test func splitsIntoShardsWithAnIndex() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let tensors = (0..<5).map { index in
-            (OutputTensor(name: "layer.\(index)", dtype: .f32, shape: [index == 2 ? 40 : 10]), TestSupport.randomBytes(count: index == 2 ? 160 : 40, seed: UInt64(index)))
+            (OutputTensor(name: "layer.\(index)", dtype: .f32, shape: [index == 2 ? 40 : 10]), TestFiles.randomBytes(count: index == 2 ? 160 : 40, seed: UInt64(index)))
         }
         // 80-byte shards: two small tensors fit; the 160-byte one gets a shard of its own.
         let manifest = try Self.writeCheckpoint(at: folder + "/out", tensors: tensors, shardSizeLimit: 80, chunkBytes: 12)
@@ -89,7 +91,7 @@ import Testing
     }
 
     @Test func outputDoesNotExistUntilPublishAndStagingIsGoneAfter() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let output = folder + "/out"
         let tensor = OutputTensor(name: "t", dtype: .f32, shape: [2])
@@ -104,36 +106,36 @@ import Testing
     }
 
     @Test func leftoversOfAnEarlierAttemptAreNotPublished() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let output = folder + "/out"
         let staging = CheckpointWriter.stagingPath(for: output)
         try FileSystem.createDirectory(staging)
-        try TestSupport.write([1, 2, 3], to: staging + "/model-00001-of-00002.safetensors")
-        try TestSupport.write([4], to: staging + "/stale.json")
+        try TestFiles.write([1, 2, 3], to: staging + "/model-00001-of-00002.safetensors")
+        try TestFiles.write([4], to: staging + "/stale.json")
         try Self.writeCheckpoint(at: output, tensors: Self.sampleTensors())
         #expect(try FileSystem.contents(ofDirectory: output) == ["config.json", "model.safetensors", Manifest.fileName])
         #expect(try Verifier.verify(path: output).isClean)
     }
 
     @Test func refusesToReplaceAnExistingOutputUnlessAsked() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let output = folder + "/out"
         try FileSystem.createDirectory(output)
-        try TestSupport.write([1], to: output + "/old-file")
+        try TestFiles.write([1], to: output + "/old-file")
         let tensor = OutputTensor(name: "t", dtype: .u8, shape: [1])
         let writer = try CheckpointWriter(outputPath: output, tensors: [tensor], shardSizeLimit: 1 << 30)
         try [UInt8(9)].withUnsafeBytes { try writer.write(tensor: "t", offset: 0, bytes: $0) }
         #expect(throws: WriterError.outputExists(path: output)) { try writer.publish() }
-        #expect(try TestSupport.read(output + "/old-file") == [1], "the existing output is untouched")
+        #expect(try TestFiles.read(output + "/old-file") == [1], "the existing output is untouched")
         try writer.publish(replacingExisting: true)
         #expect(try FileSystem.contents(ofDirectory: output) == ["model.safetensors", Manifest.fileName])
         #expect(try FileSystem.contents(ofDirectory: folder) == ["out"])
     }
 
     @Test func refusesChunksOutsideTheirTensorAndUnknownNames() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let writer = try CheckpointWriter(outputPath: folder + "/out", tensors: [OutputTensor(name: "t", dtype: .f32, shape: [2])], shardSizeLimit: 1 << 30)
         let bytes = [UInt8](repeating: 0, count: 8)
@@ -149,7 +151,7 @@ import Testing
     }
 
     @Test func secondWriterOnTheSameOutputIsRefusedWhileTheFirstHoldsTheLock() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let tensors = [OutputTensor(name: "t", dtype: .f32, shape: [2])]
         let first = try CheckpointWriter(outputPath: folder + "/out", tensors: tensors, shardSizeLimit: 1 << 30)
@@ -164,7 +166,7 @@ import Testing
     }
 
     @Test func publishedBytesAreDeterministic() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let tensors = Self.sampleTensors()
         try Self.writeCheckpoint(at: folder + "/one", tensors: tensors, shardSizeLimit: 40, chunkBytes: 3)
@@ -172,7 +174,7 @@ import Testing
         let names = try FileSystem.contents(ofDirectory: folder + "/one")
         #expect(names == (try FileSystem.contents(ofDirectory: folder + "/two")))
         for name in names {
-            #expect(try TestSupport.read(folder + "/one/" + name) == (try TestSupport.read(folder + "/two/" + name)), "\(name)")
+            #expect(try TestFiles.read(folder + "/one/" + name) == (try TestFiles.read(folder + "/two/" + name)), "\(name)")
         }
     }
 }

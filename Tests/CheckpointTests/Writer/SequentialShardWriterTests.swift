@@ -1,3 +1,5 @@
+import TestSupport
+import Base
 import Checkpoint
 import Testing
 #if canImport(Glibc)
@@ -12,7 +14,7 @@ import Glibc
     /// over two shards, with their bytes.
     static func tensors() -> [(OutputTensor, [UInt8])] {
         [1, 4_097, 12_345, 70_001, 3, 9_000, 40_000, 5].enumerated().map { index, count in
-            (OutputTensor(name: "t\(index)", dtype: .u8, shape: [UInt64(count)]), TestSupport.randomBytes(count: count, seed: UInt64(index + 1)))
+            (OutputTensor(name: "t\(index)", dtype: .u8, shape: [UInt64(count)]), TestFiles.randomBytes(count: count, seed: UInt64(index + 1)))
         }
     }
 
@@ -65,7 +67,7 @@ import Glibc
         (1 << 20, 4, 10.0, 50_000, 2),        // blocks larger than a shard
     ])
     func streamedBytesLandWhereThePlainWriterPutsThem(blockBytes: Int, blockCount: Int, flushInterval: Double, chunkBytes: Int, gapEvery: Int) throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let published = try Self.streamAndPublish(
             folder: folder, blockBytes: blockBytes, blockCount: blockCount, flushInterval: flushInterval, chunkBytes: chunkBytes, gapEvery: gapEvery)
@@ -85,7 +87,7 @@ import Glibc
     }
 
     @Test func bytesOutsideATensorAreRefused() throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         let writer = try CheckpointWriter(outputPath: folder + "/out", tensors: [OutputTensor(name: "t", dtype: .u8, shape: [10])], shardSizeLimit: 1 << 30)
         let stream = SequentialShardWriter(writer: writer, blockBytes: 4_096, blockCount: 2)

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Checkpoint
 @testable import Merge

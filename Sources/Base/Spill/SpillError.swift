@@ -1,6 +1,9 @@
 /// Why a spill file cannot be read or appended to. Every case names the
 /// file; block problems also name the byte offset of the block.
-public enum SpillError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum SpillError: SmeltError, Equatable, Sendable {
+    /// Spill files are Smelt's own, written during the run: damage there is the disk's.
+    public var exitCode: ExitCode { .ioError }
+
     /// A block before the end of the file, or one whose header is whole,
     /// does not check out: damage, not a crash, so nothing is truncated.
     case corruptBlock(path: String, offset: UInt64, problem: String)

@@ -1,4 +1,4 @@
-import Checkpoint
+import Base
 import Testing
 
 /// The shared worker pool: results in index order whatever the thread

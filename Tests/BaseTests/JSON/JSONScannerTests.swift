@@ -1,4 +1,4 @@
-import Checkpoint
+import Base
 import Testing
 
 /// The hand-written JSON reader: what it accepts, how it classifies

@@ -1,12 +1,16 @@
-import Checkpoint
 import Dispatch
 import Synchronization
 
 /// What a worker made of one chunk: its byte count in the slot and a tag
 /// the retiring thread gets with it (the chunk's own digest).
-struct ProducedChunk: Sendable {
-    var byteCount: Int
-    var tag: UInt64 = 0
+public struct ProducedChunk: Sendable {
+    public var byteCount: Int
+    public var tag: UInt64 = 0
+
+    public init(byteCount: Int, tag: UInt64 = 0) {
+        self.byteCount = byteCount
+        self.tag = tag
+    }
 }
 
 /// Output buffers that workers fill and the retiring thread hashes.
@@ -36,7 +40,7 @@ final class PipelineSlots: @unchecked Sendable {
 /// order on the calling thread while later chunks are computed (XXH3
 /// cannot combine chunks hashed out of order). At most `window` chunks are
 /// in flight, which bounds the memory.
-func runOrderedPipeline<WorkerState>(
+public func runOrderedPipeline<WorkerState>(
     chunkCount: Int, threads: Int, window: Int, slotBytes: Int,
     makeState: @escaping @Sendable () -> WorkerState,
     produce: @escaping @Sendable (_ index: Int, _ state: WorkerState, _ slot: UnsafeMutableRawBufferPointer) throws -> ProducedChunk,

@@ -21,12 +21,12 @@ public final class StopRequest: Sendable {
 
     /// Throws `StopRequested` once a stop was asked for.
     @inline(__always)
-    func check() throws(StopRequested) {
+    public func check() throws(StopRequested) {
         if let number = requestedSignal { throw StopRequested(signal: number) }
     }
 }
 
 /// Thrown by workers when a stop was requested.
-struct StopRequested: Error {
-    let signal: Int32
+public struct StopRequested: Error {
+    public let signal: Int32
 }

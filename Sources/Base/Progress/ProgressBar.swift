@@ -1,4 +1,3 @@
-import Checkpoint
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -7,25 +6,25 @@ import Glibc
 /// A one-line progress bar on standard error, drawn only when standard
 /// error is a terminal and the user did not ask for quiet or JSON output.
 /// Workers report from any thread; the counters live behind one Mutex.
-final class ProgressBar: Sendable {
+public final class ProgressBar: Sendable {
     private let label: String
     private let totalBytes: UInt64
     private let isEnabled: Bool
     private let startTime = monotonicSeconds()
     private let state = Mutex((doneBytes: UInt64(0), lastDrawTime: 0.0, passBytes: UInt64(0)))
 
-    init(label: String, totalBytes: UInt64, enabled: Bool) {
+    public init(label: String, totalBytes: UInt64, enabled: Bool) {
         self.label = label
         self.totalBytes = totalBytes
         self.isEnabled = enabled && isTerminal(2) && totalBytes > 0
     }
 
     /// Records `bytes` more output done.
-    func advance(_ bytes: UInt64) { update(outputBytes: bytes, passBytes: 0) }
+    public func advance(_ bytes: UInt64) { update(outputBytes: bytes, passBytes: 0) }
 
     /// Records `bytes` more read by a statistics pass (work before the
     /// output that the bar's bytes do not count), shown after the rate.
-    func advancePass(_ bytes: UInt64) { update(outputBytes: 0, passBytes: bytes) }
+    public func advancePass(_ bytes: UInt64) { update(outputBytes: 0, passBytes: bytes) }
 
     /// Adds to the counters and redraws at most ten times a second (and at
     /// the end). The line is written under the lock, so workers never
@@ -55,13 +54,13 @@ final class ProgressBar: Sendable {
     }
 
     /// Clears the bar's line.
-    func finish() {
+    public func finish() {
         if isEnabled { writeToStandardError("\r\u{1B}[K", terminator: "") }
     }
 }
 
 /// Seconds on the monotonic clock.
-func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A failed system call: which call, on which path, and the errno it set.
-public struct SystemError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct SystemError: SmeltError, Equatable, Sendable {
     public let call: String
     public let path: String
     public let errno: Int32
@@ -19,6 +19,11 @@ public struct SystemError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// Whether the disk is full or over quota.
     public var isNoSpace: Bool { errno == ENOSPC || errno == EDQUOT }
+
+    /// A missing path is a missing input (66); anything else is I/O (74).
+    public var exitCode: ExitCode { isMissingPath ? .missingInput : .ioError }
+
+    public var message: String { isMissingPath ? "\(path): no such file or folder" : description }
 
     public var description: String {
         let reason = String(cString: strerror(errno))

@@ -1,10 +1,11 @@
+import Base
 /// Float64 reductions over one reduction block, in a fixed order (four
 /// interleaved accumulators added at the end), so a block's sum is the same
 /// whatever chunk it sits in (DESIGN.md, principle 4).
-enum BlockMath {
+public enum BlockMath {
     /// Σ a·b over `range`.
-    @inline(__always)
-    static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ range: Range<Int>) -> Double {
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ range: Range<Int>) -> Double {
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var index = range.lowerBound
         while index + 4 <= range.upperBound {
@@ -20,8 +21,8 @@ enum BlockMath {
 
     /// Σ (a − c)·(b − c) over `range`: the dot product of two task vectors
     /// against the base `c` (with no base, of the vectors themselves).
-    @inline(__always)
-    static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, minus c: UnsafeBufferPointer<Float>?, _ range: Range<Int>) -> Double {
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, minus c: UnsafeBufferPointer<Float>?, _ range: Range<Int>) -> Double {
         guard let c else { return dot(a, b, range) }
         var s0 = 0.0, s1 = 0.0
         var index = range.lowerBound

@@ -1,4 +1,5 @@
-import Checkpoint
+import TestSupport
+import Base
 import Testing
 
 // Damage catalogues and helpers of `SpillTests`.
@@ -27,9 +28,9 @@ enum TornTail: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .cutInsideHeader: try file.truncate(to: last + 17)
         case .cutRightAfterHeader: try file.truncate(to: last + 32)
         case .cutInsidePayload: try file.truncate(to: last + 32 + (end - last - 32) / 2)
-        case .lastBlockZeroed: try TestSupport.patch(path, at: last, with: [UInt8](repeating: 0, count: Int(end - last)))
+        case .lastBlockZeroed: try TestFiles.patch(path, at: last, with: [UInt8](repeating: 0, count: Int(end - last)))
         case .zeroFilledTailAfterBlocks: try file.truncate(to: end + 8192)
-        case .shortTailAfterBlocks: try TestSupport.patch(path, at: end, with: [1, 2, 3, 4, 5, 6, 7])
+        case .shortTailAfterBlocks: try TestFiles.patch(path, at: end, with: [1, 2, 3, 4, 5, 6, 7])
         case .damagedLastPayload: try SpillFixture.flipByte(of: path, at: last + 32 + 50)
         case .damagedLastPayloadBeforeZeros:
             try SpillFixture.flipByte(of: path, at: last + 32 + 50)
@@ -109,9 +110,9 @@ let undecodableBlocks: [UndecodableBlock] = [
 
 /// Three blocks; the middle one random, so its LZ4 block is mostly literals.
 let threePayloads: [[UInt8]] = [
-    TestSupport.randomBytes(count: 300, seed: 11) + [UInt8](repeating: 1, count: 3000),
-    TestSupport.randomBytes(count: 4000, seed: 12),
-    TestSupport.randomBytes(count: 2000, seed: 13),
+    TestFiles.randomBytes(count: 300, seed: 11) + [UInt8](repeating: 1, count: 3000),
+    TestFiles.randomBytes(count: 4000, seed: 12),
+    TestFiles.randomBytes(count: 2000, seed: 13),
 ]
 
 /// Spill files in temporary folders, and the byte surgery the tests do on them.
@@ -119,7 +120,7 @@ enum SpillFixture {
     /// Calls `body` with the path of a spill file (not yet created) in a fresh
     /// folder, removed afterwards.
     static func withSpillFile(_ body: (String) throws -> Void) throws {
-        let folder = try TestSupport.temporaryFolder()
+        let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }
         try body(folder + "/blocks.spill")
     }
@@ -143,7 +144,7 @@ enum SpillFixture {
     /// The bytes of two good blocks, made by the writer, to wrap hand-made ones.
     static func twoEncodedBlocks(in path: String) throws -> (first: [UInt8], last: [UInt8]) {
         let offsets = try writeBlocks([threePayloads[0], threePayloads[2]], to: path)
-        let raw = try TestSupport.read(path)
+        let raw = try TestFiles.read(path)
         return (Array(raw[0..<Int(offsets[1])]), Array(raw[Int(offsets[1])...]))
     }
 
@@ -152,8 +153,8 @@ enum SpillFixture {
     }
 
     static func flipByte(of path: String, at offset: UInt64) throws {
-        let raw = try TestSupport.read(path)
-        try TestSupport.patch(path, at: offset, with: [raw[Int(offset)] ^ 0xFF])
+        let raw = try TestFiles.read(path)
+        try TestFiles.patch(path, at: offset, with: [raw[Int(offset)] ^ 0xFF])
     }
 
     static func littleEndian(_ bytes: [UInt8], _ start: Int, _ count: Int) -> UInt64 {

@@ -1,23 +1,24 @@
+import Base
 /// Loops the compiler would not vectorise on its own (it cannot prove the
 /// buffers do not overlap), written eight lanes at a time. Each lane does
 /// exactly the scalar arithmetic, so results are the same bits.
-enum VectorLoops {
-    typealias Lanes = SIMD8<Float>
+public enum VectorLoops {
+    public typealias Lanes = SIMD8<Float>
 
-    @inline(__always) static func load(_ pointer: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self) }
-    @inline(__always) static func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: Lanes.self) }
+    @inlinable @inline(__always) public static func load(_ pointer: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self) }
+    @inlinable @inline(__always) public static func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: Lanes.self) }
 
     /// acc[i] += a[i] − b[i]
-    @inline(__always)
-    static func addDifference(_ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ length: Int) {
+    @inlinable @inline(__always)
+    public static func addDifference(_ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ length: Int) {
         var i = 0
         while i + 8 <= length { store(load(acc + i) + (load(a + i) - load(b + i)), acc + i); i += 8 }
         while i < length { acc[i] += a[i] - b[i]; i += 1 }
     }
 
     /// acc[i] += (a[i] − b[i] − mean[i])²
-    @inline(__always)
-    static func addSquaredDeviation(_ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ mean: UnsafePointer<Float>, _ length: Int) {
+    @inlinable @inline(__always)
+    public static func addSquaredDeviation(_ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ mean: UnsafePointer<Float>, _ length: Int) {
         var i = 0
         while i + 8 <= length {
             let d = load(a + i) - load(b + i) - load(mean + i)
@@ -28,8 +29,8 @@ enum VectorLoops {
     }
 
     /// acc[i] /= divisor
-    @inline(__always)
-    static func divide(_ acc: UnsafeMutablePointer<Float>, by divisor: Float, _ length: Int) {
+    @inlinable @inline(__always)
+    public static func divide(_ acc: UnsafeMutablePointer<Float>, by divisor: Float, _ length: Int) {
         var i = 0
         let lanes = Lanes(repeating: divisor)
         while i + 8 <= length { store(load(acc + i) / lanes, acc + i); i += 8 }
@@ -37,8 +38,8 @@ enum VectorLoops {
     }
 
     /// τ = mask·(a − b); sums += τ; weighted = w·τ
-    @inline(__always)
-    static func maskedTask(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, mask: UnsafePointer<Float>, weight: Float,
+    @inlinable @inline(__always)
+    public static func maskedTask(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, mask: UnsafePointer<Float>, weight: Float,
                            sums: UnsafeMutablePointer<Float>, weighted: UnsafeMutablePointer<Float>, _ length: Int) {
         var i = 0
         let weights = Lanes(repeating: weight)
@@ -60,8 +61,8 @@ enum VectorLoops {
     /// selected when the magnitude's bit pattern is above `cut` (or equal,
     /// with `includingEqual`): a task vector pruned by magnitude and
     /// weighted, with the roundings of mask · scale · τ.
-    @inline(__always)
-    static func keptTask(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, cut: UInt32, includingEqual: Bool, scale: Float,
+    @inlinable @inline(__always)
+    public static func keptTask(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, cut: UInt32, includingEqual: Bool, scale: Float,
                          _ out: UnsafeMutablePointer<Float>, _ length: Int) {
         typealias Keys = SIMD8<UInt32>
         let cuts = Keys(repeating: cut), magnitudeBits = Keys(repeating: 0x7FFF_FFFF)
@@ -88,7 +89,7 @@ enum VectorLoops {
     /// Branch-free, with nothing but the loop in registers: the groups are
     /// few and looked at afterwards.
     @inline(never)
-    static func countAboveMarkingInside(
+    public static func countAboveMarkingInside(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, flip: UInt32, lowest: UInt32, highest: UInt32, count: Int,
         groups: UnsafeMutablePointer<Int32>
     ) -> (above: Int, groupCount: Int) {
@@ -116,8 +117,8 @@ enum VectorLoops {
 
     /// mask[i] = keys[i] > cut ? 1 : 0, or ≥ with `includingEqual`, when
     /// a mask is given; returns how many keys equal `cut`.
-    @inline(__always)
-    static func markAbove(_ keys: UnsafePointer<UInt32>, _ cut: UInt32, includingEqual: Bool, _ mask: UnsafeMutablePointer<UInt8>?, _ length: Int) -> Int {
+    @inlinable @inline(__always)
+    public static func markAbove(_ keys: UnsafePointer<UInt32>, _ cut: UInt32, includingEqual: Bool, _ mask: UnsafeMutablePointer<UInt8>?, _ length: Int) -> Int {
         typealias Keys = SIMD8<UInt32>
         let cuts = Keys(repeating: cut)
         let ones = Keys(repeating: 1)

@@ -1,4 +1,5 @@
-@testable import Checkpoint
+import TestSupport
+@testable import Base
 import Testing
 
 /// Spill blocks (DESIGN.md, "Spill blocks"; the format and the torn-versus-
@@ -11,8 +12,8 @@ import Testing
     @Test func roundTripsEmptyRandomAndCompressiblePayloads() throws {
         try SpillFixture.withSpillFile { path in
             let compressible = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 % 16) }
-            let random = TestSupport.randomBytes(count: 100_000, seed: 1)
-            let payloads: [[UInt8]] = [[], [0x2A], random, compressible, TestSupport.randomBytes(count: 3, seed: 2), []]
+            let random = TestFiles.randomBytes(count: 100_000, seed: 1)
+            let payloads: [[UInt8]] = [[], [0x2A], random, compressible, TestFiles.randomBytes(count: 3, seed: 2), []]
             let offsets = try SpillFixture.writeBlocks(payloads, to: path)
             let fileSize = try SpillFixture.size(of: path)
 
@@ -35,7 +36,7 @@ import Testing
 
     @Test func readsAnyBlockByItsOffset() throws {
         try SpillFixture.withSpillFile { path in
-            let payloads = (0..<6).map { TestSupport.randomBytes(count: 500 * $0, seed: UInt64($0)) }
+            let payloads = (0..<6).map { TestFiles.randomBytes(count: 500 * $0, seed: UInt64($0)) }
             let offsets = try SpillFixture.writeBlocks(payloads, to: path)
             let reader = try SpillReader(path: path)
             for (offset, payload) in zip(offsets, payloads).reversed() {
@@ -88,9 +89,9 @@ import Testing
 
     @Test func headerBytesAreLaidOutAsSpecified() throws {
         try SpillFixture.withSpillFile { path in
-            let payloads: [[UInt8]] = [TestSupport.randomBytes(count: 1000, seed: 3), [UInt8](repeating: 7, count: 5000), []]
+            let payloads: [[UInt8]] = [TestFiles.randomBytes(count: 1000, seed: 3), [UInt8](repeating: 7, count: 5000), []]
             let offsets = try SpillFixture.writeBlocks(payloads, to: path)
-            let raw = try TestSupport.read(path)
+            let raw = try TestFiles.read(path)
             let ends = Array(offsets.dropFirst()) + [UInt64(raw.count)]
             for ((offset, end), payload) in zip(zip(offsets, ends), payloads) {
                 let header = Array(raw[Int(offset)..<Int(offset) + 32])
@@ -177,7 +178,7 @@ import Testing
             #expect(writer.recovered == SpillRecovery(validLength: tornOffset, tornBytes: damagedSize - tornOffset))
             #expect(writer.length == tornOffset)
             #expect(try SpillFixture.size(of: path) == tornOffset, "the torn bytes are truncated")
-            let appended: [[UInt8]] = [[0xAB, 0xCD], TestSupport.randomBytes(count: 700, seed: 9)]
+            let appended: [[UInt8]] = [[0xAB, 0xCD], TestFiles.randomBytes(count: 700, seed: 9)]
             #expect(try writer.append(appended[0]) == tornOffset)
             try writer.append(appended[1])
             try writer.sync()
@@ -247,7 +248,7 @@ import Testing
         try SpillFixture.withSpillFile { path in
             let (first, last) = try SpillFixture.twoEncodedBlocks(in: path)
             let header = SpillHeaderFields(uncompressed: block.declaredByteCount, compressed: UInt32(block.lz4Bytes.count)).bytes
-            try TestSupport.write(first + header + block.lz4Bytes + last, to: path)
+            try TestFiles.write(first + header + block.lz4Bytes + last, to: path)
             let expected = SpillError.corruptBlock(
                 path: path, offset: UInt64(first.count), problem: "payload does not decompress to \(block.declaredByteCount) bytes")
             #expect(throws: expected) { try SpillReader(path: path).blocks(allowingTornTail: true) }
@@ -263,7 +264,7 @@ import Testing
             // Followed by another block, and as the last bytes of the file: a header whose
             // check digest is right was written whole, so a bad field is never a tear.
             for tail in [last, []] {
-                try TestSupport.write(first + malformed.fields.bytes + [0] + tail, to: path)
+                try TestFiles.write(first + malformed.fields.bytes + [0] + tail, to: path)
                 #expect(throws: expected) { try SpillReader(path: path).blocks(allowingTornTail: true) }
                 #expect(throws: expected) { try SpillWriter(appendingTo: path) }
             }

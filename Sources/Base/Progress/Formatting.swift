@@ -1,9 +1,8 @@
-import Checkpoint
 
 /// Human-readable numbers for terminal output.
-enum Formatting {
+public enum Formatting {
     /// 1234567 → "1,234,567".
-    static func grouped(_ value: UInt64) -> String {
+    public static func grouped(_ value: UInt64) -> String {
         let digits = Array(String(value))
         var text = ""
         for (index, digit) in digits.enumerated() {
@@ -14,7 +13,7 @@ enum Formatting {
     }
 
     /// Bytes in binary units: "1.5 GiB".
-    static func bytes(_ value: UInt64) -> String {
+    public static func bytes(_ value: UInt64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
         var amount = Double(value)
         var unit = 0
@@ -26,7 +25,7 @@ enum Formatting {
     }
 
     /// A number with a fixed count of decimals, without Foundation.
-    static func decimal(_ value: Double, places: Int) -> String {
+    public static func decimal(_ value: Double, places: Int) -> String {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = (value * scale).rounded()
@@ -38,12 +37,12 @@ enum Formatting {
     }
 
     /// "[128, 32]".
-    static func shape(_ shape: [UInt64]) -> String {
+    public static func shape(_ shape: [UInt64]) -> String {
         "[" + shape.map(String.init).joined(separator: ", ") + "]"
     }
 
     /// Left-aligns `text` in `width` columns.
-    static func padded(_ text: String, _ width: Int) -> String {
+    public static func padded(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 }
