@@ -14,7 +14,7 @@ enum MergeCommand {
         let recipePath = arguments.positionals[0]
         let outputPath = arguments.positionals[1]
         var options = MergeOptions()
-        if let text = arguments.options["memory-budget"] { options.memoryBudget = try size(text, option: "memory-budget", minimum: 16 << 20) }
+        if let text = arguments.options["memory-budget"] { options.memoryBudget = try size(text, option: "memory-budget", minimum: ByteBudget.minimumLimitBytes) }
         if let text = arguments.options["threads"] {
             guard let threads = Int(text), threads >= 1, threads <= 1024 else { throw UsageError(message: "--threads must be a whole number from 1 to 1024, not '\(text)'") }
             options.threads = threads

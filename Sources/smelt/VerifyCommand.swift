@@ -1,5 +1,6 @@
 import Base
 import Checkpoint
+import Merge
 
 /// `smelt verify PATH [--inputs] [--json]`.
 enum VerifyCommand {
@@ -10,7 +11,9 @@ enum VerifyCommand {
         let wantsJSON = arguments.flags.contains("json")
         let expectedBytes = (try? Checkpoint(path: path))?.tensorByteCount ?? 0
         let progress = ProgressBar(label: "verify", totalBytes: expectedBytes, enabled: !wantsJSON)
-        let report = try Verifier.verify(path: path, checkInputs: arguments.flags.contains("inputs"), progress: progress.advance)
+        let report = try Verifier.verify(
+            path: path, checkInputs: arguments.flags.contains("inputs"), unlistedFileNames: [RunHistory.fileName],
+            progress: progress.advance)
         progress.finish()
         writeToStandardOutput(wantsJSON ? json(report).rendered(pretty: true) + "\n" : text(report))
         return report.isClean ? .success : .verificationFailed

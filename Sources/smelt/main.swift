@@ -1,5 +1,6 @@
 import Base
 import Checkpoint
+import Merge
 import CSystemShims
 #if canImport(Glibc)
 import Glibc

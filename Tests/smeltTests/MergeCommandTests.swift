@@ -1,5 +1,6 @@
 import Base
 import Checkpoint
+import Merge
 import Foundation
 import Testing
 
@@ -145,7 +146,7 @@ import Testing
         for (file, tensor) in kept {
             try file.mapping.withBytes(in: file.fileRange(of: tensor)) { try writer.write(tensor: tensor.name, offset: 0, bytes: $0) }
         }
-        try writer.publish()
+        try writer.publish(manifest: Manifest(version: smeltVersion))
         let (recipeFolder, recipe) = try MergeCommandTests.recipeFile(
             "merge_method: linear\nmodels:\n  - model: Fixtures/models/llama-f32-a\n    parameters: {weight: 1}\n  - model: \(folder)/partial\n    parameters: {weight: 1}\n")
         defer { try? FileManager.default.removeItem(atPath: recipeFolder) }

@@ -25,6 +25,3 @@ extension SafeTensorsFile {
         return FileDigests(path: path, size: size, header: headerDigest, tensors: Array(zip(header.tensors.map(\.name), digests)))
     }
 }
-
-/// Online CPUs: the default number of workers.
-public let defaultThreadCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))

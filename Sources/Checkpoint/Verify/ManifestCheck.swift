@@ -5,7 +5,8 @@ import Base
 /// unlisted has appeared.
 enum ManifestCheck {
     static func run(
-        folder: String, computed: [String: (file: String, digest: UInt64)], report: inout VerificationReport, checkInputs: Bool
+        folder: String, computed: [String: (file: String, digest: UInt64)], report: inout VerificationReport, checkInputs: Bool,
+        unlistedFileNames: Set<String>
     ) throws {
         let manifestPath = folder + "/" + Manifest.fileName
         let manifest: Manifest
@@ -17,7 +18,7 @@ enum ManifestCheck {
         }
         report.manifestChecked = true
         let headerDigests = Dictionary(report.files.map { ($0.path.lastPathComponent, $0.header) }, uniquingKeysWith: { first, _ in first })
-        var listed = Set([Manifest.fileName, "smelt-run.json"])
+        var listed = unlistedFileNames.union([Manifest.fileName])
         for entry in manifest.files {
             listed.insert(entry.name)
             let path = folder + "/" + entry.name

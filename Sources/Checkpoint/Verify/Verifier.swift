@@ -11,8 +11,13 @@ import Glibc
 public enum Verifier {
     /// Verifies `path` (a folder or one .safetensors file). Throws only
     /// when the path itself is missing or unreadable; everything wrong with
-    /// the checkpoint is in the report.
-    public static func verify(path: String, checkInputs: Bool = false, progress: @Sendable (UInt64) -> Void = { _ in }) throws -> VerificationReport {
+    /// the checkpoint is in the report. Files named in `unlistedFileNames`
+    /// (a run history the writer's caller keeps) may be in the folder
+    /// without being in its manifest.
+    public static func verify(
+        path: String, checkInputs: Bool = false, unlistedFileNames: Set<String> = [],
+        progress: @Sendable (UInt64) -> Void = { _ in }
+    ) throws -> VerificationReport {
         guard let status = try FileSystem.status(path) else { throw SystemError(call: "stat", path: path, errno: ENOENT) }
         var report = VerificationReport(path: path)
         var checkpoint: Checkpoint?
@@ -37,7 +42,9 @@ public enum Verifier {
             }
         }
         if status.isDirectory, try FileSystem.status(folder + "/" + Manifest.fileName) != nil {
-            try ManifestCheck.run(folder: folder, computed: computed, report: &report, checkInputs: checkInputs)
+            try ManifestCheck.run(
+                folder: folder, computed: computed, report: &report, checkInputs: checkInputs,
+                unlistedFileNames: unlistedFileNames)
         }
         if let blobNames {
             try HubCacheCheck.run(folder: folder, blobNames: blobNames, precomputed: shardSHA256, report: &report, progress: progress)

@@ -10,7 +10,10 @@ extension CheckpointWriter {
     /// `knownDigests` are tensor digests the caller computed in order while
     /// writing; only the other tensors are read back and hashed here.
     @discardableResult
-    public func publish(manifest: Manifest = Manifest(), replacingExisting: Bool = false, knownDigests: [String: UInt64] = [:]) throws -> Manifest {
+    public func publish(
+        manifest: Manifest, replacingExisting: Bool = false, knownDigests: [String: UInt64] = [:],
+        unlistedFileNames: Set<String> = []
+    ) throws -> Manifest {
         if try FileSystem.status(outputPath) != nil, !replacingExisting { throw WriterError.outputExists(path: outputPath) }
         var manifest = manifest
         manifest.files = []
@@ -36,7 +39,7 @@ extension CheckpointWriter {
         }
         if shards.count > 1 { try addFile(named: CheckpointIndex.fileName, bytes: Array(indexJSON().utf8)) }
         for name in try FileSystem.contents(ofDirectory: stagingPath) where !name.hasPrefix(".") && !name.hasSuffix(".safetensors") {
-            guard name != Manifest.fileName, name != "smelt-run.json" else { continue }
+            guard name != Manifest.fileName, !unlistedFileNames.contains(name) else { continue }
             let bytes = try FileSystem.readSmallFile(stagingPath + "/" + name, limit: 1 << 30)
             manifest.files.append(Manifest.File(name: name, size: UInt64(bytes.count), headerDigest: nil, contentDigest: XXH3.digest(bytes)))
         }
@@ -114,12 +117,14 @@ extension CheckpointWriter {
     /// left to resume from): if the staged folder passes a full `verify`
     /// against its manifest, it is moved into place and this returns true.
     /// Otherwise nothing changes and the caller starts the run afresh.
-    public static func publishFinishedStaging(outputPath: String, replacingExisting: Bool) throws -> Bool {
+    public static func publishFinishedStaging(
+        outputPath: String, replacingExisting: Bool, unlistedFileNames: Set<String> = []
+    ) throws -> Bool {
         let stagingPath = stagingPath(for: outputPath)
         guard try FileSystem.status(stagingPath + "/" + Manifest.fileName) != nil else { return false }
         let lock = try OpenFile.forUpdatingOrCreating(stagingPath + "/" + lockFileName)
         guard try lock.tryLockExclusive() else { throw WriterError.stagingLocked(path: stagingPath) }
-        guard let report = try? Verifier.verify(path: stagingPath), report.isClean, report.manifestChecked else { return false }
+        guard let report = try? Verifier.verify(path: stagingPath, unlistedFileNames: unlistedFileNames), report.isClean, report.manifestChecked else { return false }
         if try FileSystem.status(outputPath) != nil, !replacingExisting { throw WriterError.outputExists(path: outputPath) }
         try moveIntoPlace(stagingPath: stagingPath, outputPath: outputPath, replacingExisting: replacingExisting)
         return true

@@ -16,8 +16,7 @@ extension Manifest {
         let root: JSONNode
         do { root = try JSONScanner.parse(bytes) } catch { throw fail("malformed JSON at byte \(error.offset): \(error.message)") }
         let top = try Self.object(root, "manifest", fail)
-        self.init()
-        version = try Self.string(top, "smelt_version", fail)
+        self.init(version: try Self.string(top, "smelt_version", fail))
         if case .string(let text)? = top["recipe"]?.value { recipe = text }
         planDigest = try Self.optionalDigest(top, "plan_xxh3", fail)
         for node in try Self.array(top, "inputs", fail) {

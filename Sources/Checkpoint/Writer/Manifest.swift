@@ -1,7 +1,4 @@
 import Base
-/// The version written into manifests and checked on resume.
-public let smeltVersion = "0.1.0"
-
 /// `smelt-manifest.json`: what a published folder holds and the digests
 /// that prove it (DESIGN.md, "Manifest"). Deterministic: no times, no hosts.
 public struct Manifest: Sendable, Equatable {
@@ -43,14 +40,16 @@ public struct Manifest: Sendable, Equatable {
         public var digest: UInt64
     }
 
-    public var version: String = smeltVersion
+    /// The version of the program that wrote the folder.
+    public var version: String
     public var recipe: String?
     public var planDigest: UInt64?
     public var inputs: [Input] = []
     public var files: [File] = []
     public var tensors: [Tensor] = []
 
-    public init(recipe: String? = nil, planDigest: UInt64? = nil, inputs: [Input] = []) {
+    public init(version: String, recipe: String? = nil, planDigest: UInt64? = nil, inputs: [Input] = []) {
+        self.version = version
         self.recipe = recipe
         self.planDigest = planDigest
         self.inputs = inputs

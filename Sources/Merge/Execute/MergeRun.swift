@@ -28,7 +28,7 @@ public struct MergeOptions: Sendable {
     }
 
     /// 1 GiB or a quarter of the machine's memory, whichever is smaller.
-    public static var defaultMemoryBudget: UInt64 { min(1 << 30, max(64 << 20, FileSystem.physicalMemoryBytes / 4)) }
+    public static var defaultMemoryBudget: UInt64 { ByteBudget.defaultLimitBytes }
 }
 
 /// The outcome of a merge (or of a dry run).
@@ -131,7 +131,10 @@ public enum MergeRun {
             try writer.addFile(named: "README.md", bytes: Array(ModelCard.render(plan: plan, inputs: inputs).utf8))
             history.finish("merged", computedBytes: report.computedBytes)
             try history.save(stagingPath: stagingPath)
-            try writer.publish(manifest: Manifest(recipe: recipe.text, planDigest: digest, inputs: inputs), replacingExisting: options.force, knownDigests: report.digests)
+            let manifest = Manifest(version: smeltVersion, recipe: recipe.text, planDigest: digest, inputs: inputs)
+            try writer.publish(
+                manifest: manifest, replacingExisting: options.force, knownDigests: report.digests,
+                unlistedFileNames: [RunHistory.fileName])
         } catch {
             try? journal.flush()
             let stopped = error as? StopRequested

@@ -68,6 +68,7 @@ struct StagedRun {
         let stagingPath = CheckpointWriter.stagingPath(for: outputPath)
         guard try FileSystem.status(stagingPath + "/" + MergeJournal.fileName) == nil,
               case .sameMerge? = try? ExistingOutput.compare(stagingPath, planDigest: planDigest, inputs: inputs) else { return false }
-        return try CheckpointWriter.publishFinishedStaging(outputPath: outputPath, replacingExisting: force)
+        return try CheckpointWriter.publishFinishedStaging(
+            outputPath: outputPath, replacingExisting: force, unlistedFileNames: [RunHistory.fileName])
     }
 }

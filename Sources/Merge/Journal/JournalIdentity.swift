@@ -27,8 +27,7 @@ struct JournalIdentity: Equatable {
     }
 
     var encoded: [UInt8] {
-        var manifest = Manifest(recipe: planText, planDigest: XXH3.digest(Array(planText.utf8)), inputs: inputs)
-        manifest.version = version
+        let manifest = Manifest(version: version, recipe: planText, planDigest: XXH3.digest(Array(planText.utf8)), inputs: inputs)
         return Array(manifest.rendered().utf8)
     }
 

@@ -8,8 +8,8 @@ import Foundation
 /// `smelt-run.json`, rewritten at every start and stop, and published with
 /// the output: the one file allowed to differ between runs, so the
 /// manifest leaves it out.
-struct RunHistory {
-    static let fileName = "smelt-run.json"
+public struct RunHistory {
+    public static let fileName = "smelt-run.json"
 
     struct Run {
         var started: String

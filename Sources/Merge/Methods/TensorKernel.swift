@@ -1,11 +1,6 @@
 import Base
 import Checkpoint
 
-/// Elements per reduction block: every Float64 sum is accumulated over
-/// fixed blocks of this many elements and combined in index order
-/// (DESIGN.md, principle 4), so sums do not depend on chunking or threads.
-public let reductionBlockElementCount = 65_536
-
 /// Bins of one radix-selection histogram (16 bits of a Float32 key).
 public let histogramBinCount = 65_536
 
@@ -18,14 +13,16 @@ public struct ChunkInput {
     /// bound is a multiple of `reductionBlockElementCount` (and of the row
     /// length for methods that work on whole rows).
     public let elementRange: Range<Int>
-    public let base: UnsafeBufferPointer<Float>?
-    public let models: [UnsafeBufferPointer<Float>]
+    // Views of the worker's buffers, valid only during the kernel call that
+    // receives the chunk, so not public: no pointer outlives the call.
+    let base: UnsafeBufferPointer<Float>?
+    let models: [UnsafeBufferPointer<Float>]
     /// For a kernel that `decodesInPieces`, the bytes as read, still in
     /// their dtype; `base` and `models` then hold nothing until
     /// `decodedWhole()` fills them.
-    public var encoded: EncodedChunk?
+    var encoded: EncodedChunk?
 
-    public init(chunkIndex: Int, elementRange: Range<Int>, base: UnsafeBufferPointer<Float>?, models: [UnsafeBufferPointer<Float>], encoded: EncodedChunk? = nil) {
+    init(chunkIndex: Int, elementRange: Range<Int>, base: UnsafeBufferPointer<Float>?, models: [UnsafeBufferPointer<Float>], encoded: EncodedChunk? = nil) {
         self.chunkIndex = chunkIndex
         self.elementRange = elementRange
         self.base = base
@@ -35,12 +32,14 @@ public struct ChunkInput {
 
     /// The chunk with every source decoded to Float32 (itself, unless it
     /// is still encoded).
-    public func decodedWhole() -> ChunkInput {
+    func decodedWhole() -> ChunkInput {
         guard let encoded else { return self }
         let count = elementRange.count
-        if let source = encoded.base, let base, count > 0 { source.decode(0..<count, into: UnsafeMutablePointer(mutating: base.baseAddress!)) } // checked: buffers of a non-empty chunk
-        for (source, values) in zip(encoded.models, models) where count > 0 {
-            source.decode(0..<count, into: UnsafeMutablePointer(mutating: values.baseAddress!)) // checked: as above
+        if let source = encoded.base, let destination = encoded.baseDestination, count > 0 {
+            source.decode(0..<count, into: destination.baseAddress!) // checked: buffers of a non-empty chunk
+        }
+        for (source, destination) in zip(encoded.models, encoded.modelDestinations) where count > 0 {
+            source.decode(0..<count, into: destination.baseAddress!) // checked: as above
         }
         return ChunkInput(chunkIndex: chunkIndex, elementRange: elementRange, base: base, models: models)
     }
@@ -49,7 +48,7 @@ public struct ChunkInput {
     /// model as Float32: decoded into `scratch` when the chunk is still
     /// encoded, else straight from the decoded buffer.
     @inline(__always)
-    public func values(of model: Int?, _ range: Range<Int>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+    func values(of model: Int?, _ range: Range<Int>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         if let encoded {
             // checked: a chunk with a base has an encoded base
             (model.map { encoded.models[$0] } ?? encoded.base!).decode(range, into: scratch)
@@ -66,14 +65,18 @@ public struct ChunkInput {
 
 /// A chunk's sources as read, before decoding.
 public struct EncodedChunk {
-    public let base: EncodedSource?
-    public let models: [EncodedSource]
+    let base: EncodedSource?
+    let models: [EncodedSource]
+    /// The worker's Float32 buffers that `ChunkInput.base` and `models`
+    /// view read-only, which `decodedWhole()` fills.
+    let baseDestination: UnsafeMutableBufferPointer<Float>?
+    let modelDestinations: [UnsafeMutableBufferPointer<Float>]
 }
 
 /// One source's bytes for a chunk, in a dtype `DType.decode` takes.
 public struct EncodedSource {
-    public let bytes: UnsafeRawPointer
-    public let dtype: DType
+    let bytes: UnsafeRawPointer
+    let dtype: DType
 
     /// Decodes elements `range` (chunk-local) into `destination`.
     @inline(__always)

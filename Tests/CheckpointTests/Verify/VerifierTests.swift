@@ -122,7 +122,7 @@ import Glibc
             Manifest.Input(pathAsWritten: $0, resolvedPath: $0, size: size, modificationTime: "0", headerDigest: headerDigest("a"))
         }
         try CheckpointWriterTests.writeCheckpoint(at: folder + "/out", tensors: [(OutputTensor(name: "t", dtype: .u8, shape: [1]), [7])],
-                                                  manifest: Manifest(recipe: "merge_method: linear\n", planDigest: 1, inputs: inputs))
+                                                  manifest: Manifest(version: "test", recipe: "merge_method: linear\n", planDigest: 1, inputs: inputs))
         try FileSystem.removeFile(gone)
         let clean = try Verifier.verify(path: folder + "/out", checkInputs: true)
         #expect(clean.isClean && clean.inputsChecked == 1 && clean.inputsMissing == 1)

@@ -11,7 +11,7 @@ import Testing
     @discardableResult
     static func writeCheckpoint(
         at output: String, tensors: [(OutputTensor, [UInt8])], shardSizeLimit: UInt64 = 5_000_000_000, chunkBytes: Int = 5,
-        manifest: Manifest = Manifest()
+        manifest: Manifest = Manifest(version: "test")
     ) throws -> Manifest {
         let writer = try CheckpointWriter(outputPath: output, tensors: tensors.map(\.0), shardSizeLimit: shardSizeLimit)
         for (tensor, bytes) in tensors.reversed() {
@@ -100,7 +100,7 @@ import Testing
         #expect(try FileSystem.status(CheckpointWriter.stagingPath(for: output))?.isDirectory == true)
         try [UInt8](repeating: 1, count: 8).withUnsafeBytes { try writer.write(tensor: "t", offset: 0, bytes: $0) }
         #expect(try FileSystem.status(output) == nil)
-        try writer.publish()
+        try writer.publish(manifest: Manifest(version: "test"))
         #expect(try FileSystem.contents(ofDirectory: folder) == ["out"])
         #expect(try FileSystem.contents(ofDirectory: output) == ["model.safetensors", Manifest.fileName])
     }
@@ -127,9 +127,9 @@ import Testing
         let tensor = OutputTensor(name: "t", dtype: .u8, shape: [1])
         let writer = try CheckpointWriter(outputPath: output, tensors: [tensor], shardSizeLimit: 1 << 30)
         try [UInt8(9)].withUnsafeBytes { try writer.write(tensor: "t", offset: 0, bytes: $0) }
-        #expect(throws: WriterError.outputExists(path: output)) { try writer.publish() }
+        #expect(throws: WriterError.outputExists(path: output)) { try writer.publish(manifest: Manifest(version: "test")) }
         #expect(try TestFiles.read(output + "/old-file") == [1], "the existing output is untouched")
-        try writer.publish(replacingExisting: true)
+        try writer.publish(manifest: Manifest(version: "test"), replacingExisting: true)
         #expect(try FileSystem.contents(ofDirectory: output) == ["model.safetensors", Manifest.fileName])
         #expect(try FileSystem.contents(ofDirectory: folder) == ["out"])
     }

@@ -46,7 +46,7 @@ import Glibc
             }
         }
         try stream.finish()
-        try writer.publish()
+        try writer.publish(manifest: Manifest(version: "test"))
         let checkpoint = try Checkpoint(path: output)
         #expect(try Verifier.verify(path: output).isClean)
         var published: [String: [UInt8]] = [:]

@@ -48,7 +48,7 @@ enum WideModels {
                 try bytes.withUnsafeBytes { try writer.write(tensor: tensor.name, offset: 0, bytes: $0) }
             }
             try writer.addFile(named: "config.json", bytes: Array("{\n  \"model_type\": \"llama\",\n  \"num_hidden_layers\": 2,\n  \"torch_dtype\": \"bfloat16\"\n}\n".utf8))
-            try writer.publish()
+            try writer.publish(manifest: Manifest(version: smeltVersion))
         }
     }
 
