@@ -8,6 +8,8 @@ public final class SafeTensorsFile: Sendable {
     public let mapping: MappedFile
     /// The open file, for reads that stream past the mapping (digests).
     public let file: OpenFile
+    /// The tensors as `TensorReader` describes them, in file order.
+    public let tensorInfos: [TensorInfo]
 
     /// Opens, maps and validates `path`. System failures throw
     /// `SystemError`; a malformed file throws `CheckpointError`.
@@ -26,6 +28,7 @@ public final class SafeTensorsFile: Sendable {
             }
         }
         mapping.release(0..<header.dataStart)
+        tensorInfos = Self.tensorInfos(of: header)
     }
 
     /// The byte range of the header in the file (length prefix, JSON, padding).

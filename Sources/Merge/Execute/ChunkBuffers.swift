@@ -21,66 +21,60 @@ final class ChunkBuffers {
         output.deallocate()
     }
 
-    /// Reads elements `range` of every source (base first, if any) with
-    /// `pread` and decodes them to Float32. Reading instead of touching the
-    /// mapping keeps input pages out of the process's resident memory and
-    /// turns an input that shrinks into an error, not a SIGBUS.
+    /// Reads elements `range` of every source (base first, if any) through
+    /// its `TensorReader` and decodes them to Float32.
     ///
     /// With `encoded`, 16-bit sources that fit the raw buffer together are
     /// only read, each into its own part of it, for a kernel that decodes
     /// them a piece at a time (`TensorKernel.decodesInPieces`).
-    func load(_ tensor: PlannedTensor, base: TensorSource?, models: [TensorSource], chunkIndex: Int, range: Range<Int>, encoded: Bool = false) throws -> ChunkInput {
+    func load(
+        _ tensor: PlannedTensor, base: TensorSource?, models: [TensorSource], chunkIndex: Int, range: Range<Int>,
+        encoded: Bool = false
+    ) throws -> ChunkInput {
         let sources = (base.map { [$0] } ?? []) + models
+        let offset = base == nil ? 0 : 1
+        let baseBuffer = base.map { _ in UnsafeMutableBufferPointer(rebasing: decoded[0][0..<range.count]) }
+        let modelBuffers = models.indices.map { UnsafeMutableBufferPointer(rebasing: decoded[offset + $0][0..<range.count]) }
         if encoded, sources.allSatisfy({ $0.dtype == .bf16 || $0.dtype == .f16 }), 2 * sources.count * range.count <= raw.count {
             var next = 0
             func read(_ source: TensorSource) throws -> EncodedSource {
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[next ..< next + 2 * range.count])
                 next += bytes.count
-                try source.file.file.read(into: bytes, at: source.fileOffset + UInt64(range.lowerBound * 2))
+                let byteRange = UInt64(range.lowerBound * 2) ..< UInt64(range.upperBound * 2)
+                try source.reader.readRawBytes(ofTensor: source.tensorIndex, byteRange, into: bytes)
                 return EncodedSource(bytes: UnsafeRawPointer(bytes.baseAddress!), dtype: source.dtype) // checked: raw has at least one byte
             }
-            let encodedBase = try base.map(read)
-            let encodedModels = try models.map(read)
-            let baseValues = base.map { _ in UnsafeBufferPointer(rebasing: decoded[0][0..<range.count]) }
-            let offset = base == nil ? 0 : 1
-            let modelValues = models.indices.map { UnsafeBufferPointer(rebasing: decoded[offset + $0][0..<range.count]) }
+            let encodedChunk = EncodedChunk(
+                base: try base.map(read), models: try models.map(read), baseDestination: baseBuffer,
+                modelDestinations: modelBuffers)
             return ChunkInput(
-                chunkIndex: chunkIndex, elementRange: range, base: baseValues, models: modelValues,
-                encoded: EncodedChunk(base: encodedBase, models: encodedModels))
+                chunkIndex: chunkIndex, elementRange: range, base: baseBuffer.map(UnsafeBufferPointer.init),
+                models: modelBuffers.map(UnsafeBufferPointer.init), encoded: encodedChunk)
         }
-        var slot = 0
-        func read(_ source: TensorSource) throws -> UnsafeBufferPointer<Float> {
-            defer { slot += 1 }
-            let destination = UnsafeMutableBufferPointer(rebasing: decoded[slot][0..<range.count])
-            let bytesPerElement = source.dtype.bitsPerElement / 8
-            let offset = source.fileOffset + UInt64(range.lowerBound * bytesPerElement)
-            if source.dtype == .f32 {
-                try source.file.file.read(into: UnsafeMutableRawBufferPointer(destination), at: offset)
-                #if _endian(big)
-                for index in destination.indices { destination[index] = Float(bitPattern: UInt32(littleEndian: destination[index].bitPattern)) }
-                #endif
-            } else {
-                let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[0 ..< range.count * bytesPerElement])
-                try source.file.file.read(into: bytes, at: offset)
-                guard source.dtype.decode(UnsafeRawBufferPointer(bytes), into: destination) else {
-                    throw MergeError.uncomputableDType(file: source.file.path, tensor: source.tensorName, dtype: source.dtype.rawValue)
-                }
-            }
-            return UnsafeBufferPointer(destination)
+        for (slot, source) in sources.enumerated() {
+            let destination = slot < offset ? baseBuffer! : modelBuffers[slot - offset] // checked: slot 0 is the base when there is one
+            try source.reader.decode(tensor: source.tensorIndex, elements: range, into: destination, scratch: raw)
         }
-        let baseValues = try base.map(read)
-        let modelValues = try models.map(read)
-        return ChunkInput(chunkIndex: chunkIndex, elementRange: range, base: baseValues, models: modelValues)
+        return ChunkInput(
+            chunkIndex: chunkIndex, elementRange: range, base: baseBuffer.map(UnsafeBufferPointer.init),
+            models: modelBuffers.map(UnsafeBufferPointer.init))
     }
 }
 
 /// The chunks of a tensor: element ranges whose starts are multiples of
 /// the reduction block (and of the row length when the kernel needs whole
-/// rows), so that block sums and row computations never depend on the
-/// chunk size.
-func chunkRanges(elementCount: Int, preferredChunkElementCount: Int, rowLength: Int, needsWholeRows: Bool) -> [Range<Int>] {
+/// rows, and of the sources' encoding blocks), so that block sums and row
+/// computations never depend on the chunk size and every read decodes
+/// whole encoded blocks.
+func chunkRanges(
+    elementCount: Int, preferredChunkElementCount: Int, rowLength: Int, needsWholeRows: Bool,
+    encodingBlockElementCount: Int = 1
+) -> [Range<Int>] {
     guard elementCount > 0 else { return [] }
     var unit = reductionBlockElementCount
+    if encodingBlockElementCount > 1 {
+        unit = unit / greatestCommonDivisor(unit, encodingBlockElementCount) * encodingBlockElementCount
+    }
     if needsWholeRows, rowLength > 1 {
         unit = unit / greatestCommonDivisor(unit, rowLength) * rowLength
     }

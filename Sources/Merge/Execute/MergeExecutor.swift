@@ -154,7 +154,8 @@ public enum MergeExecutor {
             var kernel = method.makeKernel(context)
             let chunks = chunkRanges(
                 elementCount: tensor.elementCount, preferredChunkElementCount: settings.chunkElementCount,
-                rowLength: context.rowLength, needsWholeRows: kernel.needsWholeRows)
+                rowLength: context.rowLength, needsWholeRows: kernel.needsWholeRows,
+                encodingBlockElementCount: tensor.sources.map(\.blockElementCount).max() ?? 1)
             let keptChunks = kept(chunks, bytesPerUnit: tensor.outputDType.bitsPerElement / 8)
             if keptChunks.count == chunks.count {
                 return PreparedTensor(tensor: tensor, index: index, kernel: nil, chunks: chunks, keptChunks: keptChunks)
@@ -244,7 +245,8 @@ public enum MergeExecutor {
         }
         switch tensor.work {
         case .copy(let source):
-            try source.file.file.read(into: bytes, at: source.fileOffset + UInt64(item.range.lowerBound))
+            let range = UInt64(item.range.lowerBound) ..< UInt64(item.range.upperBound)
+            try source.reader.readRawBytes(ofTensor: source.tensorIndex, range, into: bytes)
         case .merge(_, _, let base, let models):
             // A merge has no kernel only when every chunk is kept, handled above.
             guard let kernel = prepared.kernel else { throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset)) }

@@ -18,11 +18,17 @@ struct ModelTensors {
         var byName: [String: TensorSource] = [:]
         var byLayer: [Int: [String]] = [:]
         var outside: [String] = []
-        for (file, tensor) in checkpoint.tensors {
-            byName[tensor.name] = TensorSource(
-                file: file, tensorName: tensor.name, dtype: tensor.dtype, shape: tensor.shape, byteCount: tensor.byteCount,
-                fileOffset: file.fileRange(of: tensor).lowerBound, modelIndex: modelIndex)
-            if let layer = LayerNames.layer(of: tensor.name) { byLayer[layer, default: []].append(tensor.name) } else { outside.append(tensor.name) }
+        for file in checkpoint.files {
+            for (tensorIndex, tensor) in file.header.tensors.enumerated() {
+                byName[tensor.name] = TensorSource(
+                    reader: file, tensorIndex: tensorIndex, tensorName: tensor.name, dtype: tensor.dtype, shape: tensor.shape,
+                    byteCount: tensor.byteCount, modelIndex: modelIndex)
+                if let layer = LayerNames.layer(of: tensor.name) {
+                    byLayer[layer, default: []].append(tensor.name)
+                } else {
+                    outside.append(tensor.name)
+                }
+            }
         }
         self.byName = byName
         namesByLayer = byLayer.mapValues { $0.sorted() }

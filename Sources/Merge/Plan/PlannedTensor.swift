@@ -3,16 +3,20 @@ import Checkpoint
 
 /// Where one input tensor's bytes are.
 public struct TensorSource: Sendable {
-    public let file: SafeTensorsFile
+    /// The file that stores it, read through `TensorReader`.
+    public let reader: any TensorReader
+    /// The tensor's index in `reader.tensorInfos`.
+    public let tensorIndex: Int
     public let tensorName: String
     public let dtype: DType
     public let shape: [UInt64]
     /// Bytes of the tensor's data.
     public let byteCount: UInt64
-    /// Absolute offset of the tensor's first byte in `file`.
-    public let fileOffset: UInt64
     /// Index of the model in the plan's model list.
     public let modelIndex: Int
+
+    /// Elements per encoded block of the stored tensor (1 for plain dtypes).
+    public var blockElementCount: Int { reader.tensorInfos[tensorIndex].blockElementCount }
 }
 
 /// One output tensor of a merge plan: what is computed, from what, into
