@@ -12,6 +12,10 @@ public enum MergeError: SmeltError, Sendable, Equatable {
     case missingModel(file: String, mark: YAMLMark?, reference: String, looked: [String])
     /// A tensor the recipe needs is not in a model (65).
     case missingTensor(tensor: String, model: String, path: String)
+    /// A model's layer numbers have a gap below `layer`, which `tensor` is in (65).
+    case layerGap(model: String, path: String, tensor: String, layer: Int, missingLayer: Int)
+    /// A model's `config.json` states another layer count than its tensors hold (65).
+    case layerCountMismatch(model: String, configFile: String, statedLayers: UInt64, tensorLayers: Int)
     /// A tensor's shape differs between two models (65).
     case shapeMismatch(tensor: String, model: String, shape: [UInt64], otherModel: String, otherShape: [UInt64])
     /// A tensor is floating point in one model and not in another (65).
@@ -45,7 +49,7 @@ public enum MergeError: SmeltError, Sendable, Equatable {
         case .outputHoldsDifferentMerge, .resumeRefused: .cannotCreateOutput
         case .insufficientDisk, .diskFull, .runFailed, .stagedOutputChanged: .ioError
         case .interrupted(let signal, _, _): signal == StopSignals.terminate ? .terminated : .interrupted
-        case .recipe, .unsupported, .missingTensor, .shapeMismatch, .dtypeMismatch, .uncomputableDType,
+        case .recipe, .unsupported, .missingTensor, .layerGap, .layerCountMismatch, .shapeMismatch, .dtypeMismatch, .uncomputableDType,
              .unencodableOutput, .malformedConfig:
             .dataError
         }
@@ -67,6 +71,11 @@ public enum MergeError: SmeltError, Sendable, Equatable {
             return Self.place(file, mark) + "model '\(reference)' not found: no such folder or file, and no local Hugging Face cache entry" + places
         case .missingTensor(let tensor, let model, let path):
             return "tensor \"\(tensor)\" is missing from '\(model)' (\(path))"
+        case .layerGap(let model, let path, let tensor, let layer, let missing):
+            return "'\(model)' (\(path)): tensor \"\(tensor)\" is in layer \(layer), but the model has no layer \(missing);"
+                + " layers must be numbered from 0 without gaps"
+        case .layerCountMismatch(let model, let configFile, let stated, let tensorLayers):
+            return "\(configFile): num_hidden_layers is \(stated), but the tensors of '\(model)' hold \(tensorLayers) layers"
         case .shapeMismatch(let tensor, let model, let shape, let otherModel, let otherShape):
             return "tensor \"\(tensor)\" has shape \(shape) in '\(model)' but \(otherShape) in '\(otherModel)'"
         case .dtypeMismatch(let tensor, let model, let dtype, let otherModel, let otherDType):

@@ -156,6 +156,47 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: recipeFolder + "/merged"))
     }
 
+    @Test func refusesALayerNumberFarPastTheOthersInSeconds() throws {
+        let folder = try CommandRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // llama-f32-a (two layers) with one more tensor in layer 999999999.
+        let source = try Checkpoint(path: CommandRunner.fixture("models/llama-f32-a"))
+        let far = "model.layers.999999999.mlp.up_proj.weight"
+        let outputs = source.tensors.map { OutputTensor(name: $0.tensor.name, dtype: $0.tensor.dtype, shape: $0.tensor.shape) }
+        let writer = try CheckpointWriter(
+            outputPath: folder + "/far", tensors: outputs + [OutputTensor(name: far, dtype: .f32, shape: [1])], shardSizeLimit: 1 << 40)
+        for (file, tensor) in source.tensors {
+            try file.mapping.withBytes(in: file.fileRange(of: tensor)) { try writer.write(tensor: tensor.name, offset: 0, bytes: $0) }
+        }
+        try [Float(1)].withUnsafeBytes { try writer.write(tensor: far, offset: 0, bytes: $0) }
+        try writer.publish(manifest: Manifest(version: smeltVersion))
+        let (recipeFolder, recipe) = try MergeCommandTests.recipeFile(
+            "merge_method: linear\nmodels:\n  - model: Fixtures/models/llama-f32-a\n    parameters: {weight: 1}\n  - model: \(folder)/far\n    parameters: {weight: 1}\n")
+        defer { try? FileManager.default.removeItem(atPath: recipeFolder) }
+        for extra in [["--dry-run"], []] {
+            let result = try CommandRunner.run(["merge", recipe, recipeFolder + "/merged"] + extra)
+            #expect(result.status == 65, "\(result.standardError)")
+            #expect(result.standardError.contains("tensor \"\(far)\" is in layer 999999999, but the model has no layer 2"), "\(result.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: recipeFolder + "/merged"))
+        }
+    }
+
+    @Test func refusesAZeroLengthTensorWithADimensionBeyondInt() throws {
+        let folder = try CommandRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/huge", withIntermediateDirectories: true)
+        let json = "{\"w\":{\"dtype\":\"BF16\",\"shape\":[0,18446744073709551615],\"data_offsets\":[0,0]}}"
+        try Data([UInt8(json.utf8.count), 0, 0, 0, 0, 0, 0, 0] + Array(json.utf8)).write(to: URL(fileURLWithPath: folder + "/huge/model.safetensors"))
+        let (recipeFolder, recipe) = try MergeCommandTests.recipeFile(
+            "merge_method: linear\nmodels:\n  - model: \(folder)/huge\n    parameters: {weight: 1}\n")
+        defer { try? FileManager.default.removeItem(atPath: recipeFolder) }
+        let result = try CommandRunner.run(["merge", recipe, recipeFolder + "/merged"])
+        #expect(result.status == 65, "\(result.standardError)")
+        #expect(result.standardError.contains("\(folder)/huge/model.safetensors: tensor \"w\": shape [0, 18446744073709551615]"), "\(result.standardError)")
+        let inspect = try CommandRunner.run(["inspect", folder + "/huge"])
+        #expect(inspect.status == 65, "\(inspect.standardError)")
+    }
+
     @Test func refusesAnOutputPathThatIsAFile() throws {
         let (folder, recipe) = try MergeCommandTests.recipeFile(MergeCommandTests.linearRecipe)
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -16,6 +16,7 @@ public enum CheckpointError: SmeltError, Equatable, Sendable {
     case malformedEntry(file: String, tensor: String, message: String)
     case unknownDType(file: String, tensor: String, dtype: String)
     case sizeOverflow(file: String, tensor: String)
+    case shapeTooLarge(file: String, tensor: String, shape: [UInt64])
     case byteCountMismatch(file: String, tensor: String, expected: UInt64, found: UInt64)
     case offsetsReversed(file: String, tensor: String, begin: UInt64, end: UInt64)
     case offsetsOverlap(file: String, tensor: String, expected: UInt64, found: UInt64)
@@ -35,7 +36,8 @@ public enum CheckpointError: SmeltError, Equatable, Sendable {
         case .notARegularFile(let file), .fileTooSmall(let file, _), .headerTooLarge(let file, _, _), .headerBeyondFile(let file, _, _),
              .headerNotObject(let file), .malformedJSON(let file, _, _), .metadataNotStrings(let file, _),
              .emptyTensorName(let file), .malformedEntry(let file, _, _), .unknownDType(let file, _, _),
-             .sizeOverflow(let file, _), .byteCountMismatch(let file, _, _, _), .offsetsReversed(let file, _, _, _),
+             .sizeOverflow(let file, _), .shapeTooLarge(let file, _, _), .byteCountMismatch(let file, _, _, _),
+             .offsetsReversed(let file, _, _, _),
              .offsetsOverlap(let file, _, _, _), .offsetsGap(let file, _, _, _), .dataSizeMismatch(let file, _, _),
              .noWeights(let file, _), .malformedIndex(let file, _), .indexFileNameUnsafe(let file, _, _),
              .indexTensorMissing(let file, _, _), .tensorNotInIndex(let file, _, _), .duplicateTensor(let file, _, _),
@@ -48,6 +50,7 @@ public enum CheckpointError: SmeltError, Equatable, Sendable {
     public var tensor: String? {
         switch self {
         case .malformedEntry(_, let tensor, _), .unknownDType(_, let tensor, _), .sizeOverflow(_, let tensor),
+             .shapeTooLarge(_, let tensor, _),
              .byteCountMismatch(_, let tensor, _, _), .offsetsReversed(_, let tensor, _, _),
              .offsetsOverlap(_, let tensor, _, _), .offsetsGap(_, let tensor, _, _),
              .indexFileNameUnsafe(_, let tensor, _), .indexTensorMissing(_, let tensor, _),
@@ -81,6 +84,8 @@ public enum CheckpointError: SmeltError, Equatable, Sendable {
             message
         case .unknownDType(_, _, let dtype):
             "unknown dtype \"\(dtype)\" (expected one of \(DType.allCases.map(\.rawValue).joined(separator: ", ")))"
+        case .shapeTooLarge(_, _, let shape):
+            "shape \(shape) has a dimension or a product of dimensions above \(Int.max), more than this machine can address"
         case .sizeOverflow:
             "shape times element size overflows 64 bits or is not a whole number of bytes"
         case .byteCountMismatch(_, _, let expected, let found):

@@ -128,9 +128,24 @@ public struct SafeTensorsHeader: Sendable {
         guard let dtype = DType(rawValue: dtypeName) else { throw .unknownDType(file: file, tensor: name, dtype: dtypeName) }
         let (begin, end) = (offsets[0], offsets[1])
         guard begin <= end else { throw .offsetsReversed(file: file, tensor: name, begin: begin, end: end) }
+        guard shapeFitsInt(shape) else { throw .shapeTooLarge(file: file, tensor: name, shape: shape) }
         guard let expected = dtype.byteCount(shape: shape) else { throw .sizeOverflow(file: file, tensor: name) }
         guard expected == end - begin else { throw .byteCountMismatch(file: file, tensor: name, expected: expected, found: end - begin) }
         return TensorEntry(name: name, dtype: dtype, shape: shape, dataRange: begin..<end)
+    }
+
+    /// Whether every dimension and every product of dimensions fits `Int`,
+    /// a zero-length dimension counted as one (`[0, 2^64 - 1]` holds no
+    /// element, but its row length is still computed), so that shapes and
+    /// element counts convert to `Int` anywhere without a trap.
+    static func shapeFitsInt(_ shape: [UInt64]) -> Bool {
+        var product: UInt64 = 1
+        for dimension in shape {
+            let (next, overflow) = product.multipliedReportingOverflow(by: max(1, dimension))
+            guard !overflow, next <= UInt64(Int.max) else { return false }
+            product = next
+        }
+        return true
     }
 
     private static func unsignedIntegers(

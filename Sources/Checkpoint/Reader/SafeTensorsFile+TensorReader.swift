@@ -7,9 +7,9 @@ extension SafeTensorsFile: TensorReader {
         header.tensors.map { entry in
             let width = max(1, entry.dtype.bitsPerElement / 8)
             return TensorInfo(
-                // checked: the header parser refuses shapes whose dimensions or element count exceed Int
                 name: entry.name, dtype: entry.dtype, encodingName: entry.dtype.rawValue,
-                shape: entry.shape.map { Int(clamping: $0) }, elementCount: Int(clamping: entry.elementCount),
+                shape: entry.shape.map { Int($0) }, // checked: the header parser refuses shapes that do not fit Int
+                elementCount: Int(entry.elementCount), // checked: as above
                 byteCount: entry.byteCount, blockElementCount: 1, blockByteCount: width)
         }
     }

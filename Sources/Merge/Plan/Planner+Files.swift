@@ -11,14 +11,7 @@ extension Planner {
             warnings.append("'\(reference.reference.text)' has no config.json; the output will have none")
             return nil
         }
-        let bytes = try FileSystem.readSmallFile(path, limit: 16 << 20)
-        let root: JSONNode
-        do { root = try JSONScanner.parse(bytes) } catch {
-            throw MergeError.malformedConfig(file: path, byteOffset: error.offset, problem: error.message)
-        }
-        guard case .object(let members) = root.value else {
-            throw MergeError.malformedConfig(file: path, byteOffset: nil, problem: "not a JSON object")
-        }
+        let members = try Self.configMembers(path)
         let stored = tensors.first { $0.name.contains("embed") }?.outputDType ?? tensors.first?.outputDType ?? .f32
         let dtypeName = Self.torchName(of: stored)
         let edited = members.map { (key, node) -> (String, JSONOutput) in
@@ -29,6 +22,31 @@ extension Planner {
             }
         }
         return Array((JSONOutput.object(edited).rendered(pretty: true) + "\n").utf8)
+    }
+
+    /// Refuses a model whose `config.json` states another layer count than
+    /// its tensors hold; a model without one, or without the key, passes.
+    func checkConfigLayerCount(of model: ResolvedModel, tensorLayers: Int) throws {
+        let path = model.checkpoint.folder + "/config.json"
+        guard try FileSystem.status(path) != nil else { return }
+        let members = try Self.configMembers(path)
+        guard case .unsignedInteger(let stated)? = members.first(where: { $0.key == "num_hidden_layers" })?.node.value,
+              stated != UInt64(tensorLayers) else { return }
+        throw MergeError.layerCountMismatch(
+            model: model.reference.text, configFile: path, statedLayers: stated, tensorLayers: tensorLayers)
+    }
+
+    /// The members of the JSON object in the `config.json` at `path`.
+    private static func configMembers(_ path: String) throws -> [(key: String, node: JSONNode)] {
+        let bytes = try FileSystem.readSmallFile(path, limit: 16 << 20)
+        let root: JSONNode
+        do { root = try JSONScanner.parse(bytes) } catch {
+            throw MergeError.malformedConfig(file: path, byteOffset: error.offset, problem: error.message)
+        }
+        guard case .object(let members) = root.value else {
+            throw MergeError.malformedConfig(file: path, byteOffset: nil, problem: "not a JSON object")
+        }
+        return members
     }
 
     /// Tokenizer and generation files of the reference model.

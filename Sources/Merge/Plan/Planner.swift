@@ -51,8 +51,10 @@ public struct Planner {
     mutating func addModel(_ reference: ModelReference, resolver: ModelResolver) throws -> Int {
         if let index = models.firstIndex(where: { $0.reference == reference }) { return index }
         let model = try resolver.resolve(reference)
+        let tensors = try ModelTensors(model.checkpoint, modelIndex: models.count, model: reference.text)
+        try checkConfigLayerCount(of: model, tensorLayers: tensors.layerCount)
         models.append(model)
-        modelTensors.append(ModelTensors(model.checkpoint, modelIndex: models.count - 1))
+        modelTensors.append(tensors)
         return models.count - 1
     }
 
