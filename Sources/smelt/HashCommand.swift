@@ -2,8 +2,28 @@ import Base
 import Checkpoint
 
 /// `smelt hash PATH [--json]`.
-enum HashCommand {
+enum HashCommand: Command {
+    static let name = "hash"
+    static let overview = """
+      hash PATH [--json]               XXH3-64 of every tensor and of each file's header
+    """
     static let spec = ArgumentSpec(flags: ["json"], positionalCount: 1...1, positionalNames: "PATH")
+
+    static let help = """
+    usage: smelt hash PATH [--json]
+
+    Prints the XXH3-64 digest (seed 0, 16 hex digits) of every tensor's raw
+    bytes and of each file's header (the 8-byte length and the JSON). Any
+    xxhash binding reproduces them: in Python, xxhash.xxh3_64_hexdigest of
+    the same bytes. Streams the files through a memory map with bounded
+    memory, at the speed of the disk.
+
+    options:
+      --json      one JSON object: files, header digests, tensor digests
+      -h, --help  show this help
+
+    exit codes: 0 ok, 65 malformed checkpoint, 66 missing path, 74 I/O error.
+    """
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
         let checkpoint = try Checkpoint(path: arguments.positionals[0])

@@ -2,8 +2,34 @@ import Base
 import Checkpoint
 
 /// `smelt inspect PATH [--json]`.
-enum InspectCommand {
+enum InspectCommand: Command {
+    static let name = "inspect"
+    static let overview = """
+      inspect PATH [--json]            list tensors, dtypes, shapes, sizes and shards; validate
+    """
     static let spec = ArgumentSpec(flags: ["json"], positionalCount: 1...1, positionalNames: "PATH")
+
+    static let help = """
+    usage: smelt inspect PATH [--json]
+
+    Validates a checkpoint by every rule of the safetensors format (header
+    length, strict JSON, dtypes, shapes, offsets that tile the data exactly,
+    the shard index) and lists its tensors. Reads only the headers: instant
+    on any model size.
+
+    PATH   a model folder or a .safetensors file
+
+    options:
+      --json      print one JSON object (schema in README.md) instead of a table
+      -h, --help  show this help
+
+    examples:
+      smelt inspect Fixtures/models/llama-f32-base
+      smelt inspect model.safetensors --json
+
+    exit codes: 0 valid, 65 malformed (the message names the file, the tensor
+    and the rule), 66 PATH does not exist, 74 I/O error.
+    """
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
         let path = arguments.positionals[0]

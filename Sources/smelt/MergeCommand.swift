@@ -4,11 +4,74 @@ import Merge
 import Synchronization
 
 /// `smelt merge RECIPE OUT [options]` (DESIGN.md, "Command line").
-enum MergeCommand {
+enum MergeCommand: Command {
+    static let name = "merge"
+    static let overview = """
+      merge RECIPE OUT [options]       run a mergekit-style YAML recipe into the
+                                       folder OUT, in bounded memory
+    """
     static let spec = ArgumentSpec(
         flags: ["dry-run", "restart", "force", "json", "quiet"],
         options: ["memory-budget", "threads", "shard-size", "chunk-size", "seed"],
         positionalCount: 2...2, positionalNames: "RECIPE OUT")
+
+    static let help = """
+    usage: smelt merge RECIPE OUT [options]
+
+    Runs a merge recipe (mergekit 0.1.5's YAML: merge_method, models or
+    slices, base_model, parameters with gradients and filters, dtype,
+    out_dtype) and writes the merged checkpoint to the folder OUT. Tensors
+    stream through in chunks, so memory stays within --memory-budget
+    whatever the model size. The work is staged in .OUT.smelt-partial next
+    to OUT and renamed into place only when complete, verified and synced:
+    until then OUT does not exist. Re-running a finished merge is a no-op.
+
+    Interrupted runs resume. Every finished chunk is recorded with its
+    XXH3-64 in a journal in the staging folder (synced every 2 s or 256 MiB).
+    After Ctrl-C (exit 130), SIGTERM (143), a kill, a crash, a full disk or
+    an I/O error (74), run the same command again: the staged chunks are
+    re-hashed against the journal, the ones that match are kept, the rest
+    are redone. A resume of a different recipe, seed, shard size, input or
+    Smelt version is refused (73); --restart discards the staged work. A
+    second Ctrl-C stops at once (still resumable). OUT/smelt-run.json keeps
+    the history of the runs (starts, stops, bytes kept and computed).
+
+    Methods: linear, task_arithmetic, ties, dare_linear, dare_ties,
+    breadcrumbs, breadcrumbs_ties, della, della_linear, slerp, nuslerp,
+    multislerp, karcher, model_stock, sce, nearswap, arcee_fusion,
+    passthrough. Model paths are relative to the current directory; an
+    org/name that is not a path is looked up in the local Hugging Face
+    cache (never downloaded).
+
+    options:
+      --memory-budget SIZE  peak memory for buffers (default: 1G or a quarter
+                            of RAM, whichever is smaller; at least 16M)
+      --threads N           worker threads (default: online CPUs)
+      --shard-size SIZE     largest output shard (default 5GB)
+      --chunk-size SIZE     bytes of Float32 work per chunk (default: from the
+                            budget); never changes the output bytes
+      --seed N              seed of the random methods (default 0)
+      --dry-run             print the plan: tensors, output size, free disk,
+                            estimated peak memory; write nothing
+      --force               replace an OUT that holds a different merge
+      --restart             discard staged work of an interrupted run
+                            instead of resuming it
+      --json                print one JSON object (schema in README.md)
+      --quiet               no progress bar
+      -h, --help            show this help
+
+    SIZE: K M G T and KiB MiB GiB TiB are powers of 1024, KB MB GB TB powers
+    of 1000, a bare number is bytes.
+
+    examples:
+      smelt merge Fixtures/recipes/ties.yml merged --dry-run
+      smelt merge recipe.yml merged --memory-budget 256M
+
+    exit codes: 0 merged or already done, 64 usage, 65 malformed recipe or
+    inputs that do not fit together, 66 a model is missing, 73 OUT holds a
+    different merge or a resume was refused, 74 I/O error or full disk
+    (resumable), 130/143 stopped by SIGINT/SIGTERM (resumable).
+    """
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
         let recipePath = arguments.positionals[0]

@@ -3,8 +3,34 @@ import Checkpoint
 import Merge
 
 /// `smelt verify PATH [--inputs] [--json]`.
-enum VerifyCommand {
+enum VerifyCommand: Command {
+    static let name = "verify"
+    static let overview = """
+      verify PATH [--inputs] [--json]  check every digest, the manifest and, in a
+                                       Hugging Face cache, each file's SHA-256
+    """
     static let spec = ArgumentSpec(flags: ["json", "inputs"], positionalCount: 1...1, positionalNames: "PATH")
+
+    static let help = """
+    usage: smelt verify PATH [--inputs] [--json]
+
+    Proves a checkpoint is intact. Checks the structure of every file; the
+    bytes of every tensor against the digests Smelt stores in each shard's
+    header (a placeholder left unpatched means an unfinished file); the
+    folder against smelt-manifest.json (files, sizes, header and tensor
+    digests, nothing missing or added); and, for a snapshot folder of the
+    Hugging Face cache (.../models--org--name/snapshots/REV), the SHA-256 of
+    every large file against the blob name the cache stores it under.
+
+    options:
+      --inputs    also re-check the merge inputs the manifest names that are
+                  still present (size and header digest)
+      --json      one JSON object with every problem found
+      -h, --help  show this help
+
+    exit codes: 0 everything matches, 1 a problem was found (each is listed:
+    file, tensor, what is wrong), 66 PATH does not exist, 74 I/O error.
+    """
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
         let path = arguments.positionals[0]

@@ -15,17 +15,12 @@ smelt_require_x86_64_v3(1)
 // Only dispatch here (STYLE.md): each command lives in its own file.
 installMappedFileFaultHandler(exitCode: ExitCode.ioError.rawValue)
 
-let commands: [String: (spec: ArgumentSpec, help: String, run: (ParsedArguments) throws -> ExitCode)] = [
-    "inspect": (InspectCommand.spec, Help.inspect, InspectCommand.run),
-    "hash": (HashCommand.spec, Help.hash, HashCommand.run),
-    "verify": (VerifyCommand.spec, Help.verify, VerifyCommand.run),
-    "merge": (MergeCommand.spec, Help.merge, MergeCommand.run),
-]
+let commands: [any Command.Type] = [InspectCommand.self, HashCommand.self, VerifyCommand.self, MergeCommand.self]
 
 @MainActor
 func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let name = arguments.first else {
-        writeToStandardError("error: missing command\n\n" + Help.main)
+        writeToStandardError("error: missing command\n\n" + Help.main(commands: commands))
         return .usage
     }
     if name == "--version" {
@@ -33,15 +28,22 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         return .success
     }
     if name == "-h" || name == "--help" || name == "help" {
-        writeToStandardOutput(Help.main + "\n")
+        writeToStandardOutput(Help.main(commands: commands) + "\n")
         return .success
     }
-    guard let command = commands[name] else {
-        writeToStandardError("error: unknown command '\(name)'\nusage: smelt <command> [options]; commands: \(commands.keys.sorted().joined(separator: ", ")); see 'smelt --help'")
+    guard let command = commands.first(where: { $0.name == name }) else {
+        let names = commands.map { $0.name }.sorted().joined(separator: ", ")
+        writeToStandardError("error: unknown command '\(name)'\nusage: smelt <command> [options]; commands: \(names); see 'smelt --help'")
         return .usage
     }
+    return execute(command, arguments: arguments.dropFirst())
+}
+
+/// Parses `arguments` for `command` and runs it, or prints its help; an
+/// error becomes its message, hint and exit code.
+func execute<C: Command>(_ command: C.Type, arguments: ArraySlice<String>) -> ExitCode {
     do {
-        let parsed = try ParsedArguments(arguments.dropFirst(), spec: command.spec)
+        let parsed = try ParsedArguments(arguments, spec: command.spec)
         if parsed.wantsHelp {
             writeToStandardOutput(command.help + "\n")
             return .success
@@ -51,7 +53,7 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
         let (code, message, hint) = exitStatus(for: error)
         writeToStandardError("error: \(message)")
         if let hint { writeToStandardError("hint: \(hint)") }
-        if code == .usage { writeToStandardError("usage: see 'smelt \(name) --help'") }
+        if code == .usage { writeToStandardError("usage: see 'smelt \(command.name) --help'") }
         return code
     }
 }
