@@ -24,7 +24,18 @@ public final class CheckpointWriter: @unchecked Sendable {
         return (parent == "/" ? "" : parent) + "/." + outputPath.lastPathComponent + ".smelt-partial"
     }
 
-    /// Lays out the shards, creates the staging folder and locks it. Then
+    /// A writer of `tensors` laid out in shards of at most `shardSizeLimit`
+    /// data bytes (`ShardLayout.plan`).
+    public convenience init(
+        outputPath: String, tensors: [OutputTensor], shardSizeLimit: UInt64,
+        keepStaged: (_ stagingPath: String) throws -> Bool = { _ in false }
+    ) throws {
+        try self.init(
+            outputPath: outputPath, shards: try ShardLayout.plan(tensors: tensors, shardSizeLimit: shardSizeLimit),
+            keepStaged: keepStaged)
+    }
+
+    /// Takes the shards' layout, creates the staging folder and locks it. Then
     /// `keepStaged` (called under the lock with the staging path) decides
     /// whether what an earlier attempt left there is kept for a resume; the
     /// writer itself never trusts it (checking staged bytes against a
@@ -34,12 +45,11 @@ public final class CheckpointWriter: @unchecked Sendable {
     /// header rewritten (a run killed while publishing may have patched
     /// digests into it), any other is created afresh.
     public init(
-        outputPath: String, tensors: [OutputTensor], shardSizeLimit: UInt64,
-        keepStaged: (_ stagingPath: String) throws -> Bool = { _ in false }
+        outputPath: String, shards: [ShardLayout], keepStaged: (_ stagingPath: String) throws -> Bool = { _ in false }
     ) throws {
         self.outputPath = outputPath
         stagingPath = Self.stagingPath(for: outputPath)
-        shards = try ShardLayout.plan(tensors: tensors, shardSizeLimit: shardSizeLimit)
+        self.shards = shards
         try FileSystem.createDirectory(stagingPath)
         lockFile = try OpenFile.forUpdatingOrCreating(stagingPath + "/" + Self.lockFileName)
         guard try lockFile.tryLockExclusive() else { throw WriterError.stagingLocked(path: stagingPath) }

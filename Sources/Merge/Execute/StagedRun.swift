@@ -35,7 +35,7 @@ struct StagedRun {
         let identity = JournalIdentity(plan: plan, inputs: inputs)
         var contents: JournalContents?
         writer = try CheckpointWriter(
-            outputPath: outputPath, tensors: plan.outputTensors, shardSizeLimit: options.plan.shardSizeLimit,
+            outputPath: outputPath, shards: shards,
             keepStaged: { stagingPath in
                 guard !options.restart else { return false }
                 contents = try JournalContents.read(stagingPath: stagingPath, current: identity, tensorByteCounts: plan.tensors.map(\.byteCount))

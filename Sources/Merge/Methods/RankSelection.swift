@@ -1,6 +1,5 @@
 import Base
 import Compute
-import Synchronization
 
 /// Exact selection of the `count` largest of a tensor's keys without
 /// sorting the tensor (DESIGN.md, principle 4): two radix passes over the
@@ -28,7 +27,7 @@ public struct RankSelection: Sendable {
 
     /// How many keys are selected.
     public let count: Int
-    private let elementCount: Int
+    let elementCount: Int
     private(set) var phase: Phase
     private var highBucket: UInt32 = 0
     /// Keys above the bucket (after the high pass) or above the cut-off.
@@ -43,7 +42,7 @@ public struct RankSelection: Sendable {
     /// The keys of one or a few buckets, per chunk, gathered by the pass
     /// that runs with them.
     private var candidates: KeyCandidates?
-    private let candidateLimit: Int
+    let candidateLimit: Int
 
     /// Most keys kept as candidates (their low halves, 2 bytes each): 8 MiB,
     /// within the fixed overhead whatever the budget.
@@ -195,36 +194,6 @@ public struct RankSelection: Sendable {
         }
     }
 
-    /// The buckets the cut-off falls in with high confidence, from the
-    /// sample's histogram, as candidates for the range pass to keep; nil
-    /// when they would hold more keys than the limit.
-    private func predictedCandidates(_ bins: [UInt64]) -> KeyCandidates? {
-        let sampled = Double(bins.reduce(0, +))
-        guard sampled > 0, elementCount > 0 else { return nil }
-        let fraction = Double(count) / Double(elementCount)
-        let rank = fraction * sampled
-        // Four standard deviations of a sample quantile's rank, plus slack
-        // for samples that are not independent (rows of one chunk). A miss
-        // (about one selection in 10,000) costs that tensor its radix passes.
-        let margin = 4 * (rank * (1 - fraction)).squareRoot() + 0.0002 * sampled + 16
-        func bucket(holdingRank target: Double) -> Int {
-            var seen = 0.0
-            var bucket = histogramBinCount - 1
-            while bucket > 0 {
-                seen += Double(bins[bucket])
-                if seen >= target { break }
-                bucket -= 1
-            }
-            return bucket
-        }
-        // Near either end the sample cannot bound the cut-off: keep up to the end.
-        let highest = rank - margin < 1 ? histogramBinCount - 1 : bucket(holdingRank: rank - margin)
-        let lowest = rank + margin >= sampled ? 0 : bucket(holdingRank: rank + margin)
-        let inRange = Double(bins[lowest...highest].reduce(0, +))
-        guard inRange * Double(elementCount) / sampled * 1.5 <= Double(candidateLimit) else { return nil }
-        return KeyCandidates(buckets: UInt32(lowest) ..< UInt32(highest) + 1, limit: candidateLimit)
-    }
-
     /// Finds the cut-off inside the high bucket from the histogram of its
     /// keys' low halves, and the ties from the candidates when kept.
     private mutating func finishLow(_ bins: [UInt64], candidates: KeyCandidates?) {
@@ -287,115 +256,6 @@ public struct RankSelection: Sendable {
             ordinal += 1
             equalCount -= 1
             if equalCount == 0 { break }
-        }
-    }
-}
-
-/// The keys a sample predicts a cut-off between: whole buckets (high
-/// halves), from the lowest key of the first to the highest of the last.
-public struct PredictedKeys: Sendable {
-    public let buckets: Range<UInt32>
-    public var lowest: UInt32 { buckets.lowerBound << 16 }
-    public var highest: UInt32 { (buckets.upperBound << 16) &- 1 }
-
-    /// One empty array of low halves per bucket, for `keep`.
-    public func emptyLows() -> [[UInt16]] { Array(repeating: [], count: buckets.count) }
-
-    /// Adds the low half of `key` to its bucket's array if `key` is inside.
-    @inline(__always)
-    public func keep(_ key: UInt32, in lows: inout [[UInt16]]) {
-        if key &- lowest <= highest &- lowest { lows[Int((key >> 16) - buckets.lowerBound)].append(UInt16(truncatingIfNeeded: key)) }
-    }
-}
-
-/// A Float32 as a key that orders like the value for every sign: negative
-/// values have all bits flipped, non-negative ones only the sign bit.
-@inline(__always)
-func orderedKey(_ value: Float) -> UInt32 {
-    let bits = value.bitPattern
-    return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
-}
-
-/// The Float32 an `orderedKey` came from.
-@inline(__always)
-func value(ofOrderedKey key: UInt32) -> Float {
-    Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
-}
-
-/// The keys of a range of buckets (high halves), per chunk, kept by the
-/// workers of a pass as their low halves, bucket by bucket (one store per
-/// chunk, behind one Mutex). Past `limit` keys in all they are dropped,
-/// and the pass they would have saved runs.
-final class KeyCandidates: Sendable {
-    let buckets: Range<UInt32>
-    private let limit: Int
-    /// Per chunk, per bucket of `buckets` (in order), the low halves.
-    private let state = Mutex<(byChunk: [Int: [[UInt16]]], total: Int, overflowed: Bool)>(([:], 0, false))
-
-    init(buckets: Range<UInt32>, limit: Int) {
-        self.buckets = buckets
-        self.limit = limit
-    }
-
-    /// Keeps low halves of one chunk's keys, one array per bucket of
-    /// `buckets`, after those already kept for the chunk.
-    func store(_ lows: [[UInt16]], chunkIndex: Int) {
-        let count = lows.reduce(0) { $0 + $1.count }
-        guard count > 0 else { return }
-        state.withLock { state in
-            guard !state.overflowed else { return }
-            state.total += count
-            if state.total > limit {
-                state = ([:], state.total, true)
-            } else if var kept = state.byChunk.removeValue(forKey: chunkIndex) {
-                for slot in kept.indices where slot < lows.count { kept[slot] += lows[slot] }
-                state.byChunk[chunkIndex] = kept
-            } else {
-                state.byChunk[chunkIndex] = lows
-            }
-        }
-    }
-
-    /// How many keys each bucket holds, in bucket order; nil if the keys
-    /// outgrew the limit.
-    func bucketCounts() -> [Int]? {
-        state.withLock { state in
-            guard !state.overflowed else { return nil }
-            var counts = [Int](repeating: 0, count: buckets.count)
-            for lows in state.byChunk.values {
-                for (slot, kept) in lows.enumerated() where slot < counts.count { counts[slot] += kept.count }
-            }
-            return counts
-        }
-    }
-
-    /// The histogram of the low halves of the keys in `bucket`, or nil if
-    /// the keys outgrew the limit.
-    func lowHistogram(bucket: UInt32) -> [UInt64]? {
-        guard buckets.contains(bucket) else { return nil }
-        let slot = Int(bucket - buckets.lowerBound)
-        return state.withLock { state in
-            guard !state.overflowed else { return nil }
-            var bins = [UInt64](repeating: 0, count: histogramBinCount)
-            for lows in state.byChunk.values where slot < lows.count {
-                for low in lows[slot] { bins[Int(low)] += 1 }
-            }
-            return bins
-        }
-    }
-
-    /// Per chunk (up to the last that has a candidate), how many keys equal
-    /// `key`; nil if the keys outgrew the limit or `key` is not in range.
-    func counts(of key: UInt32) -> [Int]? {
-        guard buckets.contains(key >> 16) else { return nil }
-        let slot = Int((key >> 16) - buckets.lowerBound), low = UInt16(truncatingIfNeeded: key)
-        return state.withLock { state in
-            guard !state.overflowed else { return nil }
-            var counts = [Int](repeating: 0, count: (state.byChunk.keys.max() ?? -1) + 1)
-            for (chunk, lows) in state.byChunk where slot < lows.count {
-                counts[chunk] = lows[slot].reduce(0) { $0 + ($1 == low ? 1 : 0) }
-            }
-            return counts
         }
     }
 }
