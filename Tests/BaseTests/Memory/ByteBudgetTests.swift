@@ -52,6 +52,34 @@ import Base
         let wasOverdrawn = overdrawn.load(ordering: .relaxed)
         #expect(!wasOverdrawn)
         #expect(budget.reservedBytes == 0)
-        #expect(budget.highWaterBytes <= 1000 && budget.highWaterBytes >= 500)
+        #expect(budget.highWaterBytes <= 1000)
+    }
+
+    @Test func aRequestThatDoesNotFitWaitsForARelease() throws {
+        let budget = ByteBudget(limitBytes: 1000)
+        var held: ByteReservation? = try budget.reserve(800, purpose: "first")
+        let acquired = Atomic<Bool>(false)
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            let second = try? budget.reserve(500, purpose: "second")
+            acquired.store(second != nil, ordering: .sequentiallyConsistent)
+            _ = consume second
+            finished.signal()
+        }
+        usleep(50_000)
+        let acquiredWhileHeld = acquired.load(ordering: .sequentiallyConsistent)
+        #expect(!acquiredWhileHeld, "500 more bytes would overdraw 1000 while 800 are held")
+        let thirdFitted: Bool
+        switch budget.tryReserve(500, purpose: "third") {
+        case .some: thirdFitted = true
+        case .none: thirdFitted = false
+        }
+        #expect(!thirdFitted)
+        held = nil
+        finished.wait()
+        let acquiredAfterRelease = acquired.load(ordering: .sequentiallyConsistent)
+        #expect(acquiredAfterRelease)
+        #expect(budget.highWaterBytes == 800 && budget.reservedBytes == 0)
+        _ = consume held
     }
 }
