@@ -5,7 +5,9 @@ import Base
 public enum BlockMath {
     /// Σ a·b over `range`.
     @inlinable @inline(__always)
-    public static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ range: Range<Int>) -> Double {
+    public static func dot(
+        _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ range: Range<Int>
+    ) -> Double {
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var index = range.lowerBound
         while index + 4 <= range.upperBound {
@@ -22,7 +24,10 @@ public enum BlockMath {
     /// Σ (a − c)·(b − c) over `range`: the dot product of two task vectors
     /// against the base `c` (with no base, of the vectors themselves).
     @inlinable @inline(__always)
-    public static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, minus c: UnsafeBufferPointer<Float>?, _ range: Range<Int>) -> Double {
+    public static func dot(
+        _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, minus c: UnsafeBufferPointer<Float>?,
+        _ range: Range<Int>
+    ) -> Double {
         guard let c else { return dot(a, b, range) }
         var s0 = 0.0, s1 = 0.0
         var index = range.lowerBound

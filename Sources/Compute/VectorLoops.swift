@@ -5,12 +5,18 @@ import Base
 public enum VectorLoops {
     public typealias Lanes = SIMD8<Float>
 
-    @inlinable @inline(__always) public static func load(_ pointer: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self) }
-    @inlinable @inline(__always) public static func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: Lanes.self) }
+    @inlinable @inline(__always) public static func load(_ pointer: UnsafePointer<Float>) -> Lanes {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+    }
+    @inlinable @inline(__always) public static func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: Lanes.self)
+    }
 
     /// acc[i] += a[i] − b[i]
     @inlinable @inline(__always)
-    public static func addDifference(_ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ length: Int) {
+    public static func addDifference(
+        _ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ length: Int
+    ) {
         var i = 0
         while i + 8 <= length { store(load(acc + i) + (load(a + i) - load(b + i)), acc + i); i += 8 }
         while i < length { acc[i] += a[i] - b[i]; i += 1 }
@@ -18,7 +24,10 @@ public enum VectorLoops {
 
     /// acc[i] += (a[i] − b[i] − mean[i])²
     @inlinable @inline(__always)
-    public static func addSquaredDeviation(_ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ mean: UnsafePointer<Float>, _ length: Int) {
+    public static func addSquaredDeviation(
+        _ acc: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+        _ mean: UnsafePointer<Float>, _ length: Int
+    ) {
         var i = 0
         while i + 8 <= length {
             let d = load(a + i) - load(b + i) - load(mean + i)
@@ -39,8 +48,10 @@ public enum VectorLoops {
 
     /// τ = mask·(a − b); sums += τ; weighted = w·τ
     @inlinable @inline(__always)
-    public static func maskedTask(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, mask: UnsafePointer<Float>, weight: Float,
-                           sums: UnsafeMutablePointer<Float>, weighted: UnsafeMutablePointer<Float>, _ length: Int) {
+    public static func maskedTask(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, mask: UnsafePointer<Float>, weight: Float,
+        sums: UnsafeMutablePointer<Float>, weighted: UnsafeMutablePointer<Float>, _ length: Int
+    ) {
         var i = 0
         let weights = Lanes(repeating: weight)
         while i + 8 <= length {
@@ -62,8 +73,10 @@ public enum VectorLoops {
     /// with `includingEqual`): a task vector pruned by magnitude and
     /// weighted, with the roundings of mask · scale · τ.
     @inlinable @inline(__always)
-    public static func keptTask(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, cut: UInt32, includingEqual: Bool, scale: Float,
-                         _ out: UnsafeMutablePointer<Float>, _ length: Int) {
+    public static func keptTask(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, cut: UInt32, includingEqual: Bool, scale: Float,
+        _ out: UnsafeMutablePointer<Float>, _ length: Int
+    ) {
         typealias Keys = SIMD8<UInt32>
         let cuts = Keys(repeating: cut), magnitudeBits = Keys(repeating: 0x7FFF_FFFF)
         let scales = Lanes(repeating: scale), dropped = Lanes(repeating: 0 * scale)
@@ -97,7 +110,8 @@ public enum VectorLoops {
         typealias Signed = SIMD8<Int32>
         // Unsigned order compared as signed order with the top bit flipped,
         // which AVX2 compares in one instruction.
-        let sign = Keys(repeating: 0x8000_0000), magnitudeBits = Keys(repeating: 0x7FFF_FFFF), flips = Keys(repeating: flip)
+        let sign = Keys(repeating: 0x8000_0000), magnitudeBits = Keys(repeating: 0x7FFF_FFFF),
+            flips = Keys(repeating: flip)
         let highs = unsafeBitCast(Keys(repeating: highest) ^ sign, to: Signed.self)
         let spans = unsafeBitCast(Keys(repeating: highest &- lowest) ^ sign, to: Signed.self)
         let lowests = Keys(repeating: lowest), ones = Signed(repeating: 1)
@@ -118,7 +132,10 @@ public enum VectorLoops {
     /// mask[i] = keys[i] > cut ? 1 : 0, or ≥ with `includingEqual`, when
     /// a mask is given; returns how many keys equal `cut`.
     @inlinable @inline(__always)
-    public static func markAbove(_ keys: UnsafePointer<UInt32>, _ cut: UInt32, includingEqual: Bool, _ mask: UnsafeMutablePointer<UInt8>?, _ length: Int) -> Int {
+    public static func markAbove(
+        _ keys: UnsafePointer<UInt32>, _ cut: UInt32, includingEqual: Bool, _ mask: UnsafeMutablePointer<UInt8>?,
+        _ length: Int
+    ) -> Int {
         typealias Keys = SIMD8<UInt32>
         let cuts = Keys(repeating: cut)
         let ones = Keys(repeating: 1)
@@ -129,7 +146,9 @@ public enum VectorLoops {
             let isEqual = lanes .== cuts
             if let mask {
                 let isSelected = includingEqual ? (lanes .> cuts) .| isEqual : lanes .> cuts
-                UnsafeMutableRawPointer(mask + i).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: Keys().replacing(with: ones, where: isSelected)), as: SIMD8<UInt8>.self)
+                UnsafeMutableRawPointer(mask + i).storeBytes(
+                    of: SIMD8<UInt8>(truncatingIfNeeded: Keys().replacing(with: ones, where: isSelected)),
+                    as: SIMD8<UInt8>.self)
             }
             equal &+= Keys().replacing(with: ones, where: isEqual)
             i += 8

@@ -49,8 +49,9 @@ public enum MergeError: SmeltError, Sendable, Equatable {
         case .outputHoldsDifferentMerge, .resumeRefused: .cannotCreateOutput
         case .insufficientDisk, .diskFull, .runFailed, .stagedOutputChanged: .ioError
         case .interrupted(let signal, _, _): signal == StopSignals.terminate ? .terminated : .interrupted
-        case .recipe, .unsupported, .missingTensor, .layerGap, .layerCountMismatch, .shapeMismatch, .dtypeMismatch, .uncomputableDType,
-             .unencodableOutput, .malformedConfig:
+        case .recipe, .unsupported, .missingTensor, .layerGap, .layerCountMismatch, .shapeMismatch, .dtypeMismatch,
+            .uncomputableDType,
+            .unencodableOutput, .malformedConfig:
             .dataError
         }
     }
@@ -68,14 +69,18 @@ public enum MergeError: SmeltError, Sendable, Equatable {
             return Self.place(file, mark) + feature + " is not supported yet"
         case .missingModel(let file, let mark, let reference, let looked):
             let places = looked.isEmpty ? "" : " (looked in: " + looked.joined(separator: ", ") + ")"
-            return Self.place(file, mark) + "model '\(reference)' not found: no such folder or file, and no local Hugging Face cache entry" + places
+            return Self.place(file, mark)
+                + "model '\(reference)' not found: no such folder or file, and no local Hugging Face cache entry"
+                + places
         case .missingTensor(let tensor, let model, let path):
             return "tensor \"\(tensor)\" is missing from '\(model)' (\(path))"
         case .layerGap(let model, let path, let tensor, let layer, let missing):
-            return "'\(model)' (\(path)): tensor \"\(tensor)\" is in layer \(layer), but the model has no layer \(missing);"
+            return
+                "'\(model)' (\(path)): tensor \"\(tensor)\" is in layer \(layer), but the model has no layer \(missing);"
                 + " layers must be numbered from 0 without gaps"
         case .layerCountMismatch(let model, let configFile, let stated, let tensorLayers):
-            return "\(configFile): num_hidden_layers is \(stated), but the tensors of '\(model)' hold \(tensorLayers) layers"
+            return
+                "\(configFile): num_hidden_layers is \(stated), but the tensors of '\(model)' hold \(tensorLayers) layers"
         case .shapeMismatch(let tensor, let model, let shape, let otherModel, let otherShape):
             return "tensor \"\(tensor)\" has shape \(shape) in '\(model)' but \(otherShape) in '\(otherModel)'"
         case .dtypeMismatch(let tensor, let model, let dtype, let otherModel, let otherDType):
@@ -87,17 +92,21 @@ public enum MergeError: SmeltError, Sendable, Equatable {
         case .malformedConfig(let file, let byteOffset, let problem):
             return "\(file): " + (byteOffset.map { "malformed JSON at byte \($0): " } ?? "") + problem
         case .outputHoldsDifferentMerge(let path, let problem):
-            return "\(path) already holds a different merge (\(problem)); choose another output folder, or pass --force to replace it"
+            return
+                "\(path) already holds a different merge (\(problem)); choose another output folder, or pass --force to replace it"
         case .insufficientDisk(let path, let needed, let available):
             return "\(path): not enough free disk: the output needs \(needed) bytes, \(available) are free"
         case .resumeRefused(let staging, let reason):
-            return "\(staging) holds an interrupted run that cannot be resumed: \(reason); add --restart to discard it and start over"
+            return
+                "\(staging) holds an interrupted run that cannot be resumed: \(reason); add --restart to discard it and start over"
         case .interrupted(_, let staging, let kept):
             return "finished work (\(kept) bytes) is kept in \(staging): run the same command again to resume"
         case .diskFull(let path, let needed, let staging):
-            return "\(path): the disk is full: \(needed) more bytes are needed to finish; free some space and run the same command again to resume (finished work is kept in \(staging))"
+            return
+                "\(path): the disk is full: \(needed) more bytes are needed to finish; free some space and run the same command again to resume (finished work is kept in \(staging))"
         case .runFailed(let cause, let staging):
-            return "\(cause); finished work is kept in \(staging): run the same command again to resume once this is fixed"
+            return
+                "\(cause); finished work is kept in \(staging): run the same command again to resume once this is fixed"
         case .stagedOutputChanged(let tensor, let offset):
             return "the staged bytes of \(tensor) at byte \(offset) changed during the run; run the same command again"
         }

@@ -45,7 +45,9 @@ struct ParsedArguments {
                 guard inlineValue == nil else { throw UsageError(message: "--\(name) takes no value") }
                 flags.insert(name)
             } else if spec.options.contains(name) {
-                guard let value = inlineValue ?? remaining.popFirst() else { throw UsageError(message: "--\(name) needs a value") }
+                guard let value = inlineValue ?? remaining.popFirst() else {
+                    throw UsageError(message: "--\(name) needs a value")
+                }
                 options[name] = value
             } else {
                 let known = (spec.flags.union(spec.options)).sorted().map { "--" + $0 }.joined(separator: ", ")
@@ -54,8 +56,10 @@ struct ParsedArguments {
         }
         if wantsHelp { return }
         guard spec.positionalCount.contains(positionals.count) else {
-            throw UsageError(message: positionals.count < spec.positionalCount.lowerBound
-                ? "missing \(spec.positionalNames)" : "unexpected argument '\(positionals[spec.positionalCount.upperBound])'")
+            throw UsageError(
+                message: positionals.count < spec.positionalCount.lowerBound
+                    ? "missing \(spec.positionalNames)"
+                    : "unexpected argument '\(positionals[spec.positionalCount.upperBound])'")
         }
     }
 }

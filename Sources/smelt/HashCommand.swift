@@ -5,25 +5,25 @@ import Checkpoint
 enum HashCommand: Command {
     static let name = "hash"
     static let overview = """
-      hash PATH [--json]               XXH3-64 of every tensor and of each file's header
-    """
+          hash PATH [--json]               XXH3-64 of every tensor and of each file's header
+        """
     static let spec = ArgumentSpec(flags: ["json"], positionalCount: 1...1, positionalNames: "PATH")
 
     static let help = """
-    usage: smelt hash PATH [--json]
+        usage: smelt hash PATH [--json]
 
-    Prints the XXH3-64 digest (seed 0, 16 hex digits) of every tensor's raw
-    bytes and of each file's header (the 8-byte length and the JSON). Any
-    xxhash binding reproduces them: in Python, xxhash.xxh3_64_hexdigest of
-    the same bytes. Streams the files through a memory map with bounded
-    memory, at the speed of the disk.
+        Prints the XXH3-64 digest (seed 0, 16 hex digits) of every tensor's raw
+        bytes and of each file's header (the 8-byte length and the JSON). Any
+        xxhash binding reproduces them: in Python, xxhash.xxh3_64_hexdigest of
+        the same bytes. Streams the files through a memory map with bounded
+        memory, at the speed of the disk.
 
-    options:
-      --json      one JSON object: files, header digests, tensor digests
-      -h, --help  show this help
+        options:
+          --json      one JSON object: files, header digests, tensor digests
+          -h, --help  show this help
 
-    exit codes: 0 ok, 65 malformed checkpoint, 66 missing path, 74 I/O error.
-    """
+        exit codes: 0 ok, 65 malformed checkpoint, 66 missing path, 74 I/O error.
+        """
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
         let checkpoint = try Checkpoint(path: arguments.positionals[0])
@@ -32,17 +32,30 @@ enum HashCommand: Command {
         let digests = try checkpoint.files.map { try $0.computeDigests(progress: progress.advance) }
         progress.finish()
         if wantsJSON {
-            writeToStandardOutput(JSONOutput.object([
-                ("path", .string(checkpoint.path)),
-                ("files", .array(digests.map { file in
-                    .object([
-                        ("name", .string(file.path.lastPathComponent)),
-                        ("size", .unsigned(file.size)),
-                        ("header_xxh3", .string(XXH3.hex(file.header))),
-                        ("tensors", .array(file.tensors.map { .object([("name", .string($0.name)), ("xxh3", .string(XXH3.hex($0.digest)))]) })),
-                    ])
-                })),
-            ]).rendered(pretty: true) + "\n")
+            writeToStandardOutput(
+                JSONOutput.object([
+                    ("path", .string(checkpoint.path)),
+                    (
+                        "files",
+                        .array(
+                            digests.map { file in
+                                .object([
+                                    ("name", .string(file.path.lastPathComponent)),
+                                    ("size", .unsigned(file.size)),
+                                    ("header_xxh3", .string(XXH3.hex(file.header))),
+                                    (
+                                        "tensors",
+                                        .array(
+                                            file.tensors.map {
+                                                .object([
+                                                    ("name", .string($0.name)), ("xxh3", .string(XXH3.hex($0.digest))),
+                                                ])
+                                            })
+                                    ),
+                                ])
+                            })
+                    ),
+                ]).rendered(pretty: true) + "\n")
         } else {
             var text = ""
             for file in digests {

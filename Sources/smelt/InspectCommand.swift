@@ -5,31 +5,31 @@ import Checkpoint
 enum InspectCommand: Command {
     static let name = "inspect"
     static let overview = """
-      inspect PATH [--json]            list tensors, dtypes, shapes, sizes and shards; validate
-    """
+          inspect PATH [--json]            list tensors, dtypes, shapes, sizes and shards; validate
+        """
     static let spec = ArgumentSpec(flags: ["json"], positionalCount: 1...1, positionalNames: "PATH")
 
     static let help = """
-    usage: smelt inspect PATH [--json]
+        usage: smelt inspect PATH [--json]
 
-    Validates a checkpoint by every rule of the safetensors format (header
-    length, strict JSON, dtypes, shapes, offsets that tile the data exactly,
-    the shard index) and lists its tensors. Reads only the headers: instant
-    on any model size.
+        Validates a checkpoint by every rule of the safetensors format (header
+        length, strict JSON, dtypes, shapes, offsets that tile the data exactly,
+        the shard index) and lists its tensors. Reads only the headers: instant
+        on any model size.
 
-    PATH   a model folder or a .safetensors file
+        PATH   a model folder or a .safetensors file
 
-    options:
-      --json      print one JSON object (schema in README.md) instead of a table
-      -h, --help  show this help
+        options:
+          --json      print one JSON object (schema in README.md) instead of a table
+          -h, --help  show this help
 
-    examples:
-      smelt inspect Fixtures/models/llama-f32-base
-      smelt inspect model.safetensors --json
+        examples:
+          smelt inspect Fixtures/models/llama-f32-base
+          smelt inspect model.safetensors --json
 
-    exit codes: 0 valid, 65 malformed (the message names the file, the tensor
-    and the rule), 66 PATH does not exist, 74 I/O error.
-    """
+        exit codes: 0 valid, 65 malformed (the message names the file, the tensor
+        and the rule), 66 PATH does not exist, 74 I/O error.
+        """
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
         let path = arguments.positionals[0]
@@ -46,28 +46,39 @@ enum InspectCommand: Command {
         let parameters = checkpoint.tensors.reduce(UInt64(0)) { $0 + $1.tensor.elementCount }
         return .object([
             ("path", .string(checkpoint.path)),
-            ("files", .array(checkpoint.files.map { file in
-                .object([
-                    ("name", .string(file.path.lastPathComponent)),
-                    ("size", .unsigned(file.size)),
-                    ("header_bytes", .unsigned(file.header.dataStart)),
-                    ("tensor_count", .unsigned(UInt64(file.header.tensors.count))),
-                    ("metadata", .object(file.header.metadata.map { ($0.key, JSONOutput.string($0.value)) })),
-                ])
-            })),
+            (
+                "files",
+                .array(
+                    checkpoint.files.map { file in
+                        .object([
+                            ("name", .string(file.path.lastPathComponent)),
+                            ("size", .unsigned(file.size)),
+                            ("header_bytes", .unsigned(file.header.dataStart)),
+                            ("tensor_count", .unsigned(UInt64(file.header.tensors.count))),
+                            ("metadata", .object(file.header.metadata.map { ($0.key, JSONOutput.string($0.value)) })),
+                        ])
+                    })
+            ),
             ("tensor_count", .unsigned(UInt64(checkpoint.tensors.count))),
             ("parameter_count", .unsigned(parameters)),
             ("tensor_bytes", .unsigned(checkpoint.tensorByteCount)),
-            ("tensors", .array(checkpoint.tensors.map { file, tensor in
-                .object([
-                    ("name", .string(tensor.name)),
-                    ("file", .string(file.path.lastPathComponent)),
-                    ("dtype", .string(tensor.dtype.rawValue)),
-                    ("shape", .array(tensor.shape.map(JSONOutput.unsigned))),
-                    ("bytes", .unsigned(tensor.byteCount)),
-                    ("data_offsets", .array([.unsigned(tensor.dataRange.lowerBound), .unsigned(tensor.dataRange.upperBound)])),
-                ])
-            })),
+            (
+                "tensors",
+                .array(
+                    checkpoint.tensors.map { file, tensor in
+                        .object([
+                            ("name", .string(tensor.name)),
+                            ("file", .string(file.path.lastPathComponent)),
+                            ("dtype", .string(tensor.dtype.rawValue)),
+                            ("shape", .array(tensor.shape.map(JSONOutput.unsigned))),
+                            ("bytes", .unsigned(tensor.byteCount)),
+                            (
+                                "data_offsets",
+                                .array([.unsigned(tensor.dataRange.lowerBound), .unsigned(tensor.dataRange.upperBound)])
+                            ),
+                        ])
+                    })
+            ),
         ])
     }
 
@@ -77,24 +88,34 @@ enum InspectCommand: Command {
         let diskBytes = checkpoint.files.reduce(UInt64(0)) { $0 + $1.size }
         var dtypeCounts: [String: Int] = [:]
         for (_, tensor) in tensors { dtypeCounts[tensor.dtype.rawValue, default: 0] += 1 }
-        var text = "\(checkpoint.path): \(checkpoint.files.count) file\(checkpoint.files.count == 1 ? "" : "s"), "
+        var text =
+            "\(checkpoint.path): \(checkpoint.files.count) file\(checkpoint.files.count == 1 ? "" : "s"), "
             + "\(tensors.count) tensors, \(Formatting.grouped(parameters)) parameters, "
             + "\(Formatting.bytes(diskBytes)) on disk\n"
-        text += "dtypes: " + dtypeCounts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ") + "\n"
+        text +=
+            "dtypes: " + dtypeCounts.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            + "\n"
         for file in checkpoint.files {
-            text += "  \(file.path.lastPathComponent): \(Formatting.grouped(file.size)) bytes, header \(Formatting.grouped(file.header.dataStart)) bytes, \(file.header.tensors.count) tensors\n"
+            text +=
+                "  \(file.path.lastPathComponent): \(Formatting.grouped(file.size)) bytes, header \(Formatting.grouped(file.header.dataStart)) bytes, \(file.header.tensors.count) tensors\n"
         }
         let nameWidth = min(60, max(6, tensors.map { $0.tensor.name.count }.max() ?? 0))
         let dtypeWidth = max(5, tensors.map { $0.tensor.dtype.rawValue.count }.max() ?? 0)
         let shapeWidth = max(5, tensors.map { Formatting.shape($0.tensor.shape).count }.max() ?? 0)
-        text += "\n" + trimmedRow(Formatting.padded("TENSOR", nameWidth) + "  " + Formatting.padded("DTYPE", dtypeWidth) + "  "
-            + Formatting.padded("SHAPE", shapeWidth) + "  " + Formatting.padded("BYTES", 12)
-            + (checkpoint.files.count > 1 ? "  FILE" : "")) + "\n"
+        text +=
+            "\n"
+            + trimmedRow(
+                Formatting.padded("TENSOR", nameWidth) + "  " + Formatting.padded("DTYPE", dtypeWidth) + "  "
+                    + Formatting.padded("SHAPE", shapeWidth) + "  " + Formatting.padded("BYTES", 12)
+                    + (checkpoint.files.count > 1 ? "  FILE" : "")) + "\n"
         for (file, tensor) in tensors {
-            text += trimmedRow(Formatting.padded(tensor.name, nameWidth) + "  " + Formatting.padded(tensor.dtype.rawValue, dtypeWidth) + "  "
-                + Formatting.padded(Formatting.shape(tensor.shape), shapeWidth) + "  "
-                + Formatting.padded(Formatting.grouped(tensor.byteCount), 12)
-                + (checkpoint.files.count > 1 ? "  " + file.path.lastPathComponent : "")) + "\n"
+            text +=
+                trimmedRow(
+                    Formatting.padded(tensor.name, nameWidth) + "  "
+                        + Formatting.padded(tensor.dtype.rawValue, dtypeWidth) + "  "
+                        + Formatting.padded(Formatting.shape(tensor.shape), shapeWidth) + "  "
+                        + Formatting.padded(Formatting.grouped(tensor.byteCount), 12)
+                        + (checkpoint.files.count > 1 ? "  " + file.path.lastPathComponent : "")) + "\n"
         }
         return text
     }

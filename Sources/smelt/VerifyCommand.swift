@@ -6,31 +6,31 @@ import Merge
 enum VerifyCommand: Command {
     static let name = "verify"
     static let overview = """
-      verify PATH [--inputs] [--json]  check every digest, the manifest and, in a
-                                       Hugging Face cache, each file's SHA-256
-    """
+          verify PATH [--inputs] [--json]  check every digest, the manifest and, in a
+                                           Hugging Face cache, each file's SHA-256
+        """
     static let spec = ArgumentSpec(flags: ["json", "inputs"], positionalCount: 1...1, positionalNames: "PATH")
 
     static let help = """
-    usage: smelt verify PATH [--inputs] [--json]
+        usage: smelt verify PATH [--inputs] [--json]
 
-    Proves a checkpoint is intact. Checks the structure of every file; the
-    bytes of every tensor against the digests Smelt stores in each shard's
-    header (a placeholder left unpatched means an unfinished file); the
-    folder against smelt-manifest.json (files, sizes, header and tensor
-    digests, nothing missing or added); and, for a snapshot folder of the
-    Hugging Face cache (.../models--org--name/snapshots/REV), the SHA-256 of
-    every large file against the blob name the cache stores it under.
+        Proves a checkpoint is intact. Checks the structure of every file; the
+        bytes of every tensor against the digests Smelt stores in each shard's
+        header (a placeholder left unpatched means an unfinished file); the
+        folder against smelt-manifest.json (files, sizes, header and tensor
+        digests, nothing missing or added); and, for a snapshot folder of the
+        Hugging Face cache (.../models--org--name/snapshots/REV), the SHA-256 of
+        every large file against the blob name the cache stores it under.
 
-    options:
-      --inputs    also re-check the merge inputs the manifest names that are
-                  still present (size and header digest)
-      --json      one JSON object with every problem found
-      -h, --help  show this help
+        options:
+          --inputs    also re-check the merge inputs the manifest names that are
+                      still present (size and header digest)
+          --json      one JSON object with every problem found
+          -h, --help  show this help
 
-    exit codes: 0 everything matches, 1 a problem was found (each is listed:
-    file, tensor, what is wrong), 66 PATH does not exist, 74 I/O error.
-    """
+        exit codes: 0 everything matches, 1 a problem was found (each is listed:
+        file, tensor, what is wrong), 66 PATH does not exist, 74 I/O error.
+        """
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
         let path = arguments.positionals[0]
@@ -49,12 +49,17 @@ enum VerifyCommand: Command {
         .object([
             ("path", .string(report.path)),
             ("ok", .bool(report.isClean)),
-            ("files", .array(report.files.map { file in
-                .object([
-                    ("name", .string(file.path.lastPathComponent)), ("size", .unsigned(file.size)),
-                    ("header_xxh3", .string(XXH3.hex(file.header))), ("tensor_count", .unsigned(UInt64(file.tensors.count))),
-                ])
-            })),
+            (
+                "files",
+                .array(
+                    report.files.map { file in
+                        .object([
+                            ("name", .string(file.path.lastPathComponent)), ("size", .unsigned(file.size)),
+                            ("header_xxh3", .string(XXH3.hex(file.header))),
+                            ("tensor_count", .unsigned(UInt64(file.tensors.count))),
+                        ])
+                    })
+            ),
             ("tensors_verified", .unsigned(UInt64(report.tensorsVerified))),
             ("tensors_without_digest", .unsigned(UInt64(report.tensorsWithoutDigest))),
             ("manifest_checked", .bool(report.manifestChecked)),
@@ -62,34 +67,43 @@ enum VerifyCommand: Command {
             ("inputs_missing", .unsigned(UInt64(report.inputsMissing))),
             ("hub_files_checked", .unsigned(UInt64(report.hubFilesChecked))),
             ("hub_files_not_checkable", .unsigned(UInt64(report.hubFilesNotCheckable))),
-            ("problems", .array(report.problems.map { problem in
-                .object([
-                    ("file", .string(problem.file)),
-                    ("tensor", problem.tensor.map(JSONOutput.string) ?? .null),
-                    ("problem", .string(problem.problem)),
-                ])
-            })),
+            (
+                "problems",
+                .array(
+                    report.problems.map { problem in
+                        .object([
+                            ("file", .string(problem.file)),
+                            ("tensor", problem.tensor.map(JSONOutput.string) ?? .null),
+                            ("problem", .string(problem.problem)),
+                        ])
+                    })
+            ),
         ])
     }
 
     static func text(_ report: VerificationReport) -> String {
         var lines = report.problems.map { "problem: " + $0.description }
         let total = report.files.reduce(0) { $0 + $1.tensors.count }
-        var checked = report.files.isEmpty
+        var checked =
+            report.files.isEmpty
             ? ["the files could not be read as a checkpoint, so no tensor was checked"]
             : ["\(report.tensorsVerified) of \(total) tensors match their stored digests"]
         if report.tensorsWithoutDigest > 0 {
-            checked.append("\(report.tensorsWithoutDigest) without a stored digest were checked for structure and read in full")
+            checked.append(
+                "\(report.tensorsWithoutDigest) without a stored digest were checked for structure and read in full")
         }
         if report.manifestChecked { checked.append("manifest checked") }
         if report.inputsChecked + report.inputsMissing > 0 {
             checked.append("\(report.inputsChecked) inputs re-checked, \(report.inputsMissing) no longer present")
         }
         if report.hubFilesChecked + report.hubFilesNotCheckable > 0 {
-            checked.append("\(report.hubFilesChecked) cache file\(report.hubFilesChecked == 1 ? "" : "s") checked against SHA-256 blob names"
-                + (report.hubFilesNotCheckable > 0 ? ", \(report.hubFilesNotCheckable) small files named by git id not checked" : ""))
+            checked.append(
+                "\(report.hubFilesChecked) cache file\(report.hubFilesChecked == 1 ? "" : "s") checked against SHA-256 blob names"
+                    + (report.hubFilesNotCheckable > 0
+                        ? ", \(report.hubFilesNotCheckable) small files named by git id not checked" : ""))
         }
-        let verdict = report.isClean ? "ok" : "FAILED (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))"
+        let verdict =
+            report.isClean ? "ok" : "FAILED (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))"
         lines.append("\(report.path): \(verdict): " + checked.joined(separator: "; "))
         return lines.joined(separator: "\n") + "\n"
     }

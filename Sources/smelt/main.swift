@@ -33,7 +33,9 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
     }
     guard let command = commands.first(where: { $0.name == name }) else {
         let names = commands.map { $0.name }.sorted().joined(separator: ", ")
-        writeToStandardError("error: unknown command '\(name)'\nusage: smelt <command> [options]; commands: \(names); see 'smelt --help'")
+        writeToStandardError(
+            "error: unknown command '\(name)'\nusage: smelt <command> [options]; commands: \(names); see 'smelt --help'"
+        )
         return .usage
     }
     return execute(command, arguments: arguments.dropFirst())

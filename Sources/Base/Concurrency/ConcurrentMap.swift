@@ -27,5 +27,5 @@ public func concurrentMap<State, Result: Sendable, Failure: Error & Sendable>(
         }
     }
     if let error = failure.withLock({ $0 }) { throw error }
-    return results.withLock { $0 }.map { $0! } // checked: without an error every index ran and stored its result
+    return results.withLock { $0 }.map { $0! }  // checked: without an error every index ran and stored its result
 }

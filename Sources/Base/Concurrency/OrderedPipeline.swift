@@ -43,7 +43,9 @@ final class PipelineSlots: @unchecked Sendable {
 public func runOrderedPipeline<WorkerState>(
     chunkCount: Int, threads: Int, window: Int, slotBytes: Int,
     makeState: @escaping @Sendable () -> WorkerState,
-    produce: @escaping @Sendable (_ index: Int, _ state: WorkerState, _ slot: UnsafeMutableRawBufferPointer) throws -> ProducedChunk,
+    produce:
+        @escaping @Sendable (_ index: Int, _ state: WorkerState, _ slot: UnsafeMutableRawBufferPointer) throws ->
+        ProducedChunk,
     retired: (_ index: Int, _ bytes: UnsafeRawBufferPointer, _ tag: UInt64) throws -> Void
 ) throws {
     guard chunkCount > 0 else { return }

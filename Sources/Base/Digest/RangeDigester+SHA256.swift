@@ -24,7 +24,8 @@ extension RangeDigester {
                 let start = max(range.lowerBound, windowStart)
                 let end = min(range.upperBound, windowEnd)
                 if start < end {
-                    hasher.update(UnsafeRawBufferPointer(rebasing: window[Int(start - windowStart)..<Int(end - windowStart)]))
+                    hasher.update(
+                        UnsafeRawBufferPointer(rebasing: window[Int(start - windowStart)..<Int(end - windowStart)]))
                 }
                 guard range.upperBound <= windowEnd else { break }
                 digests.append(hasher.finalize())

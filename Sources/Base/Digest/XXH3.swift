@@ -22,7 +22,8 @@ public enum XXH3 {
 
     /// Parses 16 lowercase hexadecimal digits; nil for anything else.
     public static func parseHex(_ text: String) -> UInt64? {
-        guard text.utf8.count == 16, text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
+        guard text.utf8.count == 16, text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else { return nil }
         return UInt64(text, radix: 16)
     }
 }

@@ -38,7 +38,9 @@ public indirect enum JSONOutput: Sendable, Equatable {
             text += "}"
         case .array(let elements):
             if elements.isEmpty { text += "[]"; return }
-            let isFlat = elements.allSatisfy { if case .object = $0 { false } else if case .array = $0 { false } else { true } }
+            let isFlat = elements.allSatisfy {
+                if case .object = $0 { false } else if case .array = $0 { false } else { true }
+            }
             text += "["
             for (index, element) in elements.enumerated() {
                 if index > 0 { text += pretty && isFlat ? ", " : "," }

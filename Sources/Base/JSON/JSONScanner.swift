@@ -53,7 +53,8 @@ public struct JSONScanner: ~Copyable {
     /// Arrays longer than `maximumArrayCount` are refused, so a hostile
     /// file cannot turn a few bytes per element into a huge allocation.
     public static func parse(
-        _ bytes: UnsafeRawBufferPointer, maximumDepth: Int = 64, maximumArrayCount: Int = .max, trailingSpacesOnly: Bool = false
+        _ bytes: UnsafeRawBufferPointer, maximumDepth: Int = 64, maximumArrayCount: Int = .max,
+        trailingSpacesOnly: Bool = false
     ) throws(JSONSyntaxError) -> JSONNode {
         var scanner = JSONScanner(bytes: bytes, maximumDepth: maximumDepth, maximumArrayCount: maximumArrayCount)
         scanner.skipWhitespace()
@@ -61,7 +62,9 @@ public struct JSONScanner: ~Copyable {
         while scanner.position < bytes.count {
             let byte = bytes[scanner.position]
             let allowed = trailingSpacesOnly ? byte == 0x20 : isWhitespace(byte)
-            guard allowed else { throw JSONSyntaxError(offset: scanner.position, message: "unexpected data after the JSON value") }
+            guard allowed else {
+                throw JSONSyntaxError(offset: scanner.position, message: "unexpected data after the JSON value")
+            }
             scanner.position += 1
         }
         return node
@@ -136,11 +139,15 @@ public struct JSONScanner: ~Copyable {
         while true {
             skipWhitespace()
             let keyOffset = position
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw fail("expected a string key")
+            }
             let key = try parseString()
             guard seen.insert(key).inserted else { throw fail("duplicate key \"\(key)\"", at: keyOffset) }
             skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                throw fail("expected ':' after a key")
+            }
             position += 1
             skipWhitespace()
             members.append((key, try parseValue(depth: depth + 1)))
@@ -162,7 +169,9 @@ public struct JSONScanner: ~Copyable {
         }
         while true {
             skipWhitespace()
-            guard elements.count < maximumArrayCount else { throw fail("array longer than \(maximumArrayCount) elements") }
+            guard elements.count < maximumArrayCount else {
+                throw fail("array longer than \(maximumArrayCount) elements")
+            }
             elements.append(try parseValue(depth: depth + 1))
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of JSON inside an array") }
@@ -179,7 +188,9 @@ public struct JSONScanner: ~Copyable {
         guard position < bytes.count, isDigit(bytes[position]) else { throw fail("invalid number") }
         if bytes[position] == UInt8(ascii: "0") {
             position += 1
-            if position < bytes.count && isDigit(bytes[position]) { throw fail("leading zeros are not allowed", at: start) }
+            if position < bytes.count && isDigit(bytes[position]) {
+                throw fail("leading zeros are not allowed", at: start)
+            }
         } else {
             while position < bytes.count && isDigit(bytes[position]) { position += 1 }
         }
@@ -192,8 +203,13 @@ public struct JSONScanner: ~Copyable {
         if position < bytes.count && (bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E")) {
             isPlainInteger = false
             position += 1
-            if position < bytes.count && (bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-")) { position += 1 }
-            guard position < bytes.count, isDigit(bytes[position]) else { throw fail("expected digits in the exponent") }
+            if position < bytes.count && (bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-"))
+            {
+                position += 1
+            }
+            guard position < bytes.count, isDigit(bytes[position]) else {
+                throw fail("expected digits in the exponent")
+            }
             while position < bytes.count && isDigit(bytes[position]) { position += 1 }
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
@@ -228,7 +244,9 @@ public struct JSONScanner: ~Copyable {
             default: throw fail("invalid escape '\\\(printable(escape))'", at: position - 2)
             }
         }
-        guard let text = String(validating: scalars, as: UTF8.self) else { throw fail("string is not valid UTF-8", at: start) }
+        guard let text = String(validating: scalars, as: UTF8.self) else {
+            throw fail("string is not valid UTF-8", at: start)
+        }
         return text
     }
 
@@ -236,7 +254,9 @@ public struct JSONScanner: ~Copyable {
     private mutating func parseUnicodeEscape() throws(JSONSyntaxError) -> [UInt8] {
         var code = try parseHexQuad()
         if (0xD800..<0xDC00).contains(code) {
-            guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+            guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                bytes[position + 1] == UInt8(ascii: "u")
+            else {
                 throw fail("unpaired surrogate in \\u escape")
             }
             position += 2
@@ -246,7 +266,7 @@ public struct JSONScanner: ~Copyable {
         } else if (0xDC00..<0xE000).contains(code) {
             throw fail("unpaired surrogate in \\u escape")
         }
-        guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape") } // unreachable after the checks above
+        guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape") }  // unreachable after the checks above
         return Array(String(Character(scalar)).utf8)
     }
 

@@ -1,4 +1,3 @@
-
 /// Human-readable numbers for terminal output.
 public enum Formatting {
     /// 1234567 → "1,234,567".

@@ -10,7 +10,7 @@ enum LZ4Block {
     /// compressed; 0 for a count liblz4 does not accept.
     static func compressBound(_ byteCount: Int) -> Int {
         guard byteCount >= 0, byteCount <= maximumInputBytes else { return 0 }
-        return Int(LZ4_compressBound(Int32(byteCount))) // checked: byteCount ≤ LZ4_MAX_INPUT_SIZE < Int32.max
+        return Int(LZ4_compressBound(Int32(byteCount)))  // checked: byteCount ≤ LZ4_MAX_INPUT_SIZE < Int32.max
     }
 
     /// Compresses `source` into `destination` (LZ4_compress_default) and
@@ -23,7 +23,7 @@ enum LZ4Block {
         let written = withNonNullBase(destination) { target in
             LZ4_compress_default(
                 source.baseAddress?.assumingMemoryBound(to: CChar.self), target.assumingMemoryBound(to: CChar.self),
-                Int32(source.count), Int32(bound)) // checked: both ≤ compressBound(LZ4_MAX_INPUT_SIZE) < Int32.max
+                Int32(source.count), Int32(bound))  // checked: both ≤ compressBound(LZ4_MAX_INPUT_SIZE) < Int32.max
         }
         return written > 0 ? Int(written) : nil
     }
@@ -33,11 +33,13 @@ enum LZ4Block {
     /// buffer) and returns the byte count produced; nil if `source` is not a
     /// valid block or would not fit.
     static func decompress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) -> Int? {
-        guard source.count <= Int(Int32.max), destination.count <= Int(Int32.max), let input = source.baseAddress else { return nil }
+        guard source.count <= Int(Int32.max), destination.count <= Int(Int32.max), let input = source.baseAddress else {
+            return nil
+        }
         let produced = withNonNullBase(destination) { target in
             LZ4_decompress_safe(
                 input.assumingMemoryBound(to: CChar.self), target.assumingMemoryBound(to: CChar.self),
-                Int32(source.count), Int32(destination.count)) // checked: both bounded by the guard above
+                Int32(source.count), Int32(destination.count))  // checked: both bounded by the guard above
         }
         return produced >= 0 ? Int(produced) : nil
     }
@@ -45,10 +47,12 @@ enum LZ4Block {
     /// Calls `body` with `buffer`'s base address, or with a one-byte
     /// stand-in when `buffer` is empty and has none: liblz4 is given a
     /// capacity of 0 then and never writes through it.
-    private static func withNonNullBase<R>(_ buffer: UnsafeMutableRawBufferPointer, _ body: (UnsafeMutableRawPointer) -> R) -> R {
+    private static func withNonNullBase<R>(
+        _ buffer: UnsafeMutableRawBufferPointer, _ body: (UnsafeMutableRawPointer) -> R
+    ) -> R {
         if let base = buffer.baseAddress { return body(base) }
         return withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { standIn in
-            body(standIn.baseAddress!) // checked: a one-byte temporary allocation has a base address
+            body(standIn.baseAddress!)  // checked: a one-byte temporary allocation has a base address
         }
     }
 }

@@ -18,7 +18,9 @@ public enum SpillError: SmeltError, Equatable, Sendable {
     /// The spill file concerned.
     public var path: String {
         switch self {
-        case .corruptBlock(let path, _, _), .tornTail(let path, _), .payloadTooLarge(let path, _), .compressionFailed(let path, _): path
+        case .corruptBlock(let path, _, _), .tornTail(let path, _), .payloadTooLarge(let path, _),
+            .compressionFailed(let path, _):
+            path
         }
     }
 

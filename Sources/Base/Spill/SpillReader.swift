@@ -31,12 +31,15 @@ public final class SpillReader {
     /// a block torn at the end of the file is `SpillError.tornTail`.
     public func payload(at offset: UInt64) throws -> [UInt8] {
         guard offset < scanner.fileSize else {
-            throw SpillError.corruptBlock(path: path, offset: offset, problem: "no block starts here: the file ends at byte \(scanner.fileSize)")
+            throw SpillError.corruptBlock(
+                path: path, offset: offset, problem: "no block starts here: the file ends at byte \(scanner.fileSize)")
         }
         var payload: [UInt8] = []
         switch try scanner.readBlock(at: offset, payload: &payload) {
         case .block(let info):
-            if payload.count > info.uncompressedByteCount { payload.removeLast(payload.count - info.uncompressedByteCount) }
+            if payload.count > info.uncompressedByteCount {
+                payload.removeLast(payload.count - info.uncompressedByteCount)
+            }
             return payload
         case .torn, .end:
             throw SpillError.tornTail(path: path, offset: offset)

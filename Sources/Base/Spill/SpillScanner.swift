@@ -62,7 +62,9 @@ final class SpillScanner {
 
         // Sizes checked against the limits and the file before allocating.
         if compressedBuffer.count < compressedCount { compressedBuffer = [UInt8](repeating: 0, count: compressedCount) }
-        if payload.count < max(uncompressedCount, 1) { payload = [UInt8](repeating: 0, count: max(uncompressedCount, 1)) }
+        if payload.count < max(uncompressedCount, 1) {
+            payload = [UInt8](repeating: 0, count: max(uncompressedCount, 1))
+        }
         let producedCount = try compressedBuffer.withUnsafeMutableBytes { compressedBytes in
             let compressed = UnsafeMutableRawBufferPointer(rebasing: compressedBytes[0..<compressedCount])
             try file.read(into: compressed, at: offset + UInt64(SpillBlock.headerByteCount))
@@ -76,7 +78,8 @@ final class SpillScanner {
         if producedCount != uncompressedCount {
             problem = "payload does not decompress to \(uncompressedCount) bytes"
         } else if payload.withUnsafeBytes({ XXH3.digest(UnsafeRawBufferPointer(rebasing: $0[0..<uncompressedCount])) })
-            != header.payloadDigest {
+            != header.payloadDigest
+        {
             problem = "payload digest mismatch"
         } else {
             problem = nil
@@ -86,9 +89,10 @@ final class SpillScanner {
             if try isZero(from: blockEnd) { return .torn }
             throw SpillError.corruptBlock(path: path, offset: offset, problem: problem)
         }
-        return .block(SpillBlockInfo(
-            offset: offset, compressedByteCount: compressedCount, uncompressedByteCount: uncompressedCount,
-            payloadDigest: header.payloadDigest))
+        return .block(
+            SpillBlockInfo(
+                offset: offset, compressedByteCount: compressedCount, uncompressedByteCount: uncompressedCount,
+                payloadDigest: header.payloadDigest))
     }
 
     /// Reads every block from the start, handing `body` each good block and
@@ -108,7 +112,9 @@ final class SpillScanner {
                 guard allowingTornTail else { throw SpillError.tornTail(path: path, offset: offset) }
                 return SpillRecovery(validLength: offset, tornBytes: fileSize - offset)
             case .block(let info):
-                try payload.withUnsafeBytes { try body(info, UnsafeRawBufferPointer(rebasing: $0[0..<info.uncompressedByteCount])) }
+                try payload.withUnsafeBytes {
+                    try body(info, UnsafeRawBufferPointer(rebasing: $0[0..<info.uncompressedByteCount]))
+                }
                 offset = info.endOffset
             }
         }

@@ -36,7 +36,8 @@ public final class SpillWriter {
     /// Damage before the tail throws `SpillError.corruptBlock`, and an
     /// error thrown by `reading` stops the scan; either leaves the file as
     /// it was.
-    public init(appendingTo path: String, reading: (UInt64, UnsafeRawBufferPointer) throws -> Void = { _, _ in }) throws {
+    public init(appendingTo path: String, reading: (UInt64, UnsafeRawBufferPointer) throws -> Void = { _, _ in }) throws
+    {
         self.path = path
         file = try OpenFile.forUpdatingOrCreating(path)
         let scanner = try SpillScanner(file: file)
@@ -65,12 +66,15 @@ public final class SpillWriter {
         let bound = LZ4Block.compressBound(payload.count)
         if blockBuffer.count < headerCount + bound { blockBuffer = [UInt8](repeating: 0, count: headerCount + bound) }
         let written = blockBuffer.withUnsafeMutableBytes { block -> Int? in
-            guard let compressedCount = LZ4Block.compress(payload, into: UnsafeMutableRawBufferPointer(rebasing: block[headerCount..<headerCount + bound])) else {
+            guard
+                let compressedCount = LZ4Block.compress(
+                    payload, into: UnsafeMutableRawBufferPointer(rebasing: block[headerCount..<headerCount + bound]))
+            else {
                 return nil
             }
             let header = SpillBlockHeader(
-                uncompressedByteCount: UInt32(payload.count), // checked: ≤ 64 MiB, tested above
-                compressedByteCount: UInt32(compressedCount), // checked: ≤ compressBound(64 MiB)
+                uncompressedByteCount: UInt32(payload.count),  // checked: ≤ 64 MiB, tested above
+                compressedByteCount: UInt32(compressedCount),  // checked: ≤ compressBound(64 MiB)
                 payloadDigest: XXH3.digest(payload))
             header.encode(into: UnsafeMutableRawBufferPointer(rebasing: block[0..<headerCount]))
             return headerCount + compressedCount
@@ -78,12 +82,14 @@ public final class SpillWriter {
         guard let blockCount = written else { throw SpillError.compressionFailed(path: path, byteCount: payload.count) }
         let offset = length
         do {
-            try blockBuffer.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<blockCount]), at: offset) }
+            try blockBuffer.withUnsafeBytes {
+                try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<blockCount]), at: offset)
+            }
         } catch {
             needsTruncation = true
             throw error
         }
-        length = offset + UInt64(blockCount) // checked: a file length below 2^63 plus at most 65 MiB
+        length = offset + UInt64(blockCount)  // checked: a file length below 2^63 plus at most 65 MiB
         return offset
     }
 

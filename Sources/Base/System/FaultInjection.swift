@@ -19,7 +19,7 @@ import Glibc
 ///   point `NAME` (for example `chunk.retired`), so a fixture-sized run
 ///   lasts long enough for a test to signal or kill it mid-work.
 public enum FaultInjection {
-#if DEBUG
+    #if DEBUG
     struct WriteFault {
         let errno: Int32
         let budgetBytes: Int
@@ -31,7 +31,8 @@ public enum FaultInjection {
     static let crashPoint = environment("SMELT_CRASH_AT")
     static let delayPoint: (name: Substring, microseconds: UInt32)? = {
         guard let parts = environment("SMELT_DELAY_AT")?.split(separator: ":"), parts.count == 2,
-              let milliseconds = UInt32(parts[1]), milliseconds <= 60_000 else { return nil }
+            let milliseconds = UInt32(parts[1]), milliseconds <= 60_000
+        else { return nil }
         return (parts[0], milliseconds * 1000)
     }()
 
@@ -42,39 +43,40 @@ public enum FaultInjection {
 
     static func parseWriteFault(_ text: String?) -> WriteFault? {
         guard let parts = text?.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false), parts.count >= 2,
-              let budget = Int(parts[1]) else { return nil }
+            let budget = Int(parts[1])
+        else { return nil }
         let codes: [Substring: Int32] = ["ENOSPC": ENOSPC, "EIO": EIO, "EDQUOT": EDQUOT]
         guard let code = codes[parts[0]] else { return nil }
         return WriteFault(errno: code, budgetBytes: budget, pathPart: parts.count > 2 ? String(parts[2]) : nil)
     }
-#endif
+    #endif
 
     /// The errno an injected fault makes a write of `count` bytes to `path`
     /// fail with, or nil to let it happen.
     @inline(__always)
     static func writeError(path: String, count: Int) -> Int32? {
-#if DEBUG
+        #if DEBUG
         guard let fault = writeFault, fault.pathPart.map({ path.contains($0) }) ?? true else { return nil }
         let before = writtenBytes.wrappingAdd(count, ordering: .relaxed).oldValue
         return before + count > fault.budgetBytes ? fault.errno : nil
-#else
+        #else
         return nil
-#endif
+        #endif
     }
 
     /// Kills the process here if a test asked for a crash at `name`.
     @inline(__always)
     public static func crashPoint(_ name: String) {
-#if DEBUG
+        #if DEBUG
         if crashPoint == name { kill(getpid(), SIGKILL) }
-#endif
+        #endif
     }
 
     /// Sleeps here if a test asked for a delay at `name`.
     @inline(__always)
     public static func delayPoint(_ name: String) {
-#if DEBUG
+        #if DEBUG
         if let delay = delayPoint, delay.name == name { usleep(delay.microseconds) }
-#endif
+        #endif
     }
 }

@@ -57,7 +57,7 @@ public enum FileSystem {
         var names: [String] = []
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self)) // checked: d_name is a fixed array, never empty
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))  // checked: d_name is a fixed array, never empty
             }
             if name != "." && name != ".." { names.append(name) }
         }
@@ -110,7 +110,9 @@ public enum FileSystem {
     public static func readSmallFile(_ path: String, limit: UInt64) throws(SystemError) -> [UInt8] {
         let file = try OpenFile.forReading(path)
         let size = try file.status().size
-        guard size <= limit else { throw SystemError(call: "read (file larger than \(limit) bytes)", path: path, errno: EFBIG) }
+        guard size <= limit else {
+            throw SystemError(call: "read (file larger than \(limit) bytes)", path: path, errno: EFBIG)
+        }
         var bytes = [UInt8](repeating: 0, count: Int(size))
         let result = bytes.withUnsafeMutableBytes { buffer in
             Result { () throws(SystemError) in try file.read(into: buffer, at: 0) }

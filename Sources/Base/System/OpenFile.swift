@@ -37,8 +37,10 @@ public final class OpenFile: @unchecked Sendable {
     /// system's block size. Nil where the file system has no direct I/O.
     public static func forDirectWriting(_ path: String) throws(SystemError) -> OpenFile? {
         do {
-            return OpenFile(path: path, descriptor: try retryingInterrupts("open (O_DIRECT)", path: path) { smelt_open_direct_writing(path) })
-        } catch where error.errno == EINVAL {
+            return OpenFile(
+                path: path,
+                descriptor: try retryingInterrupts("open (O_DIRECT)", path: path) { smelt_open_direct_writing(path) })
+        } catch  where error.errno == EINVAL {
             return nil
         }
     }
@@ -68,7 +70,7 @@ public final class OpenFile: @unchecked Sendable {
         var done = 0
         while done < buffer.count {
             let count = try retryingInterrupts("pread", path: path) {
-                pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done)) // checked: count > 0 so base is non-nil
+                pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))  // checked: count > 0 so base is non-nil
             }
             if count == 0 { throw SystemError(call: "pread (file ended early)", path: path, errno: EIO) }
             done += count
@@ -98,7 +100,7 @@ public final class OpenFile: @unchecked Sendable {
         var done = 0
         while done < bytes.count {
             let count = try retryingInterrupts("pwrite", path: path) {
-                pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done)) // checked: count > 0 so base is non-nil
+                pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))  // checked: count > 0 so base is non-nil
             }
             done += count
         }

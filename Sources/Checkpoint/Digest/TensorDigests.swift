@@ -18,10 +18,13 @@ extension SafeTensorsFile {
     /// Hashes the header and every tensor, each tensor in order, tensors
     /// spread over `threads` workers. A file that shrinks meanwhile is a
     /// `SystemError` naming it.
-    public func computeDigests(threads: Int = defaultThreadCount, progress: @Sendable (UInt64) -> Void = { _ in }) throws(SystemError) -> FileDigests {
+    public func computeDigests(
+        threads: Int = defaultThreadCount, progress: @Sendable (UInt64) -> Void = { _ in }
+    ) throws(SystemError) -> FileDigests {
         let headerDigest = mapping.withBytes(in: headerRange) { XXH3.digest($0) }
         let ranges = header.tensors.map { fileRange(of: $0) }
         let digests = try RangeDigester.digests(of: file, ranges: ranges, threads: threads, progress: progress)
-        return FileDigests(path: path, size: size, header: headerDigest, tensors: Array(zip(header.tensors.map(\.name), digests)))
+        return FileDigests(
+            path: path, size: size, header: headerDigest, tensors: Array(zip(header.tensors.map(\.name), digests)))
     }
 }

@@ -33,15 +33,16 @@ public enum CheckpointError: SmeltError, Equatable, Sendable {
     /// The file the problem is in.
     public var file: String {
         switch self {
-        case .notARegularFile(let file), .fileTooSmall(let file, _), .headerTooLarge(let file, _, _), .headerBeyondFile(let file, _, _),
-             .headerNotObject(let file), .malformedJSON(let file, _, _), .metadataNotStrings(let file, _),
-             .emptyTensorName(let file), .malformedEntry(let file, _, _), .unknownDType(let file, _, _),
-             .sizeOverflow(let file, _), .shapeTooLarge(let file, _, _), .byteCountMismatch(let file, _, _, _),
-             .offsetsReversed(let file, _, _, _),
-             .offsetsOverlap(let file, _, _, _), .offsetsGap(let file, _, _, _), .dataSizeMismatch(let file, _, _),
-             .noWeights(let file, _), .malformedIndex(let file, _), .indexFileNameUnsafe(let file, _, _),
-             .indexTensorMissing(let file, _, _), .tensorNotInIndex(let file, _, _), .duplicateTensor(let file, _, _),
-             .indexTotalSizeMismatch(let file, _, _):
+        case .notARegularFile(let file), .fileTooSmall(let file, _), .headerTooLarge(let file, _, _),
+            .headerBeyondFile(let file, _, _),
+            .headerNotObject(let file), .malformedJSON(let file, _, _), .metadataNotStrings(let file, _),
+            .emptyTensorName(let file), .malformedEntry(let file, _, _), .unknownDType(let file, _, _),
+            .sizeOverflow(let file, _), .shapeTooLarge(let file, _, _), .byteCountMismatch(let file, _, _, _),
+            .offsetsReversed(let file, _, _, _),
+            .offsetsOverlap(let file, _, _, _), .offsetsGap(let file, _, _, _), .dataSizeMismatch(let file, _, _),
+            .noWeights(let file, _), .malformedIndex(let file, _), .indexFileNameUnsafe(let file, _, _),
+            .indexTensorMissing(let file, _, _), .tensorNotInIndex(let file, _, _), .duplicateTensor(let file, _, _),
+            .indexTotalSizeMismatch(let file, _, _):
             file
         }
     }
@@ -50,11 +51,11 @@ public enum CheckpointError: SmeltError, Equatable, Sendable {
     public var tensor: String? {
         switch self {
         case .malformedEntry(_, let tensor, _), .unknownDType(_, let tensor, _), .sizeOverflow(_, let tensor),
-             .shapeTooLarge(_, let tensor, _),
-             .byteCountMismatch(_, let tensor, _, _), .offsetsReversed(_, let tensor, _, _),
-             .offsetsOverlap(_, let tensor, _, _), .offsetsGap(_, let tensor, _, _),
-             .indexFileNameUnsafe(_, let tensor, _), .indexTensorMissing(_, let tensor, _),
-             .tensorNotInIndex(_, let tensor, _), .duplicateTensor(_, let tensor, _):
+            .shapeTooLarge(_, let tensor, _),
+            .byteCountMismatch(_, let tensor, _, _), .offsetsReversed(_, let tensor, _, _),
+            .offsetsOverlap(_, let tensor, _, _), .offsetsGap(_, let tensor, _, _),
+            .indexFileNameUnsafe(_, let tensor, _), .indexTensorMissing(_, let tensor, _),
+            .tensorNotInIndex(_, let tensor, _), .duplicateTensor(_, let tensor, _):
             tensor
         default:
             nil

@@ -33,7 +33,9 @@ public struct CheckpointIndex: Sendable {
         } catch {
             throw .malformedJSON(file: path, offset: error.offset, message: error.message)
         }
-        guard case .object(let members) = root.value else { throw .malformedIndex(file: path, message: "index is not a JSON object") }
+        guard case .object(let members) = root.value else {
+            throw .malformedIndex(file: path, message: "index is not a JSON object")
+        }
         var weightMap: [(tensor: String, shard: String)]?
         var totalSize: UInt64?
         for (key, node) in members {
@@ -43,7 +45,7 @@ public struct CheckpointIndex: Sendable {
             case "metadata":
                 totalSize = try Self.parseTotalSize(path: path, node: node)
             default:
-                continue // other keys carry nothing Smelt needs
+                continue  // other keys carry nothing Smelt needs
             }
         }
         guard let weightMap else { throw .malformedIndex(file: path, message: "index has no \"weight_map\"") }
@@ -52,14 +54,19 @@ public struct CheckpointIndex: Sendable {
         self.totalSize = totalSize
     }
 
-    private static func parseWeightMap(path: String, node: JSONNode) throws(CheckpointError) -> [(tensor: String, shard: String)] {
+    private static func parseWeightMap(
+        path: String, node: JSONNode
+    ) throws(CheckpointError) -> [(tensor: String, shard: String)] {
         guard case .object(let entries) = node.value else {
-            throw .malformedIndex(file: path, message: "\"weight_map\" must be an object, found \(node.value.kindDescription)")
+            throw .malformedIndex(
+                file: path, message: "\"weight_map\" must be an object, found \(node.value.kindDescription)")
         }
         var map: [(tensor: String, shard: String)] = []
         for (tensor, value) in entries {
             guard case .string(let shard) = value.value else {
-                throw .malformedIndex(file: path, message: "weight_map entry \"\(tensor)\" must be a file name, found \(value.value.kindDescription)")
+                throw .malformedIndex(
+                    file: path,
+                    message: "weight_map entry \"\(tensor)\" must be a file name, found \(value.value.kindDescription)")
             }
             guard isPlainFileName(shard) else { throw .indexFileNameUnsafe(file: path, tensor: tensor, name: shard) }
             map.append((tensor, shard))
@@ -69,16 +76,19 @@ public struct CheckpointIndex: Sendable {
 
     private static func parseTotalSize(path: String, node: JSONNode) throws(CheckpointError) -> UInt64? {
         guard case .object(let fields) = node.value else {
-            throw .malformedIndex(file: path, message: "\"metadata\" must be an object, found \(node.value.kindDescription)")
+            throw .malformedIndex(
+                file: path, message: "\"metadata\" must be an object, found \(node.value.kindDescription)")
         }
         guard let total = fields.first(where: { $0.key == "total_size" })?.node else { return nil }
         switch total.value {
         case .unsignedInteger(let value): return value
         // transformers has written total_size as a float ("123.0") in some releases.
         case .number(let text) where Double(text).map { $0 >= 0 && $0 == $0.rounded() && $0 < 1.8e19 } == true:
-            return UInt64(Double(text)!) // checked: the guard just parsed it as a whole non-negative number
+            return UInt64(Double(text)!)  // checked: the guard just parsed it as a whole non-negative number
         default:
-            throw .malformedIndex(file: path, message: "metadata.total_size must be an unsigned integer, found \(total.value.kindDescription)")
+            throw .malformedIndex(
+                file: path,
+                message: "metadata.total_size must be an unsigned integer, found \(total.value.kindDescription)")
         }
     }
 
@@ -100,7 +110,9 @@ public struct CheckpointIndex: Sendable {
         for file in files {
             let shard = file.path.lastPathComponent
             for tensor in file.header.tensors {
-                if let other = owner[tensor.name] { throw .duplicateTensor(file: file.path, tensor: tensor.name, otherFile: other) }
+                if let other = owner[tensor.name] {
+                    throw .duplicateTensor(file: file.path, tensor: tensor.name, otherFile: other)
+                }
                 owner[tensor.name] = shard
                 actualSize += tensor.byteCount
             }

@@ -12,13 +12,29 @@ extension DType {
         guard let base = source.baseAddress, let output = destination.baseAddress else { return count == 0 }
         switch self {
         case .f32:
-            for index in 0..<count { output[index] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))) }
+            for index in 0..<count {
+                output[index] = Float(
+                    bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
+            }
         case .bf16:
-            for index in 0..<count { output[index] = Float(bitPattern: UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self))) << 16) }
+            for index in 0..<count {
+                output[index] = Float(
+                    bitPattern: UInt32(
+                        UInt16(littleEndian: base.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self))) << 16)
+            }
         case .f16:
-            for index in 0..<count { output[index] = Float(bitPattern: halfToSingleBits(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self)))) }
+            for index in 0..<count {
+                output[index] = Float(
+                    bitPattern: halfToSingleBits(
+                        UInt16(littleEndian: base.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self))))
+            }
         case .f64:
-            for index in 0..<count { output[index] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)))) }
+            for index in 0..<count {
+                output[index] = Float(
+                    Double(
+                        bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))
+                    ))
+            }
         default:
             return false
         }
@@ -33,19 +49,34 @@ extension DType {
         guard let input = source.baseAddress, let base = destination.baseAddress else { return count == 0 }
         switch self {
         case .f32:
-            for index in 0..<count { base.storeBytes(of: input[index].bitPattern.littleEndian, toByteOffset: index * 4, as: UInt32.self) }
+            for index in 0..<count {
+                base.storeBytes(of: input[index].bitPattern.littleEndian, toByteOffset: index * 4, as: UInt32.self)
+            }
         case .bf16:
             if Int(bitPattern: base) % 2 == 0 {
                 // Aligned: a branch-free loop over UInt16s that the compiler vectorises.
                 let output = base.assumingMemoryBound(to: UInt16.self)
-                for index in 0..<count { output[index] = singleToBFloat16BitsBranchless(input[index].bitPattern).littleEndian }
+                for index in 0..<count {
+                    output[index] = singleToBFloat16BitsBranchless(input[index].bitPattern).littleEndian
+                }
             } else {
-                for index in 0..<count { base.storeBytes(of: singleToBFloat16Bits(input[index].bitPattern).littleEndian, toByteOffset: index * 2, as: UInt16.self) }
+                for index in 0..<count {
+                    base.storeBytes(
+                        of: singleToBFloat16Bits(input[index].bitPattern).littleEndian, toByteOffset: index * 2,
+                        as: UInt16.self)
+                }
             }
         case .f16:
-            for index in 0..<count { base.storeBytes(of: singleToHalfBits(input[index].bitPattern).littleEndian, toByteOffset: index * 2, as: UInt16.self) }
+            for index in 0..<count {
+                base.storeBytes(
+                    of: singleToHalfBits(input[index].bitPattern).littleEndian, toByteOffset: index * 2, as: UInt16.self
+                )
+            }
         case .f64:
-            for index in 0..<count { base.storeBytes(of: Double(input[index]).bitPattern.littleEndian, toByteOffset: index * 8, as: UInt64.self) }
+            for index in 0..<count {
+                base.storeBytes(
+                    of: Double(input[index]).bitPattern.littleEndian, toByteOffset: index * 8, as: UInt64.self)
+            }
         default:
             return false
         }
@@ -82,7 +113,7 @@ public func halfToSingleBits(_ half: UInt16) -> UInt32 {
     let exponent = UInt32(half >> 10) & 0x1F
     let mantissa = UInt32(half & 0x03FF)
     if exponent == 0x1F {
-        return sign | 0x7F80_0000 | (mantissa << 13) // infinity or NaN, payload kept
+        return sign | 0x7F80_0000 | (mantissa << 13)  // infinity or NaN, payload kept
     }
     if exponent != 0 {
         return sign | ((exponent + 112) << 23) | (mantissa << 13)
@@ -109,18 +140,18 @@ public func singleToHalfBits(_ bits: UInt32) -> UInt16 {
         let payload = UInt16(truncatingIfNeeded: (magnitude >> 13) & 0x03FF)
         return sign | 0x7C00 | (payload == 0 ? 0x0200 : payload)
     }
-    if magnitude >= 0x4780_0000 { return sign | 0x7C00 } // ≥ 65536: beyond the largest half even after rounding
+    if magnitude >= 0x4780_0000 { return sign | 0x7C00 }  // ≥ 65536: beyond the largest half even after rounding
     if magnitude >= 0x3880_0000 {
         // Normal half: rebias the exponent, round the 13 dropped bits to even.
         let rebased = magnitude &- 0x3800_0000
         let rounded = rebased &+ 0x0FFF &+ ((rebased >> 13) & 1)
-        return sign | UInt16(truncatingIfNeeded: rounded >> 13) // a carry into the exponent is correct rounding, up to infinity
+        return sign | UInt16(truncatingIfNeeded: rounded >> 13)  // a carry into the exponent is correct rounding, up to infinity
     }
-    if magnitude < 0x3300_0000 { return sign } // below half the smallest subnormal: rounds to zero
+    if magnitude < 0x3300_0000 { return sign }  // below half the smallest subnormal: rounds to zero
     // Subnormal half: shift the full significand into place, then round.
     let exponent = magnitude >> 23
     let significand = (magnitude & 0x007F_FFFF) | 0x0080_0000
-    let shift = 126 - exponent // 14...24 for this range
+    let shift = 126 - exponent  // 14...24 for this range
     let truncated = significand >> shift
     let remainder = significand & ((1 << shift) - 1)
     let halfway: UInt32 = 1 << (shift - 1)

@@ -46,19 +46,25 @@ public struct SafeTensorsHeader: Sendable {
 
     /// Reads the u64 little-endian header length from the first 8 bytes and
     /// checks it against the limit and the file size.
-    public static func headerLength(file: String, prefix: UnsafeRawBufferPointer, fileSize: UInt64) throws(CheckpointError) -> UInt64 {
+    public static func headerLength(
+        file: String, prefix: UnsafeRawBufferPointer, fileSize: UInt64
+    ) throws(CheckpointError) -> UInt64 {
         guard fileSize >= 8, prefix.count >= 8 else { throw .fileTooSmall(file: file, size: fileSize) }
         let length = UInt64(littleEndian: prefix.loadUnaligned(as: UInt64.self))
         guard length <= maximumHeaderLength else {
             throw .headerTooLarge(file: file, headerLength: length, limit: maximumHeaderLength)
         }
-        guard length <= fileSize - 8 else { throw .headerBeyondFile(file: file, headerLength: length, fileSize: fileSize) }
+        guard length <= fileSize - 8 else {
+            throw .headerBeyondFile(file: file, headerLength: length, fileSize: fileSize)
+        }
         return length
     }
 
     /// Validates a whole file held in memory (the fuzzer's entry point, and
     /// the definition of what a valid file is).
-    public static func parse(file: String, fileBytes: UnsafeRawBufferPointer) throws(CheckpointError) -> SafeTensorsHeader {
+    public static func parse(
+        file: String, fileBytes: UnsafeRawBufferPointer
+    ) throws(CheckpointError) -> SafeTensorsHeader {
         let size = UInt64(fileBytes.count)
         let length = try headerLength(file: file, prefix: fileBytes, fileSize: size)
         let json = UnsafeRawBufferPointer(rebasing: fileBytes[8..<(8 + Int(length))])
@@ -67,7 +73,9 @@ public struct SafeTensorsHeader: Sendable {
 
     /// Validates the JSON header (`headerBytes`, the N bytes after the
     /// prefix) against a data section of `dataSize` bytes.
-    public static func parse(file: String, headerBytes: UnsafeRawBufferPointer, dataSize: UInt64) throws(CheckpointError) -> SafeTensorsHeader {
+    public static func parse(
+        file: String, headerBytes: UnsafeRawBufferPointer, dataSize: UInt64
+    ) throws(CheckpointError) -> SafeTensorsHeader {
         guard let first = headerBytes.first, first == UInt8(ascii: "{") else { throw .headerNotObject(file: file) }
         let root: JSONNode
         do {
@@ -75,7 +83,7 @@ public struct SafeTensorsHeader: Sendable {
         } catch {
             throw .malformedJSON(file: file, offset: 8 + error.offset, message: error.message)
         }
-        guard case .object(let members) = root.value else { throw .headerNotObject(file: file) } // checked by the '{' test too
+        guard case .object(let members) = root.value else { throw .headerNotObject(file: file) }  // checked by the '{' test too
         var metadata: [(key: String, value: String)] = []
         var tensors: [TensorEntry] = []
         tensors.reserveCapacity(members.count)
@@ -86,12 +94,16 @@ public struct SafeTensorsHeader: Sendable {
                 tensors.append(try parseEntry(file: file, name: key, node: node))
             }
         }
-        tensors.sort { ($0.dataRange.lowerBound, $0.dataRange.upperBound) < ($1.dataRange.lowerBound, $1.dataRange.upperBound) }
+        tensors.sort {
+            ($0.dataRange.lowerBound, $0.dataRange.upperBound) < ($1.dataRange.lowerBound, $1.dataRange.upperBound)
+        }
         try checkTiling(file: file, tensors: tensors, dataSize: dataSize)
         return SafeTensorsHeader(headerLength: UInt64(headerBytes.count), metadata: metadata, tensors: tensors)
     }
 
-    private static func parseMetadata(file: String, node: JSONNode) throws(CheckpointError) -> [(key: String, value: String)] {
+    private static func parseMetadata(
+        file: String, node: JSONNode
+    ) throws(CheckpointError) -> [(key: String, value: String)] {
         guard case .object(let members) = node.value else { throw .metadataNotStrings(file: file, key: "__metadata__") }
         var pairs: [(key: String, value: String)] = []
         for (key, value) in members {
@@ -103,15 +115,21 @@ public struct SafeTensorsHeader: Sendable {
 
     private static func parseEntry(file: String, name: String, node: JSONNode) throws(CheckpointError) -> TensorEntry {
         guard !name.isEmpty else { throw .emptyTensorName(file: file) }
-        func malformed(_ message: String) -> CheckpointError { .malformedEntry(file: file, tensor: name, message: message) }
-        guard case .object(let fields) = node.value else { throw malformed("entry must be an object, found \(node.value.kindDescription)") }
+        func malformed(_ message: String) -> CheckpointError {
+            .malformedEntry(file: file, tensor: name, message: message)
+        }
+        guard case .object(let fields) = node.value else {
+            throw malformed("entry must be an object, found \(node.value.kindDescription)")
+        }
         var dtypeName: String?
         var shape: [UInt64]?
         var offsets: [UInt64]?
         for (key, field) in fields {
             switch key {
             case "dtype":
-                guard case .string(let text) = field.value else { throw malformed("dtype must be a string, found \(field.value.kindDescription)") }
+                guard case .string(let text) = field.value else {
+                    throw malformed("dtype must be a string, found \(field.value.kindDescription)")
+                }
                 dtypeName = text
             case "shape":
                 shape = try unsignedIntegers(field, what: "shape", malformed)
@@ -124,13 +142,19 @@ public struct SafeTensorsHeader: Sendable {
         guard let dtypeName else { throw malformed("missing field \"dtype\"") }
         guard let shape else { throw malformed("missing field \"shape\"") }
         guard let offsets else { throw malformed("missing field \"data_offsets\"") }
-        guard offsets.count == 2 else { throw malformed("data_offsets must hold exactly 2 integers, found \(offsets.count)") }
-        guard let dtype = DType(rawValue: dtypeName) else { throw .unknownDType(file: file, tensor: name, dtype: dtypeName) }
+        guard offsets.count == 2 else {
+            throw malformed("data_offsets must hold exactly 2 integers, found \(offsets.count)")
+        }
+        guard let dtype = DType(rawValue: dtypeName) else {
+            throw .unknownDType(file: file, tensor: name, dtype: dtypeName)
+        }
         let (begin, end) = (offsets[0], offsets[1])
         guard begin <= end else { throw .offsetsReversed(file: file, tensor: name, begin: begin, end: end) }
         guard shapeFitsInt(shape) else { throw .shapeTooLarge(file: file, tensor: name, shape: shape) }
         guard let expected = dtype.byteCount(shape: shape) else { throw .sizeOverflow(file: file, tensor: name) }
-        guard expected == end - begin else { throw .byteCountMismatch(file: file, tensor: name, expected: expected, found: end - begin) }
+        guard expected == end - begin else {
+            throw .byteCountMismatch(file: file, tensor: name, expected: expected, found: end - begin)
+        }
         return TensorEntry(name: name, dtype: dtype, shape: shape, dataRange: begin..<end)
     }
 
@@ -151,7 +175,9 @@ public struct SafeTensorsHeader: Sendable {
     private static func unsignedIntegers(
         _ node: JSONNode, what: String, _ malformed: (String) -> CheckpointError
     ) throws(CheckpointError) -> [UInt64] {
-        guard case .array(let elements) = node.value else { throw malformed("\(what) must be an array, found \(node.value.kindDescription)") }
+        guard case .array(let elements) = node.value else {
+            throw malformed("\(what) must be an array, found \(node.value.kindDescription)")
+        }
         var values: [UInt64] = []
         values.reserveCapacity(elements.count)
         for element in elements {

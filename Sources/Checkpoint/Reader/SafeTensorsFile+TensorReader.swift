@@ -8,13 +8,15 @@ extension SafeTensorsFile: TensorReader {
             let width = max(1, entry.dtype.bitsPerElement / 8)
             return TensorInfo(
                 name: entry.name, dtype: entry.dtype, encodingName: entry.dtype.rawValue,
-                shape: entry.shape.map { Int($0) }, // checked: the header parser refuses shapes that do not fit Int
-                elementCount: Int(entry.elementCount), // checked: as above
+                shape: entry.shape.map { Int($0) },  // checked: the header parser refuses shapes that do not fit Int
+                elementCount: Int(entry.elementCount),  // checked: as above
                 byteCount: entry.byteCount, blockElementCount: 1, blockByteCount: width)
         }
     }
 
-    public func readRawBytes(ofTensor index: Int, _ range: Range<UInt64>, into destination: UnsafeMutableRawBufferPointer) throws {
+    public func readRawBytes(
+        ofTensor index: Int, _ range: Range<UInt64>, into destination: UnsafeMutableRawBufferPointer
+    ) throws {
         try file.read(into: destination, at: fileRange(of: header.tensors[index]).lowerBound + range.lowerBound)
     }
 
@@ -40,7 +42,7 @@ extension SafeTensorsFile: TensorReader {
             #endif
             return
         }
-        let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0 ..< elements.count * width])
+        let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<elements.count * width])
         try file.read(into: bytes, at: offset)
         guard entry.dtype.decode(UnsafeRawBufferPointer(bytes), into: destination) else {
             throw TensorReaderError(file: path, tensor: entry.name, encoding: entry.dtype.rawValue)

@@ -49,7 +49,8 @@ public protocol TensorReader: AnyObject, Sendable {
     var tensorInfos: [TensorInfo] { get }
     /// Copies the stored bytes `range` (relative to the tensor's first byte)
     /// into `destination`, which is exactly `range.count` bytes.
-    func readRawBytes(ofTensor index: Int, _ range: Range<UInt64>, into destination: UnsafeMutableRawBufferPointer) throws
+    func readRawBytes(
+        ofTensor index: Int, _ range: Range<UInt64>, into destination: UnsafeMutableRawBufferPointer) throws
     /// Decodes elements `elements` of a tensor to Float32 into
     /// `destination` (exactly `elements.count` values), using `scratch` for
     /// the encoded bytes (at least `scratchBytes(forElements:)` long).

@@ -10,7 +10,8 @@ enum HubCacheCheck {
     static func blobNames(in folder: String) throws -> [String: String]? {
         let snapshots = folder.deletingLastPathComponent
         guard snapshots.lastPathComponent == "snapshots",
-              try FileSystem.status(snapshots.deletingLastPathComponent + "/blobs")?.isDirectory == true else { return nil }
+            try FileSystem.status(snapshots.deletingLastPathComponent + "/blobs")?.isDirectory == true
+        else { return nil }
         var names: [String: String] = [:]
         for name in try FileSystem.contents(ofDirectory: folder) where FileSystem.isSymbolicLink(folder + "/" + name) {
             names[name] = try FileSystem.linkTarget(folder + "/" + name).lastPathComponent
@@ -43,7 +44,9 @@ enum HubCacheCheck {
             let actual = try precomputed[name] ?? sha256(of: path, progress: progress)
             report.hubFilesChecked += 1
             if actual != blobName {
-                report.report(path, nil, "SHA-256 is \(actual) but the cache stores it as blob \(blobName): the download is corrupt")
+                report.report(
+                    path, nil,
+                    "SHA-256 is \(actual) but the cache stores it as blob \(blobName): the download is corrupt")
             }
         }
     }
@@ -51,6 +54,7 @@ enum HubCacheCheck {
     /// SHA-256 of a whole file, read through one reused buffer.
     static func sha256(of path: String, progress: (UInt64) -> Void) throws(SystemError) -> String {
         let file = try OpenFile.forReading(path)
-        return try RangeDigester.sha256AndDigests(of: file, size: file.status().size, ranges: [], progress: progress).sha256
+        return try RangeDigester.sha256AndDigests(of: file, size: file.status().size, ranges: [], progress: progress)
+            .sha256
     }
 }

@@ -5,7 +5,8 @@ import Base
 /// unlisted has appeared.
 enum ManifestCheck {
     static func run(
-        folder: String, computed: [String: (file: String, digest: UInt64)], report: inout VerificationReport, checkInputs: Bool,
+        folder: String, computed: [String: (file: String, digest: UInt64)], report: inout VerificationReport,
+        checkInputs: Bool,
         unlistedFileNames: Set<String>
     ) throws {
         let manifestPath = folder + "/" + Manifest.fileName
@@ -17,7 +18,8 @@ enum ManifestCheck {
             return
         }
         report.manifestChecked = true
-        let headerDigests = Dictionary(report.files.map { ($0.path.lastPathComponent, $0.header) }, uniquingKeysWith: { first, _ in first })
+        let headerDigests = Dictionary(
+            report.files.map { ($0.path.lastPathComponent, $0.header) }, uniquingKeysWith: { first, _ in first })
         var listed = unlistedFileNames.union([Manifest.fileName])
         for entry in manifest.files {
             listed.insert(entry.name)
@@ -29,10 +31,15 @@ enum ManifestCheck {
             if status.size != entry.size {
                 report.report(path, nil, "size is \(status.size) bytes, the manifest says \(entry.size)")
             } else if let expected = entry.headerDigest, let actual = headerDigests[entry.name], expected != actual {
-                report.report(path, nil, "header digest \(XXH3.hex(actual)) differs from the manifest's \(XXH3.hex(expected))")
+                report.report(
+                    path, nil, "header digest \(XXH3.hex(actual)) differs from the manifest's \(XXH3.hex(expected))")
             } else if let expected = entry.contentDigest {
                 let actual = XXH3.digest(try FileSystem.readSmallFile(path, limit: 1 << 30))
-                if actual != expected { report.report(path, nil, "content digest \(XXH3.hex(actual)) differs from the manifest's \(XXH3.hex(expected))") }
+                if actual != expected {
+                    report.report(
+                        path, nil,
+                        "content digest \(XXH3.hex(actual)) differs from the manifest's \(XXH3.hex(expected))")
+                }
             }
         }
         for name in try FileSystem.contents(ofDirectory: folder) where !name.hasPrefix(".") && !listed.contains(name) {
@@ -42,13 +49,18 @@ enum ManifestCheck {
         for tensor in manifest.tensors {
             seen.insert(tensor.name)
             guard let actual = computed[tensor.name] else {
-                if headerDigests[tensor.file] != nil { report.report(folder + "/" + tensor.file, tensor.name, "listed in the manifest but not stored") }
+                if headerDigests[tensor.file] != nil {
+                    report.report(folder + "/" + tensor.file, tensor.name, "listed in the manifest but not stored")
+                }
                 continue
             }
             if actual.file != tensor.file {
-                report.report(folder + "/" + actual.file, tensor.name, "stored here, but the manifest says \(tensor.file)")
+                report.report(
+                    folder + "/" + actual.file, tensor.name, "stored here, but the manifest says \(tensor.file)")
             } else if actual.digest != tensor.digest {
-                report.report(folder + "/" + tensor.file, tensor.name, "data hashes to \(XXH3.hex(actual.digest)), the manifest says \(XXH3.hex(tensor.digest))")
+                report.report(
+                    folder + "/" + tensor.file, tensor.name,
+                    "data hashes to \(XXH3.hex(actual.digest)), the manifest says \(XXH3.hex(tensor.digest))")
             } else {
                 report.verifiedTensorNames.insert(tensor.name)
             }
@@ -73,7 +85,9 @@ enum ManifestCheck {
             let file = try SafeTensorsFile(path: input.resolvedPath)
             let digest = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
             if digest != input.headerDigest {
-                report.report(input.resolvedPath, nil, "input header digest is \(XXH3.hex(digest)) now, \(XXH3.hex(input.headerDigest)) when merged")
+                report.report(
+                    input.resolvedPath, nil,
+                    "input header digest is \(XXH3.hex(digest)) now, \(XXH3.hex(input.headerDigest)) when merged")
             }
         }
     }

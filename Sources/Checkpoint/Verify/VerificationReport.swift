@@ -24,7 +24,9 @@ public struct VerificationReport: Sendable {
     /// Tensors whose bytes matched a stored digest (header or manifest).
     public var tensorsVerified: Int { verifiedTensorNames.count }
     /// Tensors that had no stored digest to compare with.
-    public var tensorsWithoutDigest: Int { max(0, files.reduce(0) { $0 + $1.tensors.count } - tensorsVerified - tensorsMismatched) }
+    public var tensorsWithoutDigest: Int {
+        max(0, files.reduce(0) { $0 + $1.tensors.count } - tensorsVerified - tensorsMismatched)
+    }
     var verifiedTensorNames = Set<String>()
     var tensorsMismatched = 0
     /// Whether a smelt-manifest.json was found and checked.

@@ -18,7 +18,9 @@ public enum Verifier {
         path: String, checkInputs: Bool = false, unlistedFileNames: Set<String> = [],
         progress: @Sendable (UInt64) -> Void = { _ in }
     ) throws -> VerificationReport {
-        guard let status = try FileSystem.status(path) else { throw SystemError(call: "stat", path: path, errno: ENOENT) }
+        guard let status = try FileSystem.status(path) else {
+            throw SystemError(call: "stat", path: path, errno: ENOENT)
+        }
         var report = VerificationReport(path: path)
         var checkpoint: Checkpoint?
         do {
@@ -47,7 +49,8 @@ public enum Verifier {
                 unlistedFileNames: unlistedFileNames)
         }
         if let blobNames {
-            try HubCacheCheck.run(folder: folder, blobNames: blobNames, precomputed: shardSHA256, report: &report, progress: progress)
+            try HubCacheCheck.run(
+                folder: folder, blobNames: blobNames, precomputed: shardSHA256, report: &report, progress: progress)
         }
         return report
     }
@@ -60,27 +63,37 @@ public enum Verifier {
         _ files: [SafeTensorsFile], blobNames: [String: String], progress: @Sendable (UInt64) -> Void
     ) throws -> (digests: [FileDigests], sha256: [String: String]) {
         let needsSHA256 = files.map { blobNames[$0.path.lastPathComponent].map(HubCacheCheck.isSHA256Name) ?? false }
-        guard needsSHA256.contains(true) else { return (try files.map { try $0.computeDigests(progress: progress) }, [:]) }
+        guard needsSHA256.contains(true) else {
+            return (try files.map { try $0.computeDigests(progress: progress) }, [:])
+        }
         let collected = try concurrentMap(count: files.count, threads: defaultThreadCount, makeState: {}) {
             (index, _) throws(SystemError) -> (FileDigests, String?) in
             let file = files[index]
             guard needsSHA256[index] else { return (try file.computeDigests(threads: 1, progress: progress), nil) }
             let ranges = file.header.tensors.map { file.fileRange(of: $0) }
-            let pass = try RangeDigester.sha256AndDigests(of: file.file, size: file.size, ranges: ranges, progress: progress)
+            let pass = try RangeDigester.sha256AndDigests(
+                of: file.file, size: file.size, ranges: ranges, progress: progress)
             let header = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
-            return (FileDigests(path: file.path, size: file.size, header: header,
-                                tensors: Array(zip(file.header.tensors.map(\.name), pass.digests))), pass.sha256)
+            return (
+                FileDigests(
+                    path: file.path, size: file.size, header: header,
+                    tensors: Array(zip(file.header.tensors.map(\.name), pass.digests))), pass.sha256
+            )
         }
         var hashes: [String: String] = [:]
         for (digests, sha) in collected { if let sha { hashes[digests.path.lastPathComponent] = sha } }
         return (collected.map(\.0), hashes)
     }
 
-    private static func checkEmbeddedDigests(_ file: SafeTensorsFile, _ digests: FileDigests, _ report: inout VerificationReport) {
+    private static func checkEmbeddedDigests(
+        _ file: SafeTensorsFile, _ digests: FileDigests, _ report: inout VerificationReport
+    ) {
         let names = Set(digests.tensors.map(\.name))
         for (key, _) in file.header.metadata where key.utf8.starts(with: "xxh3:".utf8) {
             let name = String(decoding: key.utf8.dropFirst(5), as: UTF8.self)
-            if !names.contains(name) { report.report(file.path, name, "__metadata__ has a digest for a tensor the file does not store") }
+            if !names.contains(name) {
+                report.report(file.path, name, "__metadata__ has a digest for a tensor the file does not store")
+            }
         }
         for (name, digest) in digests.tensors {
             guard let stored = file.header.metadataValue("xxh3:" + name) else { continue }
@@ -91,7 +104,9 @@ public enum Verifier {
                     report.verifiedTensorNames.insert(name)
                 } else {
                     report.tensorsMismatched += 1
-                    report.report(file.path, name, "data does not match its digest (header says \(stored), data hashes to \(XXH3.hex(digest)))")
+                    report.report(
+                        file.path, name,
+                        "data does not match its digest (header says \(stored), data hashes to \(XXH3.hex(digest)))")
                 }
             } else {
                 report.report(file.path, name, "stored digest \"\(stored)\" is not 16 lowercase hex digits")

@@ -14,7 +14,9 @@ extension CheckpointWriter {
         manifest: Manifest, replacingExisting: Bool = false, knownDigests: [String: UInt64] = [:],
         unlistedFileNames: Set<String> = []
     ) throws -> Manifest {
-        if try FileSystem.status(outputPath) != nil, !replacingExisting { throw WriterError.outputExists(path: outputPath) }
+        if try FileSystem.status(outputPath) != nil, !replacingExisting {
+            throw WriterError.outputExists(path: outputPath)
+        }
         var manifest = manifest
         manifest.files = []
         manifest.tensors = []
@@ -22,26 +24,33 @@ extension CheckpointWriter {
             try file.sync()
             let staged = try SafeTensorsFile(path: file.path)
             let unknown = shard.placements.filter { knownDigests[$0.tensor.name] == nil }
-            let computed = try RangeDigester.digests(of: staged.file, ranges: unknown.map(\.fileRange), threads: defaultThreadCount)
+            let computed = try RangeDigester.digests(
+                of: staged.file, ranges: unknown.map(\.fileRange), threads: defaultThreadCount)
             let fresh = Dictionary(uniqueKeysWithValues: zip(unknown.map(\.tensor.name), computed))
             for placement in shard.placements {
                 let digest = knownDigests[placement.tensor.name] ?? fresh[placement.tensor.name] ?? 0
                 try file.write(XXH3.hex(digest), at: placement.digestOffset)
-                manifest.tensors.append(Manifest.Tensor(
-                    name: placement.tensor.name, file: shard.fileName, dtype: placement.tensor.dtype,
-                    shape: placement.tensor.shape, digest: digest))
+                manifest.tensors.append(
+                    Manifest.Tensor(
+                        name: placement.tensor.name, file: shard.fileName, dtype: placement.tensor.dtype,
+                        shape: placement.tensor.shape, digest: digest))
             }
             try file.sync()
             FaultInjection.crashPoint("publish.patched-shard")
             // The mapping is shared, so it already shows the patched digests.
             let headerDigest = staged.mapping.withBytes(in: staged.headerRange) { XXH3.digest($0) }
-            manifest.files.append(Manifest.File(name: shard.fileName, size: shard.fileSize, headerDigest: headerDigest, contentDigest: nil))
+            manifest.files.append(
+                Manifest.File(
+                    name: shard.fileName, size: shard.fileSize, headerDigest: headerDigest, contentDigest: nil))
         }
         if shards.count > 1 { try addFile(named: CheckpointIndex.fileName, bytes: Array(indexJSON().utf8)) }
-        for name in try FileSystem.contents(ofDirectory: stagingPath) where !name.hasPrefix(".") && !name.hasSuffix(".safetensors") {
+        for name in try FileSystem.contents(ofDirectory: stagingPath)
+        where !name.hasPrefix(".") && !name.hasSuffix(".safetensors") {
             guard name != Manifest.fileName, !unlistedFileNames.contains(name) else { continue }
             let bytes = try FileSystem.readSmallFile(stagingPath + "/" + name, limit: 1 << 30)
-            manifest.files.append(Manifest.File(name: name, size: UInt64(bytes.count), headerDigest: nil, contentDigest: XXH3.digest(bytes)))
+            manifest.files.append(
+                Manifest.File(
+                    name: name, size: UInt64(bytes.count), headerDigest: nil, contentDigest: XXH3.digest(bytes)))
         }
         manifest.files.sort { $0.name < $1.name }
         try addFile(named: Manifest.fileName, bytes: Array(manifest.rendered().utf8))
@@ -56,7 +65,9 @@ extension CheckpointWriter {
     private func indexJSON() -> String {
         let placements = shards.flatMap(\.placements)
         let total = placements.reduce(UInt64(0)) { $0 + UInt64($1.fileRange.count) }
-        let map = placements.sorted { $0.tensor.name < $1.tensor.name }.map { ($0.tensor.name, JSONOutput.string(shards[$0.shardIndex].fileName)) }
+        let map = placements.sorted { $0.tensor.name < $1.tensor.name }.map {
+            ($0.tensor.name, JSONOutput.string(shards[$0.shardIndex].fileName))
+        }
         return JSONOutput.object([
             ("metadata", .object([("total_size", .unsigned(total))])),
             ("weight_map", .object(map)),
@@ -72,12 +83,16 @@ extension CheckpointWriter {
         }
         let expected = Dictionary(uniqueKeysWithValues: manifest.tensors.map { ($0.name, $0.digest) })
         for (file, tensor) in staged.tensors {
-            guard let stored = file.header.metadataValue("xxh3:" + tensor.name), XXH3.parseHex(stored) == expected[tensor.name] else {
-                throw WriterError.stagedOutputInvalid(path: stagingPath, problem: "digest of \"\(tensor.name)\" was not patched")
+            guard let stored = file.header.metadataValue("xxh3:" + tensor.name),
+                XXH3.parseHex(stored) == expected[tensor.name]
+            else {
+                throw WriterError.stagedOutputInvalid(
+                    path: stagingPath, problem: "digest of \"\(tensor.name)\" was not patched")
             }
         }
         guard staged.tensors.count == expected.count else {
-            throw WriterError.stagedOutputInvalid(path: stagingPath, problem: "\(staged.tensors.count) tensors staged, \(expected.count) planned")
+            throw WriterError.stagedOutputInvalid(
+                path: stagingPath, problem: "\(staged.tensors.count) tensors staged, \(expected.count) planned")
         }
     }
 
@@ -92,7 +107,8 @@ extension CheckpointWriter {
     private static func moveIntoPlace(stagingPath: String, outputPath: String, replacingExisting: Bool) throws {
         let parent = outputPath.deletingLastPathComponent
         FaultInjection.crashPoint("publish.before-cleanup")
-        for name in try FileSystem.contents(ofDirectory: stagingPath) where name.hasPrefix(".") && name != lockFileName {
+        for name in try FileSystem.contents(ofDirectory: stagingPath) where name.hasPrefix(".") && name != lockFileName
+        {
             try FileSystem.removeTree(stagingPath + "/" + name)
         }
         try FileSystem.removeFile(stagingPath + "/" + lockFileName)
@@ -124,8 +140,12 @@ extension CheckpointWriter {
         guard try FileSystem.status(stagingPath + "/" + Manifest.fileName) != nil else { return false }
         let lock = try OpenFile.forUpdatingOrCreating(stagingPath + "/" + lockFileName)
         guard try lock.tryLockExclusive() else { throw WriterError.stagingLocked(path: stagingPath) }
-        guard let report = try? Verifier.verify(path: stagingPath, unlistedFileNames: unlistedFileNames), report.isClean, report.manifestChecked else { return false }
-        if try FileSystem.status(outputPath) != nil, !replacingExisting { throw WriterError.outputExists(path: outputPath) }
+        guard let report = try? Verifier.verify(path: stagingPath, unlistedFileNames: unlistedFileNames),
+            report.isClean, report.manifestChecked
+        else { return false }
+        if try FileSystem.status(outputPath) != nil, !replacingExisting {
+            throw WriterError.outputExists(path: outputPath)
+        }
         try moveIntoPlace(stagingPath: stagingPath, outputPath: outputPath, replacingExisting: replacingExisting)
         return true
     }

@@ -112,16 +112,19 @@ public final class CheckpointWriter: @unchecked Sendable {
     /// data), in the order given, hashed by up to `threads` workers;
     /// `progress` gets the bytes hashed, from any worker.
     public func stagedDigests(
-        of units: [(tensor: String, range: Range<UInt64>)], threads: Int, progress: @Sendable (UInt64) -> Void = { _ in }
+        of units: [(tensor: String, range: Range<UInt64>)], threads: Int,
+        progress: @Sendable (UInt64) -> Void = { _ in }
     ) throws -> [UInt64] {
         var byShard: [Int: [(unit: Int, range: Range<UInt64>)]] = [:]
         for (index, unit) in units.enumerated() {
-            let (shard, start) = try location(tensor: unit.tensor, offset: unit.range.lowerBound, count: unit.range.count)
-            byShard[shard, default: []].append((index, start ..< start + UInt64(unit.range.count)))
+            let (shard, start) = try location(
+                tensor: unit.tensor, offset: unit.range.lowerBound, count: unit.range.count)
+            byShard[shard, default: []].append((index, start..<start + UInt64(unit.range.count)))
         }
         var digests = [UInt64](repeating: 0, count: units.count)
         for (shard, entries) in byShard {
-            let computed = try RangeDigester.digests(of: shardFiles[shard], ranges: entries.map(\.range), threads: threads, progress: progress)
+            let computed = try RangeDigester.digests(
+                of: shardFiles[shard], ranges: entries.map(\.range), threads: threads, progress: progress)
             for (entry, digest) in zip(entries, computed) { digests[entry.unit] = digest }
         }
         return digests
@@ -130,7 +133,9 @@ public final class CheckpointWriter: @unchecked Sendable {
     /// Writes a small extra file (config, tokenizer, model card) into the
     /// staging folder.
     public func addFile(named name: String, bytes: [UInt8]) throws {
-        guard CheckpointIndex.isPlainFileName(name), name.utf8.first != UInt8(ascii: ".") else { throw WriterError.unsafeFileName(name: name) }
+        guard CheckpointIndex.isPlainFileName(name), name.utf8.first != UInt8(ascii: ".") else {
+            throw WriterError.unsafeFileName(name: name)
+        }
         try FileSystem.writeFileAtomically(stagingPath + "/" + name, bytes: bytes)
     }
 }

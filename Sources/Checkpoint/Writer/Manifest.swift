@@ -12,7 +12,9 @@ public struct Manifest: Sendable, Equatable {
         public var modificationTime: String
         public var headerDigest: UInt64
 
-        public init(pathAsWritten: String, resolvedPath: String, size: UInt64, modificationTime: String, headerDigest: UInt64) {
+        public init(
+            pathAsWritten: String, resolvedPath: String, size: UInt64, modificationTime: String, headerDigest: UInt64
+        ) {
             self.pathAsWritten = pathAsWritten
             self.resolvedPath = resolvedPath
             self.size = size
@@ -62,25 +64,40 @@ public struct Manifest: Sendable, Equatable {
             ("smelt_version", .string(version)),
             ("recipe", recipe.map(JSONOutput.string) ?? .null),
             ("plan_xxh3", optionalHex(planDigest)),
-            ("inputs", .array(inputs.map { input in
-                .object([
-                    ("path", .string(input.pathAsWritten)), ("resolved_path", .string(input.resolvedPath)),
-                    ("size", .unsigned(input.size)), ("mtime", .string(input.modificationTime)),
-                    ("header_xxh3", .string(XXH3.hex(input.headerDigest))),
-                ])
-            })),
-            ("files", .array(files.map { file in
-                .object([
-                    ("name", .string(file.name)), ("size", .unsigned(file.size)),
-                    ("header_xxh3", optionalHex(file.headerDigest)), ("content_xxh3", optionalHex(file.contentDigest)),
-                ])
-            })),
-            ("tensors", .array(tensors.map { tensor in
-                .object([
-                    ("name", .string(tensor.name)), ("file", .string(tensor.file)), ("dtype", .string(tensor.dtype.rawValue)),
-                    ("shape", .array(tensor.shape.map(JSONOutput.unsigned))), ("xxh3", .string(XXH3.hex(tensor.digest))),
-                ])
-            })),
+            (
+                "inputs",
+                .array(
+                    inputs.map { input in
+                        .object([
+                            ("path", .string(input.pathAsWritten)), ("resolved_path", .string(input.resolvedPath)),
+                            ("size", .unsigned(input.size)), ("mtime", .string(input.modificationTime)),
+                            ("header_xxh3", .string(XXH3.hex(input.headerDigest))),
+                        ])
+                    })
+            ),
+            (
+                "files",
+                .array(
+                    files.map { file in
+                        .object([
+                            ("name", .string(file.name)), ("size", .unsigned(file.size)),
+                            ("header_xxh3", optionalHex(file.headerDigest)),
+                            ("content_xxh3", optionalHex(file.contentDigest)),
+                        ])
+                    })
+            ),
+            (
+                "tensors",
+                .array(
+                    tensors.map { tensor in
+                        .object([
+                            ("name", .string(tensor.name)), ("file", .string(tensor.file)),
+                            ("dtype", .string(tensor.dtype.rawValue)),
+                            ("shape", .array(tensor.shape.map(JSONOutput.unsigned))),
+                            ("xxh3", .string(XXH3.hex(tensor.digest))),
+                        ])
+                    })
+            ),
         ])
         return root.rendered(pretty: true) + "\n"
     }

@@ -77,7 +77,9 @@ public final class SequentialShardWriter: @unchecked Sendable {
         flushIntervalNanoseconds = UInt64(max(0, flushInterval) * 1e9)
         self.blockBytes = Self.alignedBlockBytes(blockBytes)
         let count = max(2, blockCount)
-        blocks = (0..<count).map { _ in .allocate(byteCount: Self.alignedBlockBytes(blockBytes), alignment: Self.alignment) }
+        blocks = (0..<count).map { _ in
+            .allocate(byteCount: Self.alignedBlockBytes(blockBytes), alignment: Self.alignment)
+        }
         freeBlocks = Mutex(Array(0..<count))
         available = DispatchSemaphore(value: 0)
         for _ in 0..<count { available.signal() }
@@ -126,7 +128,8 @@ public final class SequentialShardWriter: @unchecked Sendable {
             if current.filled == blockBytes { flush() }
         }
         if let current = open, current.filled >= Self.alignment,
-           DispatchTime.now().uptimeNanoseconds - lastSubmitNanoseconds >= flushIntervalNanoseconds {
+            DispatchTime.now().uptimeNanoseconds - lastSubmitNanoseconds >= flushIntervalNanoseconds
+        {
             flushAlignedPart(of: current)
         }
     }
@@ -137,7 +140,8 @@ public final class SequentialShardWriter: @unchecked Sendable {
         let aligned = Self.alignedDown(current.filled)
         let fresh = takeBlock()
         // checked: both blocks hold blockBytes, and the tail is under one alignment unit
-        blocks[fresh].baseAddress!.copyMemory(from: blocks[current.block].baseAddress! + aligned, byteCount: current.filled - aligned)
+        blocks[fresh].baseAddress!.copyMemory(
+            from: blocks[current.block].baseAddress! + aligned, byteCount: current.filled - aligned)
         submit((current.block, current.start, aligned))
         open = (fresh, current.start + UInt64(aligned), current.filled - aligned)
     }
@@ -181,9 +185,14 @@ public final class SequentialShardWriter: @unchecked Sendable {
             guard failure.withLock({ $0 == nil }) else { return }
             let bytes = UnsafeRawBufferPointer(blocks[current.block])
             do throws(SystemError) {
-                if direct > 0 { try writeDirect(UnsafeRawBufferPointer(rebasing: bytes[0..<direct]), shard: shard, at: current.start) }
+                if direct > 0 {
+                    try writeDirect(
+                        UnsafeRawBufferPointer(rebasing: bytes[0..<direct]), shard: shard, at: current.start)
+                }
                 if current.filled > direct {
-                    try writer.shardFiles[shard].write(UnsafeRawBufferPointer(rebasing: bytes[direct..<current.filled]), at: current.start + UInt64(direct))
+                    try writer.shardFiles[shard].write(
+                        UnsafeRawBufferPointer(rebasing: bytes[direct..<current.filled]),
+                        at: current.start + UInt64(direct))
                 }
             } catch {
                 failure.withLock { $0 = $0 ?? error }
@@ -200,12 +209,12 @@ public final class SequentialShardWriter: @unchecked Sendable {
             do {
                 try direct.write(bytes, at: offset)
                 return
-            } catch where error.errno == EINVAL {
+            } catch  where error.errno == EINVAL {
                 // Alignment this file system does not take: page cache from now on.
                 directFiles[shard] = .some(nil)
             }
         }
         try buffered.write(bytes, at: offset)
-        try? buffered.startWriteback(offset ..< offset + UInt64(bytes.count)) // a hint: failures show at the final sync
+        try? buffered.startWriteback(offset..<offset + UInt64(bytes.count))  // a hint: failures show at the final sync
     }
 }

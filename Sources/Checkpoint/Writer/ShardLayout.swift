@@ -73,7 +73,7 @@ extension ShardLayout {
                 groupBytes = 0
             }
             groups[groups.count - 1].append((tensor, bytes))
-            groupBytes &+= bytes // a lone tensor cannot overflow: its size fit in 64 bits
+            groupBytes &+= bytes  // a lone tensor cannot overflow: its size fit in 64 bits
         }
         let count = groups.count
         return try groups.enumerated().map { (shardIndex, group) throws(LayoutError) in
@@ -91,7 +91,9 @@ extension ShardLayout {
         return "model-\(padded(number))-of-\(padded(count)).safetensors"
     }
 
-    private static func layout(_ group: [(OutputTensor, UInt64)], fileName: String, shardIndex: Int) throws(LayoutError) -> ShardLayout {
+    private static func layout(
+        _ group: [(OutputTensor, UInt64)], fileName: String, shardIndex: Int
+    ) throws(LayoutError) -> ShardLayout {
         var json = "{\"__metadata__\":{\"format\":\"pt\""
         var placeholderPositions: [Int] = []
         for (tensor, _) in group {
@@ -106,7 +108,8 @@ extension ShardLayout {
             let (end, overflow) = offset.addingReportingOverflow(bytes)
             guard !overflow else { throw .sizeOverflow(tensor.name) }
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            json += ",\(JSONOutput.quoted(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+            json +=
+                ",\(JSONOutput.quoted(tensor.name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
             ranges.append(offset..<end)
             offset = end
         }

@@ -68,17 +68,25 @@ final class BlockSumSpill: Sendable {
         var readers: [Int: SpillReader] = [:]
         var totals = [Double](repeating: 0, count: quantityCount)
         for (chunk, blocks) in blocksInChunk.enumerated() {
-            guard let location = found[chunk] else { throw SpillError.corruptBlock(path: pathPrefix, offset: 0, problem: "chunk \(chunk)'s sums were never written") }
-            if readers[location.worker] == nil { readers[location.worker] = try SpillReader(path: path(location.worker)) }
-            let reader = readers[location.worker]! // checked: set just above
+            guard let location = found[chunk] else {
+                throw SpillError.corruptBlock(
+                    path: pathPrefix, offset: 0, problem: "chunk \(chunk)'s sums were never written")
+            }
+            if readers[location.worker] == nil {
+                readers[location.worker] = try SpillReader(path: path(location.worker))
+            }
+            let reader = readers[location.worker]!  // checked: set just above
             let payload = try reader.payload(at: location.offset)
             guard payload.count == quantityCount * blocks * 8 else {
-                throw SpillError.corruptBlock(path: reader.path, offset: location.offset, problem: "\(payload.count) bytes where chunk \(chunk)'s sums take \(quantityCount * blocks * 8)")
+                throw SpillError.corruptBlock(
+                    path: reader.path, offset: location.offset,
+                    problem: "\(payload.count) bytes where chunk \(chunk)'s sums take \(quantityCount * blocks * 8)")
             }
             payload.withUnsafeBytes { bytes in
                 for quantity in 0..<quantityCount {
                     for block in 0..<blocks {
-                        totals[quantity] += bytes.loadUnaligned(fromByteOffset: (quantity * blocks + block) * 8, as: Double.self)
+                        totals[quantity] += bytes.loadUnaligned(
+                            fromByteOffset: (quantity * blocks + block) * 8, as: Double.self)
                     }
                 }
             }

@@ -34,15 +34,19 @@ final class ChunkBuffers {
         let sources = (base.map { [$0] } ?? []) + models
         let offset = base == nil ? 0 : 1
         let baseBuffer = base.map { _ in UnsafeMutableBufferPointer(rebasing: decoded[0][0..<range.count]) }
-        let modelBuffers = models.indices.map { UnsafeMutableBufferPointer(rebasing: decoded[offset + $0][0..<range.count]) }
-        if encoded, sources.allSatisfy({ $0.dtype == .bf16 || $0.dtype == .f16 }), 2 * sources.count * range.count <= raw.count {
+        let modelBuffers = models.indices.map {
+            UnsafeMutableBufferPointer(rebasing: decoded[offset + $0][0..<range.count])
+        }
+        if encoded, sources.allSatisfy({ $0.dtype == .bf16 || $0.dtype == .f16 }),
+            2 * sources.count * range.count <= raw.count
+        {
             var next = 0
             func read(_ source: TensorSource) throws -> EncodedSource {
-                let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[next ..< next + 2 * range.count])
+                let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[next..<next + 2 * range.count])
                 next += bytes.count
-                let byteRange = UInt64(range.lowerBound * 2) ..< UInt64(range.upperBound * 2)
+                let byteRange = UInt64(range.lowerBound * 2)..<UInt64(range.upperBound * 2)
                 try source.reader.readRawBytes(ofTensor: source.tensorIndex, byteRange, into: bytes)
-                return EncodedSource(bytes: UnsafeRawPointer(bytes.baseAddress!), dtype: source.dtype) // checked: raw has at least one byte
+                return EncodedSource(bytes: UnsafeRawPointer(bytes.baseAddress!), dtype: source.dtype)  // checked: raw has at least one byte
             }
             let encodedChunk = EncodedChunk(
                 base: try base.map(read), models: try models.map(read), baseDestination: baseBuffer,
@@ -52,7 +56,7 @@ final class ChunkBuffers {
                 models: modelBuffers.map(UnsafeBufferPointer.init), encoded: encodedChunk)
         }
         for (slot, source) in sources.enumerated() {
-            let destination = slot < offset ? baseBuffer! : modelBuffers[slot - offset] // checked: slot 0 is the base when there is one
+            let destination = slot < offset ? baseBuffer! : modelBuffers[slot - offset]  // checked: slot 0 is the base when there is one
             try source.reader.decode(tensor: source.tensorIndex, elements: range, into: destination, scratch: raw)
         }
         return ChunkInput(
@@ -79,7 +83,7 @@ func chunkRanges(
         unit = unit / greatestCommonDivisor(unit, rowLength) * rowLength
     }
     let chunk = max(unit, preferredChunkElementCount / unit * unit)
-    return stride(from: 0, to: elementCount, by: chunk).map { $0 ..< min(elementCount, $0 + chunk) }
+    return stride(from: 0, to: elementCount, by: chunk).map { $0..<min(elementCount, $0 + chunk) }
 }
 
 func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {

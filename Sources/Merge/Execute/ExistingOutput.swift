@@ -16,12 +16,19 @@ enum ExistingOutput {
             return .different("it is not a Smelt merge: no \(Manifest.fileName)")
         }
         let manifest: Manifest
-        do { manifest = try Manifest(path: manifestPath, bytes: try FileSystem.readSmallFile(manifestPath, limit: 1 << 30)) } catch {
+        do {
+            manifest = try Manifest(
+                path: manifestPath, bytes: try FileSystem.readSmallFile(manifestPath, limit: 1 << 30))
+        } catch {
             return .different("its manifest is unreadable: \(error)")
         }
-        if manifest.version != smeltVersion { return .different("made by Smelt \(manifest.version), this is \(smeltVersion)") }
+        if manifest.version != smeltVersion {
+            return .different("made by Smelt \(manifest.version), this is \(smeltVersion)")
+        }
         if manifest.planDigest != planDigest {
-            return .different("its plan digest is \(manifest.planDigest.map(XXH3.hex) ?? "missing"), this recipe's is \(XXH3.hex(planDigest))")
+            return .different(
+                "its plan digest is \(manifest.planDigest.map(XXH3.hex) ?? "missing"), this recipe's is \(XXH3.hex(planDigest))"
+            )
         }
         if manifest.inputs != inputs { return .different("its inputs differ in size, modification time or header") }
         return .sameMerge

@@ -31,8 +31,11 @@ public struct MemoryEstimate: Sendable {
         let threads = options.threads
         window = 2 * threads
         let perElement = threads * Self.workerBytesPerElement(sourceCount: sourceCount) + window * outputBytes
-        outputBlockBytes = Int(min(8 << 20, max(64 << 10, options.memoryBudget / 32))) / SequentialShardWriter.alignment * SequentialShardWriter.alignment
-        let fixed = UInt64(threads) * histograms + (4 << 20)
+        outputBlockBytes =
+            Int(min(8 << 20, max(64 << 10, options.memoryBudget / 32))) / SequentialShardWriter.alignment
+            * SequentialShardWriter.alignment
+        let fixed =
+            UInt64(threads) * histograms + (4 << 20)
             + SequentialShardWriter.memoryBytes(blockBytes: outputBlockBytes, blockCount: Self.outputBlockCount)
         budgetBytes = options.memoryBudget
         var chunk: Int
@@ -47,7 +50,11 @@ public struct MemoryEstimate: Sendable {
         }
         chunk = max(reductionBlockElementCount, chunk / reductionBlockElementCount * reductionBlockElementCount)
         let largest = plan.tensors.map(\.elementCount).max() ?? 0
-        chunk = min(chunk, max(reductionBlockElementCount, (largest + reductionBlockElementCount - 1) / reductionBlockElementCount * reductionBlockElementCount))
+        chunk = min(
+            chunk,
+            max(
+                reductionBlockElementCount,
+                (largest + reductionBlockElementCount - 1) / reductionBlockElementCount * reductionBlockElementCount))
         chunkElementCount = chunk
         peakBytes = UInt64(chunk) * UInt64(perElement) + fixed
     }

@@ -96,7 +96,9 @@ public enum MergeExecutor {
         staged: StagedWork = StagedWork(), journal: MergeJournal? = nil, progress: (UInt64) -> Void = { _ in }
     ) throws -> ExecutionReport {
         var report = ExecutionReport()
-        try run(tensors, into: writer, settings: settings, staged: staged, journal: journal, report: &report, progress: progress)
+        try run(
+            tensors, into: writer, settings: settings, staged: staged, journal: journal, report: &report,
+            progress: progress)
         return report
     }
 
@@ -106,7 +108,8 @@ public enum MergeExecutor {
         _ tensors: [PlannedTensor], into writer: CheckpointWriter, settings: ExecutionSettings,
         staged: StagedWork, journal: MergeJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
     ) throws {
-        let output = SequentialShardWriter(writer: writer, blockBytes: settings.outputBlockBytes, blockCount: settings.outputBlockCount)
+        let output = SequentialShardWriter(
+            writer: writer, blockBytes: settings.outputBlockBytes, blockCount: settings.outputBlockCount)
         do {
             var batch: [PreparedTensor] = []
             var batchBytes: UInt64 = 0
@@ -119,12 +122,14 @@ public enum MergeExecutor {
                 batch.append(try prepare(tensor, index: index, staged: staged, settings: settings))
                 batchBytes += tensor.sources.reduce(0) { $0 + $1.byteCount }
                 if batchBytes >= settings.batchInputBytes {
-                    try runFinalPass(batch, into: output, settings: settings, journal: journal, report: &report, progress: progress)
+                    try runFinalPass(
+                        batch, into: output, settings: settings, journal: journal, report: &report, progress: progress)
                     batch = []
                     batchBytes = 0
                 }
             }
-            try runFinalPass(batch, into: output, settings: settings, journal: journal, report: &report, progress: progress)
+            try runFinalPass(
+                batch, into: output, settings: settings, journal: journal, report: &report, progress: progress)
             try output.finish()
         } catch {
             // Chunks already retired (and journaled) still reach the disk, so
@@ -135,11 +140,14 @@ public enum MergeExecutor {
     }
 
     /// Runs a tensor's reduction passes, unless every chunk is kept.
-    static func prepare(_ tensor: PlannedTensor, index: Int, staged: StagedWork = StagedWork(), settings: ExecutionSettings) throws -> PreparedTensor {
+    static func prepare(
+        _ tensor: PlannedTensor, index: Int, staged: StagedWork = StagedWork(), settings: ExecutionSettings
+    ) throws -> PreparedTensor {
         func kept(_ chunks: [Range<Int>], bytesPerUnit: Int) -> [Int: UInt64] {
             var kept: [Int: UInt64] = [:]
             for (chunkIndex, chunk) in chunks.enumerated() {
-                let range = StagedWork.Chunk(byteOffset: UInt64(chunk.lowerBound * bytesPerUnit), byteCount: UInt64(chunk.count * bytesPerUnit))
+                let range = StagedWork.Chunk(
+                    byteOffset: UInt64(chunk.lowerBound * bytesPerUnit), byteCount: UInt64(chunk.count * bytesPerUnit))
                 if let digest = staged.digest(tensorIndex: index, chunk: range) { kept[chunkIndex] = digest }
             }
             return kept
@@ -148,8 +156,9 @@ public enum MergeExecutor {
         case .copy:
             let byteCount = Int(tensor.byteCount)
             let chunkBytes = settings.chunkElementCount * 4
-            let chunks = stride(from: 0, to: byteCount, by: chunkBytes).map { $0 ..< min(byteCount, $0 + chunkBytes) }
-            return PreparedTensor(tensor: tensor, index: index, kernel: nil, chunks: chunks, keptChunks: kept(chunks, bytesPerUnit: 1))
+            let chunks = stride(from: 0, to: byteCount, by: chunkBytes).map { $0..<min(byteCount, $0 + chunkBytes) }
+            return PreparedTensor(
+                tensor: tensor, index: index, kernel: nil, chunks: chunks, keptChunks: kept(chunks, bytesPerUnit: 1))
         case .merge(let method, let context, let base, let models):
             var kernel = method.makeKernel(context)
             let chunks = chunkRanges(
@@ -164,7 +173,8 @@ public enum MergeExecutor {
                 let totals = try runReductionPass(
                     kernel, request: request, tensor: tensor, base: base, models: models, chunks: chunks,
                     threads: settings.threads, stop: settings.stop,
-                    spillFolder: settings.spillFolder, sumsLimitBytes: settings.reductionSumsLimitBytes, progress: settings.reductionProgress,
+                    spillFolder: settings.spillFolder, sumsLimitBytes: settings.reductionSumsLimitBytes,
+                    progress: settings.reductionProgress,
                     decodesInPieces: settings.decodesInPieces)
                 kernel.finishReduction(totals)
             }
@@ -183,9 +193,11 @@ public enum MergeExecutor {
                 journal?.recordTensor(tensorIndex: prepared.index, byteCount: 0, digest: XXH3.digest([]))
             }
             for (chunkIndex, range) in prepared.chunks.enumerated() {
-                items.append(WorkItem(
-                    tensor: index, range: range, chunkIndex: chunkIndex, isLastOfTensor: chunkIndex == prepared.chunks.count - 1,
-                    byteOffset: range.lowerBound * prepared.outputBytesPerUnit))
+                items.append(
+                    WorkItem(
+                        tensor: index, range: range, chunkIndex: chunkIndex,
+                        isLastOfTensor: chunkIndex == prepared.chunks.count - 1,
+                        byteOffset: range.lowerBound * prepared.outputBytesPerUnit))
             }
         }
         let work = items
@@ -201,7 +213,9 @@ public enum MergeExecutor {
             makeState: { ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount) },
             produce: { index, buffers, slot in
                 try stop?.check()
-                return try produce(work[index], batch: batch, buffers: buffers, slot: slot, writer: writer, decodesInPieces: decodesInPieces)
+                return try produce(
+                    work[index], batch: batch, buffers: buffers, slot: slot, writer: writer,
+                    decodesInPieces: decodesInPieces)
             },
             retired: { index, bytes, chunkDigest in
                 FaultInjection.delayPoint("chunk.retired")
@@ -212,14 +226,17 @@ public enum MergeExecutor {
                 if prepared.keptChunks[item.chunkIndex] == nil {
                     try output.append(tensor: prepared.tensor.name, offset: UInt64(item.byteOffset), bytes: bytes)
                     report.computedBytes += UInt64(bytes.count)
-#if !SMELT_NO_JOURNAL
-                    try journal?.recordChunk(tensorIndex: prepared.index, byteOffset: UInt64(item.byteOffset), byteCount: UInt64(bytes.count), digest: chunkDigest)
-#endif
+                    #if !SMELT_NO_JOURNAL
+                    try journal?.recordChunk(
+                        tensorIndex: prepared.index, byteOffset: UInt64(item.byteOffset),
+                        byteCount: UInt64(bytes.count), digest: chunkDigest)
+                    #endif
                 }
                 if item.isLastOfTensor {
                     let digest = hasher.finalize()
                     report.digests[prepared.tensor.name] = digest
-                    journal?.recordTensor(tensorIndex: prepared.index, byteCount: prepared.tensor.byteCount, digest: digest)
+                    journal?.recordTensor(
+                        tensorIndex: prepared.index, byteCount: prepared.tensor.byteCount, digest: digest)
                     hasher.reset()
                 }
             })
@@ -232,36 +249,43 @@ public enum MergeExecutor {
     /// Returns the byte count and the chunk's own XXH3-64, hashed here on
     /// the worker while the bytes are in its cache.
     static func produce(
-        _ item: WorkItem, batch: [PreparedTensor], buffers: ChunkBuffers, slot: UnsafeMutableRawBufferPointer, writer: CheckpointWriter, decodesInPieces: Bool
+        _ item: WorkItem, batch: [PreparedTensor], buffers: ChunkBuffers, slot: UnsafeMutableRawBufferPointer,
+        writer: CheckpointWriter, decodesInPieces: Bool
     ) throws -> ProducedChunk {
         let prepared = batch[item.tensor]
         let tensor = prepared.tensor
-        let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0 ..< item.range.count * prepared.outputBytesPerUnit])
+        let bytes = UnsafeMutableRawBufferPointer(rebasing: slot[0..<item.range.count * prepared.outputBytesPerUnit])
         if let kept = prepared.keptChunks[item.chunkIndex] {
             try writer.read(tensor: tensor.name, offset: UInt64(item.byteOffset), into: bytes)
             let digest = XXH3.digest(UnsafeRawBufferPointer(bytes))
-            guard digest == kept else { throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset)) }
+            guard digest == kept else {
+                throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset))
+            }
             return ProducedChunk(byteCount: bytes.count, tag: digest)
         }
         switch tensor.work {
         case .copy(let source):
-            let range = UInt64(item.range.lowerBound) ..< UInt64(item.range.upperBound)
+            let range = UInt64(item.range.lowerBound)..<UInt64(item.range.upperBound)
             try source.reader.readRawBytes(ofTensor: source.tensorIndex, range, into: bytes)
         case .merge(_, _, let base, let models):
             // A merge has no kernel only when every chunk is kept, handled above.
-            guard let kernel = prepared.kernel else { throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset)) }
-            let input = try buffers.load(tensor, base: base, models: models, chunkIndex: item.chunkIndex, range: item.range, encoded: kernel.decodesInPieces && decodesInPieces)
+            guard let kernel = prepared.kernel else {
+                throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset))
+            }
+            let input = try buffers.load(
+                tensor, base: base, models: models, chunkIndex: item.chunkIndex, range: item.range,
+                encoded: kernel.decodesInPieces && decodesInPieces)
             let output = UnsafeMutableBufferPointer(rebasing: buffers.output[0..<item.range.count])
             kernel.merge(input, into: output)
             guard tensor.outputDType.encode(UnsafeBufferPointer(output), into: bytes) else {
                 throw MergeError.unencodableOutput(tensor: tensor.name, dtype: tensor.outputDType.rawValue)
             }
         }
-#if SMELT_NO_JOURNAL
+        #if SMELT_NO_JOURNAL
         // Benchmark build only (tools/bench-journal.sh): what a run costs without the journal.
         return ProducedChunk(byteCount: bytes.count)
-#else
+        #else
         return ProducedChunk(byteCount: bytes.count, tag: XXH3.digest(UnsafeRawBufferPointer(bytes)))
-#endif
+        #endif
     }
 }

@@ -86,9 +86,11 @@ public enum MergeRun {
         let parent = outputPath.deletingLastPathComponent
         let free = try FileSystem.availableBytes(at: parent.isEmpty ? "." : parent)
         func result(_ outcome: MergeResult.Outcome, resume: ResumeSummary? = nil) -> MergeResult {
-            MergeResult(outcome: outcome, outputPath: outputPath, planDigest: digest, tensorCount: plan.tensors.count,
-                        outputBytes: outputBytes, shardCount: shards.count, freeDiskBytes: free, memory: memory, warnings: plan.warnings,
-                        resume: resume)
+            MergeResult(
+                outcome: outcome, outputPath: outputPath, planDigest: digest, tensorCount: plan.tensors.count,
+                outputBytes: outputBytes, shardCount: shards.count, freeDiskBytes: free, memory: memory,
+                warnings: plan.warnings,
+                resume: resume)
         }
         if try FileSystem.status(outputPath) != nil {
             switch try ExistingOutput.compare(outputPath, planDigest: digest, inputs: inputs) {
@@ -99,17 +101,26 @@ public enum MergeRun {
             }
         }
         if dryRun { return result(.dryRun) }
-        if !options.restart, try StagedRun.finishInterruptedPublish(outputPath: outputPath, planDigest: digest, inputs: inputs, force: options.force) {
-            return result(.merged, resume: ResumeSummary(keptBytes: outputBytes, keptUnits: 0, redoneUnits: 0, tornJournalBytes: 0, onlyPublished: true))
+        if !options.restart,
+            try StagedRun.finishInterruptedPublish(
+                outputPath: outputPath, planDigest: digest, inputs: inputs, force: options.force)
+        {
+            return result(
+                .merged,
+                resume: ResumeSummary(
+                    keptBytes: outputBytes, keptUnits: 0, redoneUnits: 0, tornJournalBytes: 0, onlyPublished: true))
         }
-        let session = try StagedRun(plan: plan, inputs: inputs, shards: shards, outputPath: outputPath, freeBytes: free, options: options, checking: checking)
+        let session = try StagedRun(
+            plan: plan, inputs: inputs, shards: shards, outputPath: outputPath, freeBytes: free, options: options,
+            checking: checking)
         let (writer, journal, stagingPath) = (session.writer, session.journal, session.writer.stagingPath)
         var history = session.history
         history.begin(keptBytes: session.summary?.keptBytes ?? 0)
         try history.save(stagingPath: stagingPath)
         started(plan, session.summary)
 
-        var settings = ExecutionSettings(threads: options.threads, chunkElementCount: memory.chunkElementCount, window: memory.window)
+        var settings = ExecutionSettings(
+            threads: options.threads, chunkElementCount: memory.chunkElementCount, window: memory.window)
         settings.stop = options.stop
         settings.decodesInPieces = options.decodesInPieces
         settings.outputBlockBytes = memory.outputBlockBytes
@@ -120,13 +131,18 @@ public enum MergeRun {
         var doneBytes: UInt64 = 0
         var report = ExecutionReport()
         do {
-            try MergeExecutor.run(plan.tensors, into: writer, settings: settings, staged: session.staged, journal: journal, report: &report) { bytes in
+            try MergeExecutor.run(
+                plan.tensors, into: writer, settings: settings, staged: session.staged, journal: journal,
+                report: &report
+            ) { bytes in
                 doneBytes += bytes
                 progress(bytes)
             }
             try journal.writePending()
             if let config = plan.config { try writer.addFile(named: "config.json", bytes: config) }
-            for (name, path) in plan.copiedFiles { try writer.addFile(named: name, bytes: try FileSystem.readSmallFile(path, limit: 1 << 30)) }
+            for (name, path) in plan.copiedFiles {
+                try writer.addFile(named: name, bytes: try FileSystem.readSmallFile(path, limit: 1 << 30))
+            }
             try writer.addFile(named: "mergekit_config.yml", bytes: bytes)
             try writer.addFile(named: "README.md", bytes: Array(ModelCard.render(plan: plan, inputs: inputs).utf8))
             history.finish("merged", computedBytes: report.computedBytes)
@@ -147,12 +163,16 @@ public enum MergeRun {
 
     /// The error a user sees for a failure during the run: every one says
     /// that the finished work is kept and how to resume.
-    private static func translated(_ error: any Error, stagingPath: String, doneBytes: UInt64, outputBytes: UInt64) -> any Error {
+    private static func translated(
+        _ error: any Error, stagingPath: String, doneBytes: UInt64, outputBytes: UInt64
+    ) -> any Error {
         switch error {
         case let stop as StopRequested:
             return MergeError.interrupted(signal: stop.signal, stagingPath: stagingPath, keptBytes: doneBytes)
         case let error as SystemError where error.isNoSpace:
-            return MergeError.diskFull(path: error.path, neededBytes: outputBytes > doneBytes ? outputBytes - doneBytes : 0, stagingPath: stagingPath)
+            return MergeError.diskFull(
+                path: error.path, neededBytes: outputBytes > doneBytes ? outputBytes - doneBytes : 0,
+                stagingPath: stagingPath)
         case let error as SystemError:
             return MergeError.runFailed(cause: error, stagingPath: stagingPath)
         default:

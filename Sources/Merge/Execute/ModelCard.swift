@@ -11,14 +11,24 @@ enum ModelCard {
         lines += ["library_name: transformers", "tags:", "- merge", "- smelt", "---", ""]
         lines.append("# Merged model")
         lines.append("")
-        lines.append("Made with Smelt \(smeltVersion) using the `\(plan.method.name)` method"
-                     + (reference.map { " with `\($0)` as the base model" } ?? "") + ".")
+        lines.append(
+            "Made with Smelt \(smeltVersion) using the `\(plan.method.name)` method"
+                + (reference.map { " with `\($0)` as the base model" } ?? "") + ".")
         lines += ["", "## Models", ""]
         for model in plan.models { lines.append("- `\(model.reference.text)`") }
-        lines += ["", "## Recipe", "", "```yaml", plan.recipe.text.hasSuffix("\n") ? String(plan.recipe.text.dropLast()) : plan.recipe.text, "```", ""]
+        lines += [
+            "", "## Recipe", "", "```yaml",
+            plan.recipe.text.hasSuffix("\n") ? String(plan.recipe.text.dropLast()) : plan.recipe.text, "```", "",
+        ]
         lines += ["## Inputs", "", "| file | bytes | header XXH3-64 |", "|---|---|---|"]
-        for input in inputs { lines.append("| `\(input.pathAsWritten)` | \(input.size) | `\(XXH3.hex(input.headerDigest))` |") }
-        lines += ["", "Plan digest (XXH3-64): `\(XXH3.hex(plan.digest))`. Check the output with `smelt verify` (and `--inputs` for the inputs).", ""]
+        for input in inputs {
+            lines.append("| `\(input.pathAsWritten)` | \(input.size) | `\(XXH3.hex(input.headerDigest))` |")
+        }
+        lines += [
+            "",
+            "Plan digest (XXH3-64): `\(XXH3.hex(plan.digest))`. Check the output with `smelt verify` (and `--inputs` for the inputs).",
+            "",
+        ]
         return lines.joined(separator: "\n")
     }
 

@@ -22,24 +22,32 @@ func runReductionPass(
     let blockCount = (tensor.elementCount + reductionBlockElementCount - 1) / reductionBlockElementCount
     // Block sums that would outgrow their share of the budget go to a spill file.
     let sumsBytes = UInt64(request.sumCount) * UInt64(blockCount) * 8
-    let spill = spillFolder.flatMap { folder in sumsBytes > sumsLimitBytes ? BlockSumSpill(folder: folder, chunkCount: chunks.count) : nil }
-    let sums = DisjointSlots(buffer: UnsafeMutableBufferPointer<Double>.allocate(capacity: spill == nil ? max(1, request.sumCount * blockCount) : 1))
+    let spill = spillFolder.flatMap { folder in
+        sumsBytes > sumsLimitBytes ? BlockSumSpill(folder: folder, chunkCount: chunks.count) : nil
+    }
+    let sums = DisjointSlots(
+        buffer: UnsafeMutableBufferPointer<Double>.allocate(
+            capacity: spill == nil ? max(1, request.sumCount * blockCount) : 1))
     sums.buffer.initialize(repeating: 0)
     defer { sums.buffer.deallocate() }
-    let counters = DisjointSlots(buffer: UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, request.counterCount * chunks.count)))
+    let counters = DisjointSlots(
+        buffer: UnsafeMutableBufferPointer<Int>.allocate(capacity: max(1, request.counterCount * chunks.count)))
     counters.buffer.initialize(repeating: 0)
     defer { counters.buffer.deallocate() }
     let histogramTotals = Mutex([UInt64](repeating: 0, count: request.histogramCount * histogramBinCount))
     let failure = Mutex<(any Error)?>(nil)
     let nextChunk = Atomic<Int>(0)
-    let chunks = request.sampleDivisor > 1 ? chunks.map { RankSelection.sampledRange($0, divisor: request.sampleDivisor) } : chunks
+    let chunks =
+        request.sampleDivisor > 1
+        ? chunks.map { RankSelection.sampledRange($0, divisor: request.sampleDivisor) } : chunks
     let largestChunk = chunks.map(\.count).max() ?? 0
     let sourceCount = (base == nil ? 0 : 1) + models.count
     let inputBitsPerElement = ((base.map { [$0] } ?? []) + models).reduce(0) { $0 + $1.dtype.bitsPerElement }
 
     DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks.count))) { _ in
         let buffers = ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount)
-        let histograms = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(1, request.histogramCount * histogramBinCount))
+        let histograms = UnsafeMutableBufferPointer<UInt64>.allocate(
+            capacity: max(1, request.histogramCount * histogramBinCount))
         histograms.initialize(repeating: 0)
         defer { histograms.deallocate() }
         let blocksPerChunk = (largestChunk + reductionBlockElementCount - 1) / reductionBlockElementCount
@@ -51,21 +59,31 @@ func runReductionPass(
             guard index < chunks.count else { break }
             do {
                 try stop?.check()
-                let chunk = try buffers.load(tensor, base: base, models: models, chunkIndex: index, range: chunks[index], encoded: kernel.decodesInPieces && decodesInPieces)
+                let chunk = try buffers.load(
+                    tensor, base: base, models: models, chunkIndex: index, range: chunks[index],
+                    encoded: kernel.decodesInPieces && decodesInPieces)
                 let blocksInChunk = (chunks[index].count + reductionBlockElementCount - 1) / reductionBlockElementCount
                 localSums.update(repeating: 0)
-                let counterSlots = UnsafeMutableBufferPointer(rebasing: counters.buffer[index * request.counterCount ..< (index + 1) * request.counterCount])
-                kernel.reduce(chunk, into: ReductionSink(sums: localSums, blocksInChunk: blocksInChunk, histograms: histograms, counters: counterSlots))
+                let counterSlots = UnsafeMutableBufferPointer(
+                    rebasing: counters.buffer[index * request.counterCount..<(index + 1) * request.counterCount])
+                kernel.reduce(
+                    chunk,
+                    into: ReductionSink(
+                        sums: localSums, blocksInChunk: blocksInChunk, histograms: histograms, counters: counterSlots))
                 progress?(UInt64(chunks[index].count) * UInt64(inputBitsPerElement) / 8)
                 if let spill {
                     if spillFile == nil { spillFile = try spill.makeWorkerFile() }
-                    try spill.append(chunkIndex: index, sums: UnsafeBufferPointer(rebasing: localSums[0 ..< request.sumCount * blocksInChunk]), to: spillFile!) // checked: set just above
+                    try spill.append(
+                        chunkIndex: index,
+                        sums: UnsafeBufferPointer(rebasing: localSums[0..<request.sumCount * blocksInChunk]),
+                        to: spillFile!)  // checked: set just above
                     continue
                 }
                 let firstBlock = chunks[index].lowerBound / reductionBlockElementCount
                 for quantity in 0..<request.sumCount {
                     for block in 0..<blocksInChunk {
-                        sums.buffer[quantity * blockCount + firstBlock + block] = localSums[quantity * blocksInChunk + block]
+                        sums.buffer[quantity * blockCount + firstBlock + block] =
+                            localSums[quantity * blocksInChunk + block]
                     }
                 }
             } catch {
@@ -91,5 +109,6 @@ func runReductionPass(
     }
     return ReductionTotals(
         sums: quantitySums, histograms: histogramTotals.withLock { $0 },
-        counters: Array(counters.buffer.prefix(request.counterCount * chunks.count)), counterCount: request.counterCount)
+        counters: Array(counters.buffer.prefix(request.counterCount * chunks.count)), counterCount: request.counterCount
+    )
 }

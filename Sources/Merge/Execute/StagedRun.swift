@@ -24,13 +24,17 @@ struct StagedRun {
     ) throws {
         let stagingPath = CheckpointWriter.stagingPath(for: outputPath)
         let outputBytes = shards.reduce(0) { $0 + $1.fileSize }
-        let stagedBytes = options.restart ? 0 : try shards.reduce(UInt64(0)) { total, shard in
-            let size = try FileSystem.status(stagingPath + "/" + shard.fileName)?.size ?? 0
-            return total + (size == shard.fileSize ? size : 0)
-        }
+        let stagedBytes =
+            options.restart
+            ? 0
+            : try shards.reduce(UInt64(0)) { total, shard in
+                let size = try FileSystem.status(stagingPath + "/" + shard.fileName)?.size ?? 0
+                return total + (size == shard.fileSize ? size : 0)
+            }
         let needed = outputBytes - stagedBytes + 16 << 20
         guard freeBytes >= needed else {
-            throw MergeError.insufficientDisk(path: outputPath.deletingLastPathComponent, neededBytes: needed, availableBytes: freeBytes)
+            throw MergeError.insufficientDisk(
+                path: outputPath.deletingLastPathComponent, neededBytes: needed, availableBytes: freeBytes)
         }
         let identity = JournalIdentity(plan: plan, inputs: inputs)
         var contents: JournalContents?
@@ -38,7 +42,8 @@ struct StagedRun {
             outputPath: outputPath, shards: shards,
             keepStaged: { stagingPath in
                 guard !options.restart else { return false }
-                contents = try JournalContents.read(stagingPath: stagingPath, current: identity, tensorByteCounts: plan.tensors.map(\.byteCount))
+                contents = try JournalContents.read(
+                    stagingPath: stagingPath, current: identity, tensorByteCounts: plan.tensors.map(\.byteCount))
                 return contents != nil
             })
         guard let contents else {
@@ -52,22 +57,27 @@ struct StagedRun {
         let progress = checking(
             "checking \(units.count) journaled chunks of an interrupted run against the staged bytes",
             units.reduce(0) { $0 + $1.chunk.byteCount })
-        staged = try StagedWork.check(contents, plan: plan, writer: writer, threads: options.threads, progress: progress)
+        staged = try StagedWork.check(
+            contents, plan: plan, writer: writer, threads: options.threads, progress: progress)
         journal = MergeJournal(continuing: contents)
         history = RunHistory.load(stagingPath: stagingPath)
         summary = ResumeSummary(
             keptBytes: staged.chunks.values.reduce(0) { $0 + $1.keys.reduce(0) { $0 + $1.byteCount } },
-            keptUnits: staged.keptUnits, redoneUnits: staged.mismatchedUnits, tornJournalBytes: contents.tornBytes, onlyPublished: false)
+            keptUnits: staged.keptUnits, redoneUnits: staged.mismatchedUnits, tornJournalBytes: contents.tornBytes,
+            onlyPublished: false)
     }
 
     /// Finishes a run killed after its staged folder was complete and its
     /// journal already removed, just before the rename: true when the
     /// staged folder held this very merge, passed a full verify, and was
     /// moved into place.
-    static func finishInterruptedPublish(outputPath: String, planDigest: UInt64, inputs: [Manifest.Input], force: Bool) throws -> Bool {
+    static func finishInterruptedPublish(
+        outputPath: String, planDigest: UInt64, inputs: [Manifest.Input], force: Bool
+    ) throws -> Bool {
         let stagingPath = CheckpointWriter.stagingPath(for: outputPath)
         guard try FileSystem.status(stagingPath + "/" + MergeJournal.fileName) == nil,
-              case .sameMerge? = try? ExistingOutput.compare(stagingPath, planDigest: planDigest, inputs: inputs) else { return false }
+            case .sameMerge? = try? ExistingOutput.compare(stagingPath, planDigest: planDigest, inputs: inputs)
+        else { return false }
         return try CheckpointWriter.publishFinishedStaging(
             outputPath: outputPath, replacingExisting: force, unlistedFileNames: [RunHistory.fileName])
     }

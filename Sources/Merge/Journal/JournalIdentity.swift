@@ -27,7 +27,8 @@ struct JournalIdentity: Equatable {
     }
 
     var encoded: [UInt8] {
-        let manifest = Manifest(version: version, recipe: planText, planDigest: XXH3.digest(Array(planText.utf8)), inputs: inputs)
+        let manifest = Manifest(
+            version: version, recipe: planText, planDigest: XXH3.digest(Array(planText.utf8)), inputs: inputs)
         return Array(manifest.rendered().utf8)
     }
 
@@ -38,11 +39,18 @@ struct JournalIdentity: Equatable {
         if inputs != current.inputs {
             let old = Dictionary(inputs.map { ($0.resolvedPath, $0) }, uniquingKeysWith: { first, _ in first })
             for input in current.inputs {
-                guard let before = old[input.resolvedPath] else { return "the inputs differ: \(input.resolvedPath) is new" }
-                if before.size != input.size { return "input \(input.resolvedPath) changed size (\(before.size) bytes then, \(input.size) now)" }
-                if before.headerDigest != input.headerDigest { return "input \(input.resolvedPath) has a different header" }
+                guard let before = old[input.resolvedPath] else {
+                    return "the inputs differ: \(input.resolvedPath) is new"
+                }
+                if before.size != input.size {
+                    return "input \(input.resolvedPath) changed size (\(before.size) bytes then, \(input.size) now)"
+                }
+                if before.headerDigest != input.headerDigest {
+                    return "input \(input.resolvedPath) has a different header"
+                }
                 if before.modificationTime != input.modificationTime {
-                    return "input \(input.resolvedPath) was modified since (mtime \(before.modificationTime) then, \(input.modificationTime) now; a restored copy must keep its modification time, as cp -p does)"
+                    return
+                        "input \(input.resolvedPath) was modified since (mtime \(before.modificationTime) then, \(input.modificationTime) now; a restored copy must keep its modification time, as cp -p does)"
                 }
             }
             return "the inputs differ: the recipe names other files"
@@ -51,8 +59,12 @@ struct JournalIdentity: Equatable {
         let before = planText.split(separator: "\n", omittingEmptySubsequences: false)
         let now = current.planText.split(separator: "\n", omittingEmptySubsequences: false)
         for (old, new) in zip(before, now) where old != new {
-            if old.hasPrefix("seed "), new.hasPrefix("seed ") { return "--seed was \(old.dropFirst(5)), now \(new.dropFirst(5))" }
-            if old.hasPrefix("shard_size "), new.hasPrefix("shard_size ") { return "--shard-size was \(old.dropFirst(11)) bytes, now \(new.dropFirst(11))" }
+            if old.hasPrefix("seed "), new.hasPrefix("seed ") {
+                return "--seed was \(old.dropFirst(5)), now \(new.dropFirst(5))"
+            }
+            if old.hasPrefix("shard_size "), new.hasPrefix("shard_size ") {
+                return "--shard-size was \(old.dropFirst(11)) bytes, now \(new.dropFirst(11))"
+            }
             return "the resolved recipe changed (first difference: \"\(old)\" then, \"\(new)\" now)"
         }
         return "the resolved recipe changed (\(before.count) plan lines then, \(now.count) now)"

@@ -47,9 +47,14 @@ struct JournalRecord: Equatable, Sendable {
             let tensor = Int(get(4, as: UInt32.self))
             let offset = get(8, as: UInt64.self)
             let count = get(16, as: UInt64.self)
-            guard tensor < tensorByteCounts.count, offset <= tensorByteCounts[tensor], count <= tensorByteCounts[tensor] - offset else { return nil }
+            guard tensor < tensorByteCounts.count, offset <= tensorByteCounts[tensor],
+                count <= tensorByteCounts[tensor] - offset
+            else { return nil }
             if kind == .tensor, offset != 0 || count != tensorByteCounts[tensor] { return nil }
-            records.append(JournalRecord(kind: kind, tensorIndex: tensor, byteOffset: offset, byteCount: count, digest: get(24, as: UInt64.self)))
+            records.append(
+                JournalRecord(
+                    kind: kind, tensorIndex: tensor, byteOffset: offset, byteCount: count,
+                    digest: get(24, as: UInt64.self)))
         }
         return records
     }

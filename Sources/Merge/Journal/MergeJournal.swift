@@ -56,7 +56,9 @@ final class MergeJournal {
     /// `byteOffset` hash to `digest`.
     func recordChunk(tensorIndex: Int, byteOffset: UInt64, byteCount: UInt64, digest: UInt64) throws {
         let now = DispatchTime.now().uptimeNanoseconds
-        JournalRecord(kind: .chunk, tensorIndex: tensorIndex, byteOffset: byteOffset, byteCount: byteCount, digest: digest).append(to: &pending)
+        JournalRecord(
+            kind: .chunk, tensorIndex: tensorIndex, byteOffset: byteOffset, byteCount: byteCount, digest: digest
+        ).append(to: &pending)
         unsyncedOutputBytes += byteCount
         if unsyncedOutputBytes >= Self.syncIntervalBytes || now - lastSyncNanoseconds >= Self.syncIntervalNanoseconds {
             try syncPending(now: now)
@@ -68,7 +70,8 @@ final class MergeJournal {
     /// Records that every byte of tensor `tensorIndex` is staged and that
     /// all of them, in order, hash to `digest`.
     func recordTensor(tensorIndex: Int, byteCount: UInt64, digest: UInt64) {
-        JournalRecord(kind: .tensor, tensorIndex: tensorIndex, byteOffset: 0, byteCount: byteCount, digest: digest).append(to: &pending)
+        JournalRecord(kind: .tensor, tensorIndex: tensorIndex, byteOffset: 0, byteCount: byteCount, digest: digest)
+            .append(to: &pending)
     }
 
     /// Writes the buffered records as one block and syncs the journal.
@@ -122,12 +125,17 @@ struct JournalContents {
         var tensorDigests: [Int: UInt64] = [:]
         for record in records {
             switch record.kind {
-            case .chunk: latest[record.tensorIndex, default: [:]][StagedWork.Chunk(byteOffset: record.byteOffset, byteCount: record.byteCount)] = record.digest
+            case .chunk:
+                latest[record.tensorIndex, default: [:]][
+                    StagedWork.Chunk(byteOffset: record.byteOffset, byteCount: record.byteCount)] = record.digest
             case .tensor: tensorDigests[record.tensorIndex] = record.digest
             }
         }
-        chunkUnits = latest.flatMap { tensor, chunks in chunks.map { (tensor: tensor, chunk: $0.key, digest: $0.value) } }
-            .sorted { ($0.tensor, $0.chunk.byteOffset, $0.chunk.byteCount) < ($1.tensor, $1.chunk.byteOffset, $1.chunk.byteCount) }
+        chunkUnits = latest.flatMap { tensor, chunks in chunks.map { (tensor: tensor, chunk: $0.key, digest: $0.value) }
+        }
+        .sorted {
+            ($0.tensor, $0.chunk.byteOffset, $0.chunk.byteCount) < ($1.tensor, $1.chunk.byteOffset, $1.chunk.byteCount)
+        }
         self.tensorDigests = tensorDigests
     }
 
@@ -137,7 +145,9 @@ struct JournalContents {
     /// `tensorByteCounts` are the current plan's tensor sizes, used only
     /// when the identity matches. Throws `MergeError.resumeRefused` when
     /// the journal belongs to a different run or is damaged.
-    static func read(stagingPath: String, current: JournalIdentity, tensorByteCounts: [UInt64]) throws -> JournalContents? {
+    static func read(
+        stagingPath: String, current: JournalIdentity, tensorByteCounts: [UInt64]
+    ) throws -> JournalContents? {
         let path = stagingPath + "/" + MergeJournal.fileName
         guard try FileSystem.status(path) != nil else { return nil }
         var identity: JournalIdentity?
@@ -154,14 +164,18 @@ struct JournalContents {
                     return
                 }
                 guard let decoded = JournalRecord.decode(payload, tensorByteCounts: tensorByteCounts) else {
-                    throw MergeError.resumeRefused(stagingPath: stagingPath, reason: "its journal \(path) holds a block at byte \(offset) that this plan cannot have written")
+                    throw MergeError.resumeRefused(
+                        stagingPath: stagingPath,
+                        reason: "its journal \(path) holds a block at byte \(offset) that this plan cannot have written"
+                    )
                 }
                 records += decoded
             }
         } catch let error as SpillError {
             throw MergeError.resumeRefused(stagingPath: stagingPath, reason: "its journal is damaged: \(error)")
         } catch let error as Manifest.ParseError {
-            throw MergeError.resumeRefused(stagingPath: stagingPath, reason: "its journal's identity is unreadable: \(error)")
+            throw MergeError.resumeRefused(
+                stagingPath: stagingPath, reason: "its journal's identity is unreadable: \(error)")
         }
         guard let identity else { return nil }
         return JournalContents(spill: spill, identity: identity, records: records)

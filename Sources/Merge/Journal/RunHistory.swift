@@ -29,9 +29,10 @@ public struct RunHistory {
     static func load(stagingPath: String) -> RunHistory {
         var history = RunHistory()
         guard let bytes = try? FileSystem.readSmallFile(stagingPath + "/" + fileName, limit: 16 << 20),
-              let root = try? bytes.withUnsafeBytes({ buffer in try JSONScanner.parse(buffer) }),
-              case .object(let top) = root.value,
-              case .array(let entries)? = top.first(where: { $0.key == "runs" })?.node.value else { return history }
+            let root = try? bytes.withUnsafeBytes({ buffer in try JSONScanner.parse(buffer) }),
+            case .object(let top) = root.value,
+            case .array(let entries)? = top.first(where: { $0.key == "runs" })?.node.value
+        else { return history }
         for entry in entries {
             guard case .object(let fields) = entry.value else { continue }
             func text(_ key: String) -> String? {
@@ -39,13 +40,16 @@ public struct RunHistory {
                 return nil
             }
             func number(_ key: String) -> UInt64 {
-                if case .unsignedInteger(let value)? = fields.first(where: { $0.key == key })?.node.value { return value }
+                if case .unsignedInteger(let value)? = fields.first(where: { $0.key == key })?.node.value {
+                    return value
+                }
                 return 0
             }
             guard let started = text("started"), let outcome = text("outcome") else { continue }
-            history.runs.append(Run(
-                started: started, ended: text("ended"), outcome: Self.outcomeSeenLater(outcome),
-                keptBytes: number("kept_bytes"), computedBytes: number("computed_bytes")))
+            history.runs.append(
+                Run(
+                    started: started, ended: text("ended"), outcome: Self.outcomeSeenLater(outcome),
+                    keptBytes: number("kept_bytes"), computedBytes: number("computed_bytes")))
         }
         return history
     }
@@ -76,15 +80,20 @@ public struct RunHistory {
 
     func save(stagingPath: String) throws {
         let root = JSONOutput.object([
-            ("runs", .array(runs.map { run in
-                .object([
-                    ("started", .string(run.started)), ("ended", run.ended.map(JSONOutput.string) ?? .null),
-                    ("outcome", .string(run.outcome)), ("kept_bytes", .unsigned(run.keptBytes)),
-                    ("computed_bytes", .unsigned(run.computedBytes)),
-                ])
-            })),
+            (
+                "runs",
+                .array(
+                    runs.map { run in
+                        .object([
+                            ("started", .string(run.started)), ("ended", run.ended.map(JSONOutput.string) ?? .null),
+                            ("outcome", .string(run.outcome)), ("kept_bytes", .unsigned(run.keptBytes)),
+                            ("computed_bytes", .unsigned(run.computedBytes)),
+                        ])
+                    })
+            )
         ])
-        try FileSystem.writeFileAtomically(stagingPath + "/" + Self.fileName, bytes: Array((root.rendered(pretty: true) + "\n").utf8))
+        try FileSystem.writeFileAtomically(
+            stagingPath + "/" + Self.fileName, bytes: Array((root.rendered(pretty: true) + "\n").utf8))
     }
 
     private static func now() -> String {

@@ -27,11 +27,17 @@ struct StagedWork: Sendable {
     /// parallel, each chunk front to back) and keeps those that match;
     /// `progress` gets the bytes hashed, from any thread.
     static func check(
-        _ journal: JournalContents, plan: MergePlan, writer: CheckpointWriter, threads: Int, progress: @Sendable (UInt64) -> Void = { _ in }
+        _ journal: JournalContents, plan: MergePlan, writer: CheckpointWriter, threads: Int,
+        progress: @Sendable (UInt64) -> Void = { _ in }
     ) throws -> StagedWork {
         let units = journal.chunkUnits
         let staged = try writer.stagedDigests(
-            of: units.map { (tensor: plan.tensors[$0.tensor].name, range: $0.chunk.byteOffset ..< $0.chunk.byteOffset + $0.chunk.byteCount) },
+            of: units.map {
+                (
+                    tensor: plan.tensors[$0.tensor].name,
+                    range: $0.chunk.byteOffset..<$0.chunk.byteOffset + $0.chunk.byteCount
+                )
+            },
             threads: threads, progress: progress)
         var work = StagedWork()
         for (unit, digest) in zip(units, staged) {
@@ -39,7 +45,8 @@ struct StagedWork: Sendable {
             work.chunks[unit.tensor, default: [:]][unit.chunk] = digest
             work.keptUnits += 1
         }
-        for (tensor, digest) in journal.tensorDigests where covers(work.chunks[tensor] ?? [:], byteCount: plan.tensors[tensor].byteCount) {
+        for (tensor, digest) in journal.tensorDigests
+        where covers(work.chunks[tensor] ?? [:], byteCount: plan.tensors[tensor].byteCount) {
             work.completeTensors[tensor] = digest
         }
         return work

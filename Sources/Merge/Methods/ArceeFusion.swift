@@ -52,7 +52,7 @@ struct ArceeFusionKernel: TensorKernel {
         let count = chunk.elementRange.count
         var rowStart = 0
         while rowStart < count {
-            let range = rowStart ..< min(count, rowStart + rowLength)
+            let range = rowStart..<min(count, rowStart + rowLength)
             let divergence = Float(Self.divergence(model, base, range))
             // Rounding can make a KL of near-identical rows slightly
             // negative; ordered keys keep such importances lowest, as a sort would.
@@ -62,7 +62,9 @@ struct ArceeFusionKernel: TensorKernel {
     }
 
     /// KL(softmax(x) + ε ‖ softmax(b) + ε) over one row, in Float64.
-    static func divergence(_ x: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ range: Range<Int>) -> Double {
+    static func divergence(
+        _ x: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ range: Range<Int>
+    ) -> Double {
         var maxX = -Double.infinity, maxB = -Double.infinity
         for index in range { maxX = max(maxX, Double(x[index])); maxB = max(maxB, Double(b[index])) }
         var sumX = 0.0, sumB = 0.0
@@ -104,7 +106,9 @@ struct ArceeFusionKernel: TensorKernel {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, count)) { keys in
             importanceKeys(chunk, into: keys)
             for index in 0..<count {
-                output[index] = value(ofOrderedKey: keys[index]) >= threshold ? base[index] + (model[index] - base[index]) : base[index]
+                output[index] =
+                    value(ofOrderedKey: keys[index]) >= threshold
+                    ? base[index] + (model[index] - base[index]) : base[index]
             }
         }
     }

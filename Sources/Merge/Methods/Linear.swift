@@ -37,7 +37,9 @@ struct LinearKernel: TensorKernel {
             for index in start..<end { output[index] = 0 }
             for (model, weight) in zip(chunk.models, weights) {
                 let weight = Double(weight)
-                for index in start..<end { output[index] = Float(Double(output[index]) + weight * Double(model[index])) }
+                for index in start..<end {
+                    output[index] = Float(Double(output[index]) + weight * Double(model[index]))
+                }
             }
             if divisor != 1 { for index in start..<end { output[index] /= divisor } }
             start = end

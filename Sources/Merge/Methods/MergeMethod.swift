@@ -35,7 +35,10 @@ public struct TensorContext: Sendable {
     public let global: [String: Double]
     public let seed: UInt64
 
-    public init(name: String, shape: [Int], modelCount: Int, hasBase: Bool, perModel: [String: [Double]], global: [String: Double], seed: UInt64) {
+    public init(
+        name: String, shape: [Int], modelCount: Int, hasBase: Bool, perModel: [String: [Double]],
+        global: [String: Double], seed: UInt64
+    ) {
         self.name = name
         self.shape = shape
         self.modelCount = modelCount

@@ -3,14 +3,29 @@ import Base
 public enum MethodRegistry {
     public static let methods: [any MergeMethod] = [
         LinearMethod(),
-        TaskArithmeticMethod(name: "task_arithmetic", sparsification: .none, electsSign: false, normalizeByDefault: false, rescalesByDefault: false),
-        TaskArithmeticMethod(name: "ties", sparsification: .magnitude, electsSign: true, normalizeByDefault: true, rescalesByDefault: false),
-        TaskArithmeticMethod(name: "dare_linear", sparsification: .random, electsSign: false, normalizeByDefault: false, rescalesByDefault: true),
-        TaskArithmeticMethod(name: "dare_ties", sparsification: .random, electsSign: true, normalizeByDefault: false, rescalesByDefault: true),
-        TaskArithmeticMethod(name: "breadcrumbs", sparsification: .breadcrumbs, electsSign: false, normalizeByDefault: false, rescalesByDefault: false),
-        TaskArithmeticMethod(name: "breadcrumbs_ties", sparsification: .breadcrumbs, electsSign: true, normalizeByDefault: false, rescalesByDefault: false),
-        TaskArithmeticMethod(name: "della", sparsification: .della, electsSign: true, normalizeByDefault: true, rescalesByDefault: true),
-        TaskArithmeticMethod(name: "della_linear", sparsification: .della, electsSign: false, normalizeByDefault: false, rescalesByDefault: true),
+        TaskArithmeticMethod(
+            name: "task_arithmetic", sparsification: .none, electsSign: false, normalizeByDefault: false,
+            rescalesByDefault: false),
+        TaskArithmeticMethod(
+            name: "ties", sparsification: .magnitude, electsSign: true, normalizeByDefault: true,
+            rescalesByDefault: false),
+        TaskArithmeticMethod(
+            name: "dare_linear", sparsification: .random, electsSign: false, normalizeByDefault: false,
+            rescalesByDefault: true),
+        TaskArithmeticMethod(
+            name: "dare_ties", sparsification: .random, electsSign: true, normalizeByDefault: false,
+            rescalesByDefault: true),
+        TaskArithmeticMethod(
+            name: "breadcrumbs", sparsification: .breadcrumbs, electsSign: false, normalizeByDefault: false,
+            rescalesByDefault: false),
+        TaskArithmeticMethod(
+            name: "breadcrumbs_ties", sparsification: .breadcrumbs, electsSign: true, normalizeByDefault: false,
+            rescalesByDefault: false),
+        TaskArithmeticMethod(
+            name: "della", sparsification: .della, electsSign: true, normalizeByDefault: true, rescalesByDefault: true),
+        TaskArithmeticMethod(
+            name: "della_linear", sparsification: .della, electsSign: false, normalizeByDefault: false,
+            rescalesByDefault: true),
         SlerpMethod(),
         NuSlerpMethod(),
         MultiSlerpMethod(),

@@ -13,7 +13,9 @@ struct ModelStockMethod: MergeMethod {
     }
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {
-        ModelStockKernel(modelCount: context.modelCount, isRowWise: context.flag("filter_wise") && context.shape.count > 1, rowLength: context.rowLength)
+        ModelStockKernel(
+            modelCount: context.modelCount, isRowWise: context.flag("filter_wise") && context.shape.count > 1,
+            rowLength: context.rowLength)
     }
 }
 
@@ -41,7 +43,9 @@ struct ModelStockKernel: TensorKernel {
         guard let base = chunk.base else { return }
         for (quantity, (i, j)) in pairs.enumerated() {
             for (local, block) in chunk.blocks.enumerated() {
-                sink.setSum(quantity, localBlock: local, BlockMath.dot(chunk.models[i], chunk.models[j], minus: base, block.local))
+                sink.setSum(
+                    quantity, localBlock: local,
+                    BlockMath.dot(chunk.models[i], chunk.models[j], minus: base, block.local))
             }
         }
     }
@@ -72,10 +76,13 @@ struct ModelStockKernel: TensorKernel {
         let count = output.count
         var start = 0
         while start < count {
-            let range = isRowWise ? start ..< min(count, start + rowLength) : start..<count
+            let range = isRowWise ? start..<min(count, start + rowLength) : start..<count
             let t: Float
-            if let wholeTensorT { t = wholeTensorT } else {
-                t = interpolationWeight(pairs.map { BlockMath.dot(chunk.models[$0.0], chunk.models[$0.1], minus: base, range) })
+            if let wholeTensorT {
+                t = wholeTensorT
+            } else {
+                t = interpolationWeight(
+                    pairs.map { BlockMath.dot(chunk.models[$0.0], chunk.models[$0.1], minus: base, range) })
             }
             let scale = t / Float(modelCount)
             for index in range {

@@ -86,7 +86,9 @@ struct NuSlerpKernel: TensorKernel {
     mutating func finishReduction(_ totals: ReductionTotals) {
         let quantities = mode == .flattened ? 1 : rowLength
         coefficients = (0..<quantities).map { column in
-            Self.coefficients(t: t, dot: totals.sums[column], squared0: totals.sums[quantities + column], squared1: totals.sums[2 * quantities + column])
+            Self.coefficients(
+                t: t, dot: totals.sums[column], squared0: totals.sums[quantities + column],
+                squared1: totals.sums[2 * quantities + column])
         }
     }
 
@@ -106,10 +108,11 @@ struct NuSlerpKernel: TensorKernel {
             let length = mode == .flattened ? output.count : min(rowLength, output.count - rowStart)
             var rowCoefficients: (Float, Float) = (0, 0)
             if mode == .rows {
-                let range = rowStart ..< rowStart + length
+                let range = rowStart..<rowStart + length
                 rowCoefficients = Self.coefficients(
                     t: t, dot: BlockMath.dot(v0, v1, minus: base, range),
-                    squared0: BlockMath.dot(v0, v0, minus: base, range), squared1: BlockMath.dot(v1, v1, minus: base, range))
+                    squared0: BlockMath.dot(v0, v0, minus: base, range),
+                    squared1: BlockMath.dot(v1, v1, minus: base, range))
             } else if mode == .flattened {
                 rowCoefficients = coefficients?[0] ?? (1, 0)
             }

@@ -28,7 +28,7 @@ extension RankSelection {
         let lowest = rank + margin >= sampled ? 0 : bucket(holdingRank: rank + margin)
         let inRange = Double(bins[lowest...highest].reduce(0, +))
         guard inRange * Double(elementCount) / sampled * 1.5 <= Double(candidateLimit) else { return nil }
-        return KeyCandidates(buckets: UInt32(lowest) ..< UInt32(highest) + 1, limit: candidateLimit)
+        return KeyCandidates(buckets: UInt32(lowest)..<UInt32(highest) + 1, limit: candidateLimit)
     }
 }
 
@@ -45,7 +45,9 @@ public struct PredictedKeys: Sendable {
     /// Adds the low half of `key` to its bucket's array if `key` is inside.
     @inline(__always)
     public func keep(_ key: UInt32, in lows: inout [[UInt16]]) {
-        if key &- lowest <= highest &- lowest { lows[Int((key >> 16) - buckets.lowerBound)].append(UInt16(truncatingIfNeeded: key)) }
+        if key &- lowest <= highest &- lowest {
+            lows[Int((key >> 16) - buckets.lowerBound)].append(UInt16(truncatingIfNeeded: key))
+        }
     }
 }
 

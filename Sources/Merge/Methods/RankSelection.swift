@@ -105,14 +105,17 @@ public struct RankSelection: Sendable {
 
     /// The part of a chunk's elements a sample pass reads.
     public static func sampledRange(_ range: Range<Int>, divisor: Int) -> Range<Int> {
-        range.lowerBound ..< range.lowerBound + (range.count + max(1, divisor) - 1) / max(1, divisor)
+        range.lowerBound..<range.lowerBound + (range.count + max(1, divisor) - 1) / max(1, divisor)
     }
 
     /// Accumulates one chunk's keys for the current pass (in the sample
     /// pass, the chunk's sampled part), whole or in consecutive pieces, in
     /// order, from one thread. `chunkIndex` is the chunk's place among the
     /// tensor's chunks.
-    public func reduce(_ keys: UnsafeBufferPointer<UInt32>, histogram: UnsafeMutableBufferPointer<UInt64>?, counter: UnsafeMutablePointer<Int>?, chunkIndex: Int) {
+    public func reduce(
+        _ keys: UnsafeBufferPointer<UInt32>, histogram: UnsafeMutableBufferPointer<UInt64>?,
+        counter: UnsafeMutablePointer<Int>?, chunkIndex: Int
+    ) {
         switch phase {
         case .sample, .high:
             guard let histogram else { return }
@@ -181,8 +184,9 @@ public struct RankSelection: Sendable {
             while bucket > 0, above + Int(bins[bucket]) < count { above += Int(bins[bucket]); bucket -= 1 }
             highBucket = UInt32(bucket)
             countAbove = above
-            candidates = !needsCutoffOnly && bins[bucket] <= UInt64(candidateLimit)
-                ? KeyCandidates(buckets: highBucket ..< highBucket + 1, limit: candidateLimit) : nil
+            candidates =
+                !needsCutoffOnly && bins[bucket] <= UInt64(candidateLimit)
+                ? KeyCandidates(buckets: highBucket..<highBucket + 1, limit: candidateLimit) : nil
             phase = .low
         case .low:
             finishLow(Array(histogram ?? []), candidates: candidates)
@@ -239,7 +243,9 @@ public struct RankSelection: Sendable {
 
     /// Marks the selected keys of chunk `chunkIndex` with 1 in `mask`
     /// (others 0).
-    public func select(_ keys: UnsafeBufferPointer<UInt32>, chunkIndex: Int, into mask: UnsafeMutableBufferPointer<UInt8>) {
+    public func select(
+        _ keys: UnsafeBufferPointer<UInt32>, chunkIndex: Int, into mask: UnsafeMutableBufferPointer<UInt8>
+    ) {
         guard let keyBase = keys.baseAddress, let maskBase = mask.baseAddress else { return }
         // Keys are compared eight lanes at a time (the keys above the
         // cut-off are half the tensor at density 0.5, in no order a branch
@@ -250,7 +256,7 @@ public struct RankSelection: Sendable {
             return
         }
         var equalCount = VectorLoops.markAbove(keyBase, cutoff, includingEqual: false, maskBase, keys.count)
-        var ordinal = tiePrefix[chunkIndex] // checked: threshold is nil only for a chunk with counted ties
+        var ordinal = tiePrefix[chunkIndex]  // checked: threshold is nil only for a chunk with counted ties
         for index in keys.indices where keys[index] == cutoff {
             mask[index] = ordinal < tiesKept ? 1 : 0
             ordinal += 1

@@ -24,7 +24,9 @@ struct SCEMethod: MergeMethod {
     }
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {
-        SCEKernel(selectTopK: context.global("select_topk"), modelCount: context.modelCount, elementCount: context.elementCount)
+        SCEKernel(
+            selectTopK: context.global("select_topk"), modelCount: context.modelCount,
+            elementCount: context.elementCount)
     }
 }
 
@@ -46,7 +48,9 @@ struct SCEKernel: TensorKernel {
 
     func nextReduction() -> ReductionRequest? {
         guard let selection else { return ReductionRequest(histogramCount: 1, counterCount: 1) }
-        if !selection.isDone { return selection.needsHistogram ? ReductionRequest(histogramCount: 1) : ReductionRequest(counterCount: 1) }
+        if !selection.isDone {
+            return selection.needsHistogram ? ReductionRequest(histogramCount: 1) : ReductionRequest(counterCount: 1)
+        }
         return modelWeights == nil ? ReductionRequest(sumCount: modelCount) : nil
     }
 
@@ -58,15 +62,19 @@ struct SCEKernel: TensorKernel {
         let n = Float(modelCount)
         let count = chunk.elementRange.count
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048) { scratch in
-            let means = scratch.baseAddress!, variances = scratch.baseAddress! + 1024 // checked: capacity 2048
+            let means = scratch.baseAddress!, variances = scratch.baseAddress! + 1024  // checked: capacity 2048
             var start = 0
             while start < count {
                 let length = min(1024, count - start)
                 for offset in 0..<length { means[offset] = 0; variances[offset] = 0 }
-                let basePointer = base.baseAddress! + start // checked: the chunk is not empty
-                for model in chunk.models { VectorLoops.addDifference(means, model.baseAddress! + start, basePointer, length) } // checked: as above
+                let basePointer = base.baseAddress! + start  // checked: the chunk is not empty
+                for model in chunk.models {
+                    VectorLoops.addDifference(means, model.baseAddress! + start, basePointer, length)
+                }  // checked: as above
                 VectorLoops.divide(means, by: n, length)
-                for model in chunk.models { VectorLoops.addSquaredDeviation(variances, model.baseAddress! + start, basePointer, means, length) } // checked: as above
+                for model in chunk.models {
+                    VectorLoops.addSquaredDeviation(variances, model.baseAddress! + start, basePointer, means, length)
+                }  // checked: as above
                 VectorLoops.divide(variances, by: n, length)
                 for offset in 0..<length { keys[start + offset] = variances[offset].bitPattern }
                 start += length
@@ -87,7 +95,9 @@ struct SCEKernel: TensorKernel {
                 return
             }
             if !selection.isDone {
-                selection.reduce(view, histogram: selection.needsHistogram ? sink.histogram(0) : nil, counter: selection.needsHistogram ? nil : sink.counters.baseAddress, chunkIndex: chunk.chunkIndex)
+                selection.reduce(
+                    view, histogram: selection.needsHistogram ? sink.histogram(0) : nil,
+                    counter: selection.needsHistogram ? nil : sink.counters.baseAddress, chunkIndex: chunk.chunkIndex)
                 return
             }
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, count)) { mask in
@@ -118,13 +128,17 @@ struct SCEKernel: TensorKernel {
             return
         }
         if !current.isDone {
-            current.finish(histogram: current.needsHistogram ? totals.histogram(0) : nil, chunkCounts: current.needsHistogram ? nil : totals.counters)
+            current.finish(
+                histogram: current.needsHistogram ? totals.histogram(0) : nil,
+                chunkCounts: current.needsHistogram ? nil : totals.counters)
             selection = current
             return
         }
         let means = totals.sums.map { $0 / Double(max(1, elementCount)) }
         let total = means.reduce(0, +)
-        modelWeights = abs(total) < 1e-6 ? Array(repeating: 1 / Float(modelCount), count: modelCount) : means.map { Float($0 / total) }
+        modelWeights =
+            abs(total) < 1e-6
+            ? Array(repeating: 1 / Float(modelCount), count: modelCount) : means.map { Float($0 / total) }
     }
 
     func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {
@@ -134,28 +148,34 @@ struct SCEKernel: TensorKernel {
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, count)) { mask in
                 varianceKeys(chunk, into: keys)
                 let maskView = UnsafeMutableBufferPointer(rebasing: mask[0..<count])
-                selection.select(UnsafeBufferPointer(rebasing: keys[0..<count]), chunkIndex: chunk.chunkIndex, into: maskView)
+                selection.select(
+                    UnsafeBufferPointer(rebasing: keys[0..<count]), chunkIndex: chunk.chunkIndex, into: maskView)
                 // Masked task vectors, their unweighted sum (the elected
                 // sign), then the ω-weighted ones that agree with it.
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024 * (modelCount + 3)) { scratch in
-                    let area = scratch.baseAddress! // checked: capacity > 0
+                    let area = scratch.baseAddress!  // checked: capacity > 0
                     let sums = area, kept = area + 1024, divisors = area + 2048, contributions = area + 3072
                     var start = 0
                     while start < count {
                         let length = min(1024, count - start)
                         for offset in 0..<length { sums[offset] = 0; divisors[offset] = 0 }
-                        let selected = kept // borrowed as the 0/1 mask until the election
+                        let selected = kept  // borrowed as the 0/1 mask until the election
                         for offset in 0..<length { selected[offset] = Float(maskView[start + offset]) }
                         for (model, values) in chunk.models.enumerated() {
                             VectorLoops.maskedTask(
-                                values.baseAddress! + start, base.baseAddress! + start, mask: selected, weight: weights[model], // checked: non-empty chunk
+                                values.baseAddress! + start, base.baseAddress! + start, mask: selected,
+                                weight: weights[model],  // checked: non-empty chunk
                                 sums: sums, weighted: contributions + model * 1024, length)
                         }
                         for offset in 0..<length { kept[offset] = 0 }
                         for model in 0..<modelCount {
-                            electSigns(contributions + model * 1024, sums: sums, weight: weights[model], kept: kept, divisors: divisors, length: length)
+                            electSigns(
+                                contributions + model * 1024, sums: sums, weight: weights[model], kept: kept,
+                                divisors: divisors, length: length)
                         }
-                        for offset in 0..<length { output[start + offset] = base[start + offset] + kept[offset] / max(divisors[offset], 1e-6) }
+                        for offset in 0..<length {
+                            output[start + offset] = base[start + offset] + kept[offset] / max(divisors[offset], 1e-6)
+                        }
                         start += length
                     }
                 }

@@ -6,7 +6,10 @@ import Base
 /// follows the data, so a branch per element would mispredict half the
 /// time.
 @inline(__always)
-func electSigns(_ row: UnsafePointer<Float>, sums: UnsafePointer<Float>, weight: Float, kept: UnsafeMutablePointer<Float>, divisors: UnsafeMutablePointer<Float>, length: Int) {
+func electSigns(
+    _ row: UnsafePointer<Float>, sums: UnsafePointer<Float>, weight: Float, kept: UnsafeMutablePointer<Float>,
+    divisors: UnsafeMutablePointer<Float>, length: Int
+) {
     typealias Lanes = SIMD8<Float>
     let zero = Lanes(repeating: 0), weights = Lanes(repeating: weight)
     var offset = 0
@@ -15,8 +18,11 @@ func electSigns(_ row: UnsafePointer<Float>, sums: UnsafePointer<Float>, weight:
         let sum = UnsafeRawPointer(sums + offset).loadUnaligned(as: Lanes.self)
         let nonNegative = sum .>= zero
         let agrees = (nonNegative .& (value .> zero)) .| (.!nonNegative .& (value .< zero))
-        let keptLanes = UnsafeRawPointer(kept + offset).loadUnaligned(as: Lanes.self) + zero.replacing(with: value, where: agrees)
-        let divisorLanes = UnsafeRawPointer(divisors + offset).loadUnaligned(as: Lanes.self) + zero.replacing(with: weights, where: agrees)
+        let keptLanes =
+            UnsafeRawPointer(kept + offset).loadUnaligned(as: Lanes.self) + zero.replacing(with: value, where: agrees)
+        let divisorLanes =
+            UnsafeRawPointer(divisors + offset).loadUnaligned(as: Lanes.self)
+            + zero.replacing(with: weights, where: agrees)
         UnsafeMutableRawPointer(kept + offset).storeBytes(of: keptLanes, as: Lanes.self)
         UnsafeMutableRawPointer(divisors + offset).storeBytes(of: divisorLanes, as: Lanes.self)
         offset += 8

@@ -11,7 +11,8 @@ struct SlerpMethod: MergeMethod {
     let parameters = [ParameterDefinition("t", .global, default: nil)]
 
     func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
-        modelCount == 1 && hasBase ? nil : "takes exactly two models, the base_model and one other; got \(modelCount + (hasBase ? 1 : 0))"
+        modelCount == 1 && hasBase
+            ? nil : "takes exactly two models, the base_model and one other; got \(modelCount + (hasBase ? 1 : 0))"
     }
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {
@@ -40,7 +41,8 @@ struct SlerpKernel: TensorKernel {
     }
 
     mutating func finishReduction(_ totals: ReductionTotals) {
-        coefficients = slerpCoefficients(t: t, dot: totals.sums[0], squaredNorm0: totals.sums[1], squaredNorm1: totals.sums[2])
+        coefficients = slerpCoefficients(
+            t: t, dot: totals.sums[0], squaredNorm0: totals.sums[1], squaredNorm1: totals.sums[2])
     }
 
     func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>) {

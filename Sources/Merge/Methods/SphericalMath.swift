@@ -17,7 +17,9 @@ enum SphericalMath {
     /// components averaged, mapped back, scaled by Σ wᵢ‖vᵢ‖. When the mean
     /// direction vanishes, the weighted sum Σ wᵢ vᵢ (mergekit's two-model
     /// fallback, used for any count).
-    static func multislerp(gram: [[Double]], weights rawWeights: [Double], normalizesWeights: Bool, epsilon: Double) -> [Double] {
+    static func multislerp(
+        gram: [[Double]], weights rawWeights: [Double], normalizesWeights: Bool, epsilon: Double
+    ) -> [Double] {
         let count = rawWeights.count
         let total = rawWeights.reduce(0, +)
         let weights = normalizesWeights && total != 0 ? rawWeights.map { $0 / total } : rawWeights
@@ -47,7 +49,9 @@ enum SphericalMath {
         let norms = (0..<count).map { gram[$0][$0].squareRoot() }
         let valid = (0..<count).filter { norms[$0] > tolerance }
         guard let first = valid.first else { return Array(repeating: 0, count: count) }
-        let unitGram = (0..<count).map { i in (0..<count).map { j in norms[i] > 0 && norms[j] > 0 ? gram[i][j] / (norms[i] * norms[j]) : 0 } }
+        let unitGram = (0..<count).map { i in
+            (0..<count).map { j in norms[i] > 0 && norms[j] > 0 ? gram[i][j] / (norms[i] * norms[j]) : 0 }
+        }
         var weights = [Double](repeating: 0, count: count)
         for index in valid { weights[index] = 1 / Double(valid.count) }
         var mean = weights

@@ -15,8 +15,11 @@ struct MultiSlerpMethod: MergeMethod {
     ]
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {
-        GramCombinationKernel(modelCount: context.modelCount, combine: .multislerp(
-            weights: context.perModel("weight"), normalizesWeights: context.flag("normalize_weights"), epsilon: context.global("eps")))
+        GramCombinationKernel(
+            modelCount: context.modelCount,
+            combine: .multislerp(
+                weights: context.perModel("weight"), normalizesWeights: context.flag("normalize_weights"),
+                epsilon: context.global("eps")))
     }
 }
 
@@ -31,7 +34,10 @@ struct KarcherMethod: MergeMethod {
     ]
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {
-        GramCombinationKernel(modelCount: context.modelCount, combine: .karcher(maxIterations: Int(max(0, min(context.global("max_iter"), 10_000))), tolerance: context.global("tol")))
+        GramCombinationKernel(
+            modelCount: context.modelCount,
+            combine: .karcher(
+                maxIterations: Int(max(0, min(context.global("max_iter"), 10_000))), tolerance: context.global("tol")))
     }
 }
 
@@ -68,19 +74,27 @@ struct GramCombinationKernel: TensorKernel {
     func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {
         for (quantity, (i, j)) in pairs.enumerated() {
             for (local, block) in chunk.blocks.enumerated() {
-                sink.setSum(quantity, localBlock: local, BlockMath.dot(chunk.models[i], chunk.models[j], minus: chunk.base, block.local))
+                sink.setSum(
+                    quantity, localBlock: local,
+                    BlockMath.dot(chunk.models[i], chunk.models[j], minus: chunk.base, block.local))
             }
         }
     }
 
     mutating func finishReduction(_ totals: ReductionTotals) {
         var gram = [[Double]](repeating: [Double](repeating: 0, count: modelCount), count: modelCount)
-        for (quantity, (i, j)) in pairs.enumerated() { gram[i][j] = totals.sums[quantity]; gram[j][i] = totals.sums[quantity] }
+        for (quantity, (i, j)) in pairs.enumerated() {
+            gram[i][j] = totals.sums[quantity]; gram[j][i] = totals.sums[quantity]
+        }
         switch combine {
         case .multislerp(let weights, let normalizes, let epsilon):
-            coefficients = SphericalMath.multislerp(gram: gram, weights: weights, normalizesWeights: normalizes, epsilon: epsilon).map { Float($0) }
+            coefficients = SphericalMath.multislerp(
+                gram: gram, weights: weights, normalizesWeights: normalizes, epsilon: epsilon
+            ).map { Float($0) }
         case .karcher(let maxIterations, let tolerance):
-            coefficients = SphericalMath.karcher(gram: gram, maxIterations: maxIterations, tolerance: tolerance).map { Float($0) }
+            coefficients = SphericalMath.karcher(gram: gram, maxIterations: maxIterations, tolerance: tolerance).map {
+                Float($0)
+            }
         }
     }
 

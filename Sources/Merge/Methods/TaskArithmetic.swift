@@ -34,7 +34,8 @@ struct TaskArithmeticMethod: MergeMethod {
         ]
         if sparsification != .none {
             definitions.append(ParameterDefinition("density", .perModel, default: 1))
-            definitions.append(ParameterDefinition("rescale", .global, default: rescalesByDefault ? 1 : 0, singleValue: true))
+            definitions.append(
+                ParameterDefinition("rescale", .global, default: rescalesByDefault ? 1 : 0, singleValue: true))
         }
         if sparsification == .breadcrumbs { definitions.append(ParameterDefinition("gamma", .perModel, default: 0.01)) }
         if sparsification == .della { definitions.append(ParameterDefinition("epsilon", .perModel, default: 0.15)) }
@@ -54,9 +55,11 @@ struct TaskArithmeticMethod: MergeMethod {
             }
         }
         if sparsification == .della {
-            for (index, (epsilon, density)) in zip(context.perModel("epsilon"), context.perModel("density")).enumerated()
+            for (index, (epsilon, density)) in zip(context.perModel("epsilon"), context.perModel("density"))
+                .enumerated()
             where density < 1 && !(epsilon >= 0 && density - epsilon > 0 && density + epsilon < 1) {
-                return "epsilon \(epsilon) of model \(index + 1) must keep density ± epsilon inside (0, 1) (density \(density))"
+                return
+                    "epsilon \(epsilon) of model \(index + 1) must keep density ± epsilon inside (0, 1) (density \(density))"
             }
         }
         return nil

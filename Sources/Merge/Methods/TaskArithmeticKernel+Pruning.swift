@@ -3,7 +3,10 @@ import Compute
 extension TaskArithmeticKernel {
     /// Keys of |x − b| (their Float32 bit patterns order like the values),
     /// or their complements to select the smallest.
-    func magnitudeKeys(_ values: UnsafeBufferPointer<Float>, _ base: UnsafeBufferPointer<Float>, complement: Bool, into keys: UnsafeMutableBufferPointer<UInt32>, count: Int) {
+    func magnitudeKeys(
+        _ values: UnsafeBufferPointer<Float>, _ base: UnsafeBufferPointer<Float>, complement: Bool,
+        into keys: UnsafeMutableBufferPointer<UInt32>, count: Int
+    ) {
         let flip: UInt32 = complement ? 0xFFFF_FFFF : 0
         for index in 0..<count { keys[index] = abs(values[index] - base[index]).bitPattern ^ flip }
     }
@@ -19,13 +22,14 @@ extension TaskArithmeticKernel {
     ) -> Int {
         let flip: UInt32 = complement ? 0xFFFF_FFFF : 0
         var (above, groupCount) = VectorLoops.countAboveMarkingInside(
-            values, base, flip: flip, lowest: predicted.lowest, highest: predicted.highest, count: count, groups: groups)
+            values, base, flip: flip, lowest: predicted.lowest, highest: predicted.highest, count: count, groups: groups
+        )
         func key(_ index: Int) -> UInt32 { abs(values[index] - base[index]).bitPattern ^ flip }
         for group in 0..<groupCount {
             let start = Int(groups[group])
-            for index in start ..< start + 8 { predicted.keep(key(index), in: &kept) }
+            for index in start..<start + 8 { predicted.keep(key(index), in: &kept) }
         }
-        for index in count / 8 * 8 ..< count {
+        for index in count / 8 * 8..<count {
             if key(index) > predicted.highest { above += 1 } else { predicted.keep(key(index), in: &kept) }
         }
         return above
@@ -107,7 +111,10 @@ extension TaskArithmeticKernel {
     /// into `output`: with sign election, Σ of the contributions that agree
     /// with the sign of their sum over Σ of their weights; without, Σ over
     /// Σ wᵢ; then times λ plus the base.
-    func mix(_ contributions: UnsafeMutableBufferPointer<Float>, base: UnsafeBufferPointer<Float>, count: Int, into output: UnsafeMutableBufferPointer<Float>) {
+    func mix(
+        _ contributions: UnsafeMutableBufferPointer<Float>, base: UnsafeBufferPointer<Float>, count: Int,
+        into output: UnsafeMutableBufferPointer<Float>
+    ) {
         let modelCount = weights.count
         let total = weights.reduce(0, +)
         let fixedDivisor = normalizes && abs(total) >= 1e-8 ? total : 1
@@ -122,22 +129,28 @@ extension TaskArithmeticKernel {
                 let length = min(1024, count - start)
                 for offset in 0..<length { sums[offset] = 0 }
                 for model in 0..<modelCount {
-                    let row = contributions.baseAddress! + model * count + start // checked: contributions holds modelCount × count
+                    let row = contributions.baseAddress! + model * count + start  // checked: contributions holds modelCount × count
                     for offset in 0..<length { sums[offset] += row[offset] }
                 }
                 if electsSign {
                     // Pointer fills, not `output[start + offset]`: the index sum's
                     // overflow check kept that loop scalar (22% of a TIES merge).
-                    (output.baseAddress! + start).update(repeating: 0, count: length) // checked: start < count
-                    divisors.baseAddress!.update(repeating: 0, count: length) // checked: scratch is non-empty
+                    (output.baseAddress! + start).update(repeating: 0, count: length)  // checked: start < count
+                    divisors.baseAddress!.update(repeating: 0, count: length)  // checked: scratch is non-empty
                     for model in 0..<modelCount {
-                        let row = contributions.baseAddress! + model * count + start // checked: as above
-                        electSigns(row, sums: sums.baseAddress!, weight: weights[model], kept: output.baseAddress! + start, divisors: divisors.baseAddress!, length: length) // checked: non-empty buffers
+                        let row = contributions.baseAddress! + model * count + start  // checked: as above
+                        electSigns(
+                            row, sums: sums.baseAddress!, weight: weights[model], kept: output.baseAddress! + start,
+                            divisors: divisors.baseAddress!, length: length)  // checked: non-empty buffers
                     }
-                    finishElected(kept: output.baseAddress! + start, divisors: divisors.baseAddress!, base: base.baseAddress! + start, length: length) // checked: non-empty buffers
+                    finishElected(
+                        kept: output.baseAddress! + start, divisors: divisors.baseAddress!,
+                        base: base.baseAddress! + start, length: length)  // checked: non-empty buffers
                 } else {
-                    let mixed = output.baseAddress! + start, baseValues = base.baseAddress! + start // checked: start < count
-                    for offset in 0..<length { mixed[offset] = baseValues[offset] + lambda * (sums[offset] / fixedDivisor) }
+                    let mixed = output.baseAddress! + start, baseValues = base.baseAddress! + start  // checked: start < count
+                    for offset in 0..<length {
+                        mixed[offset] = baseValues[offset] + lambda * (sums[offset] / fixedDivisor)
+                    }
                 }
                 start += length
             }
@@ -147,7 +160,9 @@ extension TaskArithmeticKernel {
     /// b + λ·(kept / divisor), a zero divisor taken as 1 (the division only
     /// with `normalize`), in place of `kept`, eight lanes at a time.
     @inline(__always)
-    func finishElected(kept: UnsafeMutablePointer<Float>, divisors: UnsafePointer<Float>, base: UnsafePointer<Float>, length: Int) {
+    func finishElected(
+        kept: UnsafeMutablePointer<Float>, divisors: UnsafePointer<Float>, base: UnsafePointer<Float>, length: Int
+    ) {
         typealias Lanes = SIMD8<Float>
         let one = Lanes(repeating: 1), zero = Lanes(repeating: 0), lambdas = Lanes(repeating: lambda)
         var offset = 0

@@ -40,8 +40,10 @@ struct TaskArithmeticKernel: TensorKernel {
         switch sparsification {
         case .magnitude:
             selections = densities.map { density in
-                density >= 1 ? RankSelection(count: n, elementCount: n)
-                    : RankSelection(count: max(1, Int(density * Double(n))), elementCount: n, sampleDivisor: sampleDivisor)
+                density >= 1
+                    ? RankSelection(count: n, elementCount: n)
+                    : RankSelection(
+                        count: max(1, Int(density * Double(n))), elementCount: n, sampleDivisor: sampleDivisor)
             }
         case .breadcrumbs:
             let gammas = context.perModel("gamma")
@@ -51,7 +53,8 @@ struct TaskArithmeticKernel: TensorKernel {
                 let kept = Int(density * Double(n))
                 let topCut = min(Int(gamma * Double(n)), n - kept)
                 top.append(RankSelection(count: topCut, elementCount: n, sampleDivisor: sampleDivisor))
-                bottom.append(RankSelection(count: max(0, n - kept - topCut), elementCount: n, sampleDivisor: sampleDivisor))
+                bottom.append(
+                    RankSelection(count: max(0, n - kept - topCut), elementCount: n, sampleDivisor: sampleDivisor))
             }
             selections = top + bottom
         case .none, .random, .della:
@@ -93,7 +96,8 @@ struct TaskArithmeticKernel: TensorKernel {
         let histogramCount = histograms.compactMap { $0 }.count
         let counterCount = counters.compactMap { $0 }.count
         if histogramCount + counterCount > 0 {
-            return ReductionRequest(histogramCount: histogramCount, counterCount: counterCount, sampleDivisor: sampleDivisor)
+            return ReductionRequest(
+                histogramCount: histogramCount, counterCount: counterCount, sampleDivisor: sampleDivisor)
         }
         if needsRescalePass { return ReductionRequest(sumCount: 2 * weights.count) }
         return nil
@@ -112,31 +116,36 @@ struct TaskArithmeticKernel: TensorKernel {
             var kept = selections.map { $0.rangeBounds?.emptyLows() ?? [] }
             var above = [Int](repeating: 0, count: selections.count)
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { keys in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity / 8 + 1) { groups in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * capacity) { scratch in
-                let baseScratch = scratch.baseAddress!, modelScratch = scratch.baseAddress! + capacity // checked: capacity > 0
-                for start in stride(from: 0, to: count, by: pieceLength) {
-                    let piece = start ..< min(count, start + pieceLength)
-                    let base = UnsafeBufferPointer(start: chunk.values(of: nil, piece, scratch: baseScratch), count: piece.count)
-                    for (index, selection) in selections.enumerated() where histograms[index] != nil || counters[index] != nil {
-                        let model = index % weights.count
-                        let values = UnsafeBufferPointer(start: chunk.values(of: model, piece, scratch: modelScratch), count: piece.count)
-                        if let predicted = selection.rangeBounds {
-                            above[index] += countAbove(
-                                values.baseAddress!, base.baseAddress!, complement: index >= weights.count, count: piece.count, // checked: non-empty piece
-                                predicted: predicted, kept: &kept[index], groups: groups.baseAddress!) // checked: capacity > 0
-                            continue
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity / 8 + 1) { groups in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * capacity) { scratch in
+                        let baseScratch = scratch.baseAddress!, modelScratch = scratch.baseAddress! + capacity  // checked: capacity > 0
+                        for start in stride(from: 0, to: count, by: pieceLength) {
+                            let piece = start..<min(count, start + pieceLength)
+                            let base = UnsafeBufferPointer(
+                                start: chunk.values(of: nil, piece, scratch: baseScratch), count: piece.count)
+                            for (index, selection) in selections.enumerated()
+                            where histograms[index] != nil || counters[index] != nil {
+                                let model = index % weights.count
+                                let values = UnsafeBufferPointer(
+                                    start: chunk.values(of: model, piece, scratch: modelScratch), count: piece.count)
+                                if let predicted = selection.rangeBounds {
+                                    above[index] += countAbove(
+                                        values.baseAddress!, base.baseAddress!, complement: index >= weights.count,
+                                        count: piece.count,  // checked: non-empty piece
+                                        predicted: predicted, kept: &kept[index], groups: groups.baseAddress!)  // checked: capacity > 0
+                                    continue
+                                }
+                                magnitudeKeys(
+                                    values, base, complement: index >= weights.count, into: keys, count: piece.count)
+                                selection.reduce(
+                                    UnsafeBufferPointer(rebasing: keys[0..<piece.count]),
+                                    histogram: histograms[index].map { sink.histogram($0) },
+                                    counter: counters[index].map { sink.counters.baseAddress! + $0 },  // checked: the request made room for this counter
+                                    chunkIndex: chunk.chunkIndex)
+                            }
                         }
-                        magnitudeKeys(values, base, complement: index >= weights.count, into: keys, count: piece.count)
-                        selection.reduce(
-                            UnsafeBufferPointer(rebasing: keys[0..<piece.count]),
-                            histogram: histograms[index].map { sink.histogram($0) },
-                            counter: counters[index].map { sink.counters.baseAddress! + $0 }, // checked: the request made room for this counter
-                            chunkIndex: chunk.chunkIndex)
                     }
                 }
-            }
-            }
             }
             for (index, selection) in selections.enumerated() where selection.rangeBounds != nil {
                 if let slot = counters[index] { sink.counters[slot] += above[index] }
@@ -196,7 +205,7 @@ struct TaskArithmeticKernel: TensorKernel {
         let modelCount = weights.count
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, count * modelCount)) { contributions in
             for model in 0..<modelCount {
-                let slice = UnsafeMutableBufferPointer(rebasing: contributions[model * count ..< (model + 1) * count])
+                let slice = UnsafeMutableBufferPointer(rebasing: contributions[model * count..<(model + 1) * count])
                 keepMultipliers(model, chunk, into: slice)
                 let values = chunk.models[model]
                 let scale = weights[model] * rescaleFactors[model]
@@ -233,24 +242,27 @@ struct TaskArithmeticKernel: TensorKernel {
     /// first. Each element gets the same operations in the same order as
     /// the general path, so the bits are the same.
     private func mergeByThresholds(
-        _ chunk: ChunkInput, thresholds: [(cutoff: UInt32, inclusive: Bool)], into output: UnsafeMutableBufferPointer<Float>
+        _ chunk: ChunkInput, thresholds: [(cutoff: UInt32, inclusive: Bool)],
+        into output: UnsafeMutableBufferPointer<Float>
     ) {
         let count = output.count, modelCount = weights.count, blockLength = 1024
         let scales = weights.indices.map { weights[$0] * rescaleFactors[$0] }
         withUnsafeTemporaryAllocation(of: Float.self, capacity: blockLength * (2 * modelCount + 1)) { scratch in
-            let contributions = scratch.baseAddress!, inputs = scratch.baseAddress! + blockLength * modelCount // checked: capacity > 0
+            let contributions = scratch.baseAddress!, inputs = scratch.baseAddress! + blockLength * modelCount  // checked: capacity > 0
             var start = 0
             while start < count {
-                let block = start ..< min(count, start + blockLength)
+                let block = start..<min(count, start + blockLength)
                 let length = block.count
                 let base = chunk.values(of: nil, block, scratch: inputs)
                 for model in 0..<modelCount {
                     VectorLoops.keptTask(
                         chunk.values(of: model, block, scratch: inputs + blockLength * (model + 1)), base,
-                        cut: thresholds[model].cutoff, includingEqual: thresholds[model].inclusive, scale: scales[model],
+                        cut: thresholds[model].cutoff, includingEqual: thresholds[model].inclusive,
+                        scale: scales[model],
                         contributions + model * length, length)
                 }
-                mix(UnsafeMutableBufferPointer(start: contributions, count: modelCount * length),
+                mix(
+                    UnsafeMutableBufferPointer(start: contributions, count: modelCount * length),
                     base: UnsafeBufferPointer(start: base, count: length), count: length,
                     into: UnsafeMutableBufferPointer(rebasing: output[block]))
                 start += length

@@ -22,7 +22,10 @@ public struct ChunkInput {
     /// `decodedWhole()` fills them.
     var encoded: EncodedChunk?
 
-    init(chunkIndex: Int, elementRange: Range<Int>, base: UnsafeBufferPointer<Float>?, models: [UnsafeBufferPointer<Float>], encoded: EncodedChunk? = nil) {
+    init(
+        chunkIndex: Int, elementRange: Range<Int>, base: UnsafeBufferPointer<Float>?,
+        models: [UnsafeBufferPointer<Float>], encoded: EncodedChunk? = nil
+    ) {
         self.chunkIndex = chunkIndex
         self.elementRange = elementRange
         self.base = base
@@ -36,10 +39,10 @@ public struct ChunkInput {
         guard let encoded else { return self }
         let count = elementRange.count
         if let source = encoded.base, let destination = encoded.baseDestination, count > 0 {
-            source.decode(0..<count, into: destination.baseAddress!) // checked: buffers of a non-empty chunk
+            source.decode(0..<count, into: destination.baseAddress!)  // checked: buffers of a non-empty chunk
         }
         for (source, destination) in zip(encoded.models, encoded.modelDestinations) where count > 0 {
-            source.decode(0..<count, into: destination.baseAddress!) // checked: as above
+            source.decode(0..<count, into: destination.baseAddress!)  // checked: as above
         }
         return ChunkInput(chunkIndex: chunkIndex, elementRange: elementRange, base: base, models: models)
     }
@@ -83,8 +86,9 @@ public struct EncodedSource {
     public func decode(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let width = dtype.bitsPerElement / 8
         // The dtype was checked when the chunk was read.
-        _ = dtype.decode(UnsafeRawBufferPointer(start: bytes + range.lowerBound * width, count: range.count * width),
-                         into: UnsafeMutableBufferPointer(start: destination, count: range.count))
+        _ = dtype.decode(
+            UnsafeRawBufferPointer(start: bytes + range.lowerBound * width, count: range.count * width),
+            into: UnsafeMutableBufferPointer(start: destination, count: range.count))
     }
 
 }
@@ -97,7 +101,10 @@ public struct ChunkBlocks: RandomAccessCollection {
     public var endIndex: Int { (elementRange.count + reductionBlockElementCount - 1) / reductionBlockElementCount }
     public subscript(position: Int) -> (local: Range<Int>, block: Int) {
         let start = position * reductionBlockElementCount
-        return (start ..< Swift.min(elementRange.count, start + reductionBlockElementCount), (elementRange.lowerBound + start) / reductionBlockElementCount)
+        return (
+            start..<Swift.min(elementRange.count, start + reductionBlockElementCount),
+            (elementRange.lowerBound + start) / reductionBlockElementCount
+        )
     }
 }
 
@@ -138,7 +145,7 @@ public struct ReductionSink {
 
     /// The bins of histogram `index`.
     public func histogram(_ index: Int) -> UnsafeMutableBufferPointer<UInt64> {
-        UnsafeMutableBufferPointer(rebasing: histograms[index * histogramBinCount ..< (index + 1) * histogramBinCount])
+        UnsafeMutableBufferPointer(rebasing: histograms[index * histogramBinCount..<(index + 1) * histogramBinCount])
     }
 }
 
@@ -153,7 +160,7 @@ public struct ReductionTotals: Sendable {
     public let counterCount: Int
 
     public func histogram(_ index: Int) -> ArraySlice<UInt64> {
-        histograms[index * histogramBinCount ..< (index + 1) * histogramBinCount]
+        histograms[index * histogramBinCount..<(index + 1) * histogramBinCount]
     }
 
     /// For each chunk, the sum of `counter` over the chunks before it.

@@ -31,7 +31,8 @@ enum LayerNames {
                 var end = index + 1
                 while end < bytes.count, bytes[end] >= UInt8(ascii: "0"), bytes[end] <= UInt8(ascii: "9") { end += 1 }
                 if end > index + 1, end < bytes.count, bytes[end] == UInt8(ascii: "."), end - index - 1 <= 9,
-                   let number = Int(String(decoding: bytes[(index + 1)..<end], as: UTF8.self)) {
+                    let number = Int(String(decoding: bytes[(index + 1)..<end], as: UTF8.self))
+                {
                     return (number, (index + 1)..<end)
                 }
             }

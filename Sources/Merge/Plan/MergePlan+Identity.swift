@@ -8,7 +8,9 @@ extension MergePlan {
     /// values (as exact bit patterns). Its digest is the plan's identity in
     /// the manifest (DESIGN.md, "Journal").
     public var canonicalText: String {
-        var lines = ["smelt-plan 1", "method \(method.name)", "seed \(settings.seed)", "shard_size \(settings.shardSizeLimit)"]
+        var lines = [
+            "smelt-plan 1", "method \(method.name)", "seed \(settings.seed)", "shard_size \(settings.shardSizeLimit)",
+        ]
         for tensor in tensors {
             lines.append("tensor \(tensor.name) \(tensor.outputDType.rawValue) \(tensor.shape)")
             switch tensor.work {
@@ -16,12 +18,15 @@ extension MergePlan {
                 lines.append("  copy \(source.modelIndex) \(source.tensorName) \(source.dtype.rawValue)")
             case .merge(_, let context, let base, let models):
                 if let base { lines.append("  base \(base.modelIndex) \(base.tensorName) \(base.dtype.rawValue)") }
-                for model in models { lines.append("  model \(model.modelIndex) \(model.tensorName) \(model.dtype.rawValue)") }
+                for model in models {
+                    lines.append("  model \(model.modelIndex) \(model.tensorName) \(model.dtype.rawValue)")
+                }
                 for (name, value) in context.global.sorted(by: { $0.key < $1.key }) {
                     lines.append("  global \(name) \(String(value.bitPattern, radix: 16))")
                 }
                 for (name, values) in context.perModel.sorted(by: { $0.key < $1.key }) {
-                    lines.append("  per_model \(name) " + values.map { String($0.bitPattern, radix: 16) }.joined(separator: " "))
+                    lines.append(
+                        "  per_model \(name) " + values.map { String($0.bitPattern, radix: 16) }.joined(separator: " "))
                 }
             }
         }
@@ -39,13 +44,17 @@ extension MergePlan {
         for model in models {
             for file in model.checkpoint.files {
                 let status = try file.file.status()
-                let written = model.checkpoint.files.count == 1 && !model.checkpoint.path.hasSuffix("/") && model.checkpoint.path == file.path
+                let written =
+                    model.checkpoint.files.count == 1 && !model.checkpoint.path.hasSuffix("/")
+                        && model.checkpoint.path == file.path
                     ? model.reference.text : model.reference.text + "/" + file.path.lastPathComponent
                 let headerDigest = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
-                inputs.append(Manifest.Input(
-                    pathAsWritten: written, resolvedPath: try FileSystem.resolvedPath(file.path), size: status.size,
-                    modificationTime: "\(status.modificationSeconds).\(String(format: "%09d", status.modificationNanoseconds))",
-                    headerDigest: headerDigest))
+                inputs.append(
+                    Manifest.Input(
+                        pathAsWritten: written, resolvedPath: try FileSystem.resolvedPath(file.path), size: status.size,
+                        modificationTime:
+                            "\(status.modificationSeconds).\(String(format: "%09d", status.modificationNanoseconds))",
+                        headerDigest: headerDigest))
             }
         }
         return inputs

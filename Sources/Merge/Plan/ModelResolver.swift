@@ -40,17 +40,26 @@ struct ModelResolver {
             let folder = hubCache + "/models--" + reference.text.replacingOccurrences(of: "/", with: "--")
             looked.append(folder)
             if let revision = try? FileSystem.readSmallFile(folder + "/refs/main", limit: 256) {
-                let snapshot = folder + "/snapshots/" + String(decoding: revision, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let snapshot =
+                    folder + "/snapshots/"
+                    + String(decoding: revision, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 if try FileSystem.status(snapshot) != nil { path = snapshot }
             }
         }
         guard let path else {
-            throw MergeError.missingModel(file: recipeFile, mark: reference.mark, reference: reference.text, looked: looked)
+            throw MergeError.missingModel(
+                file: recipeFile, mark: reference.mark, reference: reference.text, looked: looked)
         }
         do {
             return ResolvedModel(reference: reference, path: path, checkpoint: try Checkpoint(path: path))
-        } catch CheckpointError.noWeights(let folder, let found) where found.contains(where: { $0.hasSuffix(".bin") || $0.hasSuffix(".pt") || $0.hasSuffix(".pth") }) {
-            throw MergeError.unsupported(file: recipeFile, mark: reference.mark, feature: "model '\(reference.text)' at \(folder) has only PyTorch pickle weights (pytorch_model.bin); reading them")
+        } catch CheckpointError.noWeights(let folder, let found)
+            where found.contains(where: { $0.hasSuffix(".bin") || $0.hasSuffix(".pt") || $0.hasSuffix(".pth") })
+        {
+            throw MergeError.unsupported(
+                file: recipeFile, mark: reference.mark,
+                feature:
+                    "model '\(reference.text)' at \(folder) has only PyTorch pickle weights (pytorch_model.bin); reading them"
+            )
         }
     }
 

@@ -25,7 +25,8 @@ struct ModelTensors {
         for file in checkpoint.files {
             for (tensorIndex, tensor) in file.header.tensors.enumerated() {
                 byName[tensor.name] = TensorSource(
-                    reader: file, tensorIndex: tensorIndex, tensorName: tensor.name, dtype: tensor.dtype, shape: tensor.shape,
+                    reader: file, tensorIndex: tensorIndex, tensorName: tensor.name, dtype: tensor.dtype,
+                    shape: tensor.shape,
                     byteCount: tensor.byteCount, modelIndex: modelIndex)
                 if let layer = LayerNames.layer(of: tensor.name) {
                     byLayer[layer, default: []].append(tensor.name)
@@ -39,10 +40,12 @@ struct ModelTensors {
         namesOutsideLayers = outside.sorted()
         layerCount = byLayer.count
         if let highest = byLayer.keys.max(), highest >= layerCount {
-            let missing = (0..<highest).first { byLayer[$0] == nil } ?? 0 // checked: a gap exists below `highest`
-            let tensor = byLayer[highest]?.min() ?? "" // checked: `highest` is a key
-            throw MergeError.layerGap(model: model, path: checkpoint.folder, tensor: tensor, layer: highest, missingLayer: missing)
+            let missing = (0..<highest).first { byLayer[$0] == nil } ?? 0  // checked: a gap exists below `highest`
+            let tensor = byLayer[highest]?.min() ?? ""  // checked: `highest` is a key
+            throw MergeError.layerGap(
+                model: model, path: checkpoint.folder, tensor: tensor, layer: highest, missingLayer: missing)
         }
-        tiedEmbedding = namesOutsideLayers.first { $0.hasSuffix("embed_tokens.weight") || $0.hasSuffix("wte.weight") }.flatMap { byName[$0] }
+        tiedEmbedding = namesOutsideLayers.first { $0.hasSuffix("embed_tokens.weight") || $0.hasSuffix("wte.weight") }
+            .flatMap { byName[$0] }
     }
 }

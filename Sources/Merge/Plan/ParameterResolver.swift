@@ -8,11 +8,15 @@ struct ParameterResolver {
 
     /// The value of `definition` at `levels` (most specific first) for
     /// tensor `name` at relative layer position `position` in [0, 1].
-    func value(_ definition: ParameterDefinition, levels: [[ParameterSetting]], name: String, position: Double) throws(MergeError) -> Double? {
+    func value(
+        _ definition: ParameterDefinition, levels: [[ParameterSetting]], name: String, position: Double
+    ) throws(MergeError) -> Double? {
         for level in levels {
             guard let setting = level.last(where: { $0.name == definition.name }) else { continue }
             if definition.isSingleValue, !Self.isSingle(setting.value) {
-                throw .recipe(file: recipeFile, mark: setting.mark, problem: "parameter '\(definition.name)' must be a single value, not a gradient or a filter list")
+                throw .recipe(
+                    file: recipeFile, mark: setting.mark,
+                    problem: "parameter '\(definition.name)' must be a single value, not a gradient or a filter list")
             }
             if let value = Self.evaluate(setting.value, name: name, position: position) { return value }
         }

@@ -31,7 +31,8 @@ extension Planner {
         guard try FileSystem.status(path) != nil else { return }
         let members = try Self.configMembers(path)
         guard case .unsignedInteger(let stated)? = members.first(where: { $0.key == "num_hidden_layers" })?.node.value,
-              stated != UInt64(tensorLayers) else { return }
+            stated != UInt64(tensorLayers)
+        else { return }
         throw MergeError.layerCountMismatch(
             model: model.reference.text, configFile: path, statedLayers: stated, tensorLayers: tensorLayers)
     }

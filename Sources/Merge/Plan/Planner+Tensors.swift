@@ -10,12 +10,17 @@ extension Planner {
         let outside = { (slice: Slice) -> [String] in
             var names: [String] = []
             for source in slice.sources {
-                for name in modelTensors[source.model].namesOutsideLayers where !names.contains(name) { names.append(name) }
+                for name in modelTensors[source.model].namesOutsideLayers where !names.contains(name) {
+                    names.append(name)
+                }
             }
             return names
         }
         for name in outside(slices[0]) where LayerNames.isBeforeLayers(name) {
-            planned.append(try planTensor(name, sourceNames: slices[0].sources.map { _ in name }, slice: slices[0], position: 0, baseIndex: baseIndex))
+            planned.append(
+                try planTensor(
+                    name, sourceNames: slices[0].sources.map { _ in name }, slice: slices[0], position: 0,
+                    baseIndex: baseIndex))
         }
         var outputLayer = 0
         for slice in slices {
@@ -23,15 +28,24 @@ extension Planner {
             for offset in 0..<slice.layerCount {
                 let position = slice.layerCount > 1 ? Double(offset) / Double(slice.layerCount - 1) : 1
                 for name in modelTensors[reference.model].namesByLayer[reference.layers.lowerBound + offset] ?? [] {
-                    let sourceNames = slice.sources.map { LayerNames.renumbered(name, to: $0.layers.lowerBound + offset) }
-                    let tensor = try planTensor(name, sourceNames: sourceNames, slice: slice, position: position, baseIndex: baseIndex)
-                    planned.append(PlannedTensor(name: LayerNames.renumbered(name, to: outputLayer), shape: tensor.shape, outputDType: tensor.outputDType, work: tensor.work))
+                    let sourceNames = slice.sources.map {
+                        LayerNames.renumbered(name, to: $0.layers.lowerBound + offset)
+                    }
+                    let tensor = try planTensor(
+                        name, sourceNames: sourceNames, slice: slice, position: position, baseIndex: baseIndex)
+                    planned.append(
+                        PlannedTensor(
+                            name: LayerNames.renumbered(name, to: outputLayer), shape: tensor.shape,
+                            outputDType: tensor.outputDType, work: tensor.work))
                 }
                 outputLayer += 1
             }
         }
         for name in outside(slices[slices.count - 1]) where !LayerNames.isBeforeLayers(name) {
-            planned.append(try planTensor(name, sourceNames: slices[slices.count - 1].sources.map { _ in name }, slice: slices[slices.count - 1], position: 0, baseIndex: baseIndex))
+            planned.append(
+                try planTensor(
+                    name, sourceNames: slices[slices.count - 1].sources.map { _ in name },
+                    slice: slices[slices.count - 1], position: 0, baseIndex: baseIndex))
         }
         return planned
     }
@@ -44,7 +58,9 @@ extension Planner {
         throw MergeError.missingTensor(tensor: name, model: models[model].reference.text, path: models[model].path)
     }
 
-    func planTensor(_ name: String, sourceNames: [String], slice: Slice, position: Double, baseIndex: Int?) throws -> PlannedTensor {
+    func planTensor(
+        _ name: String, sourceNames: [String], slice: Slice, position: Double, baseIndex: Int?
+    ) throws -> PlannedTensor {
         let inputs = try zip(slice.sources, sourceNames).map { try source($1, model: $0.model) }
         let reference = inputs[slice.sources.firstIndex { $0.model == baseIndex } ?? 0]
         let shape = reference.shape
@@ -57,7 +73,9 @@ extension Planner {
         }
         guard reference.dtype.isConvertibleFloat else {
             if !reference.dtype.isIntegerOrBool {
-                throw MergeError.unsupported(file: recipe.file, mark: nil, feature: "merging tensor \"\(name)\" stored as \(reference.dtype.rawValue)")
+                throw MergeError.unsupported(
+                    file: recipe.file, mark: nil,
+                    feature: "merging tensor \"\(name)\" stored as \(reference.dtype.rawValue)")
             }
             return PlannedTensor(name: name, shape: shape, outputDType: reference.dtype, work: .copy(reference))
         }
@@ -73,16 +91,23 @@ extension Planner {
         for (input, source) in zip(inputs, slice.sources) {
             if separatesBase, source.model == baseIndex { base = input } else { others.append((input, source)) }
         }
-        let context = try resolveContext(name: name, shape: shape.map { Int($0) }, others: others.map(\.1), slice: slice, position: position, hasBase: base != nil)
+        let context = try resolveContext(
+            name: name, shape: shape.map { Int($0) }, others: others.map(\.1), slice: slice, position: position,
+            hasBase: base != nil)
         if let problem = method.checkParameters(context) {
-            throw MergeError.recipe(file: recipe.file, mark: recipe.methodMark, problem: "\(method.name): \(problem) (tensor \"\(name)\")")
+            throw MergeError.recipe(
+                file: recipe.file, mark: recipe.methodMark, problem: "\(method.name): \(problem) (tensor \"\(name)\")")
         }
-        return PlannedTensor(name: name, shape: shape, outputDType: outputDType, work: .merge(method: method, context: context, base: base, models: others.map(\.0)))
+        return PlannedTensor(
+            name: name, shape: shape, outputDType: outputDType,
+            work: .merge(method: method, context: context, base: base, models: others.map(\.0)))
     }
 
     /// Parameters for one tensor: per-model ones from source, slice, top
     /// level; global ones from slice, top level; then defaults.
-    func resolveContext(name: String, shape: [Int], others: [Source], slice: Slice, position: Double, hasBase: Bool) throws -> TensorContext {
+    func resolveContext(
+        name: String, shape: [Int], others: [Source], slice: Slice, position: Double, hasBase: Bool
+    ) throws -> TensorContext {
         let resolver = ParameterResolver(recipeFile: recipe.file)
         var perModel: [String: [Double]] = [:]
         var global: [String: Double] = [:]
@@ -91,18 +116,32 @@ extension Planner {
             case .perModel:
                 perModel[definition.name] = try others.map { (source) throws -> Double in
                     let levels = [source.parameters, slice.parameters, recipe.parameters]
-                    if let value = try resolver.value(definition, levels: levels, name: name, position: position) ?? definition.defaultValue { return value }
-                    throw MergeError.recipe(file: recipe.file, mark: source.mark,
-                                            problem: "\(method.name) needs parameter '\(definition.name)' for model '\(models[source.model].reference.text)'")
+                    if let value = try resolver.value(definition, levels: levels, name: name, position: position)
+                        ?? definition.defaultValue
+                    {
+                        return value
+                    }
+                    throw MergeError.recipe(
+                        file: recipe.file, mark: source.mark,
+                        problem:
+                            "\(method.name) needs parameter '\(definition.name)' for model '\(models[source.model].reference.text)'"
+                    )
                 }
             case .global:
                 let levels = [slice.parameters, recipe.parameters]
-                guard let value = try resolver.value(definition, levels: levels, name: name, position: position) ?? definition.defaultValue else {
-                    throw MergeError.recipe(file: recipe.file, mark: recipe.methodMark, problem: "\(method.name) needs parameter '\(definition.name)'")
+                guard
+                    let value = try resolver.value(definition, levels: levels, name: name, position: position)
+                        ?? definition.defaultValue
+                else {
+                    throw MergeError.recipe(
+                        file: recipe.file, mark: recipe.methodMark,
+                        problem: "\(method.name) needs parameter '\(definition.name)'")
                 }
                 global[definition.name] = value
             }
         }
-        return TensorContext(name: name, shape: shape, modelCount: others.count, hasBase: hasBase, perModel: perModel, global: global, seed: settings.seed)
+        return TensorContext(
+            name: name, shape: shape, modelCount: others.count, hasBase: hasBase, perModel: perModel, global: global,
+            seed: settings.seed)
     }
 }

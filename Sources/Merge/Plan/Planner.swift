@@ -27,23 +27,31 @@ public struct Planner {
         var layerCount: Int { sources[0].layers.count }
     }
 
-    public static func plan(_ recipe: Recipe, settings: PlanSettings = PlanSettings(), environment: [String: String]? = nil) throws -> MergePlan {
+    public static func plan(
+        _ recipe: Recipe, settings: PlanSettings = PlanSettings(), environment: [String: String]? = nil
+    ) throws -> MergePlan {
         guard let method = MethodRegistry.method(named: recipe.method) else {
-            throw MergeError.recipe(file: recipe.file, mark: recipe.methodMark,
-                                    problem: "unknown merge_method '\(recipe.method)'" + suggestionSuffix(recipe.method, among: MethodRegistry.names))
+            throw MergeError.recipe(
+                file: recipe.file, mark: recipe.methodMark,
+                problem: "unknown merge_method '\(recipe.method)'"
+                    + suggestionSuffix(recipe.method, among: MethodRegistry.names))
         }
         var planner = Planner(recipe: recipe, settings: settings, method: method, warnings: recipe.warnings)
         try planner.checkParameterNames()
-        let resolver = environment.map { ModelResolver(recipeFile: recipe.file, environment: $0) } ?? ModelResolver(recipeFile: recipe.file)
+        let resolver =
+            environment.map { ModelResolver(recipeFile: recipe.file, environment: $0) }
+            ?? ModelResolver(recipeFile: recipe.file)
         let baseIndex = try recipe.baseModel.map { try planner.addModel($0, resolver: resolver) }
         let slices = try planner.resolveSlices(resolver: resolver, baseIndex: baseIndex)
         let tensors = try planner.planTensors(slices: slices, baseIndex: baseIndex)
         let referenceModel = baseIndex ?? slices[0].sources[0].model
         let config = try planner.outputConfig(
-            reference: planner.models[referenceModel], layerCount: slices.reduce(0) { $0 + $1.layerCount }, tensors: tensors)
+            reference: planner.models[referenceModel], layerCount: slices.reduce(0) { $0 + $1.layerCount },
+            tensors: tensors)
         return MergePlan(
             recipe: recipe, method: method, settings: settings, models: planner.models, baseModelIndex: baseIndex,
-            tensors: tensors, config: config, copiedFiles: try planner.copiedFiles(from: planner.models[referenceModel]),
+            tensors: tensors, config: config,
+            copiedFiles: try planner.copiedFiles(from: planner.models[referenceModel]),
             warnings: planner.warnings)
     }
 
@@ -66,11 +74,15 @@ public struct Planner {
         let settings = recipe.parameters + recipe.slices.flatMap { $0.parameters + $0.sources.flatMap(\.parameters) }
         for setting in settings {
             if !known.contains(setting.name) {
-                throw MergeError.recipe(file: recipe.file, mark: setting.mark,
-                                        problem: "unknown parameter '\(setting.name)'" + suggestionSuffix(setting.name, among: Array(known).sorted()))
+                throw MergeError.recipe(
+                    file: recipe.file, mark: setting.mark,
+                    problem: "unknown parameter '\(setting.name)'"
+                        + suggestionSuffix(setting.name, among: Array(known).sorted()))
             }
             if !used.contains(setting.name) {
-                warnings.append("\(recipe.file):\(setting.mark.line):\(setting.mark.column): parameter '\(setting.name)' is not used by \(method.name); ignored")
+                warnings.append(
+                    "\(recipe.file):\(setting.mark.line):\(setting.mark.column): parameter '\(setting.name)' is not used by \(method.name); ignored"
+                )
             }
         }
     }
@@ -85,26 +97,42 @@ public struct Planner {
                 let model = try addModel(source.model, resolver: resolver)
                 let layers = source.layerRange ?? 0..<layerCount(of: model)
                 if layers.upperBound > layerCount(of: model) {
-                    throw MergeError.recipe(file: recipe.file, mark: source.layerRangeMark ?? source.model.mark,
-                                            problem: "layer_range [\(layers.lowerBound), \(layers.upperBound)) goes past the \(layerCount(of: model)) layers of '\(source.model.text)'")
+                    throw MergeError.recipe(
+                        file: recipe.file, mark: source.layerRangeMark ?? source.model.mark,
+                        problem:
+                            "layer_range [\(layers.lowerBound), \(layers.upperBound)) goes past the \(layerCount(of: model)) layers of '\(source.model.text)'"
+                    )
                 }
-                sources.append(Source(model: model, layers: layers, parameters: source.parameters, mark: source.model.mark))
+                sources.append(
+                    Source(model: model, layers: layers, parameters: source.parameters, mark: source.model.mark))
             }
             if let baseIndex, !recipe.isSliced, !sources.contains(where: { $0.model == baseIndex }) {
-                sources.append(Source(model: baseIndex, layers: 0..<layerCount(of: baseIndex), parameters: [], mark: models[baseIndex].reference.mark))
+                sources.append(
+                    Source(
+                        model: baseIndex, layers: 0..<layerCount(of: baseIndex), parameters: [],
+                        mark: models[baseIndex].reference.mark))
             }
             if let mismatch = sources.first(where: { $0.layers.count != sources[0].layers.count }) {
-                throw MergeError.recipe(file: recipe.file, mark: mismatch.mark,
-                                        problem: "every source of a slice must span the same number of layers: \(sources[0].layers.count) for '\(models[sources[0].model].reference.text)', \(mismatch.layers.count) for '\(models[mismatch.model].reference.text)'")
+                throw MergeError.recipe(
+                    file: recipe.file, mark: mismatch.mark,
+                    problem:
+                        "every source of a slice must span the same number of layers: \(sources[0].layers.count) for '\(models[sources[0].model].reference.text)', \(mismatch.layers.count) for '\(models[mismatch.model].reference.text)'"
+                )
             }
             let hasBase = baseIndex.map { base in sources.contains { $0.model == base } } ?? false
             let others = sources.filter { method.baseModelUse == .ignored || $0.model != baseIndex }.count
             if method.baseModelUse == .required, !hasBase {
-                let problem = recipe.baseModel == nil ? "\(method.name) needs a base_model" : "\(method.name) needs the base_model among the sources of every slice"
-                throw MergeError.recipe(file: recipe.file, mark: recipe.baseModel?.mark ?? recipe.methodMark, problem: problem)
+                let problem =
+                    recipe.baseModel == nil
+                    ? "\(method.name) needs a base_model"
+                    : "\(method.name) needs the base_model among the sources of every slice"
+                throw MergeError.recipe(
+                    file: recipe.file, mark: recipe.baseModel?.mark ?? recipe.methodMark, problem: problem)
             }
             if let problem = method.checkModelCount(others, hasBase: hasBase && method.baseModelUse != .ignored) {
-                throw MergeError.recipe(file: recipe.file, mark: recipe.isSliced ? recipeSlice.mark : recipe.methodMark, problem: "\(method.name) \(problem)")
+                throw MergeError.recipe(
+                    file: recipe.file, mark: recipe.isSliced ? recipeSlice.mark : recipe.methodMark,
+                    problem: "\(method.name) \(problem)")
             }
             slices.append(Slice(sources: sources, parameters: recipeSlice.parameters, mark: recipeSlice.mark))
         }

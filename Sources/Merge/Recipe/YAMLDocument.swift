@@ -19,11 +19,14 @@ public enum YAMLDocument {
     /// `file` is used only in error messages.
     public static func parse(_ bytes: [UInt8], file: String) throws(YAMLError) -> YAMLNode {
         guard bytes.count <= maximumByteCount else {
-            throw YAMLError(file: file, mark: nil, problem: "the recipe is \(bytes.count) bytes; recipes are limited to 1 MiB (\(maximumByteCount) bytes)")
+            throw YAMLError(
+                file: file, mark: nil,
+                problem: "the recipe is \(bytes.count) bytes; recipes are limited to 1 MiB (\(maximumByteCount) bytes)")
         }
         // libyaml would silently switch to UTF-16 on these byte order marks.
         guard !bytes.starts(with: [0xFF, 0xFE]) && !bytes.starts(with: [0xFE, 0xFF]) else {
-            throw YAMLError(file: file, mark: YAMLMark(line: 1, column: 1), problem: "the recipe is UTF-16; it must be UTF-8")
+            throw YAMLError(
+                file: file, mark: YAMLMark(line: 1, column: 1), problem: "the recipe is UTF-16; it must be UTF-8")
         }
         // libyaml asserts that its input pointer is not null.
         guard !bytes.isEmpty else { throw YAMLError(file: file, mark: nil, problem: "the recipe is empty") }
@@ -34,10 +37,14 @@ public enum YAMLDocument {
     }
 
     private static func parse(_ input: UnsafeBufferPointer<UInt8>, file: String) throws(YAMLError) -> YAMLNode {
-        guard let base = input.baseAddress else { throw YAMLError(file: file, mark: nil, problem: "the recipe is empty") }
+        guard let base = input.baseAddress else {
+            throw YAMLError(file: file, mark: nil, problem: "the recipe is empty")
+        }
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
-        guard yaml_parser_initialize(parser) == 1 else { throw YAMLError(file: file, mark: nil, problem: "libyaml ran out of memory") }
+        guard yaml_parser_initialize(parser) == 1 else {
+            throw YAMLError(file: file, mark: nil, problem: "libyaml ran out of memory")
+        }
         defer { yaml_parser_delete(parser) }
         yaml_parser_set_input_string(parser, base, input.count)
         var reader = YAMLTreeReader(parser: parser, input: input, file: file)
@@ -103,7 +110,8 @@ private struct YAMLTreeReader: ~Copyable {
         guard case .documentEnd = try next() else { throw fail(root.mark, "libyaml did not end the document") }
         switch try next() {
         case .streamEnd: return root
-        case .documentStart(let mark): throw fail(mark, "a second YAML document starts here; a recipe is exactly one document")
+        case .documentStart(let mark):
+            throw fail(mark, "a second YAML document starts here; a recipe is exactly one document")
         default: throw fail(nil, "libyaml did not end the stream")
         }
     }
@@ -123,13 +131,19 @@ private struct YAMLTreeReader: ~Copyable {
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
             // Lengths, not C strings: a double-quoted "\0" is a NUL inside the text.
-            let value = scalar.value.map { String(decoding: UnsafeBufferPointer(start: $0, count: scalar.length), as: UTF8.self) } ?? ""
-            let style: YAMLScalarStyle = switch scalar.style {
-            case YAML_SINGLE_QUOTED_SCALAR_STYLE, YAML_DOUBLE_QUOTED_SCALAR_STYLE: .quoted
-            case YAML_LITERAL_SCALAR_STYLE, YAML_FOLDED_SCALAR_STYLE: .block
-            default: .plain
-            }
-            return .scalar(YAMLNodeStart(mark: mark, anchor: text(scalar.anchor), tag: text(scalar.tag)), text: value, style: style)
+            let value =
+                scalar.value.map {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: scalar.length), as: UTF8.self)
+                } ?? ""
+            let style: YAMLScalarStyle =
+                switch scalar.style {
+                case YAML_SINGLE_QUOTED_SCALAR_STYLE, YAML_DOUBLE_QUOTED_SCALAR_STYLE: .quoted
+                case YAML_LITERAL_SCALAR_STYLE, YAML_FOLDED_SCALAR_STYLE: .block
+                default: .plain
+                }
+            return .scalar(
+                YAMLNodeStart(mark: mark, anchor: text(scalar.anchor), tag: text(scalar.tag)), text: value, style: style
+            )
         case YAML_SEQUENCE_START_EVENT:
             let start = event.data.sequence_start
             return .sequenceStart(YAMLNodeStart(mark: mark, anchor: text(start.anchor), tag: text(start.tag)))
@@ -150,7 +164,8 @@ private struct YAMLTreeReader: ~Copyable {
             return try expandAlias(name, at: mark, depth: depth)
         case .scalar(let start, let text, let style):
             try checkAnchor(start)
-            let node = YAMLNode(mark: start.mark, value: .scalar(text, style: style), scalarKind: try scalarKind(start, text, style))
+            let node = YAMLNode(
+                mark: start.mark, value: .scalar(text, style: style), scalarKind: try scalarKind(start, text, style))
             let built = Built(nodeCount: 1, height: 0)
             if let anchor = start.anchor { anchors[anchor] = (node, start.mark, built) }
             return (node, built)
@@ -165,7 +180,8 @@ private struct YAMLTreeReader: ~Copyable {
                 items.append(item)
                 built.add(itemBuilt)
             }
-            return closeCollection(start, YAMLNode(mark: start.mark, value: .sequence(items), scalarKind: .string), built)
+            return closeCollection(
+                start, YAMLNode(mark: start.mark, value: .sequence(items), scalarKind: .string), built)
         case .mappingStart(let start):
             try openCollection(start, kind: "a mapping", depth: depth)
             var entries: [YAMLMappingEntry] = []
@@ -175,9 +191,13 @@ private struct YAMLTreeReader: ~Copyable {
                 let event = try next()
                 if case .mappingEnd = event { break }
                 let (key, keyBuilt) = try readKey(event, depth: depth + 1)
-                guard case .scalar(let keyText, _) = key.value else { throw fail(key.mark, "a mapping key must be a scalar, not \(key.describeKind())") }
+                guard case .scalar(let keyText, _) = key.value else {
+                    throw fail(key.mark, "a mapping key must be a scalar, not \(key.describeKind())")
+                }
                 if let first = keyMarks[keyText] {
-                    throw fail(key.mark, "duplicate key '\(keyText)' (first at \(first)); PyYAML would silently keep the last one")
+                    throw fail(
+                        key.mark,
+                        "duplicate key '\(keyText)' (first at \(first)); PyYAML would silently keep the last one")
                 }
                 keyMarks[keyText] = key.mark
                 let (value, valueBuilt) = try readNode(try next(), depth: depth + 1)
@@ -185,7 +205,8 @@ private struct YAMLTreeReader: ~Copyable {
                 built.add(keyBuilt)
                 built.add(valueBuilt)
             }
-            return closeCollection(start, YAMLNode(mark: start.mark, value: .mapping(entries), scalarKind: .string), built)
+            return closeCollection(
+                start, YAMLNode(mark: start.mark, value: .mapping(entries), scalarKind: .string), built)
         default:
             throw fail(nil, "libyaml returned an event out of order")
         }
@@ -205,10 +226,15 @@ private struct YAMLTreeReader: ~Copyable {
         }
     }
 
-    private mutating func expandAlias(_ name: String, at mark: YAMLMark, depth: Int) throws(YAMLError) -> (YAMLNode, Built) {
+    private mutating func expandAlias(
+        _ name: String, at mark: YAMLMark, depth: Int
+    ) throws(YAMLError) -> (YAMLNode, Built) {
         guard let anchored = anchors[name] else {
             if let open = openAnchors[name] {
-                throw fail(mark, "alias *\(name) refers to the node at \(open) that contains it; recursive structures are not supported")
+                throw fail(
+                    mark,
+                    "alias *\(name) refers to the node at \(open) that contains it; recursive structures are not supported"
+                )
             }
             throw fail(mark, "undefined alias *\(name)")
         }
@@ -239,7 +265,8 @@ private struct YAMLTreeReader: ~Copyable {
         if let anchor = start.anchor { openAnchors[anchor] = start.mark }
     }
 
-    private mutating func closeCollection(_ start: YAMLNodeStart, _ node: YAMLNode, _ built: Built) -> (YAMLNode, Built) {
+    private mutating func closeCollection(_ start: YAMLNodeStart, _ node: YAMLNode, _ built: Built) -> (YAMLNode, Built)
+    {
         if let anchor = start.anchor {
             openAnchors[anchor] = nil
             anchors[anchor] = (node, start.mark, built)
@@ -247,17 +274,22 @@ private struct YAMLTreeReader: ~Copyable {
         return (node, built)
     }
 
-    private func scalarKind(_ start: YAMLNodeStart, _ text: String, _ style: YAMLScalarStyle) throws(YAMLError) -> YAMLScalarKind {
+    private func scalarKind(
+        _ start: YAMLNodeStart, _ text: String, _ style: YAMLScalarStyle
+    ) throws(YAMLError) -> YAMLScalarKind {
         guard let tag = start.tag else {
             guard style == .plain else { return .string }
             guard let kind = YAMLScalarResolver.resolvePlain(text) else {
-                throw fail(start.mark, "'\(text)' looks like an integer but PyYAML cannot read it; quote it if it is text")
+                throw fail(
+                    start.mark, "'\(text)' looks like an integer but PyYAML cannot read it; quote it if it is text")
             }
             return kind
         }
         let prefix = "tag:yaml.org,2002:"
-        guard tag.hasPrefix(prefix), ["str", "int", "float", "bool", "null"].contains(tag.dropFirst(prefix.count)) else {
-            throw fail(start.mark, "tag \(Self.shortTag(tag)) is not supported; use !!str, !!int, !!float, !!bool or !!null")
+        guard tag.hasPrefix(prefix), ["str", "int", "float", "bool", "null"].contains(tag.dropFirst(prefix.count))
+        else {
+            throw fail(
+                start.mark, "tag \(Self.shortTag(tag)) is not supported; use !!str, !!int, !!float, !!bool or !!null")
         }
         let name = String(tag.dropFirst(prefix.count))
         if name == "str" { return .string }

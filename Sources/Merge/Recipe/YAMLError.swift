@@ -67,7 +67,8 @@ extension YAMLError {
             // characters), so the line and column are counted here.
             if state.problem_value >= 0 {
                 let value = state.problem_value
-                problem += problem.contains("octet") ? " (byte 0x\(hex(value, width: 2)))" : " (U+\(hex(value, width: 4)))"
+                problem +=
+                    problem.contains("octet") ? " (byte 0x\(hex(value, width: 2)))" : " (U+\(hex(value, width: 4)))"
             }
             let offset = Int(clamping: state.problem_offset)
             return YAMLError(file: file, mark: mark(atByteOffset: offset, in: input), problem: problem)

@@ -200,7 +200,9 @@ enum YAMLScalarResolver {
         if [".inf", ".Inf", ".INF"].contains(text) { return negative ? -.infinity : .infinity }
         if [".nan", ".NaN", ".NAN"].contains(text) { return signed ? nil : .nan }
         var index = body.startIndex
-        func skipDigitsAndUnderscores() { while index < body.endIndex && (isDigit(body[index]) || body[index] == 0x5F) { index += 1 } }
+        func skipDigitsAndUnderscores() {
+            while index < body.endIndex && (isDigit(body[index]) || body[index] == 0x5F) { index += 1 }
+        }
         var isBaseSixty = false
         if index < body.endIndex && body[index] == 0x2E {
             guard !signed, index + 1 < body.endIndex, isDigit(body[index + 1]) else { return nil }
@@ -240,7 +242,8 @@ enum YAMLScalarResolver {
             digits = rest
         } else if first != 0x30, let colon = rest.firstIndex(of: 0x3A) {
             guard rest[..<colon].allSatisfy({ isDigit($0) || $0 == 0x5F }),
-                  baseSixtyTail(body, from: colon) == body.endIndex else { return .notInteger }
+                baseSixtyTail(body, from: colon) == body.endIndex
+            else { return .notInteger }
             let value = baseSixty(removingUnderscores(body)) { Double($0) }
             return value.map { .integer(negative ? -$0 : $0) } ?? .unreadable
         }
@@ -303,7 +306,8 @@ enum YAMLScalarResolver {
         case ".inf", "inf", "infinity": magnitude = .infinity
         case ".nan", "nan": magnitude = .nan
         default:
-            magnitude = rest.contains(":")
+            magnitude =
+                rest.contains(":")
                 ? baseSixty(rest) { decimal(Array($0.utf8), requireExponentOrSignedDot: false) }
                 : decimal(Array(body), requireExponentOrSignedDot: false)
         }
