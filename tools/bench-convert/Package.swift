@@ -1,4 +1,4 @@
 // swift-tools-version:6.0
 import PackageDescription
 let package = Package(name: "bench-convert", dependencies: [.package(name: "Smelt", path: "../..")],
-  targets: [.executableTarget(name: "bench-convert", dependencies: [.product(name: "Checkpoint", package: "Smelt")])])
+  targets: [.executableTarget(name: "bench-convert", dependencies: [.product(name: "Base", package: "Smelt"), .product(name: "Checkpoint", package: "Smelt")])])

@@ -12,7 +12,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "smelt-roundtrip",
-            dependencies: [.product(name: "Checkpoint", package: "Smelt")]
+            dependencies: [.product(name: "Base", package: "Smelt"), .product(name: "Checkpoint", package: "Smelt")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 // Throughput of the dtype conversions every merge runs per element
 // (Float32 compute, one rounding on store). Prints a table; run through
 // tools/bench-convert.sh.
+import Base
 import Checkpoint
 #if canImport(Glibc)
 import Glibc

@@ -13,6 +13,7 @@
 // (seed, model, tensor, element): deterministic whatever the threading.
 // A model whose folder already holds model.safetensors of the right size
 // and a config.json is left alone.
+import Base
 import Checkpoint
 import Synchronization
 #if canImport(Glibc)
@@ -226,7 +227,7 @@ for (index, writer) in writers.enumerated() {
     guard let writer else { continue }
     do {
         try writer.addFile(named: "config.json", bytes: Array(config.utf8))
-        try writer.publish(replacingExisting: true)
+        try writer.publish(manifest: Manifest(version: "bench-merge"), replacingExisting: true)
     } catch { fail("\(modelNames[index]): \(error)") }
 }
 let published = monotonicSeconds()

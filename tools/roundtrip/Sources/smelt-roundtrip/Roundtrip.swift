@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// The extra files copied next to the weights when the input has them.
@@ -38,7 +39,7 @@ func copyCheckpoint(from inputPath: String, to outputPath: String, shardSizeLimi
         try writer.addFile(named: name, bytes: FileSystem.readSmallFile(path, limit: 1 << 24))
         copied.append(name)
     }
-    try writer.publish()
+    try writer.publish(manifest: Manifest(version: "smelt-roundtrip"))
     let shardNames = writer.shards.map(\.fileName).joined(separator: ", ")
     return "wrote \(outputPath): \(tensors.count) tensors in \(chunks.count) shuffled chunks, "
         + "\(writer.shards.count) shard(s) [\(shardNames)], extra files [\(copied.joined(separator: ", "))]"
