@@ -33,7 +33,11 @@ int smelt_start_writeback(int fd, off_t offset, off_t length) {
 }
 
 int smelt_open_direct_writing(const char *path) {
-    return open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
+    return open(path, O_WRONLY | O_DIRECT | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int smelt_openat(int directory, const char *name, int flags, mode_t mode) {
+    return openat(directory, name, flags, mode);
 }
 
 enum { SLOT_COUNT = 256, PATH_CAPACITY = 1024 };

@@ -110,9 +110,7 @@ public enum FileSystem {
     public static func readSmallFile(_ path: String, limit: UInt64) throws(SystemError) -> [UInt8] {
         let file = try OpenFile.forReading(path)
         let size = try file.status().size
-        guard size <= limit else {
-            throw SystemError(call: "read (file larger than \(limit) bytes)", path: path, errno: EFBIG)
-        }
+        guard size <= limit else { throw SystemError(path: path, refusal: .tooLarge(limitBytes: limit)) }
         var bytes = [UInt8](repeating: 0, count: Int(size))
         let result = bytes.withUnsafeMutableBytes { buffer in
             Result { () throws(SystemError) in try file.read(into: buffer, at: 0) }

@@ -12,24 +12,36 @@ public final class OpenFile: @unchecked Sendable {
     public let descriptor: Int32
     public let path: String
 
-    /// Opens an existing file for reading.
+    /// Opens an existing regular file for reading. Opening never blocks
+    /// (O_NONBLOCK, which does nothing to a regular file's reads), and a
+    /// FIFO, socket, device or folder is refused before anything is read:
+    /// a FIFO would otherwise hang the open for ever, a device never ends.
     public static func forReading(_ path: String) throws(SystemError) -> OpenFile {
-        try OpenFile(path: path, flags: O_RDONLY | O_CLOEXEC, mode: 0)
+        let file = try OpenFile(path: path, flags: O_RDONLY | O_NONBLOCK | O_CLOEXEC, mode: 0)
+        var info = stat()
+        _ = try retryingInterrupts("fstat", path: path) { fstat(file.descriptor, &info) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw SystemError(path: path, refusal: .notARegularFile(kind: FileStatus.kindName(of: info.st_mode)))
+        }
+        return file
     }
+
+    // The files Smelt writes are its own and never symbolic links: a link
+    // planted in their place is refused (O_NOFOLLOW), not written through.
 
     /// Creates (or truncates) a file for reading and writing.
     public static func creating(_ path: String) throws(SystemError) -> OpenFile {
-        try OpenFile(path: path, flags: O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o644)
+        try OpenFile(path: path, flags: O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode: 0o644)
     }
 
     /// Opens an existing file for reading and writing.
     public static func forUpdating(_ path: String) throws(SystemError) -> OpenFile {
-        try OpenFile(path: path, flags: O_RDWR | O_CLOEXEC, mode: 0)
+        try OpenFile(path: path, flags: O_RDWR | O_NOFOLLOW | O_CLOEXEC, mode: 0)
     }
 
     /// Opens a file for reading and writing, creating it empty if missing.
     public static func forUpdatingOrCreating(_ path: String) throws(SystemError) -> OpenFile {
-        try OpenFile(path: path, flags: O_RDWR | O_CREAT | O_CLOEXEC, mode: 0o644)
+        try OpenFile(path: path, flags: O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode: 0o644)
     }
 
     /// Opens an existing file for writing past the page cache (O_DIRECT):
@@ -50,7 +62,7 @@ public final class OpenFile: @unchecked Sendable {
         self.descriptor = try retryingInterrupts("open", path: path) { open(path, flags, mode) }
     }
 
-    private init(path: String, descriptor: Int32) {
+    init(path: String, descriptor: Int32) {
         self.path = path
         self.descriptor = descriptor
     }
@@ -169,6 +181,20 @@ public struct FileStatus: Sendable, Equatable {
     public let modificationNanoseconds: Int64
     public let isDirectory: Bool
     public let isRegularFile: Bool
+
+    /// The kind of file a `st_mode` names, for messages ("a FIFO").
+    public static func kindName(of mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFREG: "a regular file"
+        case S_IFDIR: "a folder"
+        case S_IFIFO: "a FIFO"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFLNK: "a symbolic link"
+        default: "a special file"
+        }
+    }
 
     init(_ info: stat) {
         size = UInt64(max(0, info.st_size))

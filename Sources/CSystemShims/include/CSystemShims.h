@@ -24,6 +24,10 @@ int smelt_start_writeback(int fd, off_t offset, off_t length);
 /// direct I/O).
 int smelt_open_direct_writing(const char *path);
 
+/// openat(2) with a mode, which Glibc's Swift overlay does not import (it
+/// is variadic in C). Returns the descriptor, or -1 with errno set.
+int smelt_openat(int directory, const char *name, int flags, mode_t mode);
+
 /// Installs the process-wide SIGBUS handler. A fault inside a registered
 /// mapping prints one line naming the file and exits with `exit_code`;
 /// any other SIGBUS falls back to the default action (a crash report).

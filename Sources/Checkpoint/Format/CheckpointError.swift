@@ -5,7 +5,6 @@ import Base
 public enum CheckpointError: SmeltError, Equatable, Sendable {
     public var exitCode: ExitCode { .dataError }
 
-    case notARegularFile(file: String)
     case fileTooSmall(file: String, size: UInt64)
     case headerTooLarge(file: String, headerLength: UInt64, limit: UInt64)
     case headerBeyondFile(file: String, headerLength: UInt64, fileSize: UInt64)
@@ -33,7 +32,7 @@ public enum CheckpointError: SmeltError, Equatable, Sendable {
     /// The file the problem is in.
     public var file: String {
         switch self {
-        case .notARegularFile(let file), .fileTooSmall(let file, _), .headerTooLarge(let file, _, _),
+        case .fileTooSmall(let file, _), .headerTooLarge(let file, _, _),
             .headerBeyondFile(let file, _, _),
             .headerNotObject(let file), .malformedJSON(let file, _, _), .metadataNotStrings(let file, _),
             .emptyTensorName(let file), .malformedEntry(let file, _, _), .unknownDType(let file, _, _),
@@ -65,8 +64,6 @@ public enum CheckpointError: SmeltError, Equatable, Sendable {
     /// What is wrong, without the file name.
     public var problem: String {
         switch self {
-        case .notARegularFile:
-            "not a regular file"
         case .fileTooSmall(_, let size):
             "file is \(size) bytes, too small for the 8-byte header length"
         case .headerTooLarge(_, let length, let limit):

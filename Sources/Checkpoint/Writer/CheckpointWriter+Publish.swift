@@ -14,9 +14,7 @@ extension CheckpointWriter {
         manifest: Manifest, replacingExisting: Bool = false, knownDigests: [String: UInt64] = [:],
         unlistedFileNames: Set<String> = []
     ) throws -> Manifest {
-        if try FileSystem.status(outputPath) != nil, !replacingExisting {
-            throw WriterError.outputExists(path: outputPath)
-        }
+        if try staging.outputEntryType() != nil, !replacingExisting { throw WriterError.outputExists(path: outputPath) }
         var manifest = manifest
         manifest.files = []
         manifest.tensors = []
@@ -44,19 +42,18 @@ extension CheckpointWriter {
                     name: shard.fileName, size: shard.fileSize, headerDigest: headerDigest, contentDigest: nil))
         }
         if shards.count > 1 { try addFile(named: CheckpointIndex.fileName, bytes: Array(indexJSON().utf8)) }
-        for name in try FileSystem.contents(ofDirectory: stagingPath)
-        where !name.hasPrefix(".") && !name.hasSuffix(".safetensors") {
+        for name in try staging.contents() where !name.hasPrefix(".") && !name.hasSuffix(".safetensors") {
             guard name != Manifest.fileName, !unlistedFileNames.contains(name) else { continue }
-            let bytes = try FileSystem.readSmallFile(stagingPath + "/" + name, limit: 1 << 30)
+            let bytes = try FileSystem.readSmallFile(staging.workPath + "/" + name, limit: 1 << 30)
             manifest.files.append(
                 Manifest.File(
                     name: name, size: UInt64(bytes.count), headerDigest: nil, contentDigest: XXH3.digest(bytes)))
         }
         manifest.files.sort { $0.name < $1.name }
         try addFile(named: Manifest.fileName, bytes: Array(manifest.rendered().utf8))
-        try FileSystem.syncDirectory(stagingPath)
+        try staging.folder.sync()
         try checkStaged(manifest)
-        try moveIntoPlace(replacingExisting: replacingExisting)
+        try staging.moveIntoPlace(replacingExisting: replacingExisting)
         return manifest
     }
 
@@ -78,7 +75,7 @@ extension CheckpointWriter {
     /// digest is patched and every tensor is where the layout put it.
     private func checkStaged(_ manifest: Manifest) throws {
         let staged: Checkpoint
-        do { staged = try Checkpoint(path: stagingPath) } catch {
+        do { staged = try Checkpoint(path: staging.workPath) } catch {
             throw WriterError.stagedOutputInvalid(path: stagingPath, problem: "\(error)")
         }
         let expected = Dictionary(uniqueKeysWithValues: manifest.tensors.map { ($0.name, $0.digest) })
@@ -96,38 +93,6 @@ extension CheckpointWriter {
         }
     }
 
-    /// Renames the staged folder to the output path. Hidden files in the
-    /// staging folder are the run's own bookkeeping (lock, journal, files
-    /// half written by a crash), never part of the output, so they go
-    /// first. Crash points let tests stop here at every step.
-    func moveIntoPlace(replacingExisting: Bool) throws {
-        try Self.moveIntoPlace(stagingPath: stagingPath, outputPath: outputPath, replacingExisting: replacingExisting)
-    }
-
-    private static func moveIntoPlace(stagingPath: String, outputPath: String, replacingExisting: Bool) throws {
-        let parent = outputPath.deletingLastPathComponent
-        FaultInjection.crashPoint("publish.before-cleanup")
-        for name in try FileSystem.contents(ofDirectory: stagingPath) where name.hasPrefix(".") && name != lockFileName
-        {
-            try FileSystem.removeTree(stagingPath + "/" + name)
-        }
-        try FileSystem.removeFile(stagingPath + "/" + lockFileName)
-        FaultInjection.crashPoint("publish.before-rename")
-        if replacingExisting, try FileSystem.status(outputPath) != nil {
-            let aside = stagingPath + "-replaced"
-            try FileSystem.removeTree(aside)
-            try FileSystem.rename(outputPath, to: aside)
-            FaultInjection.crashPoint("publish.between-renames")
-            try FileSystem.rename(stagingPath, to: outputPath)
-            try FileSystem.syncDirectory(parent)
-            try FileSystem.removeTree(aside)
-        } else {
-            try FileSystem.rename(stagingPath, to: outputPath)
-        }
-        FaultInjection.crashPoint("publish.after-rename")
-        try FileSystem.syncDirectory(parent)
-    }
-
     /// Finishes a publish that a crash cut short after the staged folder
     /// was complete and its bookkeeping already removed (so no journal is
     /// left to resume from): if the staged folder passes a full `verify`
@@ -137,16 +102,12 @@ extension CheckpointWriter {
         outputPath: String, replacingExisting: Bool, unlistedFileNames: Set<String> = []
     ) throws -> Bool {
         let stagingPath = stagingPath(for: outputPath)
-        guard try FileSystem.status(stagingPath + "/" + Manifest.fileName) != nil else { return false }
-        let lock = try OpenFile.forUpdatingOrCreating(stagingPath + "/" + lockFileName)
-        guard try lock.tryLockExclusive() else { throw WriterError.stagingLocked(path: stagingPath) }
-        guard let report = try? Verifier.verify(path: stagingPath, unlistedFileNames: unlistedFileNames),
+        guard try FileSystem.status(stagingPath + "/" + Manifest.fileName) != nil,
+            let staging = try StagingFolder.claim(outputPath: outputPath, creating: false),
+            let report = try? Verifier.verify(path: staging.workPath, unlistedFileNames: unlistedFileNames),
             report.isClean, report.manifestChecked
         else { return false }
-        if try FileSystem.status(outputPath) != nil, !replacingExisting {
-            throw WriterError.outputExists(path: outputPath)
-        }
-        try moveIntoPlace(stagingPath: stagingPath, outputPath: outputPath, replacingExisting: replacingExisting)
+        try staging.moveIntoPlace(replacingExisting: replacingExisting)
         return true
     }
 }

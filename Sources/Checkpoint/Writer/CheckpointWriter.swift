@@ -10,59 +10,57 @@ public final class CheckpointWriter: @unchecked Sendable {
     // @unchecked Sendable: every stored property is immutable after init;
     // concurrent `write` calls pwrite disjoint ranges of the shard files.
     public let outputPath: String
+    /// The staging folder's path, for messages.
     public let stagingPath: String
+    /// The claimed staging folder; every read and write inside it goes
+    /// through its `workPath`.
+    public let staging: StagingFolder
     public let shards: [ShardLayout]
     /// The open shard files, in shard order.
     let shardFiles: [OpenFile]
-    private let lockFile: OpenFile
     private let placements: [String: TensorPlacement]
 
     /// The staging folder for `outputPath`: a hidden sibling, so the final
     /// rename stays on one file system.
-    public static func stagingPath(for outputPath: String) -> String {
-        let parent = outputPath.deletingLastPathComponent
-        return (parent == "/" ? "" : parent) + "/." + outputPath.lastPathComponent + ".smelt-partial"
-    }
+    public static func stagingPath(for outputPath: String) -> String { StagingFolder.path(for: outputPath) }
 
     /// A writer of `tensors` laid out in shards of at most `shardSizeLimit`
     /// data bytes (`ShardLayout.plan`).
     public convenience init(
         outputPath: String, tensors: [OutputTensor], shardSizeLimit: UInt64,
-        keepStaged: (_ stagingPath: String) throws -> Bool = { _ in false }
+        keepStaged: (_ staging: StagingFolder) throws -> Bool = { _ in false }
     ) throws {
         try self.init(
             outputPath: outputPath, shards: try ShardLayout.plan(tensors: tensors, shardSizeLimit: shardSizeLimit),
             keepStaged: keepStaged)
     }
 
-    /// Takes the shards' layout, creates the staging folder and locks it. Then
-    /// `keepStaged` (called under the lock with the staging path) decides
-    /// whether what an earlier attempt left there is kept for a resume; the
-    /// writer itself never trusts it (checking staged bytes against a
-    /// journal is the merge layer's job). Without keeping, everything is
-    /// cleared. Every shard ends up at its final size with its header in
-    /// place: a kept shard of the right size keeps its data and gets its
-    /// header rewritten (a run killed while publishing may have patched
-    /// digests into it), any other is created afresh.
+    /// Takes the shards' layout, then claims, creates and locks the staging
+    /// folder (`StagingFolder.claim`). Then `keepStaged` (called under the
+    /// lock) decides whether what an earlier attempt left there is kept for
+    /// a resume; the writer itself never trusts it (checking staged bytes
+    /// against a journal is the merge layer's job). Without keeping,
+    /// everything is cleared. Every shard ends up at its final size with
+    /// its header in place: a kept shard of the right size keeps its data
+    /// and gets its header rewritten (a run killed while publishing may have
+    /// patched digests into it), any other is created afresh.
     public init(
-        outputPath: String, shards: [ShardLayout], keepStaged: (_ stagingPath: String) throws -> Bool = { _ in false }
+        outputPath: String, shards: [ShardLayout],
+        keepStaged: (_ staging: StagingFolder) throws -> Bool = { _ in false }
     ) throws {
         self.outputPath = outputPath
-        stagingPath = Self.stagingPath(for: outputPath)
         self.shards = shards
-        try FileSystem.createDirectory(stagingPath)
-        lockFile = try OpenFile.forUpdatingOrCreating(stagingPath + "/" + Self.lockFileName)
-        guard try lockFile.tryLockExclusive() else { throw WriterError.stagingLocked(path: stagingPath) }
-        let keeping = try keepStaged(stagingPath)
+        // checked: claiming with `creating` returns a folder or throws
+        staging = try StagingFolder.claim(outputPath: outputPath, creating: true)!
+        stagingPath = staging.path
+        let keeping = try keepStaged(staging)
         if !keeping {
-            for name in try FileSystem.contents(ofDirectory: stagingPath) where name != Self.lockFileName {
-                try FileSystem.removeTree(stagingPath + "/" + name)
-            }
+            for name in try staging.contents() where name != StagingFolder.lockFileName { try staging.remove(name) }
         }
         var files: [OpenFile] = []
         var placements: [String: TensorPlacement] = [:]
         for shard in shards {
-            let path = stagingPath + "/" + shard.fileName
+            let path = staging.workPath + "/" + shard.fileName
             let file: OpenFile
             if keeping, let status = try FileSystem.status(path), status.isRegularFile, status.size == shard.fileSize {
                 file = try OpenFile.forUpdating(path)
@@ -77,9 +75,6 @@ public final class CheckpointWriter: @unchecked Sendable {
         shardFiles = files
         self.placements = placements
     }
-
-    /// The lock file's name inside the staging folder.
-    static let lockFileName = ".smelt-lock"
 
     /// Where `tensor` lives in the output.
     public func placement(of tensor: String) -> TensorPlacement? { placements[tensor] }
@@ -136,6 +131,6 @@ public final class CheckpointWriter: @unchecked Sendable {
         guard CheckpointIndex.isPlainFileName(name), name.utf8.first != UInt8(ascii: ".") else {
             throw WriterError.unsafeFileName(name: name)
         }
-        try FileSystem.writeFileAtomically(stagingPath + "/" + name, bytes: bytes)
+        try FileSystem.writeFileAtomically(staging.workPath + "/" + name, bytes: bytes)
     }
 }

@@ -3,7 +3,7 @@ import Base
 public enum WriterError: SmeltError, Equatable {
     public var exitCode: ExitCode {
         switch self {
-        case .outputExists, .stagingLocked: .cannotCreateOutput
+        case .outputExists, .stagingLocked, .stagingNotOurs, .stagingVanished, .outputNotAFolder: .cannotCreateOutput
         default: .ioError
         }
     }
@@ -12,6 +12,12 @@ public enum WriterError: SmeltError, Equatable {
     case outputExists(path: String)
     /// Another process holds the staging folder's lock.
     case stagingLocked(path: String)
+    /// The staging folder's name holds something Smelt did not stage.
+    case stagingNotOurs(path: String, problem: String)
+    /// The staging folder disappeared right after it was created.
+    case stagingVanished(path: String)
+    /// `OUT` is a symbolic link or a file, which `--force` does not replace.
+    case outputNotAFolder(path: String, kind: String)
     /// A chunk for a tensor that is not in the layout.
     case unknownTensor(name: String)
     /// A chunk that would fall outside its tensor's bytes.
@@ -27,6 +33,13 @@ public enum WriterError: SmeltError, Equatable {
             "\(path) already exists; choose another output folder or pass --force to replace it"
         case .stagingLocked(let path):
             "\(path) is in use by another smelt process (its lock is held); wait for it or stop it"
+        case .stagingNotOurs(let path, let problem):
+            "\(path) cannot be used as the staging folder: \(problem); Smelt never follows, empties or writes"
+                + " into what it did not create: move it away, then run again"
+        case .stagingVanished(let path):
+            "\(path) disappeared right after it was created; is another program removing it?"
+        case .outputNotAFolder(let path, let kind):
+            "\(path) is \(kind), not a folder Smelt wrote; --force replaces only output folders: remove it yourself"
         case .unknownTensor(let name):
             "no output tensor is called \"\(name)\""
         case .chunkOutOfRange(let tensor, let offset, let count, let tensorBytes):

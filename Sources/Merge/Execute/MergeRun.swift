@@ -114,9 +114,10 @@ public enum MergeRun {
             plan: plan, inputs: inputs, shards: shards, outputPath: outputPath, freeBytes: free, options: options,
             checking: checking)
         let (writer, journal, stagingPath) = (session.writer, session.journal, session.writer.stagingPath)
+        let workPath = writer.staging.workPath
         var history = session.history
         history.begin(keptBytes: session.summary?.keptBytes ?? 0)
-        try history.save(stagingPath: stagingPath)
+        try history.save(stagingPath: workPath)
         started(plan, session.summary)
 
         var settings = ExecutionSettings(
@@ -125,7 +126,7 @@ public enum MergeRun {
         settings.decodesInPieces = options.decodesInPieces
         settings.outputBlockBytes = memory.outputBlockBytes
         settings.outputBlockCount = MemoryEstimate.outputBlockCount
-        settings.spillFolder = stagingPath
+        settings.spillFolder = workPath
         settings.reductionProgress = options.reductionProgress
         settings.reductionSumsLimitBytes = options.reductionSumsLimitBytes ?? max(1 << 20, options.memoryBudget / 8)
         var doneBytes: UInt64 = 0
@@ -146,7 +147,7 @@ public enum MergeRun {
             try writer.addFile(named: "mergekit_config.yml", bytes: bytes)
             try writer.addFile(named: "README.md", bytes: Array(ModelCard.render(plan: plan, inputs: inputs).utf8))
             history.finish("merged", computedBytes: report.computedBytes)
-            try history.save(stagingPath: stagingPath)
+            try history.save(stagingPath: workPath)
             let manifest = Manifest(version: smeltVersion, recipe: recipe.text, planDigest: digest, inputs: inputs)
             try writer.publish(
                 manifest: manifest, replacingExisting: options.force, knownDigests: report.digests,
@@ -155,7 +156,7 @@ public enum MergeRun {
             try? journal.flush()
             let stopped = error as? StopRequested
             history.finish(stopped == nil ? "failed" : "interrupted", computedBytes: report.computedBytes)
-            try? history.save(stagingPath: stagingPath)
+            try? history.save(stagingPath: workPath)
             throw translated(error, stagingPath: stagingPath, doneBytes: doneBytes, outputBytes: outputBytes)
         }
         return result(.merged, resume: session.summary)

@@ -40,14 +40,14 @@ struct StagedRun {
         var contents: JournalContents?
         writer = try CheckpointWriter(
             outputPath: outputPath, shards: shards,
-            keepStaged: { stagingPath in
+            keepStaged: { staging in
                 guard !options.restart else { return false }
                 contents = try JournalContents.read(
-                    stagingPath: stagingPath, current: identity, tensorByteCounts: plan.tensors.map(\.byteCount))
+                    staging: staging, current: identity, tensorByteCounts: plan.tensors.map(\.byteCount))
                 return contents != nil
             })
         guard let contents else {
-            journal = try MergeJournal(creatingIn: stagingPath, identity: identity)
+            journal = try MergeJournal(creatingIn: writer.staging.workPath, identity: identity)
             staged = StagedWork()
             history = RunHistory()
             summary = nil
@@ -60,7 +60,7 @@ struct StagedRun {
         staged = try StagedWork.check(
             contents, plan: plan, writer: writer, threads: options.threads, progress: progress)
         journal = MergeJournal(continuing: contents)
-        history = RunHistory.load(stagingPath: stagingPath)
+        history = RunHistory.load(stagingPath: writer.staging.workPath)
         summary = ResumeSummary(
             keptBytes: staged.chunks.values.reduce(0) { $0 + $1.keys.reduce(0) { $0 + $1.byteCount } },
             keptUnits: staged.keptUnits, redoneUnits: staged.mismatchedUnits, tornJournalBytes: contents.tornBytes,

@@ -139,16 +139,17 @@ struct JournalContents {
         self.tensorDigests = tensorDigests
     }
 
-    /// Reads the journal in `stagingPath` and opens it for appending (a
+    /// Reads the journal in `staging` and opens it for appending (a
     /// torn last block is dropped); nil when there is none or it holds no
     /// identity yet (a run killed while creating it).
     /// `tensorByteCounts` are the current plan's tensor sizes, used only
     /// when the identity matches. Throws `MergeError.resumeRefused` when
     /// the journal belongs to a different run or is damaged.
     static func read(
-        stagingPath: String, current: JournalIdentity, tensorByteCounts: [UInt64]
+        staging: StagingFolder, current: JournalIdentity, tensorByteCounts: [UInt64]
     ) throws -> JournalContents? {
-        let path = stagingPath + "/" + MergeJournal.fileName
+        let stagingPath = staging.path
+        let path = staging.workPath + "/" + MergeJournal.fileName
         guard try FileSystem.status(path) != nil else { return nil }
         var identity: JournalIdentity?
         var records: [JournalRecord] = []
@@ -166,7 +167,8 @@ struct JournalContents {
                 guard let decoded = JournalRecord.decode(payload, tensorByteCounts: tensorByteCounts) else {
                     throw MergeError.resumeRefused(
                         stagingPath: stagingPath,
-                        reason: "its journal \(path) holds a block at byte \(offset) that this plan cannot have written"
+                        reason:
+                            "its journal \(stagingPath)/\(MergeJournal.fileName) holds a block at byte \(offset) that this plan cannot have written"
                     )
                 }
                 records += decoded

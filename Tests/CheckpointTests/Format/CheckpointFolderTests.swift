@@ -144,7 +144,8 @@ import Glibc
         defer { try? FileSystem.removeTree(folder) }
         try FileSystem.removeFile(folder + "/model-00002-of-00002.safetensors")
         try FileSystem.createDirectory(folder + "/model-00002-of-00002.safetensors")
-        #expect(throws: CheckpointError.notARegularFile(file: folder + "/model-00002-of-00002.safetensors")) {
+        let shard = folder + "/model-00002-of-00002.safetensors"
+        #expect(throws: SystemError(path: shard, refusal: .notARegularFile(kind: "a folder"))) {
             try Checkpoint(path: folder)
         }
     }

@@ -2,6 +2,9 @@ import TestSupport
 import Base
 import Checkpoint
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The writer lays out everything up front, takes chunks in any order, and
 /// publishes a checkpoint that reads back byte for byte.
@@ -111,10 +114,63 @@ import Testing
         let output = folder + "/out"
         let staging = CheckpointWriter.stagingPath(for: output)
         try FileSystem.createDirectory(staging)
+        try TestFiles.write([], to: staging + "/.smelt-lock")
         try TestFiles.write([1, 2, 3], to: staging + "/model-00001-of-00002.safetensors")
         try TestFiles.write([4], to: staging + "/stale.json")
         try Self.writeCheckpoint(at: output, tensors: Self.sampleTensors())
         #expect(try FileSystem.contents(ofDirectory: output) == ["config.json", "model.safetensors", Manifest.fileName])
+        #expect(try Verifier.verify(path: output).isClean)
+    }
+
+    /// What may stand at the staging folder's name that Smelt did not
+    /// stage, made inside `folder` next to a `victim` folder holding a file.
+    static let foreignStagingEntries: [(rule: String, make: @Sendable (_ staging: String, _ victim: String) throws -> Void)] = [
+        ("a symbolic link to another folder", { staging, victim in
+            guard symlink(victim, staging) == 0 else { throw SystemError(call: "symlink", path: staging, errno: errno) }
+        }),
+        ("a regular file", { staging, _ in try TestFiles.write([1], to: staging) }),
+        ("a folder holding files but no lock", { staging, _ in
+            try FileSystem.createDirectory(staging)
+            try TestFiles.write([1], to: staging + "/keep.txt")
+        }),
+        ("a folder whose lock is a symbolic link", { staging, victim in
+            try FileSystem.createDirectory(staging)
+            guard symlink(victim + "/keep.txt", staging + "/.smelt-lock") == 0 else {
+                throw SystemError(call: "symlink", path: staging, errno: errno)
+            }
+        }),
+    ]
+
+    @Test(arguments: foreignStagingEntries.map(\.rule))
+    func refusesAStagingEntryItDidNotCreate(rule: String) throws {
+        let entry = try #require(Self.foreignStagingEntries.first { $0.rule == rule })
+        let folder = try TestFiles.temporaryFolder()
+        defer { try? FileSystem.removeTree(folder) }
+        let victim = folder + "/victim"
+        try FileSystem.createDirectory(victim)
+        try TestFiles.write([7, 7], to: victim + "/keep.txt")
+        let output = folder + "/out"
+        try entry.make(CheckpointWriter.stagingPath(for: output), victim)
+        do {
+            _ = try CheckpointWriter(outputPath: output, tensors: Self.sampleTensors().map(\.0), shardSizeLimit: 1 << 30)
+            Issue.record("used \(rule) as its staging folder")
+        } catch let error as WriterError {
+            guard case .stagingNotOurs(let path, _) = error else { throw error }
+            #expect(path == CheckpointWriter.stagingPath(for: output))
+            #expect(error.exitCode == .cannotCreateOutput)
+        }
+        #expect(try FileSystem.contents(ofDirectory: victim) == ["keep.txt"])
+        #expect(try TestFiles.read(victim + "/keep.txt") == [7, 7])
+        #expect(try FileSystem.status(output) == nil)
+    }
+
+    @Test func anEmptyStagingFolderIsTaken() throws {
+        let folder = try TestFiles.temporaryFolder()
+        defer { try? FileSystem.removeTree(folder) }
+        let output = folder + "/out"
+        // A run killed between creating the folder and its lock leaves this.
+        try FileSystem.createDirectory(CheckpointWriter.stagingPath(for: output))
+        try Self.writeCheckpoint(at: output, tensors: Self.sampleTensors())
         #expect(try Verifier.verify(path: output).isClean)
     }
 
