@@ -26,6 +26,8 @@ public enum MergeError: SmeltError, Sendable, Equatable {
     case unencodableOutput(tensor: String, dtype: String)
     /// A model's `config.json` is malformed; `byteOffset` where known (65).
     case malformedConfig(file: String, byteOffset: Int?, problem: String)
+    /// The output path is, is inside, or contains an input (73).
+    case outputOverlapsInput(output: String, input: String, relation: String)
     /// The output folder holds a different finished merge (73).
     case outputHoldsDifferentMerge(path: String, problem: String)
     /// Not enough free disk for the output (74).
@@ -46,7 +48,7 @@ public enum MergeError: SmeltError, Sendable, Equatable {
     public var exitCode: ExitCode {
         switch self {
         case .missingModel: .missingInput
-        case .outputHoldsDifferentMerge, .resumeRefused: .cannotCreateOutput
+        case .outputHoldsDifferentMerge, .outputOverlapsInput, .resumeRefused: .cannotCreateOutput
         case .insufficientDisk, .diskFull, .runFailed, .stagedOutputChanged: .ioError
         case .interrupted(let signal, _, _): signal == StopSignals.terminate ? .terminated : .interrupted
         case .recipe, .unsupported, .missingTensor, .layerGap, .layerCountMismatch, .shapeMismatch, .dtypeMismatch,
@@ -91,6 +93,10 @@ public enum MergeError: SmeltError, Sendable, Equatable {
             return "cannot store \(tensor) as \(dtype)"
         case .malformedConfig(let file, let byteOffset, let problem):
             return "\(file): " + (byteOffset.map { "malformed JSON at byte \($0): " } ?? "") + problem
+        case .outputOverlapsInput(let output, let input, let relation):
+            return
+                "\(output) \(relation == "is" ? "is the input" : relation == "is inside" ? "is inside the input" : "contains the input")"
+                + " \(input); a merge never writes into what it reads, even with --force: choose another output"
         case .outputHoldsDifferentMerge(let path, let problem):
             return
                 "\(path) already holds a different merge (\(problem)); choose another output folder, or pass --force to replace it"

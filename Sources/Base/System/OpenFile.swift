@@ -174,6 +174,12 @@ public final class OpenFile: @unchecked Sendable {
     }
 }
 
+/// A file's device and inode number: equal for two paths to one file.
+public struct FileIdentity: Sendable, Hashable {
+    public let device: UInt64
+    public let inode: UInt64
+}
+
 /// What fstat or stat said about a file.
 public struct FileStatus: Sendable, Equatable {
     public let size: UInt64
@@ -181,6 +187,8 @@ public struct FileStatus: Sendable, Equatable {
     public let modificationNanoseconds: Int64
     public let isDirectory: Bool
     public let isRegularFile: Bool
+    /// The device and inode: which file this is, whatever path reached it.
+    public let identity: FileIdentity
 
     /// The kind of file a `st_mode` names, for messages ("a FIFO").
     public static func kindName(of mode: mode_t) -> String {
@@ -202,5 +210,6 @@ public struct FileStatus: Sendable, Equatable {
         modificationNanoseconds = Int64(info.st_mtim.tv_nsec)
         isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
         isRegularFile = (info.st_mode & S_IFMT) == S_IFREG
+        identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 }

@@ -92,6 +92,17 @@ public enum MergeRun {
                 warnings: plan.warnings,
                 resume: resume)
         }
+        try OutputOverlap.check(
+            outputPath: outputPath,
+            inputPaths: plan.models.flatMap { model in [model.path] + model.checkpoint.files.map(\.path) })
+        // --force replaces an output folder; a link or a file there is refused
+        // now, not after the merge, when publishing would refuse it.
+        if options.force, FileSystem.isSymbolicLink(outputPath) {
+            throw WriterError.outputNotAFolder(path: outputPath, kind: "a symbolic link")
+        }
+        if options.force, let status = try FileSystem.status(outputPath), !status.isDirectory {
+            throw WriterError.outputNotAFolder(path: outputPath, kind: "a file")
+        }
         if try FileSystem.status(outputPath) != nil {
             switch try ExistingOutput.compare(outputPath, planDigest: digest, inputs: inputs) {
             case .sameMerge: return result(.alreadyDone)
