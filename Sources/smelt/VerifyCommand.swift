@@ -81,8 +81,10 @@ enum VerifyCommand: Command {
         ])
     }
 
+    /// One line per problem and a verdict; paths, names and problems are
+    /// escaped (TerminalText), so each stays one line.
     static func text(_ report: VerificationReport) -> String {
-        var lines = report.problems.map { "problem: " + $0.description }
+        var lines = report.problems.map { "problem: " + TerminalText.escaped($0.description) }
         let total = report.files.reduce(0) { $0 + $1.tensors.count }
         var checked =
             report.files.isEmpty
@@ -104,7 +106,7 @@ enum VerifyCommand: Command {
         }
         let verdict =
             report.isClean ? "ok" : "FAILED (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))"
-        lines.append("\(report.path): \(verdict): " + checked.joined(separator: "; "))
+        lines.append("\(TerminalText.escaped(report.path)): \(verdict): " + checked.joined(separator: "; "))
         return lines.joined(separator: "\n") + "\n"
     }
 }
