@@ -57,10 +57,11 @@ enum HashCommand: Command {
                     ),
                 ]).rendered(pretty: true) + "\n")
         } else {
+            // Names are escaped (TerminalText), so each digest is one line.
             var text = ""
             for file in digests {
-                text += "\(XXH3.hex(file.header))  \(file.path.lastPathComponent) (header)\n"
-                for (name, digest) in file.tensors { text += "\(XXH3.hex(digest))  \(name)\n" }
+                text += "\(XXH3.hex(file.header))  \(TerminalText.escaped(file.path.lastPathComponent)) (header)\n"
+                for (name, digest) in file.tensors { text += "\(XXH3.hex(digest))  \(TerminalText.escaped(name))\n" }
             }
             writeToStandardOutput(text)
         }

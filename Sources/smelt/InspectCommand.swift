@@ -82,14 +82,18 @@ enum InspectCommand: Command {
         ])
     }
 
+    /// The human-readable listing; names and paths are escaped
+    /// (TerminalText), so each tensor is one line.
     static func table(_ checkpoint: Checkpoint) -> String {
         let tensors = checkpoint.tensors
+        let path = TerminalText.escaped(checkpoint.path)
+        let names = tensors.map { TerminalText.escaped($0.tensor.name) }
         let parameters = tensors.reduce(UInt64(0)) { $0 + $1.tensor.elementCount }
         let diskBytes = checkpoint.files.reduce(UInt64(0)) { $0 + $1.size }
         var dtypeCounts: [String: Int] = [:]
         for (_, tensor) in tensors { dtypeCounts[tensor.dtype.rawValue, default: 0] += 1 }
         var text =
-            "\(checkpoint.path): \(checkpoint.files.count) file\(checkpoint.files.count == 1 ? "" : "s"), "
+            "\(path): \(checkpoint.files.count) file\(checkpoint.files.count == 1 ? "" : "s"), "
             + "\(tensors.count) tensors, \(Formatting.grouped(parameters)) parameters, "
             + "\(Formatting.bytes(diskBytes)) on disk\n"
         text +=
@@ -97,9 +101,9 @@ enum InspectCommand: Command {
             + "\n"
         for file in checkpoint.files {
             text +=
-                "  \(file.path.lastPathComponent): \(Formatting.grouped(file.size)) bytes, header \(Formatting.grouped(file.header.dataStart)) bytes, \(file.header.tensors.count) tensors\n"
+                "  \(TerminalText.escaped(file.path.lastPathComponent)): \(Formatting.grouped(file.size)) bytes, header \(Formatting.grouped(file.header.dataStart)) bytes, \(file.header.tensors.count) tensors\n"
         }
-        let nameWidth = min(60, max(6, tensors.map { $0.tensor.name.count }.max() ?? 0))
+        let nameWidth = min(60, max(6, names.map(\.count).max() ?? 0))
         let dtypeWidth = max(5, tensors.map { $0.tensor.dtype.rawValue.count }.max() ?? 0)
         let shapeWidth = max(5, tensors.map { Formatting.shape($0.tensor.shape).count }.max() ?? 0)
         text +=
@@ -108,14 +112,15 @@ enum InspectCommand: Command {
                 Formatting.padded("TENSOR", nameWidth) + "  " + Formatting.padded("DTYPE", dtypeWidth) + "  "
                     + Formatting.padded("SHAPE", shapeWidth) + "  " + Formatting.padded("BYTES", 12)
                     + (checkpoint.files.count > 1 ? "  FILE" : "")) + "\n"
-        for (file, tensor) in tensors {
+        for ((file, tensor), name) in zip(tensors, names) {
             text +=
                 trimmedRow(
-                    Formatting.padded(tensor.name, nameWidth) + "  "
+                    Formatting.padded(name, nameWidth) + "  "
                         + Formatting.padded(tensor.dtype.rawValue, dtypeWidth) + "  "
                         + Formatting.padded(Formatting.shape(tensor.shape), shapeWidth) + "  "
                         + Formatting.padded(Formatting.grouped(tensor.byteCount), 12)
-                        + (checkpoint.files.count > 1 ? "  " + file.path.lastPathComponent : "")) + "\n"
+                        + (checkpoint.files.count > 1 ? "  " + TerminalText.escaped(file.path.lastPathComponent) : ""))
+                + "\n"
         }
         return text
     }

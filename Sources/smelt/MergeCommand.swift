@@ -121,7 +121,7 @@ enum MergeCommand: Command {
             },
             started: { plan, resume in
                 checkBar?.finish()
-                for warning in plan.warnings { writeToStandardError("warning: " + warning) }
+                for warning in plan.warnings { writeToStandardError("warning: " + TerminalText.escaped(warning)) }
                 if let resume, !isQuiet { writeToStandardError(resumeLine(resume, totalBytes: plan.outputTensorBytes)) }
                 progress = ProgressBar(
                     label: "merge \(plan.tensors.count) tensors", totalBytes: plan.outputTensorBytes, enabled: !isQuiet)
@@ -130,7 +130,7 @@ enum MergeCommand: Command {
             progress: { bytes in progress?.advance(bytes) })
         progress?.finish()
         if result.outcome != .merged, !wantsJSON {
-            for warning in result.warnings { writeToStandardError("warning: " + warning) }
+            for warning in result.warnings { writeToStandardError("warning: " + TerminalText.escaped(warning)) }
         }
         writeToStandardOutput(wantsJSON ? json(result).rendered(pretty: true) + "\n" : text(result))
         return .success
@@ -199,7 +199,10 @@ enum MergeCommand: Command {
         return line
     }
 
+    /// The result in one line (three for a dry run); the output path is
+    /// escaped (TerminalText).
     static func text(_ result: MergeResult) -> String {
+        let output = TerminalText.escaped(result.outputPath)
         let size =
             "\(result.tensorCount) tensors, \(Formatting.bytes(result.outputBytes)) in \(result.shardCount) shard\(result.shardCount == 1 ? "" : "s")"
         switch result.outcome {
@@ -211,10 +214,10 @@ enum MergeCommand: Command {
                         : "; resumed, keeping \(Formatting.bytes(resume.keptBytes)) from earlier runs"
                             + (resume.redoneUnits > 0 ? " and redoing \(resume.redoneUnits) damaged chunks" : "")
                 } ?? ""
-            return "merged \(size) into \(result.outputPath) (plan \(XXH3.hex(result.planDigest)))\(resumed)\n"
+            return "merged \(size) into \(output) (plan \(XXH3.hex(result.planDigest)))\(resumed)\n"
         case .alreadyDone:
             return
-                "\(result.outputPath) already holds this merge (plan \(XXH3.hex(result.planDigest))); nothing to do\n"
+                "\(output) already holds this merge (plan \(XXH3.hex(result.planDigest))); nothing to do\n"
         case .dryRun:
             return """
                 plan \(XXH3.hex(result.planDigest)): \(size)

@@ -20,7 +20,9 @@ enum VerifyCommand: Command {
         folder against smelt-manifest.json (files, sizes, header and tensor
         digests, nothing missing or added); and, for a snapshot folder of the
         Hugging Face cache (.../models--org--name/snapshots/REV), the SHA-256 of
-        every large file against the blob name the cache stores it under.
+        every large file against the blob name the cache stores it under. A
+        checkpoint written by another tool stores no digests: only its
+        structure can be checked, and the report says so.
 
         options:
           --inputs    also re-check the merge inputs the manifest names that are
@@ -62,6 +64,7 @@ enum VerifyCommand: Command {
             ),
             ("tensors_verified", .unsigned(UInt64(report.tensorsVerified))),
             ("tensors_without_digest", .unsigned(UInt64(report.tensorsWithoutDigest))),
+            ("stored_digests", .bool(report.hasStoredDigests)),
             ("manifest_checked", .bool(report.manifestChecked)),
             ("inputs_checked", .unsigned(UInt64(report.inputsChecked))),
             ("inputs_missing", .unsigned(UInt64(report.inputsMissing))),
@@ -81,16 +84,26 @@ enum VerifyCommand: Command {
         ])
     }
 
+    /// One line per problem and a verdict; paths, names and problems are
+    /// escaped (TerminalText), so each stays one line.
     static func text(_ report: VerificationReport) -> String {
-        var lines = report.problems.map { "problem: " + $0.description }
+        var lines = report.problems.map { "problem: " + TerminalText.escaped($0.description) }
         let total = report.files.reduce(0) { $0 + $1.tensors.count }
-        var checked =
-            report.files.isEmpty
-            ? ["the files could not be read as a checkpoint, so no tensor was checked"]
-            : ["\(report.tensorsVerified) of \(total) tensors match their stored digests"]
-        if report.tensorsWithoutDigest > 0 {
-            checked.append(
-                "\(report.tensorsWithoutDigest) without a stored digest were checked for structure and read in full")
+        var checked: [String]
+        if report.files.isEmpty {
+            checked = ["the files could not be read as a checkpoint, so no tensor was checked"]
+        } else if !report.hasStoredDigests {
+            checked = [
+                "structure valid; no stored digests to check the \(total) tensor\(total == 1 ? "" : "s") against "
+                    + "(written by another tool)"
+            ]
+        } else {
+            checked = ["\(report.tensorsVerified) of \(total) tensors match their stored digests"]
+            if report.tensorsWithoutDigest > 0 {
+                checked.append(
+                    "\(report.tensorsWithoutDigest) without a stored digest were checked for structure and read in full"
+                )
+            }
         }
         if report.manifestChecked { checked.append("manifest checked") }
         if report.inputsChecked + report.inputsMissing > 0 {
@@ -104,7 +117,7 @@ enum VerifyCommand: Command {
         }
         let verdict =
             report.isClean ? "ok" : "FAILED (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))"
-        lines.append("\(report.path): \(verdict): " + checked.joined(separator: "; "))
+        lines.append("\(TerminalText.escaped(report.path)): \(verdict): " + checked.joined(separator: "; "))
         return lines.joined(separator: "\n") + "\n"
     }
 }

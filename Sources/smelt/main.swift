@@ -34,15 +34,17 @@ func runCommandLine(_ arguments: [String]) -> ExitCode {
     guard let command = commands.first(where: { $0.name == name }) else {
         let names = commands.map { $0.name }.sorted().joined(separator: ", ")
         writeToStandardError(
-            "error: unknown command '\(name)'\nusage: smelt <command> [options]; commands: \(names); see 'smelt --help'"
-        )
+            "error: unknown command '\(TerminalText.escaped(name))'\n"
+                + "usage: smelt <command> [options]; commands: \(names); see 'smelt --help'")
         return .usage
     }
     return execute(command, arguments: arguments.dropFirst())
 }
 
 /// Parses `arguments` for `command` and runs it, or prints its help; an
-/// error becomes its message, hint and exit code.
+/// error becomes its message, hint and exit code. Message and hint are one
+/// line each and may quote names, paths and text from files, so each is
+/// escaped whole (TerminalText).
 func execute<C: Command>(_ command: C.Type, arguments: ArraySlice<String>) -> ExitCode {
     do {
         let parsed = try ParsedArguments(arguments, spec: command.spec)
@@ -53,8 +55,8 @@ func execute<C: Command>(_ command: C.Type, arguments: ArraySlice<String>) -> Ex
         return try command.run(parsed)
     } catch {
         let (code, message, hint) = exitStatus(for: error)
-        writeToStandardError("error: \(message)")
-        if let hint { writeToStandardError("hint: \(hint)") }
+        writeToStandardError("error: " + TerminalText.escaped(message))
+        if let hint { writeToStandardError("hint: " + TerminalText.escaped(hint)) }
         if code == .usage { writeToStandardError("usage: see 'smelt \(command.name) --help'") }
         return code
     }

@@ -59,6 +59,19 @@ import Testing
         #expect(text.status == 1 && text.standardOutput.contains("problem: \(shard)") && text.standardOutput.contains("FAILED"))
     }
 
+    @Test func verifyOfACheckpointWithoutDigestsSaysOnlyTheStructureWasChecked() throws {
+        let model = CommandRunner.fixture("models/llama-f32-base")  // written by a Python script: no xxh3: keys
+        let text = try CommandRunner.run(["verify", model])
+        #expect(text.status == 0)
+        #expect(
+            text.standardOutput
+                == "\(model): ok: structure valid; no stored digests to check the 21 tensors against (written by another tool)\n"
+        )
+        let json = try CommandRunner.json(try CommandRunner.run(["verify", model, "--json"]).standardOutput)
+        #expect(json["ok"] as? Bool == true && json["stored_digests"] as? Bool == false)
+        #expect(json["tensors_verified"] as? Int == 0 && json["tensors_without_digest"] as? Int == 21)
+    }
+
     struct RefusalCase: CustomTestStringConvertible, Sendable {
         let rule: String
         let arguments: [String]

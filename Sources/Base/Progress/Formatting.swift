@@ -40,6 +40,15 @@ public enum Formatting {
         "[" + shape.map(String.init).joined(separator: ", ") + "]"
     }
 
+    /// Names joined with commas, at most `limit` of them, then how many
+    /// more: "a, b, c, and 9 more". Keeps a message that lists a folder one
+    /// readable line however big the folder.
+    public static func list(_ names: [String], limit: Int = 12) -> String {
+        let limit = max(1, limit)
+        guard names.count > limit else { return names.joined(separator: ", ") }
+        return names.prefix(limit).joined(separator: ", ") + ", and \(names.count - limit) more"
+    }
+
     /// Left-aligns `text` in `width` columns.
     public static func padded(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)

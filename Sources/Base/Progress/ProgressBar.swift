@@ -14,7 +14,7 @@ public final class ProgressBar: Sendable {
     private let state = Mutex((doneBytes: UInt64(0), lastDrawTime: 0.0, passBytes: UInt64(0)))
 
     public init(label: String, totalBytes: UInt64, enabled: Bool) {
-        self.label = label
+        self.label = TerminalText.escaped(label)
         self.totalBytes = totalBytes
         self.isEnabled = enabled && isTerminal(2) && totalBytes > 0
     }

@@ -98,7 +98,7 @@ public enum CheckpointError: SmeltError, Equatable, Sendable {
             "tensors end at byte \(tensorsEnd) of the data section, which is \(dataSize) bytes (truncated or padded file)"
         case .noWeights(_, let found):
             "no model.safetensors.index.json, model.safetensors or single *.safetensors file; found: "
-                + (found.isEmpty ? "nothing" : found.joined(separator: ", "))
+                + (found.isEmpty ? "nothing" : Formatting.list(found))
         case .malformedIndex(_, let message):
             message
         case .indexFileNameUnsafe(_, _, let name):

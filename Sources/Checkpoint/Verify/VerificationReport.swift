@@ -31,6 +31,12 @@ public struct VerificationReport: Sendable {
     var tensorsMismatched = 0
     /// Whether a smelt-manifest.json was found and checked.
     public var manifestChecked = false
+    /// Whether any shard header carries `xxh3:` digests.
+    var headerDigestsFound = false
+    /// Whether the checkpoint stores digests at all (in its headers or a
+    /// manifest). A checkpoint written by another tool has none, so only its
+    /// structure could be checked.
+    public var hasStoredDigests: Bool { headerDigestsFound || manifestChecked }
     /// Inputs re-checked with `--inputs`, and those no longer present.
     public var inputsChecked = 0
     public var inputsMissing = 0

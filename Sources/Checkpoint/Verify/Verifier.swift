@@ -90,6 +90,7 @@ public enum Verifier {
     ) {
         let names = Set(digests.tensors.map(\.name))
         for (key, _) in file.header.metadata where key.utf8.starts(with: "xxh3:".utf8) {
+            report.headerDigestsFound = true
             let name = String(decoding: key.utf8.dropFirst(5), as: UTF8.self)
             if !names.contains(name) {
                 report.report(file.path, name, "__metadata__ has a digest for a tensor the file does not store")

@@ -182,6 +182,23 @@ import Glibc
         }
     }
 
+    @Test func noWeightsMessageListsAtMostADozenEntries() throws {
+        let folder = try TestFiles.temporaryFolder()
+        defer { try? FileSystem.removeTree(folder) }
+        let names = (1...30).map { "pytorch_model-000\($0 < 10 ? "0" : "")\($0)-of-00030.bin" }
+        for name in names { try TestFiles.write([], to: folder + "/" + name) }
+        do {
+            _ = try Checkpoint(path: folder)
+            Issue.record("opened a folder without weights")
+        } catch let error as CheckpointError {
+            #expect(
+                error.message
+                    == "\(folder): no model.safetensors.index.json, model.safetensors or single *.safetensors file; "
+                    + "found: \(names.prefix(12).joined(separator: ", ")), and 18 more")
+            #expect(error == .noWeights(folder: folder, found: names), "callers still get every name")
+        }
+    }
+
     @Test func prefersModelSafetensorsAndAcceptsOneOtherFile() throws {
         let folder = try TestFiles.temporaryFolder()
         defer { try? FileSystem.removeTree(folder) }

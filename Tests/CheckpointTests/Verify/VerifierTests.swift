@@ -32,6 +32,15 @@ import Glibc
         #expect(report.tensorsVerified == 6 && report.tensorsWithoutDigest == 0)
     }
 
+    @Test func headerDigestsAloneCountAsStoredDigests() throws {
+        let (folder, output) = try publishedCheckpoint()
+        defer { try? FileSystem.removeTree(folder) }
+        #expect(try Verifier.verify(path: output).hasStoredDigests)
+        try FileSystem.removeFile(output + "/" + Manifest.fileName)
+        let report = try Verifier.verify(path: output)
+        #expect(!report.manifestChecked && report.hasStoredDigests && report.tensorsVerified == 6)
+    }
+
     @Test func truncatedShardIsReported() throws {
         let (folder, output) = try publishedCheckpoint()
         defer { try? FileSystem.removeTree(folder) }
@@ -155,7 +164,7 @@ import Glibc
 
     @Test func fixtureWithoutDigestsIsCleanButCountsUncheckedTensors() throws {
         let report = try Verifier.verify(path: TestFiles.fixture("models/llama-sharded"))
-        #expect(report.isClean && !report.manifestChecked)
+        #expect(report.isClean && !report.manifestChecked && !report.hasStoredDigests)
         #expect(report.tensorsVerified == 0 && report.tensorsWithoutDigest == 21)
     }
 
