@@ -21,6 +21,9 @@ public struct ExecutionSettings: Sendable {
     /// `reductionSumsLimitBytes` (nil: always in memory).
     public var spillFolder: String?
     public var reductionSumsLimitBytes: UInt64 = 64 << 20
+    /// Freed heap the allocator may keep between tensors before its pages
+    /// are given back (`FreedHeap`).
+    public var freedHeapLimitBytes: UInt64 = 16 << 20
     /// The blocks output bytes are gathered in, in file order, and written
     /// past the page cache (`SequentialShardWriter`).
     public var outputBlockBytes = 8 << 20
@@ -120,10 +123,12 @@ public enum MergeExecutor {
                     continue
                 }
                 batch.append(try prepare(tensor, index: index, staged: staged, settings: settings))
+                FreedHeap.release(ifAbove: settings.freedHeapLimitBytes)
                 batchBytes += tensor.sources.reduce(0) { $0 + $1.byteCount }
                 if batchBytes >= settings.batchInputBytes {
                     try runFinalPass(
                         batch, into: output, settings: settings, journal: journal, report: &report, progress: progress)
+                    FreedHeap.release(ifAbove: settings.freedHeapLimitBytes)
                     batch = []
                     batchBytes = 0
                 }
