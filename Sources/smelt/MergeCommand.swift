@@ -173,6 +173,8 @@ enum MergeCommand: Command {
             ("free_disk_bytes", .unsigned(result.freeDiskBytes)),
             ("memory_budget_bytes", .unsigned(result.memory.budgetBytes)),
             ("estimated_peak_bytes", .unsigned(result.memory.peakBytes)),
+            ("estimated_peak_rss_bytes", .unsigned(result.memory.estimatedResidentBytes)),
+            ("peak_rss_bytes", result.peakResidentBytes.map(JSONOutput.unsigned) ?? .null),
             ("chunk_elements", .unsigned(UInt64(result.memory.chunkElementCount))),
             ("warnings", .array(result.warnings.map(JSONOutput.string))),
             (
@@ -214,7 +216,8 @@ enum MergeCommand: Command {
                         : "; resumed, keeping \(Formatting.bytes(resume.keptBytes)) from earlier runs"
                             + (resume.redoneUnits > 0 ? " and redoing \(resume.redoneUnits) damaged chunks" : "")
                 } ?? ""
-            return "merged \(size) into \(output) (plan \(XXH3.hex(result.planDigest)))\(resumed)\n"
+            let peak = result.peakResidentBytes.map { "; peak memory \(Formatting.bytes($0))" } ?? ""
+            return "merged \(size) into \(output) (plan \(XXH3.hex(result.planDigest)))\(resumed)\(peak)\n"
         case .alreadyDone:
             return
                 "\(output) already holds this merge (plan \(XXH3.hex(result.planDigest))); nothing to do\n"
@@ -222,7 +225,7 @@ enum MergeCommand: Command {
             return """
                 plan \(XXH3.hex(result.planDigest)): \(size)
                 disk: \(Formatting.bytes(result.outputBytes)) needed, \(Formatting.bytes(result.freeDiskBytes)) free
-                memory: budget \(Formatting.bytes(result.memory.budgetBytes)), estimated peak \(Formatting.bytes(result.memory.peakBytes)) plus the program (chunks of \(Formatting.grouped(UInt64(result.memory.chunkElementCount))) elements, \(result.memory.window) in flight)
+                memory: budget \(Formatting.bytes(result.memory.budgetBytes)), estimated peak \(Formatting.bytes(result.memory.estimatedResidentBytes)) resident: buffers \(Formatting.bytes(result.memory.peakBytes)) and the program \(Formatting.bytes(result.memory.programBytes)) (chunks of \(Formatting.grouped(UInt64(result.memory.chunkElementCount))) elements, \(result.memory.window) in flight)
                 dry run: nothing written
 
                 """

@@ -119,6 +119,25 @@ public enum FileSystem {
         return bytes
     }
 
+    /// Reads a file to its end, for files whose size `stat` does not
+    /// tell (procfs reports 0); at most `limit` bytes.
+    public static func readUntilEnd(_ path: String, limit: Int) throws(SystemError) -> [UInt8] {
+        let file = try OpenFile.forReading(path)
+        var bytes = [UInt8](repeating: 0, count: limit)
+        var count = 0
+        while count < limit {
+            let filled = count
+            let read = try retryingInterrupts("read", path: path) {
+                bytes.withUnsafeMutableBytes { buffer in
+                    Glibc.read(file.descriptor, buffer.baseAddress! + filled, limit - filled)  // checked: limit > filled
+                }
+            }
+            if read == 0 { break }
+            count += read
+        }
+        return Array(bytes[..<count])
+    }
+
     /// Writes a small file whole: to a temporary name, fsync, rename.
     public static func writeFileAtomically(_ path: String, bytes: [UInt8]) throws(SystemError) {
         // Hidden, so a copy left by a crash is never taken for a real file.

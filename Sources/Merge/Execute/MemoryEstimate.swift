@@ -15,6 +15,11 @@ public struct MemoryEstimate: Sendable {
     /// Peak bytes the buffers take at that chunk size (the fixed overhead
     /// of the program itself comes on top).
     public let peakBytes: UInt64
+    /// The program itself: its resident memory when the plan was made
+    /// (code, libraries, the plan, headers), measured, not guessed.
+    public let programBytes: UInt64
+    /// The peak resident memory to expect: buffers plus the program.
+    public var estimatedResidentBytes: UInt64 { peakBytes + programBytes }
 
     /// Bytes per chunk element a worker holds: a raw read buffer (8), one
     /// Float32 per source (4 each), the Float32 output (4), method scratch
@@ -57,5 +62,6 @@ public struct MemoryEstimate: Sendable {
                 (largest + reductionBlockElementCount - 1) / reductionBlockElementCount * reductionBlockElementCount))
         chunkElementCount = chunk
         peakBytes = UInt64(chunk) * UInt64(perElement) + fixed
+        programBytes = ProcessMemory.residentBytes ?? 0
     }
 }

@@ -212,6 +212,7 @@ public enum MergeExecutor {
         let sourceCount = batch.map(\.tensor.sources.count).max() ?? 1
         let stop = settings.stop
         let writer = output.writer, decodesInPieces = settings.decodesInPieces
+        let freedHeapLimitBytes = settings.freedHeapLimitBytes
         let hasher = XXH3Hasher()
         try runOrderedPipeline(
             chunkCount: items.count, threads: settings.threads, window: settings.window, slotBytes: slotBytes,
@@ -238,6 +239,7 @@ public enum MergeExecutor {
                     #endif
                 }
                 if item.isLastOfTensor {
+                    FreedHeap.release(ifAbove: freedHeapLimitBytes)
                     let digest = hasher.finalize()
                     report.digests[prepared.tensor.name] = digest
                     journal?.recordTensor(

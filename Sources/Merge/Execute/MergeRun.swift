@@ -45,6 +45,9 @@ public struct MergeResult: Sendable {
     public let warnings: [String]
     /// What a resumed run kept from the runs before it; nil for a fresh run.
     public let resume: ResumeSummary?
+    /// The process's peak resident memory when the result was made (VmHWM);
+    /// nil where the system does not say.
+    public let peakResidentBytes: UInt64?
 }
 
 /// What a run resumed from an interrupted one.
@@ -90,7 +93,7 @@ public enum MergeRun {
                 outcome: outcome, outputPath: outputPath, planDigest: digest, tensorCount: plan.tensors.count,
                 outputBytes: outputBytes, shardCount: shards.count, freeDiskBytes: free, memory: memory,
                 warnings: plan.warnings,
-                resume: resume)
+                resume: resume, peakResidentBytes: ProcessMemory.peakResidentBytes)
         }
         try OutputOverlap.check(
             outputPath: outputPath,
