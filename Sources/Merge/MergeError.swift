@@ -16,6 +16,8 @@ public enum MergeError: SmeltError, Sendable, Equatable {
     case layerGap(model: String, path: String, tensor: String, layer: Int, missingLayer: Int)
     /// A model's `config.json` states another layer count than its tensors hold (65).
     case layerCountMismatch(model: String, configFile: String, statedLayers: UInt64, tensorLayers: Int)
+    /// Two input tensors would be stored under one output name (65).
+    case duplicateOutput(tensor: String, input: String, otherInput: String, model: String)
     /// A tensor's shape differs between two models (65).
     case shapeMismatch(tensor: String, model: String, shape: [UInt64], otherModel: String, otherShape: [UInt64])
     /// A tensor is floating point in one model and not in another (65).
@@ -51,7 +53,8 @@ public enum MergeError: SmeltError, Sendable, Equatable {
         case .outputHoldsDifferentMerge, .outputOverlapsInput, .resumeRefused: .cannotCreateOutput
         case .insufficientDisk, .diskFull, .runFailed, .stagedOutputChanged: .ioError
         case .interrupted(let signal, _, _): signal == StopSignals.terminate ? .terminated : .interrupted
-        case .recipe, .unsupported, .missingTensor, .layerGap, .layerCountMismatch, .shapeMismatch, .dtypeMismatch,
+        case .recipe, .unsupported, .missingTensor, .layerGap, .layerCountMismatch, .duplicateOutput, .shapeMismatch,
+            .dtypeMismatch,
             .uncomputableDType,
             .unencodableOutput, .malformedConfig:
             .dataError
@@ -83,6 +86,9 @@ public enum MergeError: SmeltError, Sendable, Equatable {
         case .layerCountMismatch(let model, let configFile, let stated, let tensorLayers):
             return
                 "\(configFile): num_hidden_layers is \(stated), but the tensors of '\(model)' hold \(tensorLayers) layers"
+        case .duplicateOutput(let tensor, let input, let otherInput, let model):
+            return "tensors \"\(otherInput)\" and \"\(input)\" of '\(model)' would both be stored as \"\(tensor)\";"
+                + " their layer numbers are the same number written two ways"
         case .shapeMismatch(let tensor, let model, let shape, let otherModel, let otherShape):
             return "tensor \"\(tensor)\" has shape \(shape) in '\(model)' but \(otherShape) in '\(otherModel)'"
         case .dtypeMismatch(let tensor, let model, let dtype, let otherModel, let otherDType):

@@ -23,6 +23,7 @@ extension Planner {
                     baseIndex: baseIndex))
         }
         var outputLayer = 0
+        var inputOfOutput: [String: String] = [:]
         for slice in slices {
             let reference = slice.sources.first { $0.model == baseIndex } ?? slice.sources[0]
             for offset in 0..<slice.layerCount {
@@ -33,10 +34,16 @@ extension Planner {
                     }
                     let tensor = try planTensor(
                         name, sourceNames: sourceNames, slice: slice, position: position, baseIndex: baseIndex)
+                    let outputName = LayerNames.renumbered(name, to: outputLayer)
+                    // `layers.01.` and `layers.1.` are one layer, and would be one output name.
+                    if let other = inputOfOutput.updateValue(name, forKey: outputName) {
+                        throw MergeError.duplicateOutput(
+                            tensor: outputName, input: name, otherInput: other,
+                            model: models[reference.model].reference.text)
+                    }
                     planned.append(
                         PlannedTensor(
-                            name: LayerNames.renumbered(name, to: outputLayer), shape: tensor.shape,
-                            outputDType: tensor.outputDType, work: tensor.work))
+                            name: outputName, shape: tensor.shape, outputDType: tensor.outputDType, work: tensor.work))
                 }
                 outputLayer += 1
             }

@@ -101,6 +101,18 @@ import Testing
         }
     }
 
+    @Test func refusesTwoLayerNumbersThatAreOneNumber() throws {
+        try Self.withModels { folder in
+            try Self.writeModel(at: folder + "/zero", tensors: Self.twoLayers + [("model.layers.01.mlp.up_proj.weight", [2, 2])])
+            let recipe = "merge_method: passthrough\nslices:\n  - sources:\n      - model: MODELS/zero\n        layer_range: [1, 2]\n"
+            #expect(throws: MergeError.duplicateOutput(
+                tensor: "model.layers.0.mlp.up_proj.weight", input: "model.layers.1.mlp.up_proj.weight",
+                otherInput: "model.layers.01.mlp.up_proj.weight", model: folder + "/zero")) {
+                try Self.plan(recipe, models: folder)
+            }
+        }
+    }
+
     @Test func refusesADimensionBeyondIntInAnInput() throws {
         try Self.withModels { folder in
             try FileSystem.createDirectory(folder + "/huge")
