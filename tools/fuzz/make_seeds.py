@@ -51,6 +51,48 @@ def shrunk_fixture(path):
     return safetensors([(name, e["dtype"], [min(d, 2) for d in e["shape"]]) for name, e in entries], metadata)
 
 
+def header_json(tensors):
+    """The JSON of a safetensors header, unpadded: the planner target
+    writes the length prefix and the zero data section itself."""
+    raw = safetensors(tensors, pad=False)
+    (length,) = struct.unpack("<Q", raw[:8])
+    return raw[8:8 + length].decode()
+
+
+def llama(dtype="F32", layers=(0, 1), tied=False, extra=()):
+    """A tiny Llama-shaped model: embedding, per-layer tensors, final norm
+    and (untied) head, every dimension 2 or 4."""
+    tensors = [("model.embed_tokens.weight", dtype, [4, 2])]
+    for layer in layers:
+        tensors += [(f"model.layers.{layer}.input_layernorm.weight", dtype, [2]),
+                    (f"model.layers.{layer}.self_attn.q_proj.weight", dtype, [2, 2]),
+                    (f"model.layers.{layer}.mlp.up_proj.weight", dtype, [4, 2])]
+    tensors.append(("model.norm.weight", dtype, [2]))
+    if not tied:
+        tensors.append(("lm_head.weight", dtype, [4, 2]))
+    return header_json(tensors + list(extra))
+
+
+def config(layers=2, dtype="float32", **extra):
+    return json.dumps({"architectures": ["LlamaForCausalLM"], "hidden_size": 2, "num_hidden_layers": layers,
+                       "torch_dtype": dtype, **extra}, separators=(",", ":"))
+
+
+def planner_input(recipe, *models):
+    """The planner target's framing (PlannerTarget+Input.swift): the recipe,
+    then per model its header JSON and, after a line ====, its config.json;
+    parts split on lines ----. A model given as None has no folder."""
+    parts = [recipe]
+    for model in models:
+        if model is None:
+            parts.append("")
+        elif isinstance(model, tuple):
+            parts.append(model[0] + "\n====\n" + model[1])
+        else:
+            parts.append(model)
+    return "\n----\n".join(parts)
+
+
 def write(target, name, data):
     folder = CORPUS / target
     folder.mkdir(parents=True, exist_ok=True)
@@ -93,6 +135,71 @@ def main():
     write("json", "strings.json", '["\\u00e9\\ud83d\\ude00\\n\\t\\"\\\\\\/\\b\\f\\r", "caf\u00e9", ""]')
     write("json", "nested.json", "[" * 20 + "{}" + "]" * 20)
     write("json", "spaces.json", ' \t\r\n{"k" : [ 0.0 , 1E+2 ] }  \n')
+
+    write_planner_seeds()
+
+
+def write_planner_seeds():
+    f32, bf16 = llama(), llama("BF16")
+    write("planner", "linear.txt", planner_input(
+        "merge_method: linear\nmodels:\n  - model: m0\n    parameters:\n      weight: 0.7\n"
+        "  - model: m1\n    parameters:\n      weight: 0.3\n",
+        (f32, config()), (f32, config())))
+    write("planner", "linear-filtered-gradient.txt", planner_input(
+        "merge_method: linear\nmodels:\n  - model: m0\n  - model: m1\n  - model: m2\nparameters:\n"
+        "  weight:\n    - filter: self_attn\n      value: [0.1, 0.9]\n    - filter: mlp\n      value: 0.5\n"
+        "    - value: 1\n  normalize: true\ndtype: float32\nout_dtype: bfloat16\n",
+        bf16, bf16, bf16))
+    write("planner", "ties-base.txt", planner_input(
+        "merge_method: ties\nbase_model: m0\nmodels:\n  - model: m1\n    parameters:\n      density: 0.5\n"
+        "      weight: 0.6\n  - model: m2\n    parameters:\n      density: 0.7\n      weight: [0.2, 0.8]\n"
+        "parameters:\n  normalize: true\n  int8_mask: false\ndtype: bfloat16\n",
+        (bf16, config(dtype="bfloat16")), bf16, bf16))
+    write("planner", "slerp-filter.txt", planner_input(
+        "merge_method: slerp\nbase_model: m0\nslices:\n  - sources:\n      - model: m0\n        layer_range: [0, 2]\n"
+        "      - model: m1\n        layer_range: [0, 2]\nparameters:\n  t:\n    - filter: self_attn\n"
+        "      value: [0, 0.5, 0.3, 0.7, 1]\n    - filter: mlp\n      value: [1, 0.5, 0.7, 0.3, 0]\n    - value: 0.5\n",
+        (f32, config()), f32))
+    write("planner", "passthrough-slices.txt", planner_input(
+        "merge_method: passthrough\nslices:\n  - sources:\n      - model: m0\n        layer_range: [0, 2]\n"
+        "  - sources:\n      - model: m1\n        layer_range: [1, 3]\n        parameters:\n          scale:\n"
+        "            - filter: q_proj\n              value: 0.5\n            - value: 1.0\n",
+        (f32, config()), (llama(layers=(0, 1, 2)), config(3))))
+    write("planner", "task-arithmetic-slices.txt", planner_input(
+        "merge_method: task_arithmetic\nbase_model: m0\nslices:\n  - sources:\n      - model: m0\n"
+        "        layer_range: [0, 1]\n      - model: m1\n        layer_range: [1, 2]\n        parameters:\n"
+        "          weight: 0.5\n  - sources:\n      - model: m0\n        layer_range: [1, 2]\n"
+        "      - model: m2\n        layer_range: [0, 1]\n        parameters:\n          weight: 1.5\n"
+        "parameters:\n  lambda: 0.8\nout_dtype: float16\n",
+        (f32, config()), f32, f32))
+    write("planner", "dare-ties-tied.txt", planner_input(
+        "merge_method: dare_ties\nbase_model: m0\nmodels:\n  - model: m1\n    parameters:\n      weight: 0.5\n"
+        "      density: 0.4\n  - model: m2/model.safetensors\n    parameters:\n      weight: 0.5\n      density: 0.6\n"
+        "parameters:\n  rescale: true\n",
+        (llama(tied=True), config(tie_word_embeddings=True)), llama(tied=True), f32))
+    write("planner", "della-integer-tensor.txt", planner_input(
+        "merge_method: della\nbase_model: m0\nmodels:\n  - model: m1\n    parameters:\n      weight: 1\n"
+        "      density: 0.5\n      epsilon: 0.1\nparameters:\n  lambda: 1\n",
+        llama(extra=[("model.position_ids", "I64", [1, 4])]), llama(extra=[("model.position_ids", "I64", [1, 4])])))
+    write("planner", "layer-gap.txt", planner_input(
+        "merge_method: linear\nmodels:\n  - model: m0\n  - model: m1\n",
+        f32, (llama(layers=(0, 2)), config())))
+    write("planner", "zero-by-max-shape.txt", planner_input(
+        "merge_method: linear\nmodels:\n  - model: m0\n  - model: m1\n",
+        llama(extra=[("model.layers.0.empty", "F32", [0, 18446744073709551615])]),
+        llama(extra=[("model.layers.0.empty", "F32", [0, 18446744073709551615])])))
+    write("planner", "config-mismatch.txt", planner_input(
+        "merge_method: nuslerp\nmodels:\n  - model: m0\n    parameters:\n      weight: 1\n"
+        "  - model: m1\n    parameters:\n      weight: 2\nparameters:\n  nuslerp_row_wise: true\n",
+        (f32, config(3)), (f32, "{\"num_hidden_layers\":2.0}")))
+    write("planner", "model-stock-missing-model.txt", planner_input(
+        "merge_method: model_stock\nbase_model: m0\nmodels:\n  - model: m1\n  - model: m2\n"
+        "  - model: org/name\nparameters:\n  filter_wise: false\n",
+        (bf16, config()), bf16, None))
+    write("planner", "sce-mixed-dtypes.txt", planner_input(
+        "merge_method: sce\nbase_model: m0\nmodels:\n  - model: m1\n  - model: m2\nparameters:\n"
+        "  select_topk: 0.5\n",
+        f32, bf16, f32))
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@
 #
 # usage: tools/fuzz/run.sh [SECONDS] [TARGET...] [-- LIBFUZZER_FLAG...]
 #   SECONDS  total time budget in seconds (default 600)
-#   TARGET   header, index, manifest or json. Without any, all four run:
-#            header (the safetensors reader) gets half the budget and the
-#            other three share the rest; named targets share it evenly.
-#   after -- flags passed to every libFuzzer run, e.g. -seed=1 -max_len=65536
+#   TARGET   header, index, manifest, json or planner. Without any, all five
+#            run: header (the safetensors reader) gets half the budget and
+#            the other four share the rest; named targets share it evenly.
+#   after -- flags passed to every libFuzzer run, e.g. -seed=1 -max_len=65536,
+#            or -fork=1 -ignore_crashes=1 to go on fuzzing after a failure
 #
 # Environment: FUZZ_SCRATCH (build folder, default /tmp/smelt-fuzz-build),
 # FUZZ_LOGS (log folder, default /tmp/smelt-fuzz-logs).
@@ -23,7 +24,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 scratch=${FUZZ_SCRATCH:-/tmp/smelt-fuzz-build}
 logs=${FUZZ_LOGS:-/tmp/smelt-fuzz-logs}
-all_targets=(header index manifest json)
+all_targets=(header index manifest json planner)
 
 usage() { echo "usage: $0 [SECONDS] [TARGET...] [-- LIBFUZZER_FLAG...]; targets: ${all_targets[*]}" >&2; exit 64; }
 
@@ -47,7 +48,7 @@ declare -A budget
 if [[ ${#targets[@]} -eq 0 ]]; then
     targets=("${all_targets[@]}")
     budget[header]=$(( seconds / 2 ))
-    for target in index manifest json; do budget[$target]=$(( (seconds - seconds / 2) / 3 )); done
+    for target in index manifest json planner; do budget[$target]=$(( (seconds - seconds / 2) / 4 )); done
 else
     for target in "${targets[@]}"; do budget[$target]=$(( seconds / ${#targets[@]} )); done
 fi
@@ -107,6 +108,15 @@ for target in "${targets[@]}"; do
     grep -E 'INITED|pulse|DONE|ERROR|WARNING|SUMMARY|deadly|Test unit written|Base64|^stat::|invariant' "$log" || true
     units=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     coverage=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1)
+    # With -fork=N the parent prints no stat:: lines, only progress lines
+    # "#UNITS: cov: ... oom/timeout/crash: O/T/C ..."; with -ignore_crashes
+    # it exits 0 whatever its jobs found, so those counts decide.
+    fork_progress=$(grep -E '^#[0-9]+: cov: ' "$log" | tail -n 1 || true)
+    if [[ -z $units && -n $fork_progress ]]; then
+        echo "$fork_progress"
+        units=$(sed -E 's/^#([0-9]+):.*/\1/' <<< "$fork_progress")
+        if [[ $status -eq 0 && ! $fork_progress =~ oom/timeout/crash:\ 0/0/0 ]]; then status=1; fi
+    fi
     units=${units:-0}
     total_units=$(( total_units + units ))
     summary+=("$(printf '%-9s %6s s %12s inputs  %-22s exit %s' "$target" "${budget[$target]}" "$units" "${coverage:-cov: ?}" "$status")")
