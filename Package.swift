@@ -55,6 +55,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Base"], path: "Tests/TestSupport"),
         .testTarget(name: "BaseTests", dependencies: ["Base", "TestSupport", "CXXHash"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Base", "TestSupport"]),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base"]),
         .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base"]),
     ],

@@ -91,6 +91,7 @@ failed=0
 for method in "${methods[@]}"; do
   for budget in 64M 256M; do
     budget_bytes=$(( ${budget%M} << 20 ))
+    rm -rf "$work/out"
     estimate=$("$SMELT" merge "$work/$method.yml" "$work/out" --memory-budget "$budget" --dry-run --json "${extra[@]}" \
       | python3 -c 'import json, sys; print(json.load(sys.stdin)["estimated_peak_rss_bytes"])')
     rm -rf "$work/out"

@@ -86,24 +86,34 @@ extension TaskArithmeticKernel {
         if density >= 1 { for index in 0..<count { keep[index] = 1 }; return }
         let random = randoms[model]
         let first = chunk.elementRange.lowerBound
-        var order = [Int](repeating: 0, count: rowLength)
-        var magnitudes = [Float](repeating: 0, count: rowLength)
-        var rowStart = 0
-        while rowStart < count {
-            let length = min(rowLength, count - rowStart)
-            for offset in 0..<length {
-                order[offset] = offset
-                magnitudes[offset] = abs(values[rowStart + offset] - base[rowStart + offset])
+        // Rank by |δ| (a non-negative Float32 orders like its bits), ties by
+        // index: a stable radix sort of the bits carrying the offsets.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * rowLength) { buffer in
+            let keys = UnsafeMutableBufferPointer(rebasing: buffer[0..<rowLength])
+            let offsets = UnsafeMutableBufferPointer(rebasing: buffer[rowLength..<2 * rowLength])
+            let scratchKeys = UnsafeMutableBufferPointer(rebasing: buffer[2 * rowLength..<3 * rowLength])
+            let scratchOffsets = UnsafeMutableBufferPointer(rebasing: buffer[3 * rowLength..<4 * rowLength])
+            var rowStart = 0
+            while rowStart < count {
+                let length = min(rowLength, count - rowStart)
+                for offset in 0..<length {
+                    keys[offset] = abs(values[rowStart + offset] - base[rowStart + offset]).bitPattern
+                    offsets[offset] = UInt32(truncatingIfNeeded: offset)
+                }
+                RadixSort.sort(
+                    keys: UnsafeMutableBufferPointer(rebasing: keys[0..<length]),
+                    payload: UnsafeMutableBufferPointer(rebasing: offsets[0..<length]),
+                    scratchKeys: scratchKeys, scratchPayload: scratchOffsets)
+                for rank in 0..<length {
+                    let offset = Int(offsets[rank])
+                    let step = length > 1 ? 2 * epsilon * Double(rank) / Double(length - 1) : epsilon
+                    let probability = Float(min(1, max(0, density - epsilon + step)))
+                    let index = rowStart + offset
+                    let isKept = random.uniform(first + index) < probability
+                    keep[index] = isKept ? 1 : 0
+                }
+                rowStart += length
             }
-            order[0..<length].sort { magnitudes[$0] != magnitudes[$1] ? magnitudes[$0] < magnitudes[$1] : $0 < $1 }
-            for (rank, offset) in order[0..<length].enumerated() {
-                let step = length > 1 ? 2 * epsilon * Double(rank) / Double(length - 1) : epsilon
-                let probability = Float(min(1, max(0, density - epsilon + step)))
-                let index = rowStart + offset
-                let isKept = random.uniform(first + index) < probability
-                keep[index] = isKept ? 1 : 0
-            }
-            rowStart += length
         }
     }
 

@@ -1,0 +1,46 @@
+import Compute
+import Testing
+
+/// `RadixSort` orders like a stable comparison sort: by key, equal keys in
+/// their original order.
+@Suite struct RadixSortTests {
+    static func sorted(_ keys: [UInt32]) -> (keys: [UInt32], payload: [UInt32]) {
+        var sortedKeys = keys
+        var payload = (0..<keys.count).map { UInt32($0) }
+        var scratchKeys = [UInt32](repeating: 0, count: keys.count)
+        var scratchPayload = [UInt32](repeating: 0, count: keys.count)
+        sortedKeys.withUnsafeMutableBufferPointer { keyBuffer in
+            payload.withUnsafeMutableBufferPointer { payloadBuffer in
+                scratchKeys.withUnsafeMutableBufferPointer { scratchKeyBuffer in
+                    scratchPayload.withUnsafeMutableBufferPointer { scratchPayloadBuffer in
+                        RadixSort.sort(
+                            keys: keyBuffer, payload: payloadBuffer, scratchKeys: scratchKeyBuffer,
+                            scratchPayload: scratchPayloadBuffer)
+                    }
+                }
+            }
+        }
+        return (sortedKeys, payload)
+    }
+
+    @Test(arguments: [0, 1, 2, 7, 256, 1537])
+    func ordersLikeAStableSortWithTiesByIndex(count: Int) {
+        var state: UInt64 = UInt64(count) &* 0x9E37_79B9_7F4A_7C15 | 1
+        let keys = (0..<count).map { _ -> UInt32 in
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            // Few distinct values in every byte, so ties are common.
+            return UInt32(truncatingIfNeeded: state) & 0x0301_0F03
+        }
+        let expected = keys.indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+        let (sortedKeys, payload) = Self.sorted(keys)
+        #expect(payload == expected.map { UInt32($0) })
+        #expect(sortedKeys == expected.map { keys[$0] })
+    }
+
+    @Test func keepsKeysThatShareEveryByteInPlace() {
+        let (sortedKeys, payload) = Self.sorted([5, 5, 5, 5])
+        #expect(sortedKeys == [5, 5, 5, 5] && payload == [0, 1, 2, 3])
+    }
+}
