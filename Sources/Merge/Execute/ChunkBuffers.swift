@@ -1,26 +1,101 @@
 import Base
 import Checkpoint
+import Synchronization
 
-/// One worker's buffers: a raw read buffer, one Float32 buffer per source
-/// and one for the output, sized for the largest chunk of a pass and reused
-/// for all its chunks, so the hot loops allocate nothing.
-final class ChunkBuffers {
+/// One worker's buffers: a raw read buffer, one Float32 buffer per source,
+/// one for the output and the reduction histograms, reused for every chunk
+/// and, through `ChunkBufferPool`, every pass and tensor of a run, so
+/// neither the hot loops nor the passes allocate.
+/// @unchecked Sendable: one worker at a time holds it, from the pool's
+/// `take` to its `give`.
+final class ChunkBuffers: @unchecked Sendable {
     private let raw: UnsafeMutableRawBufferPointer
     private let decoded: [UnsafeMutableBufferPointer<Float>]
     let output: UnsafeMutableBufferPointer<Float>
+    /// Elements and sources the buffers hold.
+    let elementCapacity: Int
+    var sourceCapacity: Int { decoded.count }
+    private var histogramStorage = UnsafeMutableBufferPointer<UInt64>(start: nil, count: 0)
 
     init(chunkElementCount: Int, sourceCount: Int) {
-        raw = .allocate(byteCount: max(1, chunkElementCount) * 8, alignment: 64)
-        decoded = (0..<sourceCount).map { _ in .allocate(capacity: max(1, chunkElementCount)) }
-        output = .allocate(capacity: max(1, chunkElementCount))
+        let capacity = max(1, chunkElementCount)
+        elementCapacity = capacity
+        raw = .allocate(byteCount: capacity * 8, alignment: 64)
+        decoded = (0..<sourceCount).map { _ in .allocate(capacity: capacity) }
+        output = .allocate(capacity: capacity)
     }
 
     deinit {
         raw.deallocate()
         for buffer in decoded { buffer.deallocate() }
         output.deallocate()
+        histogramStorage.deallocate()
     }
 
+    /// `count` zeroed histogram counts, kept for the next pass.
+    func histograms(count: Int) -> UnsafeMutableBufferPointer<UInt64> {
+        if histogramStorage.count < count {
+            histogramStorage.deallocate()
+            histogramStorage = .allocate(capacity: count)
+        }
+        let counts = UnsafeMutableBufferPointer(rebasing: histogramStorage[0..<count])
+        counts.update(repeating: 0)
+        return counts
+    }
+}
+
+/// The worker buffers of a run, lent to the workers of each pass and given
+/// back after it. Without a pool every pass allocated and freed a few
+/// megabytes per worker, which glibc's heaps kept as free memory that
+/// counted in RSS or, given back, had to be faulted in again.
+final class ChunkBufferPool: Sendable {
+    private let free = Mutex<[ChunkBuffers]>([])
+    /// Buffers kept at most (one per worker, and one for the thread that
+    /// runs a pass).
+    private let limit: Int
+
+    init(threads: Int) { limit = threads + 1 }
+
+    /// Buffers for chunks of `chunkElementCount` elements of `sourceCount`
+    /// sources: a kept set that is large enough, else a new one.
+    func take(chunkElementCount: Int, sourceCount: Int) -> ChunkBuffers {
+        let kept = free.withLock { free -> ChunkBuffers? in
+            guard
+                let index = free.firstIndex(where: {
+                    $0.elementCapacity >= chunkElementCount && $0.sourceCapacity >= sourceCount
+                })
+            else { return nil }
+            return free.remove(at: index)
+        }
+        return kept ?? ChunkBuffers(chunkElementCount: chunkElementCount, sourceCount: sourceCount)
+    }
+
+    /// Keeps `buffers` for the next pass, the largest ones when full.
+    func give(_ buffers: ChunkBuffers) {
+        free.withLock { free in
+            free.append(buffers)
+            if free.count > limit {
+                free.sort { $0.elementCapacity * $0.sourceCapacity > $1.elementCapacity * $1.sourceCapacity }
+                free.removeLast()
+            }
+        }
+    }
+}
+
+/// Buffers lent from a pool for a worker's life, given back when it ends.
+final class LentChunkBuffers: Sendable {
+    let buffers: ChunkBuffers
+    private let pool: ChunkBufferPool
+
+    init(_ pool: ChunkBufferPool, chunkElementCount: Int, sourceCount: Int) {
+        self.pool = pool
+        buffers = pool.take(chunkElementCount: chunkElementCount, sourceCount: sourceCount)
+    }
+
+    deinit { pool.give(buffers) }
+}
+
+extension ChunkBuffers {
     /// Reads elements `range` of every source (base first, if any) through
     /// its `TensorReader` and decodes them to Float32.
     ///

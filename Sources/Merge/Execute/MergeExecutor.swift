@@ -113,6 +113,7 @@ public enum MergeExecutor {
     ) throws {
         let output = SequentialShardWriter(
             writer: writer, blockBytes: settings.outputBlockBytes, blockCount: settings.outputBlockCount)
+        let pool = ChunkBufferPool(threads: settings.threads)
         do {
             var batch: [PreparedTensor] = []
             var batchBytes: UInt64 = 0
@@ -122,19 +123,21 @@ public enum MergeExecutor {
                     progress(tensor.byteCount)
                     continue
                 }
-                batch.append(try prepare(tensor, index: index, staged: staged, settings: settings))
+                batch.append(try prepare(tensor, index: index, staged: staged, settings: settings, pool: pool))
                 FreedHeap.release(ifAbove: settings.freedHeapLimitBytes)
                 batchBytes += tensor.sources.reduce(0) { $0 + $1.byteCount }
                 if batchBytes >= settings.batchInputBytes {
                     try runFinalPass(
-                        batch, into: output, settings: settings, journal: journal, report: &report, progress: progress)
+                        batch, into: output, settings: settings, pool: pool, journal: journal, report: &report,
+                        progress: progress)
                     FreedHeap.release(ifAbove: settings.freedHeapLimitBytes)
                     batch = []
                     batchBytes = 0
                 }
             }
             try runFinalPass(
-                batch, into: output, settings: settings, journal: journal, report: &report, progress: progress)
+                batch, into: output, settings: settings, pool: pool, journal: journal, report: &report,
+                progress: progress)
             try output.finish()
         } catch {
             // Chunks already retired (and journaled) still reach the disk, so
@@ -146,7 +149,8 @@ public enum MergeExecutor {
 
     /// Runs a tensor's reduction passes, unless every chunk is kept.
     static func prepare(
-        _ tensor: PlannedTensor, index: Int, staged: StagedWork = StagedWork(), settings: ExecutionSettings
+        _ tensor: PlannedTensor, index: Int, staged: StagedWork = StagedWork(), settings: ExecutionSettings,
+        pool: ChunkBufferPool? = nil
     ) throws -> PreparedTensor {
         func kept(_ chunks: [Range<Int>], bytesPerUnit: Int) -> [Int: UInt64] {
             var kept: [Int: UInt64] = [:]
@@ -180,7 +184,7 @@ public enum MergeExecutor {
                     threads: settings.threads, stop: settings.stop,
                     spillFolder: settings.spillFolder, sumsLimitBytes: settings.reductionSumsLimitBytes,
                     progress: settings.reductionProgress,
-                    decodesInPieces: settings.decodesInPieces)
+                    decodesInPieces: settings.decodesInPieces, pool: pool)
                 kernel.finishReduction(totals)
             }
             return PreparedTensor(tensor: tensor, index: index, kernel: kernel, chunks: chunks, keptChunks: keptChunks)
@@ -189,7 +193,7 @@ public enum MergeExecutor {
 
     static func runFinalPass(
         _ batch: [PreparedTensor], into output: SequentialShardWriter, settings: ExecutionSettings,
-        journal: MergeJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
+        pool: ChunkBufferPool, journal: MergeJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
     ) throws {
         var items: [WorkItem] = []
         for (index, prepared) in batch.enumerated() {
@@ -216,11 +220,11 @@ public enum MergeExecutor {
         let hasher = XXH3Hasher()
         try runOrderedPipeline(
             chunkCount: items.count, threads: settings.threads, window: settings.window, slotBytes: slotBytes,
-            makeState: { ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount) },
-            produce: { index, buffers, slot in
+            makeState: { LentChunkBuffers(pool, chunkElementCount: largestChunk, sourceCount: sourceCount) },
+            produce: { index, lent, slot in
                 try stop?.check()
                 return try produce(
-                    work[index], batch: batch, buffers: buffers, slot: slot, writer: writer,
+                    work[index], batch: batch, buffers: lent.buffers, slot: slot, writer: writer,
                     decodesInPieces: decodesInPieces)
             },
             retired: { index, bytes, chunkDigest in

@@ -17,8 +17,9 @@ func runReductionPass(
     _ kernel: any TensorKernel, request: ReductionRequest, tensor: PlannedTensor,
     base: TensorSource?, models: [TensorSource], chunks: [Range<Int>], threads: Int, stop: StopRequest? = nil,
     spillFolder: String? = nil, sumsLimitBytes: UInt64 = .max, progress: (@Sendable (UInt64) -> Void)? = nil,
-    decodesInPieces: Bool = true
+    decodesInPieces: Bool = true, pool: ChunkBufferPool? = nil
 ) throws -> ReductionTotals {
+    let pool = pool ?? ChunkBufferPool(threads: threads)
     let blockCount = (tensor.elementCount + reductionBlockElementCount - 1) / reductionBlockElementCount
     // Block sums that would outgrow their share of the budget go to a spill file.
     let sumsBytes = UInt64(request.sumCount) * UInt64(blockCount) * 8
@@ -45,11 +46,9 @@ func runReductionPass(
     let inputBitsPerElement = ((base.map { [$0] } ?? []) + models).reduce(0) { $0 + $1.dtype.bitsPerElement }
 
     DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks.count))) { _ in
-        let buffers = ChunkBuffers(chunkElementCount: largestChunk, sourceCount: sourceCount)
-        let histograms = UnsafeMutableBufferPointer<UInt64>.allocate(
-            capacity: max(1, request.histogramCount * histogramBinCount))
-        histograms.initialize(repeating: 0)
-        defer { histograms.deallocate() }
+        let lent = LentChunkBuffers(pool, chunkElementCount: largestChunk, sourceCount: sourceCount)
+        let buffers = lent.buffers
+        let histograms = buffers.histograms(count: max(1, request.histogramCount * histogramBinCount))
         let blocksPerChunk = (largestChunk + reductionBlockElementCount - 1) / reductionBlockElementCount
         let localSums = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, request.sumCount * blocksPerChunk))
         defer { localSums.deallocate() }
