@@ -11,7 +11,8 @@ struct MultiSlerpMethod: MergeMethod {
     let parameters = [
         ParameterDefinition("weight", .perModel, default: nil),
         ParameterDefinition("normalize_weights", .global, default: 1, singleValue: true),
-        ParameterDefinition("eps", .global, default: 1e-8),
+        // A tolerance added to norms: negative, it could divide by zero.
+        ParameterDefinition("eps", .global, default: 1e-8, bounds: .nonNegative),
     ]
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {
@@ -29,8 +30,9 @@ struct KarcherMethod: MergeMethod {
     let name = "karcher"
     let baseModelUse = BaseModelUse.ignored
     let parameters = [
-        ParameterDefinition("max_iter", .global, default: 10, singleValue: true),
-        ParameterDefinition("tol", .global, default: 1e-5),
+        // A count of iterations and a tolerance on the step: neither is negative.
+        ParameterDefinition("max_iter", .global, default: 10, singleValue: true, bounds: .nonNegative),
+        ParameterDefinition("tol", .global, default: 1e-5, bounds: .nonNegative),
     ]
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {
