@@ -33,7 +33,8 @@ final class NonFiniteGuard: Sendable {
         let (count, first) = dtype.nonFiniteElements(bytes)
         throw MergeError.nonFiniteOutput(
             tensor: prepared.tensor.name, count: count, element: item.range.lowerBound + (first?.index ?? 0),
-            value: first.map { "\($0.value)" } ?? "a non-finite value", stagingPath: stagingPath)
+            value: first.map { $0.value.isNaN ? "nan" : "\($0.value)" } ?? "a non-finite value",
+            stagingPath: stagingPath)
     }
 
     private func inputsHoldNonFinite(_ prepared: PreparedTensor) throws -> Bool {
