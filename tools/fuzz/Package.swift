@@ -16,12 +16,18 @@ let package = Package(
         .systemLibrary(name: "CLibFuzzer"),
         .target(
             name: "FuzzTargets",
-            dependencies: ["CLibFuzzer", .product(name: "Checkpoint", package: "Smelt")]
+            dependencies: [
+                "CLibFuzzer",
+                .product(name: "Base", package: "Smelt"),
+                .product(name: "Checkpoint", package: "Smelt"),
+                .product(name: "Merge", package: "Smelt"),
+            ]
         ),
         .executableTarget(name: "fuzz-header", dependencies: ["FuzzTargets"]),
         .executableTarget(name: "fuzz-index", dependencies: ["FuzzTargets"]),
         .executableTarget(name: "fuzz-manifest", dependencies: ["FuzzTargets"]),
         .executableTarget(name: "fuzz-json", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "fuzz-params", dependencies: ["FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )

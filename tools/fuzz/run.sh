@@ -4,9 +4,9 @@
 #
 # usage: tools/fuzz/run.sh [SECONDS] [TARGET...] [-- LIBFUZZER_FLAG...]
 #   SECONDS  total time budget in seconds (default 600)
-#   TARGET   header, index, manifest or json. Without any, all four run:
+#   TARGET   header, index, manifest, json or params. Without any, all run:
 #            header (the safetensors reader) gets half the budget and the
-#            other three share the rest; named targets share it evenly.
+#            others share the rest; named targets share it evenly.
 #   after -- flags passed to every libFuzzer run, e.g. -seed=1 -max_len=65536
 #
 # Environment: FUZZ_SCRATCH (build folder, default /tmp/smelt-fuzz-build),
@@ -23,7 +23,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 scratch=${FUZZ_SCRATCH:-/tmp/smelt-fuzz-build}
 logs=${FUZZ_LOGS:-/tmp/smelt-fuzz-logs}
-all_targets=(header index manifest json)
+all_targets=(header index manifest json params)
 
 usage() { echo "usage: $0 [SECONDS] [TARGET...] [-- LIBFUZZER_FLAG...]; targets: ${all_targets[*]}" >&2; exit 64; }
 
@@ -47,7 +47,7 @@ declare -A budget
 if [[ ${#targets[@]} -eq 0 ]]; then
     targets=("${all_targets[@]}")
     budget[header]=$(( seconds / 2 ))
-    for target in index manifest json; do budget[$target]=$(( (seconds - seconds / 2) / 3 )); done
+    for target in index manifest json params; do budget[$target]=$(( (seconds - seconds / 2) / 4 )); done
 else
     for target in "${targets[@]}"; do budget[$target]=$(( seconds / ${#targets[@]} )); done
 fi

@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// Fuzzes `CheckpointIndex(path:bytes:)` with model.safetensors.index.json

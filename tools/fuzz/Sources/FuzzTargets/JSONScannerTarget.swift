@@ -1,3 +1,4 @@
+import Base
 import Checkpoint
 
 /// Fuzzes `JSONScanner.parse` directly, with properties that tie its
