@@ -96,6 +96,28 @@ import Testing
         #expect(values.count == 32 && !values[0].isFinite && values[1] == 2)
     }
 
+    /// Found by the params fuzzer: a tolerance of 0 divided zero by zero
+    /// where an angle or a step was exactly zero.
+    @Test func karcherWithZeroToleranceMakesNoNaN() throws {
+        let (folder, recipe) = try MergeCommandTests.recipeFile(
+            """
+            merge_method: karcher
+            models:
+              - model: Fixtures/models/llama-f32-base
+              - model: Fixtures/models/llama-f32-b
+            parameters: {max_iter: 3, tol: 0}
+
+            """)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let result = try CommandRunner.run(["merge", recipe, folder + "/merged"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let checkpoint = try Checkpoint(path: folder + "/merged")
+        for (file, entry) in checkpoint.tensors {
+            let finite = file.mapping.withBytes(in: file.fileRange(of: entry)) { !entry.dtype.containsNonFinite($0) }
+            #expect(finite, "\(entry.name)")
+        }
+    }
+
     @Test func helpDocumentsAllowNonFinite() throws {
         let result = try CommandRunner.run(["merge", "--help"])
         #expect(result.status == 0)
