@@ -5,10 +5,7 @@ struct NearSwapMethod: MergeMethod {
     let name = "nearswap"
     let baseModelUse = BaseModelUse.required
     // t is a distance threshold; mergekit's nearswap refuses t ≤ 0 ("Threshold cannot be <= zero").
-    let parameters = [
-        ParameterDefinition(
-            "t", .global, default: nil, bounds: ParameterBounds(lower: 0, lowerIsOpen: true, upper: nil))
-    ]
+    let parameters = [ParameterDefinition("t", .global, default: nil, bounds: .positive)]
 
     func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
         modelCount == 1 && hasBase ? nil : "needs the base model and exactly one other model"

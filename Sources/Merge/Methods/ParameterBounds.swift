@@ -20,6 +20,8 @@ public struct ParameterBounds: Sendable, Equatable {
     public static let finite = ParameterBounds(lower: nil, upper: nil)
     /// [0, ∞)
     public static let nonNegative = ParameterBounds(lower: 0, upper: nil)
+    /// (0, ∞)
+    public static let positive = ParameterBounds(lower: 0, lowerIsOpen: true, upper: nil)
     /// [0, 1]
     public static let unitInterval = ParameterBounds(lower: 0, upper: 1)
     /// (0, 1]: a fraction kept, of which at least something is.

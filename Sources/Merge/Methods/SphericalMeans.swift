@@ -11,8 +11,9 @@ struct MultiSlerpMethod: MergeMethod {
     let parameters = [
         ParameterDefinition("weight", .perModel, default: nil),
         ParameterDefinition("normalize_weights", .global, default: 1, singleValue: true),
-        // A tolerance added to norms: negative, it could divide by zero.
-        ParameterDefinition("eps", .global, default: 1e-8, bounds: .nonNegative),
+        // Added to every norm divided by (mergekit: "for numerical stability"): at 0, a task
+        // vector a fine-tune left unchanged would be divided by zero.
+        ParameterDefinition("eps", .global, default: 1e-8, bounds: .positive),
     ]
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {

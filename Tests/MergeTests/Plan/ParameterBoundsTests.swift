@@ -42,6 +42,7 @@ import Testing
         ("della", "epsilon", -0.1, false), ("della", "epsilon", 0.49, true),
         ("sce", "select_topk", 0, true), ("sce", "select_topk", 1.01, false),
         ("karcher", "max_iter", -1, false), ("karcher", "tol", -1e-9, false), ("multislerp", "eps", -1e-9, false),
+        ("multislerp", "eps", 0, false), ("karcher", "tol", 0, true),
         ("linear", "weight", -2, true), ("task_arithmetic", "lambda", -1, true),
         ("passthrough", "scale", -3e38, true), ("linear", "weight", 3.4028235e38, true),
     ]
