@@ -46,6 +46,10 @@ public enum MergeError: SmeltError, Sendable, Equatable {
     case runFailed(cause: SystemError, stagingPath: String)
     /// Staged bytes checked at the start of a resume changed during it (74).
     case stagedOutputChanged(tensor: String, byteOffset: UInt64)
+    /// A merged tensor holds NaNs or infinities that its inputs do not: at
+    /// least `count`, the first at `element` with `value` (65). Finished
+    /// work is kept; `--allow-non-finite` publishes it anyway.
+    case nonFiniteOutput(tensor: String, count: Int, element: Int, value: String, stagingPath: String)
 
     public var exitCode: ExitCode {
         switch self {
@@ -56,7 +60,7 @@ public enum MergeError: SmeltError, Sendable, Equatable {
         case .recipe, .unsupported, .missingTensor, .layerGap, .layerCountMismatch, .duplicateOutput, .shapeMismatch,
             .dtypeMismatch,
             .uncomputableDType,
-            .unencodableOutput, .malformedConfig:
+            .unencodableOutput, .malformedConfig, .nonFiniteOutput:
             .dataError
         }
     }
@@ -121,6 +125,10 @@ public enum MergeError: SmeltError, Sendable, Equatable {
                 "\(cause); finished work is kept in \(staging): run the same command again to resume once this is fixed"
         case .stagedOutputChanged(let tensor, let offset):
             return "the staged bytes of \(tensor) at byte \(offset) changed during the run; run the same command again"
+        case .nonFiniteOutput(let tensor, let count, let element, let value, let staging):
+            let more = count > 1 ? " and at least \(count - 1) more non-finite values" : ""
+            return
+                "the merge made tensor \"\(tensor)\" hold \(value) at element \(element)\(more), which its inputs do not hold; nothing was published: check the recipe's weights and scales against the inputs' magnitudes and the output dtype's range, or pass --allow-non-finite to publish it anyway (finished work is kept in \(staging))"
         }
     }
 

@@ -11,7 +11,7 @@ enum MergeCommand: Command {
                                            folder OUT, in bounded memory
         """
     static let spec = ArgumentSpec(
-        flags: ["dry-run", "restart", "force", "json", "quiet"],
+        flags: ["dry-run", "restart", "force", "allow-non-finite", "json", "quiet"],
         options: ["memory-budget", "threads", "shard-size", "chunk-size", "seed"],
         positionalCount: 2...2, positionalNames: "RECIPE OUT")
 
@@ -43,6 +43,10 @@ enum MergeCommand: Command {
         org/name that is not a path is looked up in the local Hugging Face
         cache (never downloaded).
 
+        Every parameter value (gradient points and filtered values included)
+        must be finite in Float32 and inside its method's range (density in
+        (0, 1], slerp's t in [0, 1], ...); the error gives its line and column.
+
         options:
           --memory-budget SIZE  peak memory for buffers (default: 1G or a quarter
                                 of RAM, whichever is smaller; at least 16M)
@@ -56,6 +60,10 @@ enum MergeCommand: Command {
           --force               replace an OUT that holds a different merge
           --restart             discard staged work of an interrupted run
                                 instead of resuming it
+          --allow-non-finite    publish merged tensors that hold NaNs or
+                                infinities their inputs do not (by default
+                                such a tensor stops the run, exit 65, with
+                                the finished work kept for a rerun)
           --json                print one JSON object (schema in README.md)
           --quiet               no progress bar
           -h, --help            show this help
@@ -67,8 +75,9 @@ enum MergeCommand: Command {
           smelt merge Fixtures/recipes/ties.yml merged --dry-run
           smelt merge recipe.yml merged --memory-budget 256M
 
-        exit codes: 0 merged or already done, 64 usage, 65 malformed recipe or
-        inputs that do not fit together, 66 a model is missing, 73 OUT holds a
+        exit codes: 0 merged or already done, 64 usage, 65 malformed recipe,
+        inputs that do not fit together, or a merged tensor with NaNs or
+        infinities its inputs do not have, 66 a model is missing, 73 OUT holds a
         different merge or a resume was refused, 74 I/O error or full disk
         (resumable), 130/143 stopped by SIGINT/SIGTERM (resumable).
         """
@@ -100,6 +109,7 @@ enum MergeCommand: Command {
         }
         options.force = arguments.flags.contains("force")
         options.restart = arguments.flags.contains("restart")
+        options.allowsNonFinite = arguments.flags.contains("allow-non-finite")
         let stop = StopRequest()
         options.stop = stop
         let signals = StopSignals { number in stop.request(signal: number) }

@@ -28,6 +28,7 @@ let package = Package(
         .executableTarget(name: "fuzz-manifest", dependencies: ["FuzzTargets"]),
         .executableTarget(name: "fuzz-json", dependencies: ["FuzzTargets"]),
         .executableTarget(name: "fuzz-planner", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "fuzz-params", dependencies: ["FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )

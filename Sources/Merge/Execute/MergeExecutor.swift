@@ -32,6 +32,9 @@ public struct ExecutionSettings: Sendable {
     /// a piece at a time get them so (`TensorKernel.decodesInPieces`).
     /// Output bytes are the same either way.
     public var decodesInPieces = true
+    /// Whether a merged tensor may hold NaNs or infinities that its inputs
+    /// do not (`NonFiniteGuard`); off, such a chunk stops the run.
+    public var allowsNonFinite = false
     /// Gets the input bytes of every chunk a reduction pass finishes, from
     /// any worker: the passes before a tensor's output, which a progress
     /// bar of output bytes would not show.
@@ -217,6 +220,7 @@ public enum MergeExecutor {
         let stop = settings.stop
         let writer = output.writer, decodesInPieces = settings.decodesInPieces
         let freedHeapLimitBytes = settings.freedHeapLimitBytes
+        let finiteness = settings.allowsNonFinite ? nil : NonFiniteGuard()
         let hasher = XXH3Hasher()
         try runOrderedPipeline(
             chunkCount: items.count, threads: settings.threads, window: settings.window, slotBytes: slotBytes,
@@ -225,7 +229,7 @@ public enum MergeExecutor {
                 try stop?.check()
                 return try produce(
                     work[index], batch: batch, buffers: lent.buffers, slot: slot, writer: writer,
-                    decodesInPieces: decodesInPieces)
+                    decodesInPieces: decodesInPieces, finiteness: finiteness)
             },
             retired: { index, bytes, chunkDigest in
                 FaultInjection.delayPoint("chunk.retired")
@@ -256,12 +260,13 @@ public enum MergeExecutor {
     /// Computes one chunk into `slot` (the retiring thread appends it to the
     /// output in file order), or reads a kept chunk back from the staged
     /// output (and checks it once more: the bytes the tensor digest is made
-    /// of are the bytes checked).
+    /// of are the bytes checked). Either way `finiteness`, when given,
+    /// refuses a chunk with a NaN or an infinity its inputs do not explain.
     /// Returns the byte count and the chunk's own XXH3-64, hashed here on
     /// the worker while the bytes are in its cache.
     static func produce(
         _ item: WorkItem, batch: [PreparedTensor], buffers: ChunkBuffers, slot: UnsafeMutableRawBufferPointer,
-        writer: CheckpointWriter, decodesInPieces: Bool
+        writer: CheckpointWriter, decodesInPieces: Bool, finiteness: NonFiniteGuard? = nil
     ) throws -> ProducedChunk {
         let prepared = batch[item.tensor]
         let tensor = prepared.tensor
@@ -272,6 +277,9 @@ public enum MergeExecutor {
             guard digest == kept else {
                 throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset))
             }
+            // A run with --allow-non-finite may have staged it.
+            try finiteness?.check(
+                UnsafeRawBufferPointer(bytes), of: item, in: prepared, stagingPath: writer.stagingPath)
             return ProducedChunk(byteCount: bytes.count, tag: digest)
         }
         switch tensor.work {
@@ -291,6 +299,9 @@ public enum MergeExecutor {
             guard tensor.outputDType.encode(UnsafeBufferPointer(output), into: bytes) else {
                 throw MergeError.unencodableOutput(tensor: tensor.name, dtype: tensor.outputDType.rawValue)
             }
+            // After encoding: a value too large for the output dtype becomes an infinity there.
+            try finiteness?.check(
+                UnsafeRawBufferPointer(bytes), of: item, in: prepared, stagingPath: writer.stagingPath)
         }
         #if SMELT_NO_JOURNAL
         // Benchmark build only (tools/bench-journal.sh): what a run costs without the journal.

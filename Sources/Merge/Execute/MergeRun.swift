@@ -21,6 +21,10 @@ public struct MergeOptions: Sendable {
     /// False decodes every chunk whole before its kernel sees it (see
     /// ExecutionSettings): the same bytes, for comparisons.
     public var decodesInPieces = true
+    /// Publish merged tensors that hold NaNs or infinities their inputs do
+    /// not (`--allow-non-finite`); otherwise such a tensor stops the run.
+    /// Never changes the bytes of a merge it lets through.
+    public var allowsNonFinite = false
 
     public init(memoryBudget: UInt64 = MergeOptions.defaultMemoryBudget, threads: Int = defaultThreadCount) {
         self.memoryBudget = memoryBudget
@@ -138,6 +142,7 @@ public enum MergeRun {
             threads: options.threads, chunkElementCount: memory.chunkElementCount, window: memory.window)
         settings.stop = options.stop
         settings.decodesInPieces = options.decodesInPieces
+        settings.allowsNonFinite = options.allowsNonFinite
         settings.outputBlockBytes = memory.outputBlockBytes
         settings.outputBlockCount = MemoryEstimate.outputBlockCount
         settings.spillFolder = workPath

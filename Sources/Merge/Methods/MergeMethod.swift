@@ -3,19 +3,43 @@ import Base
 /// (REFERENCE.md, "Recipe semantics", precedence).
 public enum ParameterScope: Sendable { case perModel, global }
 
-/// A parameter a method reads, with its default (nil: required).
+/// A parameter a method reads, with its default (nil: required) and the
+/// values it may take.
 public struct ParameterDefinition: Sendable {
     public let name: String
     public let scope: ParameterScope
     public let defaultValue: Double?
     /// Flags and counts must be one value, not a gradient or filter list.
     public let isSingleValue: Bool
+    /// Checked for every number the recipe gives, gradient points and
+    /// filtered values included, before any tensor is planned.
+    public let bounds: ParameterBounds
 
-    public init(_ name: String, _ scope: ParameterScope, default defaultValue: Double?, singleValue: Bool = false) {
+    public init(
+        _ name: String, _ scope: ParameterScope, default defaultValue: Double?, singleValue: Bool = false,
+        bounds: ParameterBounds = .finite
+    ) {
         self.name = name
         self.scope = scope
         self.defaultValue = defaultValue
         isSingleValue = singleValue
+        self.bounds = bounds
+    }
+}
+
+/// Why the parameters resolved for one tensor do not suit a method, when
+/// each value is allowed on its own (DELLA's density ± epsilon).
+public struct ParameterProblem: Sendable, Equatable {
+    /// The parameter whose value the message is about.
+    public let parameter: String
+    /// Which non-base model the value belongs to; nil for a global one.
+    public let modelIndex: Int?
+    public let problem: String
+
+    public init(parameter: String, modelIndex: Int?, problem: String) {
+        self.parameter = parameter
+        self.modelIndex = modelIndex
+        self.problem = problem
     }
 }
 
@@ -68,8 +92,9 @@ public protocol MergeMethod: Sendable {
     var baseModelUse: BaseModelUse { get }
     /// nil when `modelCount` non-base models suit the method, else why not.
     func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String?
-    /// nil when the resolved values suit the method, else why not.
-    func checkParameters(_ context: TensorContext) -> String?
+    /// nil when the resolved values suit the method together, else why
+    /// not (each value is already inside its definition's bounds).
+    func checkParameters(_ context: TensorContext) -> ParameterProblem?
     func makeKernel(_ context: TensorContext) -> any TensorKernel
 }
 
@@ -77,13 +102,5 @@ extension MergeMethod {
     public func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
         modelCount + (hasBase ? 1 : 0) >= 1 ? nil : "needs at least one model"
     }
-    public func checkParameters(_ context: TensorContext) -> String? { nil }
-}
-
-/// Checks that every per-model `density` is in (0, 1].
-func densityProblem(_ context: TensorContext, name: String = "density") -> String? {
-    for (index, value) in context.perModel(name).enumerated() where !(value > 0 && value <= 1) {
-        return "\(name) \(value) of model \(index + 1) is outside (0, 1]"
-    }
-    return nil
+    public func checkParameters(_ context: TensorContext) -> ParameterProblem? { nil }
 }

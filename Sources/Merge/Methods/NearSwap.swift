@@ -4,7 +4,8 @@ import Base
 struct NearSwapMethod: MergeMethod {
     let name = "nearswap"
     let baseModelUse = BaseModelUse.required
-    let parameters = [ParameterDefinition("t", .global, default: nil)]
+    // t is a distance threshold; mergekit's nearswap refuses t ≤ 0 ("Threshold cannot be <= zero").
+    let parameters = [ParameterDefinition("t", .global, default: nil, bounds: .positive)]
 
     func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
         modelCount == 1 && hasBase ? nil : "needs the base model and exactly one other model"

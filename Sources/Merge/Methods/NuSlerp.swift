@@ -19,10 +19,24 @@ struct NuSlerpMethod: MergeMethod {
         modelCount == 2 ? nil : "takes exactly two models besides the base_model, got \(modelCount)"
     }
 
-    func makeKernel(_ context: TensorContext) -> any TensorKernel {
-        let weights = context.perModel("weight")
+    /// mergekit's t = w₂/(w₁ + w₂), 0.5 when the weights cancel out.
+    static func t(weights: [Double]) -> Double {
         let total = weights.reduce(0, +)
-        let t = abs(total) < 1e-6 ? 0.5 : weights[1] / total
+        return abs(total) < 1e-6 ? 0.5 : weights[1] / total
+    }
+
+    /// Weights of opposite signs extrapolate, as in mergekit, but t must
+    /// stay a Float32 number: the coefficients are.
+    func checkParameters(_ context: TensorContext) -> ParameterProblem? {
+        let weights = context.perModel("weight")
+        guard weights.count == 2, !Float(Self.t(weights: weights)).isFinite else { return nil }
+        return ParameterProblem(
+            parameter: "weight", modelIndex: 1,
+            problem: "t = w2/(w1 + w2) = \(Self.t(weights: weights)) is not finite in Float32")
+    }
+
+    func makeKernel(_ context: TensorContext) -> any TensorKernel {
+        let t = Self.t(weights: context.perModel("weight"))
         let mode: NuSlerpKernel.Mode
         if context.flag("nuslerp_flatten") || context.shape.count < 2 {
             mode = .flattened

@@ -9,18 +9,14 @@ struct SCEMethod: MergeMethod {
     let name = "sce"
     let baseModelUse = BaseModelUse.required
     let parameters = [
-        ParameterDefinition("select_topk", .global, default: 1),
+        // A fraction of the positions kept (REFERENCE.md, sce).
+        ParameterDefinition("select_topk", .global, default: 1, bounds: .unitInterval),
         ParameterDefinition("weight", .perModel, default: 1),
         ParameterDefinition("int8_mask", .global, default: 0, singleValue: true),
     ]
 
     func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
         hasBase && modelCount >= 1 ? nil : "needs a base_model and at least one other model"
-    }
-
-    func checkParameters(_ context: TensorContext) -> String? {
-        let value = context.global("select_topk")
-        return value >= 0 && value <= 1 ? nil : "select_topk \(value) is outside [0, 1]"
     }
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {

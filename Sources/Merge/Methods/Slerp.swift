@@ -8,7 +8,8 @@ import Foundation
 struct SlerpMethod: MergeMethod {
     let name = "slerp"
     let baseModelUse = BaseModelUse.required
-    let parameters = [ParameterDefinition("t", .global, default: nil)]
+    // mergekit's slerp takes t "between 0.0 and 1.0" (slerp.py); outside it extrapolates.
+    let parameters = [ParameterDefinition("t", .global, default: nil, bounds: .unitInterval)]
 
     func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
         modelCount == 1 && hasBase

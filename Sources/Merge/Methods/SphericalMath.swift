@@ -42,7 +42,10 @@ enum SphericalMath {
     /// Coefficients over the input vectors vᵢ of mergekit's Karcher mean
     /// with equal weights: Riemannian gradient steps on the sphere from the
     /// normalised weighted mean, at most `maxIterations`, stopping when the
-    /// tangent norm drops below `tolerance`; scaled by the mean norm.
+    /// tangent norm drops below `tolerance`; scaled by the mean norm. An
+    /// angle or a step of exactly zero is no step (θ/sin θ and sin‖t‖/‖t‖
+    /// tend to 1 there), also with a tolerance of 0, where mergekit divides
+    /// zero by zero.
     static func karcher(gram: [[Double]], maxIterations: Int, tolerance: Double) -> [Double] {
         let count = gram.count
         let alpha = 1 / Double(count)
@@ -56,7 +59,7 @@ enum SphericalMath {
         for index in valid { weights[index] = 1 / Double(valid.count) }
         var mean = weights
         let meanNorm = quadratic(mean, unitGram, mean).squareRoot()
-        if meanNorm < tolerance {
+        if meanNorm < tolerance || meanNorm == 0 {
             mean = [Double](repeating: 0, count: count)
             mean[first] = 1
         } else {
@@ -67,13 +70,13 @@ enum SphericalMath {
             for index in valid {
                 let dot = min(1, max(-1, (0..<count).reduce(0.0) { $0 + unitGram[index][$1] * mean[$1] }))
                 let theta = acos(dot)
-                if theta < tolerance { continue }
+                if theta < tolerance || theta == 0 { continue }
                 let factor = weights[index] * theta / sin(theta)
                 for j in 0..<count { tangent[j] -= factor * dot * mean[j] }
                 tangent[index] += factor
             }
             let tangentNorm = quadratic(tangent, unitGram, tangent).squareRoot()
-            if tangentNorm < tolerance { break }
+            if tangentNorm < tolerance || tangentNorm == 0 { break }
             mean = (0..<count).map { cos(tangentNorm) * mean[$0] + sin(tangentNorm) * tangent[$0] / tangentNorm }
             let unitNorm = quadratic(mean, unitGram, mean).squareRoot()
             if unitNorm > tolerance { mean = mean.map { $0 / unitNorm } }

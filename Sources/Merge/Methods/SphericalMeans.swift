@@ -11,7 +11,9 @@ struct MultiSlerpMethod: MergeMethod {
     let parameters = [
         ParameterDefinition("weight", .perModel, default: nil),
         ParameterDefinition("normalize_weights", .global, default: 1, singleValue: true),
-        ParameterDefinition("eps", .global, default: 1e-8),
+        // Added to every norm divided by (mergekit: "for numerical stability"): at 0, a task
+        // vector a fine-tune left unchanged would be divided by zero.
+        ParameterDefinition("eps", .global, default: 1e-8, bounds: .positive),
     ]
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {
@@ -29,8 +31,9 @@ struct KarcherMethod: MergeMethod {
     let name = "karcher"
     let baseModelUse = BaseModelUse.ignored
     let parameters = [
-        ParameterDefinition("max_iter", .global, default: 10, singleValue: true),
-        ParameterDefinition("tol", .global, default: 1e-5),
+        // A count of iterations and a tolerance on the step: neither is negative.
+        ParameterDefinition("max_iter", .global, default: 10, singleValue: true, bounds: .nonNegative),
+        ParameterDefinition("tol", .global, default: 1e-5, bounds: .nonNegative),
     ]
 
     func makeKernel(_ context: TensorContext) -> any TensorKernel {

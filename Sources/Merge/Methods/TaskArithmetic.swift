@@ -26,6 +26,7 @@ struct TaskArithmeticMethod: MergeMethod {
     let baseModelUse = BaseModelUse.required
 
     var parameters: [ParameterDefinition] {
+        // Weights and lambda may be negative (a task vector subtracted).
         var definitions = [
             ParameterDefinition("weight", .perModel, default: nil),
             ParameterDefinition("lambda", .global, default: 1),
@@ -33,12 +34,19 @@ struct TaskArithmeticMethod: MergeMethod {
             ParameterDefinition("int8_mask", .global, default: 0, singleValue: true),
         ]
         if sparsification != .none {
-            definitions.append(ParameterDefinition("density", .perModel, default: 1))
+            // A fraction of each task vector kept (REFERENCE.md, step 2).
+            definitions.append(ParameterDefinition("density", .perModel, default: 1, bounds: .positiveFraction))
             definitions.append(
                 ParameterDefinition("rescale", .global, default: rescalesByDefault ? 1 : 0, singleValue: true))
         }
-        if sparsification == .breadcrumbs { definitions.append(ParameterDefinition("gamma", .perModel, default: 0.01)) }
-        if sparsification == .della { definitions.append(ParameterDefinition("epsilon", .perModel, default: 0.15)) }
+        if sparsification == .breadcrumbs {
+            // A fraction of the largest magnitudes dropped; all of them would leave nothing.
+            definitions.append(ParameterDefinition("gamma", .perModel, default: 0.01, bounds: .fractionBelowOne))
+        }
+        if sparsification == .della {
+            // A spread of keep probabilities; density ± epsilon is checked on the resolved values.
+            definitions.append(ParameterDefinition("epsilon", .perModel, default: 0.15, bounds: .fractionBelowOne))
+        }
         return definitions
     }
 
@@ -46,21 +54,16 @@ struct TaskArithmeticMethod: MergeMethod {
         hasBase && modelCount >= 1 ? nil : "needs a base_model and at least one other model"
     }
 
-    func checkParameters(_ context: TensorContext) -> String? {
-        guard sparsification != .none else { return nil }
-        if let problem = densityProblem(context) { return problem }
-        if sparsification == .breadcrumbs {
-            for (index, gamma) in context.perModel("gamma").enumerated() where !(gamma >= 0 && gamma < 1) {
-                return "gamma \(gamma) of model \(index + 1) is outside [0, 1)"
-            }
-        }
-        if sparsification == .della {
-            for (index, (epsilon, density)) in zip(context.perModel("epsilon"), context.perModel("density"))
-                .enumerated()
-            where density < 1 && !(epsilon >= 0 && density - epsilon > 0 && density + epsilon < 1) {
-                return
-                    "epsilon \(epsilon) of model \(index + 1) must keep density ± epsilon inside (0, 1) (density \(density))"
-            }
+    /// DELLA's keep probabilities run from density − epsilon to density +
+    /// epsilon, which must stay inside (0, 1) (mergekit 0.1.5 refuses
+    /// them otherwise); a density of 1 keeps everything and ignores epsilon.
+    func checkParameters(_ context: TensorContext) -> ParameterProblem? {
+        guard sparsification == .della else { return nil }
+        for (index, (epsilon, density)) in zip(context.perModel("epsilon"), context.perModel("density")).enumerated()
+        where density < 1 && !(density - epsilon > 0 && density + epsilon < 1) {
+            return ParameterProblem(
+                parameter: "epsilon", modelIndex: index,
+                problem: "density ± epsilon must stay inside (0, 1) (density \(density))")
         }
         return nil
     }

@@ -98,57 +98,83 @@ extension Planner {
         for (input, source) in zip(inputs, slice.sources) {
             if separatesBase, source.model == baseIndex { base = input } else { others.append((input, source)) }
         }
-        let context = try resolveContext(
+        let (context, marks) = try resolveContext(
             name: name, shape: shape.map { Int($0) }, others: others.map(\.1), slice: slice, position: position,
             hasBase: base != nil)
         if let problem = method.checkParameters(context) {
-            throw MergeError.recipe(
-                file: recipe.file, mark: recipe.methodMark, problem: "\(method.name): \(problem) (tensor \"\(name)\")")
+            throw parameterError(problem, context: context, marks: marks, others: others.map(\.1))
         }
         return PlannedTensor(
             name: name, shape: shape, outputDType: outputDType,
             work: .merge(method: method, context: context, base: base, models: others.map(\.0)))
     }
 
+    /// Where each resolved value of one tensor was written (nil: a default).
+    struct ResolvedMarks {
+        var perModel: [String: [YAMLMark?]] = [:]
+        var global: [String: YAMLMark] = [:]
+    }
+
+    /// A method's objection to the values resolved together for one tensor,
+    /// placed at the value it names (else its model entry, else the method).
+    func parameterError(
+        _ problem: ParameterProblem, context: TensorContext, marks: ResolvedMarks, others: [Source]
+    ) -> MergeError {
+        var subject = problem.parameter
+        var value = context.global(problem.parameter)
+        var mark = marks.global[problem.parameter] ?? recipe.methodMark
+        if let index = problem.modelIndex, index < others.count {
+            subject += " of model '\(models[others[index].model].reference.text)'"
+            value = context.perModel(problem.parameter)[index]
+            mark = marks.perModel[problem.parameter]?[index] ?? others[index].mark
+        }
+        return .recipe(
+            file: recipe.file, mark: mark,
+            problem: "\(method.name): \(subject) is \(value): \(problem.problem) (tensor \"\(context.name)\")")
+    }
+
     /// Parameters for one tensor: per-model ones from source, slice, top
-    /// level; global ones from slice, top level; then defaults.
+    /// level; global ones from slice, top level; then defaults. Also where
+    /// each value was written.
     func resolveContext(
         name: String, shape: [Int], others: [Source], slice: Slice, position: Double, hasBase: Bool
-    ) throws -> TensorContext {
+    ) throws -> (TensorContext, ResolvedMarks) {
         let resolver = ParameterResolver(recipeFile: recipe.file)
         var perModel: [String: [Double]] = [:]
         var global: [String: Double] = [:]
+        var marks = ResolvedMarks()
         for definition in method.parameters {
             switch definition.scope {
             case .perModel:
-                perModel[definition.name] = try others.map { (source) throws -> Double in
+                let numbers = try others.map { (source) throws -> ParameterNumber in
                     let levels = [source.parameters, slice.parameters, recipe.parameters]
-                    if let value = try resolver.value(definition, levels: levels, name: name, position: position)
-                        ?? definition.defaultValue
-                    {
-                        return value
+                    if let number = try resolver.resolved(definition, levels: levels, name: name, position: position) {
+                        return number
                     }
+                    if let value = definition.defaultValue { return ParameterNumber(value, mark: nil) }
                     throw MergeError.recipe(
                         file: recipe.file, mark: source.mark,
                         problem:
                             "\(method.name) needs parameter '\(definition.name)' for model '\(models[source.model].reference.text)'"
                     )
                 }
+                perModel[definition.name] = numbers.map(\.value)
+                marks.perModel[definition.name] = numbers.map(\.mark)
             case .global:
                 let levels = [slice.parameters, recipe.parameters]
-                guard
-                    let value = try resolver.value(definition, levels: levels, name: name, position: position)
-                        ?? definition.defaultValue
-                else {
+                let number = try resolver.resolved(definition, levels: levels, name: name, position: position)
+                guard let value = number?.value ?? definition.defaultValue else {
                     throw MergeError.recipe(
                         file: recipe.file, mark: recipe.methodMark,
                         problem: "\(method.name) needs parameter '\(definition.name)'")
                 }
                 global[definition.name] = value
+                marks.global[definition.name] = number?.mark
             }
         }
-        return TensorContext(
+        let context = TensorContext(
             name: name, shape: shape, modelCount: others.count, hasBase: hasBase, perModel: perModel, global: global,
             seed: settings.seed)
+        return (context, marks)
     }
 }

@@ -38,6 +38,7 @@ public struct Planner {
         }
         var planner = Planner(recipe: recipe, settings: settings, method: method, warnings: recipe.warnings)
         try planner.checkParameterNames()
+        try planner.checkParameterValues()
         let resolver =
             environment.map { ModelResolver(recipeFile: recipe.file, environment: $0) }
             ?? ModelResolver(recipeFile: recipe.file)
@@ -83,6 +84,24 @@ public struct Planner {
                 warnings.append(
                     "\(recipe.file):\(setting.mark.line):\(setting.mark.column): parameter '\(setting.name)' is not used by \(method.name); ignored"
                 )
+            }
+        }
+    }
+
+    /// Every number given for a parameter the method reads, at every level,
+    /// must be allowed by its definition, before a model is opened: a bad
+    /// gradient point is refused even where no layer would reach it.
+    func checkParameterValues() throws {
+        let resolver = ParameterResolver(recipeFile: recipe.file)
+        let levels =
+            [(recipe.parameters, nil)]
+            + recipe.slices.flatMap { slice in
+                [(slice.parameters, nil)] + slice.sources.map { ($0.parameters, $0.model.text) }
+            }
+        for (settings, model) in levels {
+            for setting in settings {
+                guard let definition = method.parameters.first(where: { $0.name == setting.name }) else { continue }
+                try resolver.check(setting, against: definition, model: definition.scope == .perModel ? model : nil)
             }
         }
     }

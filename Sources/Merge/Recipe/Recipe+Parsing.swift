@@ -204,8 +204,8 @@ struct RecipeReader {
     }
 
     func parameterValue(_ node: YAMLNode, name: String) throws(MergeError) -> ParameterValue {
-        if let number = node.numberValue { return .number(number) }
-        if let flag = node.boolValue { return .number(flag ? 1 : 0) }
+        if let number = node.numberValue { return .number(ParameterNumber(number, mark: node.mark)) }
+        if let flag = node.boolValue { return .number(ParameterNumber(flag ? 1 : 0, mark: node.mark)) }
         guard case .sequence(let items) = node.value, !items.isEmpty else {
             throw error(
                 node.mark,
@@ -215,7 +215,7 @@ struct RecipeReader {
         if case .mapping = items[0].value {
             return .filtered(try items.map { (item) throws(MergeError) in try filteredValue(item, name: name) })
         }
-        let numbers = items.compactMap { $0.numberValue }
+        let numbers = items.compactMap { item in item.numberValue.map { ParameterNumber($0, mark: item.mark) } }
         guard numbers.count == items.count else {
             let bad = items.first { $0.numberValue == nil } ?? node
             throw error(bad.mark, "gradient '\(name)' must list only numbers, not \(bad.describeKind())")

@@ -51,19 +51,61 @@ public struct ModelReference: Sendable, Hashable {
 public struct ParameterSetting: Sendable, Equatable {
     public let name: String
     public let value: ParameterValue
+    /// Where the key is; each number of `value` carries its own place.
     public let mark: YAMLMark
+
+    public init(name: String, value: ParameterValue, mark: YAMLMark) {
+        self.name = name
+        self.value = value
+        self.mark = mark
+    }
 }
 
 /// A parameter value: a number (booleans are 1 and 0), a gradient across
 /// layers, or a list of `filter`ed values tried in order.
 public indirect enum ParameterValue: Sendable, Equatable {
-    case number(Double)
-    case gradient([Double])
+    case number(ParameterNumber)
+    case gradient([ParameterNumber])
     case filtered([FilteredValue])
+
+    /// Every number the value holds, in recipe order, each with where it
+    /// came from: `point` is its index in a gradient, `filter` the filter
+    /// of the entry it is in.
+    public var numbers: [(number: ParameterNumber, point: Int?, filter: String?)] {
+        switch self {
+        case .number(let number): [(number, nil, nil)]
+        case .gradient(let points): points.enumerated().map { ($1, $0, nil) }
+        case .filtered(let entries):
+            entries.flatMap { entry in entry.value.numbers.map { ($0.number, $0.point, $0.filter ?? entry.filter) } }
+        }
+    }
+}
+
+/// A number as the recipe writes it, with the place of its text for
+/// messages. Two numbers are equal when their values are: where a number
+/// was written is not what it means.
+public struct ParameterNumber: Sendable, Equatable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+    public let value: Double
+    /// nil for a number made in code.
+    public let mark: YAMLMark?
+
+    public init(_ value: Double, mark: YAMLMark?) {
+        self.value = value
+        self.mark = mark
+    }
+    public init(floatLiteral value: Double) { self.init(value, mark: nil) }
+    public init(integerLiteral value: Int) { self.init(Double(value), mark: nil) }
+
+    public static func == (lhs: ParameterNumber, rhs: ParameterNumber) -> Bool { lhs.value == rhs.value }
 }
 
 /// One `{filter, value}` entry; a nil filter (or `*`) matches every tensor.
 public struct FilteredValue: Sendable, Equatable {
     public let filter: String?
     public let value: ParameterValue
+
+    public init(filter: String?, value: ParameterValue) {
+        self.filter = filter
+        self.value = value
+    }
 }
