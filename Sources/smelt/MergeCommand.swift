@@ -49,14 +49,17 @@ enum MergeCommand: Command {
 
         options:
           --memory-budget SIZE  peak memory for buffers (default: 1G or a quarter
-                                of RAM, whichever is smaller; at least 16M)
+                                of RAM, whichever is smaller; at least 16M); the
+                                program itself adds about 20 MiB. Each run
+                                reports its measured peak.
           --threads N           worker threads (default: online CPUs)
           --shard-size SIZE     largest output shard (default 5GB)
           --chunk-size SIZE     bytes of Float32 work per chunk (default: from the
                                 budget); never changes the output bytes
           --seed N              seed of the random methods (default 0)
           --dry-run             print the plan: tensors, output size, free disk,
-                                estimated peak memory; write nothing
+                                estimated peak resident memory (buffers plus the
+                                program, measured); write nothing
           --force               replace an OUT that holds a different merge
           --restart             discard staged work of an interrupted run
                                 instead of resuming it
