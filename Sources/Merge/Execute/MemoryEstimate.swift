@@ -21,21 +21,26 @@ public struct MemoryEstimate: Sendable {
     /// The peak resident memory to expect: buffers plus the program.
     public var estimatedResidentBytes: UInt64 { peakBytes + programBytes }
 
-    /// Bytes per chunk element a worker holds: a raw read buffer (8), one
-    /// Float32 per source (4 each), the Float32 output (4), method scratch
-    /// (per-model Float32 contributions, keys and masks: 4 per model + 9).
     /// 256 Ki elements: 1 MiB of Float32 per source.
     static let preferredChunkElementCount = 1 << 18
 
-    static func workerBytesPerElement(sourceCount: Int) -> Int { 8 + 4 * sourceCount + 4 + 4 * sourceCount + 9 }
+    /// Bytes per chunk element a worker holds: a raw read buffer (8), one
+    /// Float32 per source (4 each), the Float32 output (4), and the scratch
+    /// the method declares (`WorkingMemory`: for a selection, per-model
+    /// Float32 contributions, keys and masks, 4 per model + 9).
+    static func workerBytesPerElement(sourceCount: Int, working: WorkingMemory) -> Int {
+        8 + 4 * sourceCount + 4 + working.scratchBytesPerElement(modelCount: sourceCount)
+    }
 
     init(plan: MergePlan, options: MergeOptions) {
         let sourceCount = plan.tensors.map(\.sources.count).max() ?? 1
         let outputBytes = plan.tensors.map { $0.outputDType.bitsPerElement / 8 }.max() ?? 4
-        let histograms = UInt64(2 * sourceCount * histogramBinCount * 8)
+        let working = plan.method.workingMemory
+        let histograms = working.usesHistograms ? UInt64(2 * sourceCount * histogramBinCount * 8) : 0
         let threads = options.threads
         window = 2 * threads
-        let perElement = threads * Self.workerBytesPerElement(sourceCount: sourceCount) + window * outputBytes
+        let perElement =
+            threads * Self.workerBytesPerElement(sourceCount: sourceCount, working: working) + window * outputBytes
         outputBlockBytes =
             Int(min(8 << 20, max(64 << 10, options.memoryBudget / 32))) / SequentialShardWriter.alignment
             * SequentialShardWriter.alignment

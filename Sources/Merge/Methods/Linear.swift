@@ -2,6 +2,8 @@ import Base
 /// `linear`: Σ wᵢ xᵢ / Σ wᵢ, the division only with `normalize`
 /// (REFERENCE.md, "Methods").
 struct LinearMethod: MergeMethod {
+    // Reductions here are Float64 block sums; merging is elementwise.
+    var workingMemory: WorkingMemory { .elementwise }
     let name = "linear"
     let baseModelUse = BaseModelUse.ignored
     let parameters = [

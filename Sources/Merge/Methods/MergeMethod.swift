@@ -96,9 +96,35 @@ public protocol MergeMethod: Sendable {
     /// not (each value is already inside its definition's bounds).
     func checkParameters(_ context: TensorContext) -> ParameterProblem?
     func makeKernel(_ context: TensorContext) -> any TensorKernel
+    /// The working memory of this method's kernels beyond the worker
+    /// buffers, for the memory estimate.
+    var workingMemory: WorkingMemory { get }
+}
+
+/// What a method's kernels hold beyond the worker buffers: radix
+/// histograms in their reduction passes, and scratch per chunk element
+/// (keys, masks, per-model contributions), `perModel` bytes for each model
+/// and `fixed` bytes besides.
+public struct WorkingMemory: Sendable, Equatable {
+    public let usesHistograms: Bool
+    public let scratchBytesPerElementPerModel: Int
+    public let scratchBytesPerElement: Int
+
+    /// Selections by rank: histograms, and keys, masks and contributions.
+    public static let selection = WorkingMemory(
+        usesHistograms: true, scratchBytesPerElementPerModel: 4, scratchBytesPerElement: 9)
+    /// Elementwise methods with nothing beyond the worker buffers.
+    public static let elementwise = WorkingMemory(
+        usesHistograms: false, scratchBytesPerElementPerModel: 0, scratchBytesPerElement: 0)
+
+    public func scratchBytesPerElement(modelCount: Int) -> Int {
+        scratchBytesPerElementPerModel * modelCount + scratchBytesPerElement
+    }
 }
 
 extension MergeMethod {
+    /// Unless a method says otherwise, the most any kernel holds.
+    public var workingMemory: WorkingMemory { .selection }
     public func checkModelCount(_ modelCount: Int, hasBase: Bool) -> String? {
         modelCount + (hasBase ? 1 : 0) >= 1 ? nil : "needs at least one model"
     }

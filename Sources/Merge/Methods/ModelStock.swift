@@ -4,6 +4,8 @@ import Compute
 /// t = N·cos / (1 + (N − 1)·cos), then t·mean(xᵢ) + (1 − t)·b; the cosine
 /// over the whole tensor, or per row with `filter_wise` (REFERENCE.md).
 struct ModelStockMethod: MergeMethod {
+    // Reductions here are Float64 block sums; merging is elementwise.
+    var workingMemory: WorkingMemory { .elementwise }
     let name = "model_stock"
     let baseModelUse = BaseModelUse.required
     let parameters = [ParameterDefinition("filter_wise", .global, default: 0, singleValue: true)]

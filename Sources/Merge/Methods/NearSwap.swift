@@ -2,6 +2,8 @@ import Base
 /// `nearswap`: w = clamp(t / max(|b − x|, 1e-6), 0, 1), then w·x + (1 − w)·b:
 /// elements already close to the base move toward the other model.
 struct NearSwapMethod: MergeMethod {
+    // Reductions here are Float64 block sums; merging is elementwise.
+    var workingMemory: WorkingMemory { .elementwise }
     let name = "nearswap"
     let baseModelUse = BaseModelUse.required
     // t is a distance threshold; mergekit's nearswap refuses t ≤ 0 ("Threshold cannot be <= zero").

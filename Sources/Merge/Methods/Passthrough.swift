@@ -2,6 +2,8 @@ import Base
 /// `passthrough`: the one input of each tensor, optionally times `scale`;
 /// with slices it stacks layers into deeper models.
 struct PassthroughMethod: MergeMethod {
+    // Reductions here are Float64 block sums; merging is elementwise.
+    var workingMemory: WorkingMemory { .elementwise }
     let name = "passthrough"
     let baseModelUse = BaseModelUse.ignored
     let parameters = [ParameterDefinition("scale", .perModel, default: 1)]

@@ -6,6 +6,8 @@ import Foundation
 /// one other model, on each tensor flattened to one vector; nearly
 /// parallel vectors are interpolated linearly (REFERENCE.md, "Methods").
 struct SlerpMethod: MergeMethod {
+    // Reductions here are Float64 block sums; merging is elementwise.
+    var workingMemory: WorkingMemory { .elementwise }
     let name = "slerp"
     let baseModelUse = BaseModelUse.required
     // mergekit's slerp takes t "between 0.0 and 1.0" (slerp.py); outside it extrapolates.

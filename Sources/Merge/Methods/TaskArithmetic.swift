@@ -18,6 +18,15 @@ enum Sparsification: Sendable, Equatable {
 /// breadcrumbs_ties, della and della_linear: one core, four settings
 /// (STYLE.md: settings of one core, not copies).
 struct TaskArithmeticMethod: MergeMethod {
+    /// Without pruning by rank, no histograms; random pruning keeps a
+    /// Float32 mask per element.
+    var workingMemory: WorkingMemory {
+        switch sparsification {
+        case .none: .elementwise
+        case .random: WorkingMemory(usesHistograms: false, scratchBytesPerElementPerModel: 0, scratchBytesPerElement: 4)
+        case .magnitude, .breadcrumbs, .della: .selection
+        }
+    }
     let name: String
     let sparsification: Sparsification
     let electsSign: Bool
