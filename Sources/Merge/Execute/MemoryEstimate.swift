@@ -36,7 +36,7 @@ public struct MemoryEstimate: Sendable {
         let sourceCount = plan.tensors.map(\.sources.count).max() ?? 1
         let outputBytes = plan.tensors.map { $0.outputDType.bitsPerElement / 8 }.max() ?? 4
         let working = plan.method.workingMemory
-        let histograms = working.usesHistograms ? UInt64(2 * sourceCount * histogramBinCount * 8) : 0
+        let histograms = UInt64(working.histogramCount(modelCount: sourceCount) * histogramBinCount * 8)
         let threads = options.threads
         window = 2 * threads
         let perElement =

@@ -102,20 +102,34 @@ public protocol MergeMethod: Sendable {
 }
 
 /// What a method's kernels hold beyond the worker buffers: radix
-/// histograms in their reduction passes, and scratch per chunk element
-/// (keys, masks, per-model contributions), `perModel` bytes for each model
-/// and `fixed` bytes besides.
+/// histograms in their reduction passes (`histogramsPerModel` for each
+/// model plus `histograms`), and scratch per chunk element (keys, masks,
+/// per-model contributions: `scratchBytesPerElementPerModel` for each
+/// model plus `scratchBytesPerElement`).
 public struct WorkingMemory: Sendable, Equatable {
-    public let usesHistograms: Bool
+    public let histogramsPerModel: Int
+    public let histograms: Int
     public let scratchBytesPerElementPerModel: Int
     public let scratchBytesPerElement: Int
 
-    /// Selections by rank: histograms, and keys, masks and contributions.
+    public init(
+        histogramsPerModel: Int = 0, histograms: Int = 0, scratchBytesPerElementPerModel: Int = 0,
+        scratchBytesPerElement: Int = 0
+    ) {
+        self.histogramsPerModel = histogramsPerModel
+        self.histograms = histograms
+        self.scratchBytesPerElementPerModel = scratchBytesPerElementPerModel
+        self.scratchBytesPerElement = scratchBytesPerElement
+    }
+
+    /// Selections by rank (two per model for breadcrumbs): histograms, and
+    /// keys, masks and contributions.
     public static let selection = WorkingMemory(
-        usesHistograms: true, scratchBytesPerElementPerModel: 4, scratchBytesPerElement: 9)
+        histogramsPerModel: 2, scratchBytesPerElementPerModel: 4, scratchBytesPerElement: 9)
     /// Elementwise methods with nothing beyond the worker buffers.
-    public static let elementwise = WorkingMemory(
-        usesHistograms: false, scratchBytesPerElementPerModel: 0, scratchBytesPerElement: 0)
+    public static let elementwise = WorkingMemory()
+
+    public func histogramCount(modelCount: Int) -> Int { histogramsPerModel * modelCount + histograms }
 
     public func scratchBytesPerElement(modelCount: Int) -> Int {
         scratchBytesPerElementPerModel * modelCount + scratchBytesPerElement

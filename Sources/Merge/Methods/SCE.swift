@@ -6,6 +6,8 @@ import Compute
 /// weights ωᵢ = mean(τᵢ²) normalised; `weight` is accepted and ignored
 /// (REFERENCE.md, "Methods").
 struct SCEMethod: MergeMethod {
+    /// One variance histogram; a key and a mask byte per element.
+    var workingMemory: WorkingMemory { WorkingMemory(histograms: 1, scratchBytesPerElement: 5) }
     let name = "sce"
     let baseModelUse = BaseModelUse.required
     let parameters = [

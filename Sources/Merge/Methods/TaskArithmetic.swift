@@ -23,7 +23,7 @@ struct TaskArithmeticMethod: MergeMethod {
     var workingMemory: WorkingMemory {
         switch sparsification {
         case .none: .elementwise
-        case .random: WorkingMemory(usesHistograms: false, scratchBytesPerElementPerModel: 0, scratchBytesPerElement: 4)
+        case .random: WorkingMemory(scratchBytesPerElement: 4)
         case .magnitude, .breadcrumbs, .della: .selection
         }
     }
