@@ -117,12 +117,3 @@ void smelt_unregister_mapping(int slot) {
     if (slot < 0 || slot >= SLOT_COUNT) return;
     atomic_store(&slots[slot].in_use, 0);
 }
-
-#include <malloc.h>
-
-size_t smelt_heap_free_bytes(void) {
-    struct mallinfo2 info = mallinfo2();
-    return info.fordblks;
-}
-
-void smelt_release_free_heap(void) { malloc_trim(0); }

@@ -40,11 +40,4 @@ int smelt_register_mapping(const void *base, size_t length, const char *path);
 void smelt_unregister_mapping(int slot);
 
 
-/// Bytes the allocator holds free in its heaps (mallinfo2's fordblks, all
-/// arenas): memory counted in the process's RSS that no live object uses.
-size_t smelt_heap_free_bytes(void);
-
-/// malloc_trim(0): gives the free pages of every heap back to the system.
-void smelt_release_free_heap(void);
-
 #endif

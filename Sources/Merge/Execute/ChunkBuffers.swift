@@ -46,8 +46,8 @@ final class ChunkBuffers: @unchecked Sendable {
 
 /// The worker buffers of a run, lent to the workers of each pass and given
 /// back after it. Without a pool every pass allocated and freed a few
-/// megabytes per worker, which glibc's heaps kept as free memory that
-/// counted in RSS or, given back, had to be faulted in again.
+/// megabytes per worker, and glibc kept that space free in its heaps,
+/// counted in RSS: about a megabyte more per tensor, whatever the budget.
 final class ChunkBufferPool: Sendable {
     private let free = Mutex<[ChunkBuffers]>([])
     /// Buffers kept at most (one per worker, and one for the thread that

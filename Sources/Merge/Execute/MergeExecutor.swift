@@ -21,9 +21,6 @@ public struct ExecutionSettings: Sendable {
     /// `reductionSumsLimitBytes` (nil: always in memory).
     public var spillFolder: String?
     public var reductionSumsLimitBytes: UInt64 = 64 << 20
-    /// Freed heap the allocator may keep between tensors before its pages
-    /// are given back (`FreedHeap`).
-    public var freedHeapLimitBytes: UInt64 = 16 << 20
     /// The blocks output bytes are gathered in, in file order, and written
     /// past the page cache (`SequentialShardWriter`).
     public var outputBlockBytes = 8 << 20
@@ -127,13 +124,11 @@ public enum MergeExecutor {
                     continue
                 }
                 batch.append(try prepare(tensor, index: index, staged: staged, settings: settings, pool: pool))
-                FreedHeap.release(ifAbove: settings.freedHeapLimitBytes)
                 batchBytes += tensor.sources.reduce(0) { $0 + $1.byteCount }
                 if batchBytes >= settings.batchInputBytes {
                     try runFinalPass(
                         batch, into: output, settings: settings, pool: pool, journal: journal, report: &report,
                         progress: progress)
-                    FreedHeap.release(ifAbove: settings.freedHeapLimitBytes)
                     batch = []
                     batchBytes = 0
                 }
@@ -219,7 +214,6 @@ public enum MergeExecutor {
         let sourceCount = batch.map(\.tensor.sources.count).max() ?? 1
         let stop = settings.stop
         let writer = output.writer, decodesInPieces = settings.decodesInPieces
-        let freedHeapLimitBytes = settings.freedHeapLimitBytes
         let finiteness = settings.allowsNonFinite ? nil : NonFiniteGuard()
         let hasher = XXH3Hasher()
         try runOrderedPipeline(
@@ -247,7 +241,6 @@ public enum MergeExecutor {
                     #endif
                 }
                 if item.isLastOfTensor {
-                    FreedHeap.release(ifAbove: freedHeapLimitBytes)
                     let digest = hasher.finalize()
                     report.digests[prepared.tensor.name] = digest
                     journal?.recordTensor(

@@ -148,7 +148,6 @@ public enum MergeRun {
         settings.spillFolder = workPath
         settings.reductionProgress = options.reductionProgress
         settings.reductionSumsLimitBytes = options.reductionSumsLimitBytes ?? max(1 << 20, options.memoryBudget / 8)
-        settings.freedHeapLimitBytes = max(4 << 20, options.memoryBudget / 8)
         var doneBytes: UInt64 = 0
         var report = ExecutionReport()
         do {
