@@ -10,20 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void write_text(const char *text);
-
-void smelt_require_x86_64_v3(int exit_code) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("x86-64-v3")) return;
-    write_text("error: this smelt was built for CPUs with AVX2 and FMA (x86-64-v3), which this one lacks; "
-               "rebuild it on this machine, or with SMELT_PORTABLE=1 for any x86-64\n");
-    _exit(exit_code);
-#else
-    (void)exit_code;
-#endif
-}
-
 int smelt_fallocate(int fd, off_t offset, off_t length) {
     return fallocate(fd, 0, offset, length);
 }

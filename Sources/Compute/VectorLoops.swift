@@ -1,4 +1,6 @@
 import Base
+import CKernels
+
 /// Loops the compiler would not vectorise on its own (it cannot prove the
 /// buffers do not overlap), written eight lanes at a time. Each lane does
 /// exactly the scalar arithmetic, so results are the same bits.
@@ -71,29 +73,14 @@ public enum VectorLoops {
     /// out[i] = (|a[i] − b[i]| selected ? scale : 0·scale) · (a[i] − b[i]),
     /// selected when the magnitude's bit pattern is above `cut` (or equal,
     /// with `includingEqual`): a task vector pruned by magnitude and
-    /// weighted, with the roundings of mask · scale · τ.
+    /// weighted, with the roundings of mask · scale · τ. A C loop, in AVX2
+    /// where the CPU has it (CKernels).
     @inlinable @inline(__always)
     public static func keptTask(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, cut: UInt32, includingEqual: Bool, scale: Float,
         _ out: UnsafeMutablePointer<Float>, _ length: Int
     ) {
-        typealias Keys = SIMD8<UInt32>
-        let cuts = Keys(repeating: cut), magnitudeBits = Keys(repeating: 0x7FFF_FFFF)
-        let scales = Lanes(repeating: scale), dropped = Lanes(repeating: 0 * scale)
-        var i = 0
-        while i + 8 <= length {
-            let task = load(a + i) - load(b + i)
-            let keys = unsafeBitCast(task, to: Keys.self) & magnitudeBits
-            let isSelected = includingEqual ? keys .>= cuts : keys .> cuts
-            store(dropped.replacing(with: scales, where: isSelected) * task, out + i)
-            i += 8
-        }
-        while i < length {
-            let task = a[i] - b[i]
-            let key = abs(task).bitPattern
-            out[i] = (key > cut || (includingEqual && key == cut) ? scale : 0 * scale) * task
-            i += 1
-        }
+        smelt_kept_task(a, b, cut, includingEqual ? 1 : 0, scale, out, length)
     }
 
     /// Over whole groups of eight: counts the keys |a[i] − b[i]| ^ flip

@@ -6,12 +6,6 @@ import CSystemShims
 import Glibc
 #endif
 
-#if SMELT_REQUIRES_X86_64_V3
-// Checkpoint and Merge were built for x86-64-v3 (Package.swift): say so
-// instead of dying of an illegal instruction on an older CPU.
-smelt_require_x86_64_v3(1)
-#endif
-
 // Only dispatch here (STYLE.md): each command lives in its own file.
 installMappedFileFaultHandler(exitCode: ExitCode.ioError.rawValue)
 

@@ -5,12 +5,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/// Returns if this CPU has every feature of x86-64-v3 (AVX2, FMA, BMI2,
-/// ...), or on other architectures; otherwise prints one line and exits
-/// with `exit_code`. Plain C, so it runs before any code built for
-/// x86-64-v3 can.
-void smelt_require_x86_64_v3(int exit_code);
-
 /// fallocate(2) mode 0, which Glibc's Swift overlay does not expose.
 int smelt_fallocate(int fd, off_t offset, off_t length);
 

@@ -1,4 +1,6 @@
 import Base
+import CKernels
+
 /// Conversions between stored floating-point types and Float32, the type
 /// Smelt computes in. Each is one plain loop over buffers so the compiler
 /// can vectorise it; rounding to a narrower type is to nearest, ties to
@@ -17,11 +19,15 @@ extension DType {
                     bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
             }
         case .bf16:
+            #if _endian(little)
+            smelt_decode_bf16(base, output, count)  // the AVX2 loop where the CPU has it
+            #else
             for index in 0..<count {
                 output[index] = Float(
                     bitPattern: UInt32(
                         UInt16(littleEndian: base.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self))) << 16)
             }
+            #endif
         case .f16:
             for index in 0..<count {
                 output[index] = Float(
@@ -53,6 +59,9 @@ extension DType {
                 base.storeBytes(of: input[index].bitPattern.littleEndian, toByteOffset: index * 4, as: UInt32.self)
             }
         case .bf16:
+            #if _endian(little)
+            smelt_encode_bf16(input, base, count)  // the AVX2 loop where the CPU has it
+            #else
             if Int(bitPattern: base) % 2 == 0 {
                 // Aligned: a branch-free loop over UInt16s that the compiler vectorises.
                 let output = base.assumingMemoryBound(to: UInt16.self)
@@ -66,6 +75,7 @@ extension DType {
                         as: UInt16.self)
                 }
             }
+            #endif
         case .f16:
             for index in 0..<count {
                 base.storeBytes(

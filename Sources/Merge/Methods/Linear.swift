@@ -1,4 +1,6 @@
 import Base
+import CKernels
+
 /// `linear`: Σ wᵢ xᵢ / Σ wᵢ, the division only with `normalize`
 /// (REFERENCE.md, "Methods").
 struct LinearMethod: MergeMethod {
@@ -38,10 +40,8 @@ struct LinearKernel: TensorKernel {
             let end = min(output.count, start + blockLength)
             for index in start..<end { output[index] = 0 }
             for (model, weight) in zip(chunk.models, weights) {
-                let weight = Double(weight)
-                for index in start..<end {
-                    output[index] = Float(Double(output[index]) + weight * Double(model[index]))
-                }
+                // output[i] = Float(Double(output[i]) + Double(weight) · Double(model[i]))
+                smelt_accumulate_weighted(output.baseAddress! + start, model.baseAddress! + start, Double(weight), end - start)  // checked: start < output.count, and models are as long
             }
             if divisor != 1 { for index in start..<end { output[index] /= divisor } }
             start = end

@@ -1,0 +1,43 @@
+#ifndef SMELT_KERNELS_H
+#define SMELT_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// The few hot loops whose speed depends on the vector width (DESIGN.md,
+/// "Layers": the C shims at the bottom). Each is compiled twice, for the
+/// x86-64 baseline and for AVX2, from one body; the AVX2 variant is chosen
+/// once, at the first call, when the CPU has it. Both do the same IEEE
+/// operations in the same order (no contraction into fused multiply-adds),
+/// so the bytes they produce are the same.
+
+/// Which variant the loops run: 0 the baseline, 1 AVX2 (x86-64 only).
+/// Chosen at the first call: the best the CPU runs, or the baseline when
+/// the environment has SMELT_KERNELS=baseline (for benchmarks).
+int smelt_kernels_level(void);
+
+/// The best level this CPU runs (1 on an x86-64 with AVX2, else 0).
+int smelt_kernels_best_level(void);
+
+/// Forces a level (clamped to what the CPU runs); for tests and benchmarks
+/// that compare the variants. Returns the level now in use.
+int smelt_kernels_set_level(int level);
+
+/// BFloat16 (little-endian, any alignment) to Float32: exact.
+void smelt_decode_bf16(const void *source, float *destination, size_t count);
+
+/// Float32 to BFloat16 (little-endian, any alignment), to nearest even; a
+/// NaN stays a NaN (its quiet bit set when its top mantissa bits are zero).
+void smelt_encode_bf16(const float *source, void *destination, size_t count);
+
+/// accumulator[i] = (float)((double)accumulator[i] + weight * (double)values[i]):
+/// one rounding of the exact a + w·x, as a fused multiply-add gives.
+void smelt_accumulate_weighted(float *accumulator, const float *values, double weight, size_t count);
+
+/// out[i] = (selected ? scale : 0·scale) · (a[i] − b[i]), selected when the
+/// bit pattern of |a[i] − b[i]| is above `cut` (or equal to it, with
+/// `including_equal`): a task vector pruned by magnitude and weighted.
+void smelt_kept_task(const float *a, const float *b, uint32_t cut, int including_equal, float scale, float *out,
+                     size_t count);
+
+#endif
