@@ -188,6 +188,7 @@ enum MergeCommand: Command {
             ("estimated_peak_bytes", .unsigned(result.memory.peakBytes)),
             ("estimated_peak_rss_bytes", .unsigned(result.memory.estimatedResidentBytes)),
             ("peak_rss_bytes", result.peakResidentBytes.map(JSONOutput.unsigned) ?? .null),
+            ("reserved_peak_bytes", result.reservedPeakBytes.map(JSONOutput.unsigned) ?? .null),
             ("chunk_elements", .unsigned(UInt64(result.memory.chunkElementCount))),
             ("warnings", .array(result.warnings.map(JSONOutput.string))),
             (

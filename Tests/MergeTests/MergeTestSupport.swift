@@ -31,7 +31,9 @@ enum MergeTestSupport {
         _ recipePath: String, into output: String, threads: Int = 2, chunkBytes: UInt64? = nil, seed: UInt64 = 0, decodesInPieces: Bool = true
     ) throws -> MergeResult {
         _ = repositoryRoot
-        var options = MergeOptions(memoryBudget: 64 << 20, threads: threads)
+        // A forced chunk size needs a budget that holds its buffers (the
+        // budget changes no output byte).
+        var options = MergeOptions(memoryBudget: max(64 << 20, (chunkBytes ?? 0) * 16), threads: threads)
         options.chunkBytes = chunkBytes
         options.decodesInPieces = decodesInPieces
         options.plan.seed = seed

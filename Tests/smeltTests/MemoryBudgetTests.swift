@@ -68,5 +68,37 @@ import Testing
         // Generous: the estimate's buffers are an upper bound, the program's
         // share is measured; a per-tensor leak passes 1.5x within 30 tensors.
         #expect(Double(peak) <= 1.5 * Double(estimate), "peak \(peak >> 20) MiB, estimate \(estimate >> 20) MiB")
+        // Every buffer was drawn from the budget, and the budget held.
+        let reserved = try #require(report["reserved_peak_bytes"] as? Int)
+        #expect(reserved > 0 && reserved <= 16 << 20, "reserved \(reserved) bytes")
+    }
+
+    /// More threads than the budget can feed: at 16M, eight workers' buffers
+    /// of the smallest chunk do not fit at once, so workers wait for each
+    /// other's bytes instead of overdrawing, and the output is the same
+    /// bytes as one thread's.
+    @Test func workersWaitForTheBudgetInsteadOfOverdrawing() throws {
+        let folder = try CommandRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.writeModels(in: folder)
+        let recipe =
+            "merge_method: ties\nbase_model: \(folder)/base\nmodels:\n"
+            + "  - model: \(folder)/a\n    parameters: {weight: 0.5, density: 0.5}\n"
+            + "  - model: \(folder)/b\n    parameters: {weight: 0.5, density: 0.5}\n"
+        try Data(recipe.utf8).write(to: URL(fileURLWithPath: folder + "/recipe.yml"))
+        var outputs: [Data] = []
+        for threads in ["1", "8"] {
+            let result = try CommandRunner.run(
+                [
+                    "merge", folder + "/recipe.yml", folder + "/out-" + threads, "--memory-budget", "16M",
+                    "--threads", threads, "--json", "--quiet",
+                ])
+            #expect(result.status == 0, "\(result.standardError)")
+            let report = try CommandRunner.json(result.standardOutput)
+            let reserved = try #require(report["reserved_peak_bytes"] as? Int)
+            #expect(reserved <= 16 << 20, "\(threads) threads reserved \(reserved) bytes")
+            outputs.append(try Data(contentsOf: URL(fileURLWithPath: folder + "/out-" + threads + "/model.safetensors")))
+        }
+        #expect(outputs[0] == outputs[1] && !outputs[0].isEmpty)
     }
 }

@@ -48,6 +48,29 @@ public final class ByteBudget: Sendable {
         return ByteReservation(budget: self, bytes: bytes, purpose: purpose)
     }
 
+    /// Takes `bytes` as `reserve` does, but before each wait calls
+    /// `makingRoom`, which may end reservations nobody is using (buffers
+    /// kept idle for reuse): a holder that only keeps bytes for later would
+    /// otherwise never release them. Waits are short and re-checked, so a
+    /// release between `makingRoom` and the wait is not missed.
+    public func reserve(
+        _ bytes: UInt64, purpose: String, makingRoom: () -> Void
+    ) throws(ByteBudgetError) -> ByteReservation {
+        guard bytes <= limitBytes else {
+            throw ByteBudgetError(purpose: purpose, requestedBytes: bytes, limitBytes: limitBytes)
+        }
+        while !take(bytes, registeringWaiter: false) {
+            makingRoom()
+            if take(bytes, registeringWaiter: true) { break }
+            _ = released.wait(timeout: .now() + .milliseconds(20))
+        }
+        return ByteReservation(budget: self, bytes: bytes, purpose: purpose)
+    }
+
+    /// Whether a request is waiting for bytes: a holder of idle reserved
+    /// memory should then give it back rather than keep it.
+    public var hasWaiters: Bool { state.withLock { $0.waiters > 0 } }
+
     /// Adds `bytes` when they fit; otherwise, with `registeringWaiter`,
     /// counts the caller among those a release must wake.
     private func take(_ bytes: UInt64, registeringWaiter: Bool) -> Bool {
@@ -89,22 +112,28 @@ public struct ByteReservation: ~Copyable, Sendable {
     deinit { budget.release(bytes) }
 }
 
-/// A request no release could satisfy: it alone exceeds the budget.
+/// A request no release could satisfy: it alone exceeds the budget, or
+/// it does beside bytes held that nothing will give back in time.
 public struct ByteBudgetError: SmeltError, Equatable {
     public let purpose: String
     public let requestedBytes: UInt64
     public let limitBytes: UInt64
+    /// Bytes already held by the run when the request came.
+    public let heldBytes: UInt64
 
-    public init(purpose: String, requestedBytes: UInt64, limitBytes: UInt64) {
+    public init(purpose: String, requestedBytes: UInt64, limitBytes: UInt64, heldBytes: UInt64 = 0) {
         self.purpose = purpose
         self.requestedBytes = requestedBytes
         self.limitBytes = limitBytes
+        self.heldBytes = heldBytes
     }
 
     /// A budget too small for the work is the user's setting to change.
     public var exitCode: ExitCode { .usage }
     public var description: String {
-        "\(purpose) needs \(requestedBytes) bytes at once, more than the whole memory budget of \(limitBytes) bytes"
+        heldBytes == 0
+            ? "\(purpose) needs \(requestedBytes) bytes at once, more than the whole memory budget of \(limitBytes) bytes"
+            : "\(purpose) needs \(requestedBytes) bytes at once, which with the \(heldBytes) bytes the run already holds is more than the memory budget of \(limitBytes) bytes"
     }
     public var hint: String? { "raise --memory-budget" }
 }

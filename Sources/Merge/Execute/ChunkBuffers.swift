@@ -5,24 +5,43 @@ import Synchronization
 /// One worker's buffers: a raw read buffer, one Float32 buffer per source,
 /// one for the output and the reduction histograms, reused for every chunk
 /// and, through `ChunkBufferPool`, every pass and tensor of a run, so
-/// neither the hot loops nor the passes allocate.
+/// neither the hot loops nor the passes allocate. Their bytes, and the
+/// scratch the method declares per element (`WorkingMemory`), are drawn
+/// from the run's `ByteBudget` for as long as they live.
 /// @unchecked Sendable: one worker at a time holds it, from the pool's
 /// `take` to its `give`.
 final class ChunkBuffers: @unchecked Sendable {
     private let raw: UnsafeMutableRawBufferPointer
     private let decoded: [UnsafeMutableBufferPointer<Float>]
     let output: UnsafeMutableBufferPointer<Float>
-    /// Elements and sources the buffers hold.
+    /// Elements, sources and histogram counts the buffers hold.
     let elementCapacity: Int
     var sourceCapacity: Int { decoded.count }
-    private var histogramStorage = UnsafeMutableBufferPointer<UInt64>(start: nil, count: 0)
+    let histogramCapacity: Int
+    private let histogramStorage: UnsafeMutableBufferPointer<UInt64>
+    private let reservation: ByteReservation
 
-    init(chunkElementCount: Int, sourceCount: Int) {
+    /// Bytes a set draws from the budget: its buffers for `chunkElementCount`
+    /// elements of `sourceCount` sources, the scratch the method declares
+    /// per element, and `histogramCount` histogram counts. One reservation
+    /// for all of it, so a worker never holds part while waiting for more.
+    static func reservedBytes(
+        chunkElementCount: Int, sourceCount: Int, histogramCount: Int, working: WorkingMemory
+    ) -> UInt64 {
+        UInt64(max(1, chunkElementCount))
+            * UInt64(MemoryEstimate.workerBytesPerElement(sourceCount: sourceCount, working: working))
+            + UInt64(histogramCount) * 8
+    }
+
+    init(chunkElementCount: Int, sourceCount: Int, histogramCount: Int, reservation: consuming ByteReservation) {
         let capacity = max(1, chunkElementCount)
         elementCapacity = capacity
+        histogramCapacity = histogramCount
+        self.reservation = reservation
         raw = .allocate(byteCount: capacity * 8, alignment: 64)
         decoded = (0..<sourceCount).map { _ in .allocate(capacity: capacity) }
         output = .allocate(capacity: capacity)
+        histogramStorage = .allocate(capacity: max(1, histogramCount))
     }
 
     deinit {
@@ -32,15 +51,16 @@ final class ChunkBuffers: @unchecked Sendable {
         histogramStorage.deallocate()
     }
 
-    /// `count` zeroed histogram counts, kept for the next pass.
+    /// `count` zeroed histogram counts (at most `histogramCapacity`).
     func histograms(count: Int) -> UnsafeMutableBufferPointer<UInt64> {
-        if histogramStorage.count < count {
-            histogramStorage.deallocate()
-            histogramStorage = .allocate(capacity: count)
-        }
+        precondition(count <= max(1, histogramCapacity), "histograms beyond the set's reservation")
         let counts = UnsafeMutableBufferPointer(rebasing: histogramStorage[0..<count])
         counts.update(repeating: 0)
         return counts
+    }
+
+    func fits(chunkElementCount: Int, sourceCount: Int, histogramCount: Int) -> Bool {
+        elementCapacity >= chunkElementCount && sourceCapacity >= sourceCount && histogramCapacity >= histogramCount
     }
 }
 
@@ -48,37 +68,95 @@ final class ChunkBuffers: @unchecked Sendable {
 /// back after it. Without a pool every pass allocated and freed a few
 /// megabytes per worker, and glibc kept that space free in its heaps,
 /// counted in RSS: about a megabyte more per tensor, whatever the budget.
+/// Every set's bytes are drawn from `budget`: a set that does not fit
+/// waits for others to be given back (so more threads than the budget
+/// feeds simply wait), after idle sets are freed to make room.
 final class ChunkBufferPool: Sendable {
-    private let free = Mutex<[ChunkBuffers]>([])
+    private let state = Mutex<(free: [ChunkBuffers], lent: Int)>(([], 0))
     /// Buffers kept at most (one per worker, and one for the thread that
     /// runs a pass).
     private let limit: Int
+    let budget: ByteBudget
+    let working: WorkingMemory
 
-    init(threads: Int) { limit = threads + 1 }
-
-    /// Buffers for chunks of `chunkElementCount` elements of `sourceCount`
-    /// sources: a kept set that is large enough, else a new one.
-    func take(chunkElementCount: Int, sourceCount: Int) -> ChunkBuffers {
-        let kept = free.withLock { free -> ChunkBuffers? in
-            guard
-                let index = free.firstIndex(where: {
-                    $0.elementCapacity >= chunkElementCount && $0.sourceCapacity >= sourceCount
-                })
-            else { return nil }
-            return free.remove(at: index)
-        }
-        return kept ?? ChunkBuffers(chunkElementCount: chunkElementCount, sourceCount: sourceCount)
+    init(threads: Int, budget: ByteBudget = ByteBudget(limitBytes: .max), working: WorkingMemory = .elementwise) {
+        limit = threads + 1
+        self.budget = budget
+        self.working = working
     }
 
-    /// Keeps `buffers` for the next pass, the largest ones when full.
-    func give(_ buffers: ChunkBuffers) {
-        free.withLock { free in
-            free.append(buffers)
-            if free.count > limit {
-                free.sort { $0.elementCapacity * $0.sourceCapacity > $1.elementCapacity * $1.sourceCapacity }
-                free.removeLast()
+    /// Buffers for chunks of `chunkElementCount` elements of `sourceCount`
+    /// sources with `histogramCount` histogram counts: a kept set that is
+    /// large enough, else a new one drawn from the budget. When the budget
+    /// cannot hold a set and no set is lent (so none will come back), the
+    /// request can never be met: refused rather than left waiting.
+    func take(chunkElementCount: Int, sourceCount: Int, histogramCount: Int = 0) throws -> ChunkBuffers {
+        let kept = state.withLock { state -> ChunkBuffers? in
+            guard
+                let index = state.free.firstIndex(where: {
+                    $0.fits(chunkElementCount: chunkElementCount, sourceCount: sourceCount, histogramCount: histogramCount)
+                })
+            else { return nil }
+            state.lent += 1
+            return state.free.remove(at: index)
+        }
+        if let kept { return kept }
+        let bytes = ChunkBuffers.reservedBytes(
+            chunkElementCount: chunkElementCount, sourceCount: sourceCount, histogramCount: histogramCount,
+            working: working)
+        var reservation = budget.tryReserve(bytes, purpose: "a worker's buffers")
+        if reservation == nil {
+            evictIdle()
+            if state.withLock({ $0.lent }) == 0 {
+                reservation = budget.tryReserve(bytes, purpose: "a worker's buffers")
+                if reservation == nil {
+                    throw ByteBudgetError(
+                        purpose: "a worker's buffers", requestedBytes: bytes, limitBytes: budget.limitBytes,
+                        heldBytes: budget.reservedBytes)
+                }
             }
         }
+        let granted = try reservation.take() ?? budget.reserve(bytes, purpose: "a worker's buffers") { evictIdle() }
+        state.withLock { $0.lent += 1 }
+        return ChunkBuffers(
+            chunkElementCount: chunkElementCount, sourceCount: sourceCount, histogramCount: histogramCount,
+            reservation: granted)
+    }
+
+    /// Keeps `buffers` for the next pass, the largest ones when full; frees
+    /// them instead when a request is waiting for budget.
+    func give(_ buffers: ChunkBuffers) {
+        let waiting = budget.hasWaiters
+        let dropped = state.withLock { state -> ChunkBuffers? in
+            state.lent -= 1
+            if waiting { return buffers }
+            state.free.append(buffers)
+            guard state.free.count > limit else { return nil }
+            state.free.sort { $0.elementCapacity * $0.sourceCapacity > $1.elementCapacity * $1.sourceCapacity }
+            return state.free.removeLast()
+        }
+        _ = dropped  // freed here, outside the lock
+    }
+
+    /// Bytes for the thread that runs the passes (block sums, in-flight
+    /// output chunks), taken between passes: idle sets are freed to make
+    /// room, and what still does not fit is refused, since no worker is
+    /// running that could give bytes back.
+    func reserveBetweenPasses(_ bytes: UInt64, purpose: String) throws(ByteBudgetError) -> ByteReservation {
+        if let reservation = budget.tryReserve(bytes, purpose: purpose) { return reservation }
+        evictIdle()
+        if let reservation = budget.tryReserve(bytes, purpose: purpose) { return reservation }
+        throw ByteBudgetError(
+            purpose: purpose, requestedBytes: bytes, limitBytes: budget.limitBytes, heldBytes: budget.reservedBytes)
+    }
+
+    /// Frees every kept set, giving its bytes back to the budget.
+    func evictIdle() {
+        let evicted = state.withLock { state -> [ChunkBuffers] in
+            defer { state.free.removeAll() }
+            return state.free
+        }
+        _ = evicted  // freed here, outside the lock
     }
 }
 
@@ -87,9 +165,10 @@ final class LentChunkBuffers: Sendable {
     let buffers: ChunkBuffers
     private let pool: ChunkBufferPool
 
-    init(_ pool: ChunkBufferPool, chunkElementCount: Int, sourceCount: Int) {
+    init(_ pool: ChunkBufferPool, chunkElementCount: Int, sourceCount: Int, histogramCount: Int = 0) throws {
         self.pool = pool
-        buffers = pool.take(chunkElementCount: chunkElementCount, sourceCount: sourceCount)
+        buffers = try pool.take(
+            chunkElementCount: chunkElementCount, sourceCount: sourceCount, histogramCount: histogramCount)
     }
 
     deinit { pool.give(buffers) }

@@ -52,6 +52,9 @@ public struct MergeResult: Sendable {
     /// The process's peak resident memory when the result was made (VmHWM);
     /// nil where the system does not say.
     public let peakResidentBytes: UInt64?
+    /// The most bytes the run's buffers held at once in its `ByteBudget`
+    /// (never above the budget); nil when nothing ran.
+    public let reservedPeakBytes: UInt64?
 }
 
 /// What a run resumed from an interrupted one.
@@ -88,6 +91,7 @@ public enum MergeRun {
         let digest = plan.digest
         let inputs = try plan.inputIdentities()
         let memory = MemoryEstimate(plan: plan, options: options)
+        let budget = ByteBudget(limitBytes: options.memoryBudget)
         let shards = try ShardLayout.plan(tensors: plan.outputTensors, shardSizeLimit: options.plan.shardSizeLimit)
         let outputBytes = shards.reduce(0) { $0 + $1.fileSize }
         let parent = outputPath.deletingLastPathComponent
@@ -97,7 +101,8 @@ public enum MergeRun {
                 outcome: outcome, outputPath: outputPath, planDigest: digest, tensorCount: plan.tensors.count,
                 outputBytes: outputBytes, shardCount: shards.count, freeDiskBytes: free, memory: memory,
                 warnings: plan.warnings,
-                resume: resume, peakResidentBytes: ProcessMemory.peakResidentBytes)
+                resume: resume, peakResidentBytes: ProcessMemory.peakResidentBytes,
+                reservedPeakBytes: budget.highWaterBytes > 0 ? budget.highWaterBytes : nil)
         }
         try OutputOverlap.check(
             outputPath: outputPath,
@@ -147,6 +152,8 @@ public enum MergeRun {
         settings.outputBlockCount = MemoryEstimate.outputBlockCount
         settings.spillFolder = workPath
         settings.reductionProgress = options.reductionProgress
+        settings.budget = budget
+        settings.workingMemory = plan.method.workingMemory
         settings.reductionSumsLimitBytes = options.reductionSumsLimitBytes ?? max(1 << 20, options.memoryBudget / 8)
         var doneBytes: UInt64 = 0
         var report = ExecutionReport()

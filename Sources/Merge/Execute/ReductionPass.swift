@@ -26,9 +26,10 @@ func runReductionPass(
     let spill = spillFolder.flatMap { folder in
         sumsBytes > sumsLimitBytes ? BlockSumSpill(folder: folder, chunkCount: chunks.count) : nil
     }
-    let sums = DisjointSlots(
-        buffer: UnsafeMutableBufferPointer<Double>.allocate(
-            capacity: spill == nil ? max(1, request.sumCount * blockCount) : 1))
+    let sumsCapacity = spill == nil ? max(1, request.sumCount * blockCount) : 1
+    let sumsReservation = try pool.reserveBetweenPasses(UInt64(sumsCapacity * 8), purpose: "a tensor's block sums")
+    defer { _ = sumsReservation.bytes }  // held until the sums are freed
+    let sums = DisjointSlots(buffer: UnsafeMutableBufferPointer<Double>.allocate(capacity: sumsCapacity))
     sums.buffer.initialize(repeating: 0)
     defer { sums.buffer.deallocate() }
     let counters = DisjointSlots(
@@ -46,10 +47,18 @@ func runReductionPass(
     let inputBitsPerElement = ((base.map { [$0] } ?? []) + models).reduce(0) { $0 + $1.dtype.bitsPerElement }
 
     DispatchQueue.concurrentPerform(iterations: max(1, min(threads, chunks.count))) { _ in
-        let lent = LentChunkBuffers(pool, chunkElementCount: largestChunk, sourceCount: sourceCount)
-        let buffers = lent.buffers
-        let histograms = buffers.histograms(count: max(1, request.histogramCount * histogramBinCount))
+        do { try work() } catch { failure.withLock { $0 = $0 ?? error } }
+    }
+    /// One worker: its buffers, histograms and block sums drawn from the
+    /// budget, then chunks until none are left or one failed.
+    @Sendable func work() throws {
         let blocksPerChunk = (largestChunk + reductionBlockElementCount - 1) / reductionBlockElementCount
+        let histogramCount = max(1, request.histogramCount * histogramBinCount)
+        let lent = try LentChunkBuffers(
+            pool, chunkElementCount: largestChunk, sourceCount: sourceCount, histogramCount: histogramCount)
+        let buffers = lent.buffers
+        let histograms = buffers.histograms(count: histogramCount)
+        // A few doubles per 65,536 elements: not worth a reservation.
         let localSums = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, request.sumCount * blocksPerChunk))
         defer { localSums.deallocate() }
         var spillFile: BlockSumSpill.WorkerFile?
