@@ -1,36 +1,36 @@
 import Base
 
-/// A stable LSD radix sort of UInt32 keys carrying a UInt32 payload, a
-/// byte at a time, skipping the bytes every key shares. For short rows
-/// (DELLA ranks each row of a tensor) it does a few linear passes where a
-/// comparison sort does n log n comparisons through a closure; stability
-/// keeps equal keys in payload order, which is the tie rule.
+/// A stable LSD radix sort of UInt64 entries by their high 32 bits (a key;
+/// the low half is a payload, typically an index), a byte at a time,
+/// skipping the bytes every key shares. For short rows (DELLA ranks each
+/// row of a tensor) it does a few linear passes where a comparison sort
+/// does n log n comparisons through a closure; stability keeps equal keys
+/// in their original order, which is the tie rule. Key and payload in one
+/// word move in one store per pass.
 public enum RadixSort {
-    /// Sorts `keys` ascending, moving `payload` with them; `keys` and
-    /// `payload` hold the result. The scratch buffers are at least as long.
-    public static func sort(
-        keys: UnsafeMutableBufferPointer<UInt32>, payload: UnsafeMutableBufferPointer<UInt32>,
-        scratchKeys: UnsafeMutableBufferPointer<UInt32>, scratchPayload: UnsafeMutableBufferPointer<UInt32>
+    /// Sorts `entries` ascending by their high halves; `entries` holds the
+    /// result. `scratch` is at least as long.
+    public static func sortByHighHalf(
+        _ entries: UnsafeMutableBufferPointer<UInt64>, scratch: UnsafeMutableBufferPointer<UInt64>
     ) {
-        let count = keys.count
-        guard count > 1 else { return }
-        var sourceKeys = keys, sourcePayload = payload
-        var targetKeys = scratchKeys, targetPayload = scratchPayload
-        // One counting pass for all four bytes; then one scatter pass per
-        // byte that not every key shares.
+        let count = entries.count
+        guard count > 1, let entriesBase = entries.baseAddress, let scratchBase = scratch.baseAddress else { return }
+        var source = entriesBase, target = scratchBase
+        // One counting pass for the four key bytes; then one scatter pass
+        // per byte that not every key shares.
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * 256) { counts in
             counts.initialize(repeating: 0)
             for index in 0..<count {
-                let key = Int(truncatingIfNeeded: sourceKeys[index])
+                let key = Int(truncatingIfNeeded: source[index] >> 32)
                 counts[key & 255] += 1
                 counts[256 + (key >> 8) & 255] += 1
                 counts[512 + (key >> 16) & 255] += 1
                 counts[768 + (key >> 24) & 255] += 1
             }
             for byte in 0..<4 {
-                let shift = UInt32(8 * byte)
-                let digits = UnsafeMutableBufferPointer(rebasing: counts[256 * byte..<256 * (byte + 1)])
-                if digits[Int(truncatingIfNeeded: sourceKeys[0] >> shift) & 255] == count { continue }
+                let shift = UInt64(32 + 8 * byte)
+                let digits = counts.baseAddress! + 256 * byte  // checked: 1,024 counts
+                if digits[Int(truncatingIfNeeded: source[0] >> shift) & 255] == count { continue }
                 var next = 0
                 for digit in 0..<256 {
                     let digitCount = digits[digit]
@@ -38,20 +38,14 @@ public enum RadixSort {
                     next += digitCount
                 }
                 for index in 0..<count {
-                    let key = sourceKeys[index]
-                    let digit = Int(truncatingIfNeeded: key >> shift) & 255
-                    let position = digits[digit]
-                    digits[digit] = position + 1
-                    targetKeys[position] = key
-                    targetPayload[position] = sourcePayload[index]
+                    let entry = source[index]
+                    let digit = Int(truncatingIfNeeded: entry >> shift) & 255
+                    target[digits[digit]] = entry
+                    digits[digit] += 1
                 }
-                swap(&sourceKeys, &targetKeys)
-                swap(&sourcePayload, &targetPayload)
+                swap(&source, &target)
             }
         }
-        if sourceKeys.baseAddress != keys.baseAddress {
-            _ = keys.update(fromContentsOf: UnsafeMutableBufferPointer(rebasing: sourceKeys[0..<count]))
-            _ = payload.update(fromContentsOf: UnsafeMutableBufferPointer(rebasing: sourcePayload[0..<count]))
-        }
+        if source != entriesBase { entriesBase.update(from: source, count: count) }
     }
 }

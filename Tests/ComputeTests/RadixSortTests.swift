@@ -4,23 +4,14 @@ import Testing
 /// `RadixSort` orders like a stable comparison sort: by key, equal keys in
 /// their original order.
 @Suite struct RadixSortTests {
+    /// Sorts (key, index) entries; returns the keys and indices in order.
     static func sorted(_ keys: [UInt32]) -> (keys: [UInt32], payload: [UInt32]) {
-        var sortedKeys = keys
-        var payload = (0..<keys.count).map { UInt32($0) }
-        var scratchKeys = [UInt32](repeating: 0, count: keys.count)
-        var scratchPayload = [UInt32](repeating: 0, count: keys.count)
-        sortedKeys.withUnsafeMutableBufferPointer { keyBuffer in
-            payload.withUnsafeMutableBufferPointer { payloadBuffer in
-                scratchKeys.withUnsafeMutableBufferPointer { scratchKeyBuffer in
-                    scratchPayload.withUnsafeMutableBufferPointer { scratchPayloadBuffer in
-                        RadixSort.sort(
-                            keys: keyBuffer, payload: payloadBuffer, scratchKeys: scratchKeyBuffer,
-                            scratchPayload: scratchPayloadBuffer)
-                    }
-                }
-            }
+        var entries = keys.enumerated().map { UInt64($1) << 32 | UInt64($0) }
+        var scratch = [UInt64](repeating: 0, count: keys.count)
+        entries.withUnsafeMutableBufferPointer { entryBuffer in
+            scratch.withUnsafeMutableBufferPointer { RadixSort.sortByHighHalf(entryBuffer, scratch: $0) }
         }
-        return (sortedKeys, payload)
+        return (entries.map { UInt32($0 >> 32) }, entries.map { UInt32(truncatingIfNeeded: $0) })
     }
 
     @Test(arguments: [0, 1, 2, 7, 256, 1537])

@@ -36,6 +36,13 @@ public struct ExecutionSettings: Sendable {
     /// any worker: the passes before a tensor's output, which a progress
     /// bar of output bytes would not show.
     public var reductionProgress: (@Sendable (UInt64) -> Void)?
+    /// The account every buffer of the run is drawn from (worker buffers,
+    /// histograms, block sums, in-flight output chunks, output blocks);
+    /// unlimited unless a run sets one.
+    public var budget = ByteBudget(limitBytes: .max)
+    /// What the method's kernels use beyond the worker buffers, charged to
+    /// each worker's set.
+    public var workingMemory = WorkingMemory.elementwise
 
     public init(threads: Int, chunkElementCount: Int, window: Int) {
         self.threads = max(1, threads)
@@ -111,9 +118,13 @@ public enum MergeExecutor {
         _ tensors: [PlannedTensor], into writer: CheckpointWriter, settings: ExecutionSettings,
         staged: StagedWork, journal: MergeJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
     ) throws {
+        let pool = ChunkBufferPool(threads: settings.threads, budget: settings.budget, working: settings.workingMemory)
+        let outputReservation = try pool.reserveBetweenPasses(
+            SequentialShardWriter.memoryBytes(blockBytes: settings.outputBlockBytes, blockCount: settings.outputBlockCount),
+            purpose: "the output blocks")
         let output = SequentialShardWriter(
             writer: writer, blockBytes: settings.outputBlockBytes, blockCount: settings.outputBlockCount)
-        let pool = ChunkBufferPool(threads: settings.threads)
+        defer { _ = outputReservation.bytes }  // held until the output blocks are freed
         do {
             var batch: [PreparedTensor] = []
             var batchBytes: UInt64 = 0
@@ -162,12 +173,15 @@ public enum MergeExecutor {
         switch tensor.work {
         case .copy:
             let byteCount = Int(tensor.byteCount)
-            let chunkBytes = settings.chunkElementCount * 4
+            // As many elements per chunk as a merge, so its in-flight slots
+            // take what the memory estimate charges.
+            let chunkBytes = settings.chunkElementCount * max(1, tensor.outputDType.bitsPerElement / 8)
             let chunks = stride(from: 0, to: byteCount, by: chunkBytes).map { $0..<min(byteCount, $0 + chunkBytes) }
             return PreparedTensor(
                 tensor: tensor, index: index, kernel: nil, chunks: chunks, keptChunks: kept(chunks, bytesPerUnit: 1))
         case .merge(let method, let context, let base, let models):
             var kernel = method.makeKernel(context)
+            if let folder = settings.spillFolder { kernel.useSpillFolder(folder) }
             let chunks = chunkRanges(
                 elementCount: tensor.elementCount, preferredChunkElementCount: settings.chunkElementCount,
                 rowLength: context.rowLength, needsWholeRows: kernel.needsWholeRows,
@@ -216,13 +230,17 @@ public enum MergeExecutor {
         let writer = output.writer, decodesInPieces = settings.decodesInPieces
         let finiteness = settings.allowsNonFinite ? nil : NonFiniteGuard()
         let hasher = XXH3Hasher()
+        let window = max(1, min(settings.window, items.count))
+        let slotReservation = try pool.reserveBetweenPasses(
+            UInt64(window) * UInt64(max(1, slotBytes)), purpose: "the output chunks in flight")
+        defer { _ = slotReservation.bytes }  // held until the pipeline's slots are freed
         try runOrderedPipeline(
-            chunkCount: items.count, threads: settings.threads, window: settings.window, slotBytes: slotBytes,
-            makeState: { LentChunkBuffers(pool, chunkElementCount: largestChunk, sourceCount: sourceCount) },
+            chunkCount: items.count, threads: settings.threads, window: window, slotBytes: slotBytes,
+            makeState: { Result { try LentChunkBuffers(pool, chunkElementCount: largestChunk, sourceCount: sourceCount) } },
             produce: { index, lent, slot in
                 try stop?.check()
                 return try produce(
-                    work[index], batch: batch, buffers: lent.buffers, slot: slot, writer: writer,
+                    work[index], batch: batch, buffers: try lent.get().buffers, slot: slot, writer: writer,
                     decodesInPieces: decodesInPieces, finiteness: finiteness)
             },
             retired: { index, bytes, chunkDigest in

@@ -87,32 +87,36 @@ extension TaskArithmeticKernel {
         let random = randoms[model]
         let first = chunk.elementRange.lowerBound
         // Rank by |δ| (a non-negative Float32 orders like its bits), ties by
-        // index: a stable radix sort of the bits carrying the offsets.
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * rowLength) { buffer in
-            let keys = UnsafeMutableBufferPointer(rebasing: buffer[0..<rowLength])
-            let offsets = UnsafeMutableBufferPointer(rebasing: buffer[rowLength..<2 * rowLength])
-            let scratchKeys = UnsafeMutableBufferPointer(rebasing: buffer[2 * rowLength..<3 * rowLength])
-            let scratchOffsets = UnsafeMutableBufferPointer(rebasing: buffer[3 * rowLength..<4 * rowLength])
-            var rowStart = 0
-            while rowStart < count {
-                let length = min(rowLength, count - rowStart)
-                for offset in 0..<length {
-                    keys[offset] = abs(values[rowStart + offset] - base[rowStart + offset]).bitPattern
-                    offsets[offset] = UInt32(truncatingIfNeeded: offset)
+        // index: a stable radix sort of the bits (high half) carrying the
+        // offsets (low half).
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * rowLength) { buffer in
+            let entries = UnsafeMutableBufferPointer(rebasing: buffer[0..<rowLength])
+            let scratch = UnsafeMutableBufferPointer(rebasing: buffer[rowLength..<2 * rowLength])
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: rowLength) { probabilities in
+                // The keep probability of each rank, for rows of `tableLength`
+                // (every row of a chunk but perhaps a shorter last).
+                var tableLength = 0
+                var rowStart = 0
+                while rowStart < count {
+                    let length = min(rowLength, count - rowStart)
+                    if length != tableLength {
+                        for rank in 0..<length {
+                            let step = length > 1 ? 2 * epsilon * Double(rank) / Double(length - 1) : epsilon
+                            probabilities[rank] = Float(min(1, max(0, density - epsilon + step)))
+                        }
+                        tableLength = length
+                    }
+                    for offset in 0..<length {
+                        let key = abs(values[rowStart + offset] - base[rowStart + offset]).bitPattern
+                        entries[offset] = UInt64(key) << 32 | UInt64(offset)
+                    }
+                    RadixSort.sortByHighHalf(UnsafeMutableBufferPointer(rebasing: entries[0..<length]), scratch: scratch)
+                    for rank in 0..<length {
+                        let index = rowStart + Int(truncatingIfNeeded: entries[rank] & 0xFFFF_FFFF)
+                        keep[index] = random.uniform(first + index) < probabilities[rank] ? 1 : 0
+                    }
+                    rowStart += length
                 }
-                RadixSort.sort(
-                    keys: UnsafeMutableBufferPointer(rebasing: keys[0..<length]),
-                    payload: UnsafeMutableBufferPointer(rebasing: offsets[0..<length]),
-                    scratchKeys: scratchKeys, scratchPayload: scratchOffsets)
-                for rank in 0..<length {
-                    let offset = Int(offsets[rank])
-                    let step = length > 1 ? 2 * epsilon * Double(rank) / Double(length - 1) : epsilon
-                    let probability = Float(min(1, max(0, density - epsilon + step)))
-                    let index = rowStart + offset
-                    let isKept = random.uniform(first + index) < probability
-                    keep[index] = isKept ? 1 : 0
-                }
-                rowStart += length
             }
         }
     }

@@ -18,6 +18,8 @@ struct TaskArithmeticKernel: TensorKernel {
     /// Magnitude: one selection per model. Breadcrumbs: the top cut of
     /// model i at i, its bottom cut at modelCount + i.
     var selections: [RankSelection] = []
+    /// DELLA's keep decisions from the rescale pass, for the final pass.
+    var keepMasks: KeepMaskSpill?
     /// ‖δ‖₁ / ‖kept‖₁ per model, once measured.
     var rescaleFactors: [Float]
     var needsRescalePass: Bool
@@ -67,6 +69,12 @@ struct TaskArithmeticKernel: TensorKernel {
     }
 
     var needsWholeRows: Bool { sparsification == .della }
+
+    mutating func useSpillFolder(_ folder: String) {
+        if sparsification == .della, needsRescalePass {
+            keepMasks = KeepMaskSpill(folder: folder, modelCount: weights.count)
+        }
+    }
     /// Pruning by magnitude (or none) reads its inputs a piece at a time;
     /// the other sparsifiers and the rescale pass decode whole chunks.
     var decodesInPieces: Bool { sparsification == .magnitude || sparsification == .none }
@@ -158,12 +166,17 @@ struct TaskArithmeticKernel: TensorKernel {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, count)) { keep in
             for model in weights.indices {
                 keepMultipliers(model, chunk, into: keep)
+                keepMasks?.store(
+                    chunkIndex: chunk.chunkIndex, model: model,
+                    keep: UnsafeBufferPointer(rebasing: keep[0..<count]))
                 for (local, block) in chunk.blocks.enumerated() {
                     var total = 0.0, kept = 0.0
+                    // Adding +0 for a pruned element changes no bit (the sums are
+                    // never −0) and spares a branch DELLA's coin flips defeat.
                     for index in block.local {
                         let magnitude = Double(abs(chunk.models[model][index] - base[index]))
                         total += magnitude
-                        if keep[index] != 0 { kept += magnitude }
+                        kept += keep[index] != 0 ? magnitude : 0
                     }
                     sink.setSum(2 * model, localBlock: local, total)
                     sink.setSum(2 * model + 1, localBlock: local, kept)
@@ -206,7 +219,9 @@ struct TaskArithmeticKernel: TensorKernel {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, count * modelCount)) { contributions in
             for model in 0..<modelCount {
                 let slice = UnsafeMutableBufferPointer(rebasing: contributions[model * count..<(model + 1) * count])
-                keepMultipliers(model, chunk, into: slice)
+                if keepMasks?.load(chunkIndex: chunk.chunkIndex, model: model, into: slice) != true {
+                    keepMultipliers(model, chunk, into: slice)
+                }
                 let values = chunk.models[model]
                 let scale = weights[model] * rescaleFactors[model]
                 for index in 0..<count { slice[index] = slice[index] * scale * (values[index] - base[index]) }

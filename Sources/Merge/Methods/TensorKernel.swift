@@ -196,6 +196,9 @@ public protocol TensorKernel: Sendable {
     mutating func finishReduction(_ totals: ReductionTotals)
     /// Writes the merged elements of one chunk.
     func merge(_ chunk: ChunkInput, into output: UnsafeMutableBufferPointer<Float>)
+    /// Offers a folder for files a kernel keeps between its passes (hidden,
+    /// in the staging folder); called once, before the first pass.
+    mutating func useSpillFolder(_ folder: String)
 }
 
 extension TensorKernel {
@@ -204,4 +207,5 @@ extension TensorKernel {
     public func nextReduction() -> ReductionRequest? { nil }
     public func reduce(_ chunk: ChunkInput, into sink: ReductionSink) {}
     public mutating func finishReduction(_ totals: ReductionTotals) {}
+    public mutating func useSpillFolder(_ folder: String) {}
 }
