@@ -90,7 +90,12 @@ final class ChunkBufferPool: Sendable {
     /// large enough, else a new one drawn from the budget. When the budget
     /// cannot hold a set and no set is lent (so none will come back), the
     /// request can never be met: refused rather than left waiting.
-    func take(chunkElementCount: Int, sourceCount: Int, histogramCount: Int = 0) throws -> ChunkBuffers {
+    func take(chunkElementCount: Int, sourceCount: Int, histogramCount requested: Int = 0) throws -> ChunkBuffers {
+        // Every set gets the histograms the method declares for its largest
+        // pass (as the estimate charges), so a set serves every pass: a
+        // pass needing more than the last would otherwise make new sets
+        // and free old ones, and glibc keeps freed space resident.
+        let histogramCount = max(requested, working.histogramCount(modelCount: sourceCount) * histogramBinCount)
         let kept = state.withLock { state -> ChunkBuffers? in
             guard
                 let index = state.free.firstIndex(where: {
