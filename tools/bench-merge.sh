@@ -6,6 +6,16 @@
 # of the runs), and pass/fail against the targets.
 #
 #   tools/bench-merge.sh [RUNS=1] [DIR=/tmp/smelt-bench-merge] [-- SMELT_MERGE_ARGS...]
+#   tools/bench-merge.sh --realistic [DIR=/tmp/smelt-bench-merge-realistic] [-- SMELT_MERGE_ARGS...]
+#   tools/bench-merge.sh --real TRIO_DIR [-- SMELT_MERGE_ARGS...]
+#
+# --realistic generates the same shapes with task vectors like a real
+# fine-tune's (exact zeros, heavy tails, a low-rank part; see the
+# generator's header) and --real takes a trio of real models (base/, a/,
+# b/, e.g. links to the fine-tunes of tools/make-finetunes.sh); both then
+# run tools/bench-memory.sh on it: every method, peak RSS beside the
+# --dry-run estimate and the budget, and time against the I/O floor
+# (BUDGETS="256M" by default for --realistic, "64M 256M" for --real).
 #
 # The floor is the time to read the three inputs (`cat` to /dev/null, warm
 # cache) plus the time to write and fsync one output's worth of zeros
@@ -27,6 +37,22 @@
 # when this smelt has no `merge` command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--realistic" ] || [ "${1:-}" = "--real" ]; then
+  mode=$1; shift
+  trio=${1:-}
+  [ "$mode" = --realistic ] && trio=${trio:-/tmp/smelt-bench-merge-realistic}
+  [ -n "$trio" ] && [ "$trio" != "--" ] || { echo "usage: tools/bench-merge.sh --real TRIO_DIR [-- SMELT_MERGE_ARGS...]" >&2; exit 64; }
+  shift || true
+  [ "${1:-}" = "--" ] && shift
+  if [ "$mode" = --realistic ]; then
+    echo "building the generator (tools/bench-merge)..." >&2
+    swift build -c release --package-path tools/bench-merge --scratch-path /tmp/bench-merge-build >&2
+    /tmp/bench-merge-build/release/bench-merge "$trio" --realistic >&2
+    BUDGETS=${BUDGETS:-256M} exec tools/bench-memory.sh "$trio" -- "$@"
+  fi
+  exec tools/bench-memory.sh "$trio" -- "$@"
+fi
 
 positional=()
 extra=()

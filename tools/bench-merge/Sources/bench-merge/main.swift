@@ -13,6 +13,14 @@
 // (seed, model, tensor, element): deterministic whatever the threading.
 // A model whose folder already holds model.safetensors of the right size
 // and a config.json is left alone.
+//
+// With --realistic the task vectors look like a short real fine-tune's
+// instead (as tools/make_realistic_trio.py at SmolLM2's shapes): a
+// fraction left exactly unchanged (30% in a, 50% in b), heavy-tailed
+// Adam-like steps of a few BF16 units in the last place (Student-t-ish,
+// 2e-4 scale), plus a rank-8 part (1e-4 / √8 · u·v, as LoRA merges give),
+// so top-k cut-offs fall inside huge ties. Such a trio belongs in its own
+// DIR (tools/bench-merge.sh --realistic uses /tmp/smelt-bench-merge-realistic).
 import Base
 import Checkpoint
 import Synchronization
@@ -46,8 +54,10 @@ if let index = arguments.firstIndex(of: "--seed") {
     seed = value
     arguments.removeSubrange(index...(index + 1))
 }
+let realistic = arguments.contains("--realistic")
+arguments.removeAll { $0 == "--realistic" }
 guard arguments.count == 1, !arguments[0].hasPrefix("-") else {
-    fail("usage: bench-merge DIR [--seed N]")
+    fail("usage: bench-merge DIR [--seed N] [--realistic]")
 }
 let directory = arguments[0]
 
@@ -170,6 +180,35 @@ enum Values {
         return mix(mixedSeed &+ mixedModel &+ mixedTensor)
     }
 
+    /// A heavy-tailed step: a normal-ish draw over the root mean square of
+    /// three more (Student's t with 3 degrees of freedom, near enough).
+    @inline(__always)
+    static func heavyTailed(_ key: UInt64) -> Float {
+        let numerator = normalish(mix(key))
+        var squares: Float = 0
+        for draw in 1...3 {
+            let value = normalish(mix(key &+ UInt64(draw) &* 0xA076_1D64_78BD_642F))
+            squares += value * value
+        }
+        return numerator / max(0.05, (squares / 3).squareRoot())
+    }
+
+    /// A realistic fine-tune's change to one element (see the header):
+    /// `unchanged` of them exactly zero, the rest a heavy-tailed step plus
+    /// the rank-8 part `lowRank`.
+    @inline(__always)
+    static func realisticStep(_ key: UInt64, unchanged: Float, lowRank: Float) -> Float {
+        let draw = mix(key ^ 0x5851_F42D_4C95_7F2D)
+        let uniform = Float(UInt32(truncatingIfNeeded: draw >> 40)) / Float(1 << 24)
+        return uniform < unchanged ? 0 : 2e-4 * heavyTailed(key) + lowRank
+    }
+
+    /// The rank-8 factors of a (model, tensor): u for a row, v for a column.
+    @inline(__always)
+    static func factor(_ key: UInt64, _ index: Int, _ rank: Int) -> Float {
+        normalish(mix(key &+ UInt64(index &* 8 &+ rank) &* 0xE703_7ED1_A0B4_28DB))
+    }
+
     struct Work: Sendable { let tensor: Int; let start: Int; let count: Int }
     static let chunkElements = 1 << 20
 
@@ -182,7 +221,10 @@ enum Values {
 
     /// Fills every tensor, in chunks of 1 Mi elements spread over the
     /// cores, and writes each chunk at its final offset in every writer.
-    static func generate(tensors: [(name: String, elements: Int, isNorm: Bool)], writers: [CheckpointWriter?], seed: UInt64) throws {
+    static func generate(
+        tensors: [(name: String, elements: Int, columns: Int, isNorm: Bool)], writers: [CheckpointWriter?], seed: UInt64,
+        realistic: Bool
+    ) throws {
         var work: [Work] = []
         for (tensor, entry) in tensors.enumerated() {
             for start in stride(from: 0, to: entry.elements, by: chunkElements) {
@@ -198,13 +240,48 @@ enum Values {
             let aKey = streamKey(seed: seed, model: 1, tensor: item.tensor)
             let bKey = streamKey(seed: seed, model: 2, tensor: item.tensor)
             let base = buffers.outputs[0].baseAddress!, a = buffers.outputs[1].baseAddress!, b = buffers.outputs[2].baseAddress!
+            // The rank-8 part: v for every column once per chunk, u per row.
+            let columns = entry.columns
+            var columnFactors = [Float](repeating: 0, count: realistic && !entry.isNorm ? 16 * columns : 0)
+            for column in 0..<columnFactors.count / 16 {
+                for rank in 0..<8 {
+                    columnFactors[column * 16 + rank] = factor(aKey ^ 0x1234_5678, column, rank)
+                    columnFactors[column * 16 + 8 + rank] = factor(bKey ^ 0x1234_5678, column, rank)
+                }
+            }
+            var row = -1
+            var rowFactors = [Float](repeating: 0, count: 16)
             for offset in 0..<item.count {
                 let counter = UInt64(item.start + offset) &* 0x9E37_79B9_7F4A_7C15
                 let baseBits = singleToBFloat16Bits((mean + 0.02 * normalish(mix(baseKey &+ counter))).bitPattern)
                 let stored = Float(bitPattern: UInt32(baseBits) << 16)
                 base[offset] = baseBits.littleEndian
-                a[offset] = singleToBFloat16Bits((stored + 0.004 * normalish(mix(aKey &+ counter))).bitPattern).littleEndian
-                b[offset] = singleToBFloat16Bits((stored + 0.004 * normalish(mix(bKey &+ counter))).bitPattern).littleEndian
+                guard realistic else {
+                    a[offset] = singleToBFloat16Bits((stored + 0.004 * normalish(mix(aKey &+ counter))).bitPattern).littleEndian
+                    b[offset] = singleToBFloat16Bits((stored + 0.004 * normalish(mix(bKey &+ counter))).bitPattern).littleEndian
+                    continue
+                }
+                var lowRank: (a: Float, b: Float) = (0, 0)
+                if !columnFactors.isEmpty {
+                    let element = item.start + offset
+                    if element / columns != row {
+                        row = element / columns
+                        for rank in 0..<8 {
+                            rowFactors[rank] = factor(aKey, row, rank)
+                            rowFactors[8 + rank] = factor(bKey, row, rank)
+                        }
+                    }
+                    let column = element % columns
+                    for rank in 0..<8 {
+                        lowRank.a += rowFactors[rank] * columnFactors[column * 16 + rank]
+                        lowRank.b += rowFactors[8 + rank] * columnFactors[column * 16 + 8 + rank]
+                    }
+                    lowRank = (lowRank.a * (1e-4 / 2.828_427), lowRank.b * (1e-4 / 2.828_427))
+                }
+                let stepA = realisticStep(aKey &+ counter, unchanged: 0.3, lowRank: lowRank.a)
+                let stepB = realisticStep(bKey &+ counter, unchanged: 0.5, lowRank: lowRank.b)
+                a[offset] = singleToBFloat16Bits((stored + stepA).bitPattern).littleEndian
+                b[offset] = singleToBFloat16Bits((stored + stepB).bitPattern).littleEndian
             }
             for (model, writer) in writers.enumerated() {
                 guard let writer else { continue }
@@ -218,8 +295,10 @@ enum Values {
 
 let start = monotonicSeconds()
 do {
-    let tensors = zip(specs, elementCounts).map { (name: $0.name, elements: $1, isNorm: $0.isNorm) }
-    try Values.generate(tensors: tensors, writers: writers, seed: seed)
+    let tensors = zip(specs, elementCounts).map {
+        (name: $0.name, elements: $1, columns: Int($0.shape.last ?? 1), isNorm: $0.isNorm)
+    }
+    try Values.generate(tensors: tensors, writers: writers, seed: seed, realistic: realistic)
 } catch { fail("\(error)") }
 let generated = monotonicSeconds()
 
