@@ -270,7 +270,7 @@ let malformedGGUFCases: [MalformedGGUFCase] = [
         }
     }
 
-    @Test func everyMessageIsOneLineNamingFileAndByte() {
+    @Test func messagesNameTheFileAndTheByte() {
         for testCase in malformedGGUFCases + malformedGGUFTensorCases {
             let message = testCase.expected.message
             #expect(message.hasPrefix("t.gguf: byte \(testCase.expected.offset): "))
