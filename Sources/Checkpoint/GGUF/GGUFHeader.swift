@@ -77,7 +77,7 @@ public struct GGUFHeader: Sendable {
             offsetFields.append(offsetField)
         }
         let headerEnd = UInt64(cursor.offset)
-        let dataStart = alignUp(headerEnd, to: alignment)  // checked: headerEnd < 2^27, alignment <= 2^31
+        let dataStart = alignUp(headerEnd, to: alignment)  // checked: headerEnd <= file size < 2^63, alignment <= 2^31
         try checkLayout(
             tensors, offsetFields: offsetFields, cursor: cursor, alignment: alignment, headerEnd: headerEnd,
             dataStart: dataStart)
