@@ -29,6 +29,7 @@ let package = Package(
         .executableTarget(name: "fuzz-json", dependencies: ["FuzzTargets"]),
         .executableTarget(name: "fuzz-planner", dependencies: ["FuzzTargets"]),
         .executableTarget(name: "fuzz-params", dependencies: ["FuzzTargets"]),
+        .executableTarget(name: "fuzz-gguf", dependencies: ["FuzzTargets"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -93,6 +93,78 @@ def planner_input(recipe, *models):
     return "\n----\n".join(parts)
 
 
+# ggml type id: (elements per block, bytes per block), for the seeds' tensors.
+GGML_BLOCKS = {0: (1, 4), 1: (1, 2), 30: (1, 2), 2: (32, 18), 3: (32, 20), 6: (32, 22), 7: (32, 24), 8: (32, 34),
+               10: (256, 84), 11: (256, 110), 12: (256, 144), 13: (256, 176), 14: (256, 210), 20: (32, 18), 26: (1, 4)}
+
+
+def gguf_string(text):
+    data = text.encode() if isinstance(text, str) else text
+    return struct.pack("<Q", len(data)) + data
+
+
+def gguf_value(value):
+    """A GGUF value with its type tag from a (type name, value) pair; arrays
+    are ("array", element type name, [values])."""
+    kind = value[0]
+    formats = {"uint8": (0, "<B"), "int8": (1, "<b"), "uint16": (2, "<H"), "int16": (3, "<h"), "uint32": (4, "<I"),
+               "int32": (5, "<i"), "float32": (6, "<f"), "bool": (7, "<B"), "uint64": (10, "<Q"), "int64": (11, "<q"),
+               "float64": (12, "<d")}
+    if kind in formats:
+        tag, fmt = formats[kind]
+        return struct.pack("<I", tag) + struct.pack(fmt, value[1])
+    if kind == "string":
+        return struct.pack("<I", 8) + gguf_string(value[1])
+    element_kind, elements = value[1], value[2]
+    encoded = [gguf_value((element_kind,) + (e if element_kind == "array" else (e,))) for e in elements]
+    element_tag = {**{k: v[0] for k, v in formats.items()}, "string": 8, "array": 9}[element_kind]
+    return struct.pack("<IIQ", 9, element_tag, len(elements)) + b"".join(item[4:] for item in encoded)
+
+
+def gguf(metadata=(), tensors=(), version=3, alignment=32):
+    """A GGUF file: metadata [(key, value)], tensors [(name, ggml type id,
+    ggml dimensions)] laid out in order, each padded; data is a byte pattern."""
+    out = b"GGUF" + struct.pack("<IQQ", version, len(tensors), len(metadata))
+    for key, value in metadata:
+        out += gguf_string(key) + gguf_value(value)
+    offset, sizes = 0, []
+    for name, type_id, dims in tensors:
+        count = 1
+        for dim in dims:
+            count *= dim
+        block, size = GGML_BLOCKS[type_id]
+        sizes.append(count // block * size)
+        out += gguf_string(name) + struct.pack("<I", len(dims)) + b"".join(struct.pack("<Q", d) for d in dims)
+        out += struct.pack("<IQ", type_id, offset)
+        offset += -(-sizes[-1] // alignment) * alignment
+    if tensors:
+        out += bytes(-len(out) % alignment)
+    for size in sizes:
+        out += bytes((i * 37 + 11) & 0xFF for i in range(size)) + bytes(-size % alignment)
+    return out
+
+
+def write_gguf_seeds():
+    write("gguf", "empty.gguf", gguf())
+    write("gguf", "metadata.gguf", gguf([
+        ("general.architecture", ("string", "llama")), ("u8", ("uint8", 255)), ("i8", ("int8", -1)),
+        ("u16", ("uint16", 65535)), ("i16", ("int16", -2)), ("u32", ("uint32", 7)), ("i32", ("int32", -3)),
+        ("u64", ("uint64", 2**64 - 1)), ("i64", ("int64", -4)), ("f32", ("float32", 0.5)), ("f64", ("float64", -0.25)),
+        ("yes", ("bool", 1)), ("text", ("string", "caf\u00e9 \U0001f600")),
+        ("tokens", ("array", "string", ["<s>", "a", ""])), ("scores", ("array", "float32", [0.0, -1.5])),
+        ("types", ("array", "int32", [1, 2, 3])), ("flags", ("array", "bool", [0, 1])),
+        ("empty", ("array", "uint64", [])), ("nested", ("array", "array", [("uint8", [1, 2]), ("string", ["x"])])),
+    ]))
+    write("gguf", "every-type.gguf", gguf(
+        [("general.architecture", ("string", "test"))],
+        [(f"t{type_id}", type_id, [block * 2 if block > 1 else 3]) for type_id, (block, _) in GGML_BLOCKS.items()]))
+    write("gguf", "alignment-64-v2.gguf", gguf(
+        [("general.alignment", ("uint32", 64))],
+        [("scalar", 0, []), ("empty", 12, [0, 2]), ("four", 1, [2, 1, 3, 2]), ("q", 8, [64])], version=2, alignment=64))
+    for name in ("all-types.gguf", "alignment-64.gguf"):
+        write("gguf", name, (ROOT / "Fixtures" / "gguf" / "files" / name).read_bytes())
+
+
 def write(target, name, data):
     folder = CORPUS / target
     folder.mkdir(parents=True, exist_ok=True)
@@ -137,6 +209,7 @@ def main():
     write("json", "spaces.json", ' \t\r\n{"k" : [ 0.0 , 1E+2 ] }  \n')
 
     write_planner_seeds()
+    write_gguf_seeds()
 
 
 def write_planner_seeds():

@@ -4,9 +4,10 @@
 #
 # usage: tools/fuzz/run.sh [SECONDS] [TARGET...] [-- LIBFUZZER_FLAG...]
 #   SECONDS  total time budget in seconds (default 600)
-#   TARGET   header, index, manifest, json, planner or params. Without any,
-#            all run: header (the safetensors reader) gets half the budget
-#            and the others share the rest; named targets share it evenly.
+#   TARGET   header, index, manifest, json, planner, params or gguf. Without
+#            any, all run: header (the safetensors reader) gets half the
+#            budget and the others share the rest; named targets share it
+#            evenly.
 #   after -- flags passed to every libFuzzer run, e.g. -seed=1 -max_len=65536,
 #            or -fork=1 -ignore_crashes=1 to go on fuzzing after a failure
 #
@@ -24,7 +25,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 scratch=${FUZZ_SCRATCH:-/tmp/smelt-fuzz-build}
 logs=${FUZZ_LOGS:-/tmp/smelt-fuzz-logs}
-all_targets=(header index manifest json planner params)
+all_targets=(header index manifest json planner params gguf)
 
 usage() { echo "usage: $0 [SECONDS] [TARGET...] [-- LIBFUZZER_FLAG...]; targets: ${all_targets[*]}" >&2; exit 64; }
 
@@ -48,7 +49,7 @@ declare -A budget
 if [[ ${#targets[@]} -eq 0 ]]; then
     targets=("${all_targets[@]}")
     budget[header]=$(( seconds / 2 ))
-    for target in index manifest json planner params; do budget[$target]=$(( (seconds - seconds / 2) / 5 )); done
+    for target in index manifest json planner params gguf; do budget[$target]=$(( (seconds - seconds / 2) / 6 )); done
 else
     for target in "${targets[@]}"; do budget[$target]=$(( seconds / ${#targets[@]} )); done
 fi

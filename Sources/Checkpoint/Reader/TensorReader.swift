@@ -20,10 +20,14 @@ public struct TensorInfo: Sendable, Equatable {
     public let blockElementCount: Int
     /// Bytes per encoded block.
     public let blockByteCount: Int
+    /// Whether `decode` can turn these elements into Float32.
+    public let isDecodable: Bool
 
+    /// `isDecodable` defaults to what the dtype says, and to true for an
+    /// encoding without one.
     public init(
         name: String, dtype: DType?, encodingName: String, shape: [Int], elementCount: Int, byteCount: UInt64,
-        blockElementCount: Int, blockByteCount: Int
+        blockElementCount: Int, blockByteCount: Int, isDecodable: Bool? = nil
     ) {
         self.name = name
         self.dtype = dtype
@@ -33,15 +37,13 @@ public struct TensorInfo: Sendable, Equatable {
         self.byteCount = byteCount
         self.blockElementCount = blockElementCount
         self.blockByteCount = blockByteCount
+        self.isDecodable = isDecodable ?? dtype?.isConvertibleFloat ?? true
     }
-
-    /// Whether `decode` can turn these elements into Float32.
-    public var isDecodable: Bool { dtype?.isConvertibleFloat ?? true }
 }
 
-/// Everything that reads tensors goes through this: a safetensors file now,
-/// a GGUF file next (DESIGN.md, "Layers"). Readers are shared by worker
-/// threads; every call reads at explicit offsets and keeps no state.
+/// Everything that reads tensors goes through this: safetensors and GGUF
+/// files (DESIGN.md, "Layers"). Readers are shared by worker threads;
+/// every call reads at explicit offsets and keeps no state.
 public protocol TensorReader: AnyObject, Sendable {
     /// The file, for messages.
     var path: String { get }
