@@ -5,7 +5,7 @@ import Checkpoint
 enum InspectCommand: Command {
     static let name = "inspect"
     static let overview = """
-          inspect PATH [--json]            list tensors, dtypes, shapes, sizes and shards; validate
+          inspect PATH [--json]            list tensors, dtypes, shapes, sizes and shards (or a GGUF's metadata); validate
         """
     static let spec = ArgumentSpec(flags: ["json"], positionalCount: 1...1, positionalNames: "PATH")
 
@@ -17,7 +17,13 @@ enum InspectCommand: Command {
         the shard index) and lists its tensors. Reads only the headers: instant
         on any model size.
 
-        PATH   a model folder or a .safetensors file
+        A .gguf file is validated by every rule of GGUF v2/v3 (value types,
+        counts and lengths, tensor types and shapes, alignment, offsets that
+        tile the data section) and listed with its metadata (long arrays such
+        as the vocabulary summarised) and its tensors: ggml type, shape
+        (row-major, as PyTorch writes it), bytes and file offset.
+
+        PATH   a model folder, a .safetensors file or a .gguf file
 
         options:
           --json      print one JSON object (schema in README.md) instead of a table
@@ -26,6 +32,7 @@ enum InspectCommand: Command {
         examples:
           smelt inspect Fixtures/models/llama-f32-base
           smelt inspect model.safetensors --json
+          smelt inspect SmolLM2-135M-Instruct.Q4_1.gguf
 
         exit codes: 0 valid, 65 malformed (the message names the file, the tensor
         and the rule), 66 PATH does not exist, 74 I/O error.
@@ -33,6 +40,13 @@ enum InspectCommand: Command {
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
         let path = arguments.positionals[0]
+        if GGUFListing.isGGUF(path) {
+            let file = try GGUFFile(path: path)
+            let wantsJSON = arguments.flags.contains("json")
+            writeToStandardOutput(
+                wantsJSON ? GGUFListing.json(file).rendered(pretty: true) + "\n" : GGUFListing.table(file))
+            return .success
+        }
         let checkpoint = try Checkpoint(path: path)
         if arguments.flags.contains("json") {
             writeToStandardOutput(json(checkpoint).rendered(pretty: true) + "\n")
