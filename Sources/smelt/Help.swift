@@ -15,7 +15,8 @@ enum Help {
         smelt --version prints the version.
 
         PATH is a model folder (model.safetensors, or shards with
-        model.safetensors.index.json) or a single .safetensors file.
+        model.safetensors.index.json), a single .safetensors file, or (for
+        inspect and hash) a .gguf file.
         Run 'smelt <command> --help' for details.
 
         exit codes: 0 ok, 1 verify found a problem, 64 usage, 65 malformed input,

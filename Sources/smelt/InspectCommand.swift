@@ -5,7 +5,8 @@ import Checkpoint
 enum InspectCommand: Command {
     static let name = "inspect"
     static let overview = """
-          inspect PATH [--json]            list tensors, dtypes, shapes, sizes and shards (or a GGUF's metadata); validate
+          inspect PATH [--json]            list tensors, dtypes, shapes, sizes and shards
+                                           (of a GGUF: metadata too); validate
         """
     static let spec = ArgumentSpec(flags: ["json"], positionalCount: 1...1, positionalNames: "PATH")
 
