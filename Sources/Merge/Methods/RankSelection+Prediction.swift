@@ -2,8 +2,7 @@ import Base
 
 extension RankSelection {
     /// The buckets the cut-off falls in with high confidence, from the
-    /// sample's histogram, as candidates for the range pass to keep; nil
-    /// when they would hold more keys than the limit.
+    /// sample's histogram, as candidates for the range pass to keep.
     func predictedCandidates(_ bins: [UInt64]) -> KeyCandidates? {
         let sampled = Double(bins.reduce(0, +))
         guard sampled > 0, elementCount > 0 else { return nil }
@@ -26,8 +25,8 @@ extension RankSelection {
         // Near either end the sample cannot bound the cut-off: keep up to the end.
         let highest = rank - margin < 1 ? histogramBinCount - 1 : bucket(holdingRank: rank - margin)
         let lowest = rank + margin >= sampled ? 0 : bucket(holdingRank: rank + margin)
-        let inRange = Double(bins[lowest...highest].reduce(0, +))
-        guard inRange * Double(elementCount) / sampled * 1.5 <= Double(candidateLimit) else { return nil }
+        // However many keys fall in range, their distinct values may fit
+        // (ties): the range pass counts them, and falls back if they do not.
         return KeyCandidates(buckets: UInt32(lowest)..<UInt32(highest) + 1, limit: candidateLimit)
     }
 }
@@ -39,15 +38,13 @@ public struct PredictedKeys: Sendable {
     public var lowest: UInt32 { buckets.lowerBound << 16 }
     public var highest: UInt32 { (buckets.upperBound << 16) &- 1 }
 
-    /// One empty array of low halves per bucket, for `keep`.
-    public func emptyLows() -> [[UInt16]] { Array(repeating: [], count: buckets.count) }
+    /// An empty tally of these keys, for `keep`.
+    func emptyTally() -> KeyTally { KeyTally(buckets: buckets) }
 
-    /// Adds the low half of `key` to its bucket's array if `key` is inside.
+    /// Counts `key` in `tally` if it is inside.
     @inline(__always)
-    public func keep(_ key: UInt32, in lows: inout [[UInt16]]) {
-        if key &- lowest <= highest &- lowest {
-            lows[Int((key >> 16) - buckets.lowerBound)].append(UInt16(truncatingIfNeeded: key))
-        }
+    func keep(_ key: UInt32, in tally: KeyTally) {
+        if key &- lowest <= highest &- lowest { tally.add(key) }
     }
 }
 

@@ -44,9 +44,9 @@ public struct RankSelection: Sendable {
     private var candidates: KeyCandidates?
     let candidateLimit: Int
 
-    /// Most keys kept as candidates (their low halves, 2 bytes each): 8 MiB,
-    /// within the fixed overhead whatever the budget.
-    public static let defaultCandidateLimit = 4 << 20
+    /// Most distinct (chunk, bucket, value) candidates kept (8 bytes each):
+    /// 8 MiB, within the fixed overhead whatever the budget.
+    public static let defaultCandidateLimit = 1 << 20
     /// Tensors of at least this many keys get a sample pass in the task
     /// arithmetic methods: below it, the passes it saves cost little.
     public static let sampledElementThreshold = 1 << 20
@@ -94,10 +94,10 @@ public struct RankSelection: Sendable {
         return PredictedKeys(buckets: candidates.buckets)
     }
 
-    /// Keeps the low halves of one chunk's keys inside `rangeBounds`, one
-    /// array per bucket, after those already kept for the chunk.
-    public func storeCandidates(_ lows: [[UInt16]], chunkIndex: Int) {
-        candidates?.store(lows, chunkIndex: chunkIndex)
+    /// Keeps the counts of one chunk's keys inside `rangeBounds`, after
+    /// those already kept for the chunk.
+    func storeCandidates(_ tally: KeyTally, chunkIndex: Int) {
+        candidates?.store(tally.valueCounts(), chunkIndex: chunkIndex)
     }
 
     /// Whether the next pass needs a histogram (else a counter).
@@ -122,10 +122,10 @@ public struct RankSelection: Sendable {
             for key in keys { histogram[Int(key >> 16)] &+= 1 }
         case .range:
             guard let counter, let predicted = rangeBounds else { return }
-            var kept = predicted.emptyLows()
+            let kept = predicted.emptyTally()
             var above = 0
             for key in keys {
-                if key > predicted.highest { above += 1 } else { predicted.keep(key, in: &kept) }
+                if key > predicted.highest { above += 1 } else { predicted.keep(key, in: kept) }
             }
             counter.pointee += above
             storeCandidates(kept, chunkIndex: chunkIndex)
@@ -136,12 +136,12 @@ public struct RankSelection: Sendable {
                 for key in keys where key >> 16 == bucket { histogram[Int(key & 0xFFFF)] &+= 1 }
                 return
             }
-            var kept: [UInt16] = []
+            let kept = KeyTally(buckets: bucket..<bucket + 1)
             for key in keys where key >> 16 == bucket {
                 histogram[Int(key & 0xFFFF)] &+= 1
-                kept.append(UInt16(truncatingIfNeeded: key))
+                kept.add(key)
             }
-            candidates.store([kept], chunkIndex: chunkIndex)
+            candidates.store(kept.valueCounts(), chunkIndex: chunkIndex)
         case .ties:
             guard let counter else { return }
             guard let base = keys.baseAddress else { return }
@@ -185,7 +185,7 @@ public struct RankSelection: Sendable {
             highBucket = UInt32(bucket)
             countAbove = above
             candidates =
-                !needsCutoffOnly && bins[bucket] <= UInt64(candidateLimit)
+                !needsCutoffOnly && candidateLimit > 0
                 ? KeyCandidates(buckets: highBucket..<highBucket + 1, limit: candidateLimit) : nil
             phase = .low
         case .low:

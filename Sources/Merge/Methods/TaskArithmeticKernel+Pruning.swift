@@ -12,13 +12,13 @@ extension TaskArithmeticKernel {
     }
 
     /// For keys of |x − b| (complemented with `complement`) made on the fly:
-    /// counts those above `predicted` and keeps those inside in `kept`. No
+    /// counts those above `predicted` and counts those inside in `kept`. No
     /// key is stored and no histogram touched: the pass after a sample
     /// (`RankSelection.rangeBounds`). `groups` has room for count / 8
     /// entries.
     func countAbove(
         _ values: UnsafePointer<Float>, _ base: UnsafePointer<Float>, complement: Bool, count: Int,
-        predicted: PredictedKeys, kept: inout [[UInt16]], groups: UnsafeMutablePointer<Int32>
+        predicted: PredictedKeys, kept: KeyTally, groups: UnsafeMutablePointer<Int32>
     ) -> Int {
         let flip: UInt32 = complement ? 0xFFFF_FFFF : 0
         var (above, groupCount) = VectorLoops.countAboveMarkingInside(
@@ -27,10 +27,10 @@ extension TaskArithmeticKernel {
         func key(_ index: Int) -> UInt32 { abs(values[index] - base[index]).bitPattern ^ flip }
         for group in 0..<groupCount {
             let start = Int(groups[group])
-            for index in start..<start + 8 { predicted.keep(key(index), in: &kept) }
+            for index in start..<start + 8 { predicted.keep(key(index), in: kept) }
         }
         for index in count / 8 * 8..<count {
-            if key(index) > predicted.highest { above += 1 } else { predicted.keep(key(index), in: &kept) }
+            if key(index) > predicted.highest { above += 1 } else { predicted.keep(key(index), in: kept) }
         }
         return above
     }

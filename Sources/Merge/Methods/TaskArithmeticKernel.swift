@@ -121,7 +121,7 @@ struct TaskArithmeticKernel: TensorKernel {
             let pieceLength = 16_384
             let capacity = min(count, pieceLength)
             // Selections after a held sample only count and keep, per chunk.
-            var kept = selections.map { $0.rangeBounds?.emptyLows() ?? [] }
+            let kept = selections.map { $0.rangeBounds?.emptyTally() }
             var above = [Int](repeating: 0, count: selections.count)
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { keys in
                 withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity / 8 + 1) { groups in
@@ -136,11 +136,11 @@ struct TaskArithmeticKernel: TensorKernel {
                                 let model = index % weights.count
                                 let values = UnsafeBufferPointer(
                                     start: chunk.values(of: model, piece, scratch: modelScratch), count: piece.count)
-                                if let predicted = selection.rangeBounds {
+                                if let predicted = selection.rangeBounds, let tally = kept[index] {
                                     above[index] += countAbove(
                                         values.baseAddress!, base.baseAddress!, complement: index >= weights.count,
                                         count: piece.count,  // checked: non-empty piece
-                                        predicted: predicted, kept: &kept[index], groups: groups.baseAddress!)  // checked: capacity > 0
+                                        predicted: predicted, kept: tally, groups: groups.baseAddress!)  // checked: capacity > 0
                                     continue
                                 }
                                 magnitudeKeys(
@@ -157,7 +157,7 @@ struct TaskArithmeticKernel: TensorKernel {
             }
             for (index, selection) in selections.enumerated() where selection.rangeBounds != nil {
                 if let slot = counters[index] { sink.counters[slot] += above[index] }
-                selection.storeCandidates(kept[index], chunkIndex: chunk.chunkIndex)
+                if let tally = kept[index] { selection.storeCandidates(tally, chunkIndex: chunk.chunkIndex) }
             }
             return
         }

@@ -124,12 +124,27 @@ import Testing
         #expect(passes >= 3)
     }
 
-    @Test func candidatesThatOutgrowTheLimitInTheFullPassFallBack() {
-        // The sampled first 1/8 of every chunk spreads over many buckets, so
-        // the predicted buckets look small; the rest of every chunk is one
-        // value inside them, which overflows the limit during the full pass.
+    @Test func tiesInsideThePredictedBucketsAreCountedNotListed() {
+        // The sampled first 1/8 of every chunk spreads over many buckets; the
+        // rest of every chunk is one value inside them: 28,000 equal keys, far
+        // past the limit as a list, one count per chunk as counts. The range
+        // pass holds, so no radix pass runs after it.
         let keys = (0..<32_000).map { index -> UInt32 in
             index % 4_000 < 500 ? Float(index % 500 * 2).bitPattern : Float(500).bitPattern
+        }
+        var passes = 0
+        #expect(Self.select(keys, count: 16_000, chunkLength: 4_000, sampleDivisor: 8, candidateLimit: 4_000, passes: &passes) == Self.expected(keys, count: 16_000))
+        #expect(passes == 2, "sample and range passes only")
+    }
+
+    @Test func candidatesThatOutgrowTheLimitInTheFullPassFallBack() {
+        // As above, but the rest of every chunk is 3,500 distinct values in
+        // one bucket: 28,000 distinct candidates overflow the limit during
+        // the full pass, and the radix passes run after it.
+        let tie = Float(500).bitPattern
+        let keys = (0..<32_000).map { index -> UInt32 in
+            let offset = index % 4_000
+            return offset < 500 ? Float(index % 500 * 2).bitPattern : tie + UInt32(offset)
         }
         var passes = 0
         #expect(Self.select(keys, count: 16_000, chunkLength: 4_000, sampleDivisor: 8, candidateLimit: 4_000, passes: &passes) == Self.expected(keys, count: 16_000))
