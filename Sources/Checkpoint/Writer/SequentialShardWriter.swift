@@ -77,8 +77,14 @@ public final class SequentialShardWriter: @unchecked Sendable {
         flushIntervalNanoseconds = UInt64(max(0, flushInterval) * 1e9)
         self.blockBytes = Self.alignedBlockBytes(blockBytes)
         let count = max(2, blockCount)
+        // Touched now, so that every block is resident from the start and
+        // the memory the run reports does not depend on how many blocks the
+        // disk's speed happened to keep in use.
         blocks = (0..<count).map { _ in
-            .allocate(byteCount: Self.alignedBlockBytes(blockBytes), alignment: Self.alignment)
+            let block = UnsafeMutableRawBufferPointer.allocate(
+                byteCount: Self.alignedBlockBytes(blockBytes), alignment: Self.alignment)
+            block.initializeMemory(as: UInt8.self, repeating: 0)
+            return block
         }
         freeBlocks = Mutex(Array(0..<count))
         available = DispatchSemaphore(value: 0)

@@ -66,7 +66,19 @@ public struct MemoryEstimate: Sendable {
                 reductionBlockElementCount,
                 (largest + reductionBlockElementCount - 1) / reductionBlockElementCount * reductionBlockElementCount))
         chunkElementCount = chunk
-        peakBytes = UInt64(chunk) * UInt64(perElement) + fixed
+        // A chunk of a method that works on whole rows spans whole rows
+        // and whole reduction blocks (`chunkRanges`), so it can be larger
+        // than `chunk`: the buffers are as large as the largest real chunk.
+        var largestChunk = chunk
+        for tensor in plan.tensors {
+            guard case .merge(let method, let context, _, _) = tensor.work else { continue }
+            let ranges = chunkRanges(
+                elementCount: tensor.elementCount, preferredChunkElementCount: chunk, rowLength: context.rowLength,
+                needsWholeRows: method.makeKernel(context).needsWholeRows,
+                encodingBlockElementCount: tensor.sources.map(\.blockElementCount).max() ?? 1)
+            largestChunk = max(largestChunk, ranges.map(\.count).max() ?? 0)
+        }
+        peakBytes = UInt64(largestChunk) * UInt64(perElement) + fixed
         programBytes = ProcessMemory.residentBytes ?? 0
     }
 }

@@ -122,9 +122,12 @@ public struct WorkingMemory: Sendable, Equatable {
         self.scratchBytesPerElement = scratchBytesPerElement
     }
 
-    /// Selections by rank (two per model for breadcrumbs): histograms, and
-    /// keys, masks and contributions.
+    /// Selections by rank: a histogram per model, and keys, masks and
+    /// contributions.
     public static let selection = WorkingMemory(
+        histogramsPerModel: 1, scratchBytesPerElementPerModel: 4, scratchBytesPerElement: 9)
+    /// Breadcrumbs: a top and a bottom selection per model.
+    public static let twoSidedSelection = WorkingMemory(
         histogramsPerModel: 2, scratchBytesPerElementPerModel: 4, scratchBytesPerElement: 9)
     /// Elementwise methods with nothing beyond the worker buffers.
     public static let elementwise = WorkingMemory()

@@ -24,7 +24,10 @@ struct TaskArithmeticMethod: MergeMethod {
         switch sparsification {
         case .none: .elementwise
         case .random: WorkingMemory(scratchBytesPerElement: 4)
-        case .magnitude, .breadcrumbs, .della: .selection
+        case .magnitude: .selection
+        case .breadcrumbs: .twoSidedSelection
+        // Ranks per row (no histograms); keep multipliers and contributions.
+        case .della: WorkingMemory(scratchBytesPerElementPerModel: 4, scratchBytesPerElement: 9)
         }
     }
     let name: String
