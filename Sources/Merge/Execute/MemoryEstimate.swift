@@ -12,8 +12,8 @@ public struct MemoryEstimate: Sendable {
     /// 32nd of the budget each, between 64 KiB and 8 MiB.
     public let outputBlockBytes: Int
     public static let outputBlockCount = 4
-    /// Peak bytes the buffers take at that chunk size (the fixed overhead
-    /// of the program itself comes on top).
+    /// Peak bytes the buffers take at that chunk size, at most the budget
+    /// (the program itself comes on top).
     public let peakBytes: UInt64
     /// The program itself: its resident memory when the plan was made
     /// (code, libraries, the plan, headers), measured, not guessed.
@@ -78,7 +78,11 @@ public struct MemoryEstimate: Sendable {
                 encodingBlockElementCount: tensor.sources.map(\.blockElementCount).max() ?? 1)
             largestChunk = max(largestChunk, ranges.map(\.count).max() ?? 0)
         }
-        peakBytes = UInt64(largestChunk) * UInt64(perElement) + fixed
+        // Every buffer is drawn from the budget (`ByteBudget`): when the
+        // workers' buffers would need more (many threads, or the smallest
+        // chunks of a row-wise method), workers wait, and the buffers never
+        // hold more than the budget.
+        peakBytes = min(UInt64(largestChunk) * UInt64(perElement) + fixed, options.memoryBudget)
         programBytes = ProcessMemory.residentBytes ?? 0
     }
 }
