@@ -17,44 +17,45 @@ enum SentencePieceMerges {
         for (id, token) in tokens.enumerated() {
             cuts.removeAll(keepingCapacity: true)
             let scalars = token.unicodeScalars
-            guard !scalars.isEmpty else { continue }
-            var cut = scalars.index(after: scalars.startIndex)
-            var leftLength = 1
             let length = scalars.count
-            while cut < scalars.endIndex {
-                let left = String(scalars[..<cut])
-                if let leftID = ids[ExactString(left)] {
-                    let right = String(scalars[cut...])
-                    if let rightID = ids[ExactString(right)] {
-                        cuts.append(
-                            Candidate(
-                                left: left, right: right, leftID: leftID, rightID: rightID, score: scores[id],
-                                leftLength: leftLength, rightLength: length - leftLength, order: 0))
-                    }
-                }
+            var cut = scalars.startIndex
+            for leftLength in stride(from: 1, to: length, by: 1) {
                 cut = scalars.index(after: cut)
-                leftLength += 1
+                guard let leftID = ids[ExactString(String(scalars[..<cut]))],
+                    let rightID = ids[ExactString(String(scalars[cut...]))]
+                else { continue }
+                // checked: a header is at most 100 MB, so ids, lengths and cut counts stay far below 2^31
+                cuts.append(
+                    Candidate(
+                        score: scores[id], tokenID: Int32(id), leftID: Int32(leftID), rightID: Int32(rightID),
+                        leftLength: Int32(leftLength), rightLength: Int32(length - leftLength), order: 0))
             }
             cuts.sort { ($0.leftID, $0.rightID) < ($1.leftID, $1.rightID) }
             for var candidate in cuts {
-                candidate.order = candidates.count
+                candidate.order = Int32(candidates.count)  // checked: as above, fewer cuts than header bytes
                 candidates.append(candidate)
             }
         }
         candidates.sort(by: Candidate.ranksBefore)
-        return candidates.map { ($0.left, $0.right) }
+        return candidates.map { candidate in
+            let scalars = tokens[Int(candidate.tokenID)].unicodeScalars
+            let cut = scalars.index(scalars.startIndex, offsetBy: Int(candidate.leftLength))
+            return (String(scalars[..<cut]), String(scalars[cut...]))
+        }
     }
 
+    /// One way of cutting a token in two, kept small (Gemma 3 has 514,906):
+    /// the halves are rebuilt from the token once the merges are ranked.
     private struct Candidate {
-        let left: String
-        let right: String
-        let leftID: Int
-        let rightID: Int
         let score: Double
-        let leftLength: Int
-        let rightLength: Int
+        let tokenID: Int32
+        let leftID: Int32
+        let rightID: Int32
+        /// The halves' lengths in Unicode scalars (Python's `len`).
+        let leftLength: Int32
+        let rightLength: Int32
         /// Where it was found, which breaks every tie (Python's sort is stable).
-        var order: Int
+        var order: Int32
 
         static func ranksBefore(_ a: Candidate, _ b: Candidate) -> Bool {
             if a.score != b.score { return a.score > b.score }
