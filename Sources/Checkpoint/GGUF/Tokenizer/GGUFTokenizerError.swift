@@ -2,21 +2,31 @@ import Base
 
 /// Tokenizer metadata of a GGUF file that Smelt cannot turn into
 /// `tokenizer.json` (65). The metadata does not know its file, so the
-/// message names the key; a caller that knows the file puts its path first.
+/// message names the key; a caller that knows the file adds it with
+/// `naming(file:)`.
 public struct GGUFTokenizerError: SmeltError, Equatable, Sendable {
     /// What is wrong.
     public let problem: Problem
+    /// The GGUF file, once a caller has said which it is.
+    public private(set) var file: String?
 
     /// An error for `problem`.
     public init(_ problem: Problem) {
         self.problem = problem
     }
 
+    /// The same error, its message starting with `file`.
+    public func naming(file: String) -> GGUFTokenizerError {
+        var named = self
+        named.file = file
+        return named
+    }
+
     /// Malformed input data (65).
     public var exitCode: ExitCode { .dataError }
 
-    /// One line: "GGUF tokenizer metadata: " and the problem.
-    public var description: String { "GGUF tokenizer metadata: \(problem.text)" }
+    /// One line: the file if known, "GGUF tokenizer metadata: " and the problem.
+    public var description: String { (file.map { "\($0): " } ?? "") + "GGUF tokenizer metadata: \(problem.text)" }
 
     /// What is wrong with the `tokenizer.*` metadata.
     public enum Problem: Equatable, Sendable {

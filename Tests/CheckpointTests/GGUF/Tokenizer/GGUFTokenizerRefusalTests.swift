@@ -119,6 +119,7 @@ import Testing
             Issue.record("\(name): accepted")
         } catch let error as GGUFTokenizerError {
             #expect(error.description == "GGUF tokenizer metadata: " + message, "\(name)")
+            #expect(error.naming(file: "m.gguf").description == "m.gguf: GGUF tokenizer metadata: " + message)
             #expect(error.exitCode == .dataError)
         }
     }
