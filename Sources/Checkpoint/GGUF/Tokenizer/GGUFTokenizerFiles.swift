@@ -37,11 +37,14 @@ public enum GGUFTokenizerFiles {
 /// Everything `tokenizer.json` and `tokenizer_config.json` say, worked out
 /// from the metadata in the order transformers works it out.
 struct GGUFTokenizer {
+    /// A merge: the left and right token.
+    typealias Pair = (String, String)
+
     let metadata: GGUFTokenizerMetadata
     let shape: GGUFTokenizerShape
     /// The vocabulary as spelled in `tokenizer.json`, in id order.
     let vocabulary: [String]
-    let merges: [(String, String)]
+    let merges: [Pair]
     let addedTokens: AddedTokenTable
     /// The frontend's special tokens, as `tokenizer_config.json` names them.
     let specialTokens: [GGUFTokenizerShape.Role: String]
@@ -81,8 +84,8 @@ struct GGUFTokenizer {
     /// from the scores, or for Gemma from the token order.
     private static func merges(
         _ metadata: GGUFTokenizerMetadata, shape: GGUFTokenizerShape, vocabulary: [String], ids: [ExactString: Int]
-    ) throws(GGUFTokenizerError) -> [(String, String)] {
-        if let stated = metadata.merges { return try checkedMerges(stated, ids: ids) }
+    ) throws(GGUFTokenizerError) -> [Pair] {
+        if let listed = metadata.merges { return try checked(listed, ids: ids) }
         switch shape.builder {
         case .byteLevel:
             throw GGUFTokenizerError(.missingKey("tokenizer.ggml.merges", reason: "a gpt2 tokenizer is its merges"))
@@ -99,17 +102,14 @@ struct GGUFTokenizer {
         }
     }
 
-    private static func checkedMerges(
-        _ stated: [String], ids: [ExactString: Int]
-    ) throws(GGUFTokenizerError)
-        -> [(String, String)]
-    {
-        var pairs: [(String, String)] = []
-        pairs.reserveCapacity(stated.count)
+    private static func checked(_ merges: [String], ids: [ExactString: Int]) throws(GGUFTokenizerError) -> [Pair] {
+        var pairs: [Pair] = []
+        pairs.reserveCapacity(merges.count)
         var lastIndexOfPair: [ExactString: Int] = [:]
         var isReplaced = false
-        for (index, merge) in stated.enumerated() {
-            let parts = merge.split(separator: " ", omittingEmptySubsequences: false)
+        for (index, merge) in merges.enumerated() {
+            // Split at the space scalar, as Python does: a space followed by a combining mark is one Character.
+            let parts = merge.unicodeScalars.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 2 else { throw GGUFTokenizerError(.malformedMerge(index: index, merge: merge)) }
             let (left, right) = (String(parts[0]), String(parts[1]))
             for token in [left, right, left + right] where ids[ExactString(token)] == nil {
@@ -119,7 +119,7 @@ struct GGUFTokenizer {
             pairs.append((left, right))
         }
         guard isReplaced else { return pairs }
-        return pairs.indices.filter { lastIndexOfPair[ExactString(stated[$0])] == $0 }.map { pairs[$0] }
+        return pairs.indices.filter { lastIndexOfPair[ExactString(merges[$0])] == $0 }.map { pairs[$0] }
     }
 
     /// The additions transformers makes, in its order: the builder class's

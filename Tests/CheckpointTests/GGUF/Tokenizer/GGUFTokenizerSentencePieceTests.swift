@@ -39,6 +39,17 @@ import Testing
         #expect(text(member(json, "model", "merges")) == #"[["b","a"],["▁","a"]]"#)
     }
 
+    /// Python splits "e \u{301}" at the space; Swift's Characters would see " \u{301}" as one.
+    @Test func splitsMergesAtTheSpaceScalar() throws {
+        let tokens = ["<unk>", "e", "\u{301}", "e\u{301}"]
+        let json = try tokenizerJSON([
+            ("general.architecture", .string("llama")), ("tokenizer.ggml.model", .string("llama")),
+            ("tokenizer.ggml.tokens", .array(.string(tokens))),
+            ("tokenizer.ggml.merges", .array(.string(["e \u{301}"]))),
+        ])
+        #expect(text(member(json, "model", "merges")) == "[[\"e\",\"\u{301}\"]]")
+    }
+
     @Test func llamaUsesMetaspaceByteFallbackAndAddsBOSByDefault() throws {
         let json = try tokenizerJSON(Self.sentencePiece())
         #expect(text(member(json, "pre_tokenizer", "type")) == #""Metaspace""#)
