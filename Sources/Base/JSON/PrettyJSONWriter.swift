@@ -123,8 +123,7 @@ public struct PrettyJSONWriter: Sendable {
     }
 
     private mutating func end(_ bracket: UInt8) {
-        // checked: begin and end calls pair up in Smelt's own code, never from a file
-        precondition(!containers.isEmpty, "PrettyJSONWriter: end without begin")
+        precondition(!containers.isEmpty, "end without begin")  // checked: Smelt's own calls pair up, not a file's
         let closed = containers.removeLast()
         if !closed.isEmpty { newLine(depth: containers.count) }
         bytes.append(bracket)
