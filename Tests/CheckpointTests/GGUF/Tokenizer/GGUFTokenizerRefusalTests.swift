@@ -74,6 +74,15 @@ import Testing
             "tokenizer.ggml.eos_token_id must be an integer, found a string"
         ),
         (
+            "merges not strings", replacing("tokenizer.ggml.merges", with: .array(.uint8([1])), in: byteLevel),
+            "tokenizer.ggml.merges must be an array of strings, found an array of uint8"
+        ),
+        (
+            "chat template not a string",
+            replacing("tokenizer.chat_template", with: .array(.string(["a"])), in: byteLevel),
+            "tokenizer.chat_template must be a string, found an array of string"
+        ),
+        (
             "add_bos not a bool", replacing("tokenizer.ggml.add_bos_token", with: .uint8(1), in: byteLevel),
             "tokenizer.ggml.add_bos_token must be a bool, found a uint8"
         ),
