@@ -43,10 +43,22 @@ public struct JSONSyntaxError: Error, Equatable, Sendable {
 /// limits nesting depth, rejects duplicate keys (Foundation's readers keep
 /// one silently), validates UTF-8 and reports byte positions.
 public struct JSONScanner: ~Copyable {
+    /// When two keys of one object are the same key.
+    public enum KeyEquality: Sendable {
+        /// As Swift strings compare: "é" and "e\u{301}" are one key, so a
+        /// file whose names are only canonically equivalent is refused
+        /// rather than conflated by every dictionary downstream.
+        case canonical
+        /// Same UTF-8 bytes, as JSON itself, Python and Rust compare keys:
+        /// a tokenizer.json vocabulary may hold both spellings of "é".
+        case exact
+    }
+
     private let bytes: UnsafeRawBufferPointer
     private var position = 0
     private let maximumDepth: Int
     private let maximumArrayCount: Int
+    private let keyEquality: KeyEquality
 
     /// Parses one JSON value filling `bytes`, allowing JSON white space
     /// around it (or only spaces after it when `trailingSpacesOnly`).
@@ -54,9 +66,10 @@ public struct JSONScanner: ~Copyable {
     /// file cannot turn a few bytes per element into a huge allocation.
     public static func parse(
         _ bytes: UnsafeRawBufferPointer, maximumDepth: Int = 64, maximumArrayCount: Int = .max,
-        trailingSpacesOnly: Bool = false
+        trailingSpacesOnly: Bool = false, keyEquality: KeyEquality = .canonical
     ) throws(JSONSyntaxError) -> JSONNode {
-        var scanner = JSONScanner(bytes: bytes, maximumDepth: maximumDepth, maximumArrayCount: maximumArrayCount)
+        var scanner = JSONScanner(
+            bytes: bytes, maximumDepth: maximumDepth, maximumArrayCount: maximumArrayCount, keyEquality: keyEquality)
         scanner.skipWhitespace()
         let node = try scanner.parseValue(depth: 0)
         while scanner.position < bytes.count {
@@ -70,18 +83,22 @@ public struct JSONScanner: ~Copyable {
         return node
     }
 
-    /// Parses a byte array (see `parse(_:maximumDepth:trailingSpacesOnly:)`).
-    public static func parse(_ bytes: [UInt8], maximumDepth: Int = 64) throws(JSONSyntaxError) -> JSONNode {
+    /// Parses a byte array (see `parse(_:maximumDepth:maximumArrayCount:trailingSpacesOnly:keyEquality:)`).
+    public static func parse(
+        _ bytes: [UInt8], maximumDepth: Int = 64, keyEquality: KeyEquality = .canonical
+    ) throws(JSONSyntaxError) -> JSONNode {
         let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(JSONSyntaxError) in try parse(raw, maximumDepth: maximumDepth) }
+            Result { () throws(JSONSyntaxError) in try parse(raw, maximumDepth: maximumDepth, keyEquality: keyEquality)
+            }
         }
         return try result.get()
     }
 
-    private init(bytes: UnsafeRawBufferPointer, maximumDepth: Int, maximumArrayCount: Int) {
+    private init(bytes: UnsafeRawBufferPointer, maximumDepth: Int, maximumArrayCount: Int, keyEquality: KeyEquality) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
         self.maximumArrayCount = maximumArrayCount
+        self.keyEquality = keyEquality
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {
@@ -131,6 +148,7 @@ public struct JSONScanner: ~Copyable {
         position += 1
         var members: [(key: String, node: JSONNode)] = []
         var seen = Set<String>()
+        var seenExactly = Set<ExactString>()
         skipWhitespace()
         if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
             position += 1
@@ -143,7 +161,12 @@ public struct JSONScanner: ~Copyable {
                 throw fail("expected a string key")
             }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw fail("duplicate key \"\(key)\"", at: keyOffset) }
+            let isNew =
+                switch keyEquality {
+                case .canonical: seen.insert(key).inserted
+                case .exact: seenExactly.insert(ExactString(key)).inserted
+                }
+            guard isNew else { throw fail("duplicate key \"\(key)\"", at: keyOffset) }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw fail("expected ':' after a key")

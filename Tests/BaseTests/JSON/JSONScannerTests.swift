@@ -10,7 +10,8 @@ import Testing
 
     @Test func keepsUnsignedIntegersApartFromOtherNumbers() throws {
         let cases: [(String, String)] = [
-            ("0", "u0"), ("18446744073709551615", "u18446744073709551615"), ("18446744073709551616", "n18446744073709551616"),
+            ("0", "u0"), ("18446744073709551615", "u18446744073709551615"),
+            ("18446744073709551616", "n18446744073709551616"),
             ("-0", "n-0"), ("1.5", "n1.5"), ("1e5", "n1e5"), ("2E-3", "n2E-3"),
         ]
         for (text, expected) in cases {
@@ -39,6 +40,20 @@ import Testing
         #expect(members.map(\.node.offset) == [7, 15])
     }
 
+    /// "é" written precomposed and decomposed are different keys when asked (JSON compares code
+    /// points), as in real tokenizer.json vocabularies; by default they are one key, the second refused.
+    @Test func keepsKeysThatDifferOnlyInUnicodeNormalizationWhenAsked() throws {
+        let text = "{\"\u{E9}\": 1, \"e\u{301}\": 2}"
+        expectRefusal(text, offset: 10, message: "duplicate key \"e\u{301}\"") { () throws(JSONSyntaxError) in
+            try parse(text)
+        }
+        guard case .object(let members) = try JSONScanner.parse(Array(text.utf8), keyEquality: .exact).value else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.map { Array($0.key.utf8) } == [[0xC3, 0xA9], [0x65, 0xCC, 0x81]])
+    }
+
     static let refusals: [(text: String, offset: Int, message: String)] = [
         ("", 0, "unexpected end of JSON"),
         ("{\"a\":1,}", 7, "expected a string key"),
@@ -55,9 +70,12 @@ import Testing
         ("\"abc", 0, "unterminated string"),
         ("{\"a\":1} {}", 8, "unexpected data after the JSON value"),
         ("[[[1]]]", 2, "nesting deeper than 1 levels"),
+        ("{\"a\": 1, \"a\": 2}", 9, "duplicate key \"a\""),
     ]
 
-    private func expectRefusal(_ text: String, offset: Int, message: String, _ parse: () throws(JSONSyntaxError) -> JSONNode) {
+    private func expectRefusal(
+        _ text: String, offset: Int, message: String, _ parse: () throws(JSONSyntaxError) -> JSONNode
+    ) {
         do {
             _ = try parse()
             Issue.record("accepted \(text)")
@@ -76,7 +94,8 @@ import Testing
 
     @Test func refusesArraysBeyondTheLimit() {
         let bytes = Array(("[" + Array(repeating: "0", count: 5).joined(separator: ",") + "]").utf8)
-        expectRefusal("five elements", offset: 9, message: "array longer than 4 elements") { () throws(JSONSyntaxError) in
+        expectRefusal("five elements", offset: 9, message: "array longer than 4 elements") {
+            () throws(JSONSyntaxError) in
             let result = bytes.withUnsafeBytes { raw in
                 Result { () throws(JSONSyntaxError) in try JSONScanner.parse(raw, maximumArrayCount: 4) }
             }
