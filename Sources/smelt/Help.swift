@@ -16,7 +16,8 @@ enum Help {
 
         PATH is a model folder (model.safetensors, or shards with
         model.safetensors.index.json) or a single .safetensors file.
-        Run 'smelt <command> --help' for details.
+        'smelt convert' turns a GGUF file (llama.cpp, ollama) into such a
+        folder. Run 'smelt <command> --help' for details.
 
         exit codes: 0 ok, 1 verify found a problem, 64 usage, 65 malformed input,
         66 missing input, 73 cannot create output, 74 I/O error, 130/143
