@@ -128,7 +128,7 @@ public struct GGUFConversionPlan: Sendable {
     /// the manifest and the journal.
     public var canonicalText: String {
         var lines = [
-            "smelt-convert 1", "architecture \(architecture ?? "raw")", "dtype \(dtype.rawValue)",
+            "smelt-convert 1", "architecture \(architecture ?? "raw")", "dtype \(dtype.rawValue.lowercased())",
             "shard_size \(shardSizeLimit)",
         ]
         for tensor in tensors {
