@@ -21,7 +21,8 @@ enum Help {
 
         exit codes: 0 ok, 1 verify found a problem, 64 usage, 65 malformed input,
         66 missing input, 73 cannot create output, 74 I/O error, 130/143
-        stopped by SIGINT/SIGTERM (a merge then resumes when run again).
+        stopped by SIGINT/SIGTERM (a merge or a conversion then resumes when
+        run again).
         """
     }
 }

@@ -121,9 +121,9 @@ public enum MergeRun {
                     keptBytes: outputBytes, keptUnits: 0, redoneUnits: 0, tornJournalBytes: 0, onlyPublished: true))
         }
         let session = try StagedRun(
-            identity: JournalIdentity(plan: plan, inputs: inputs), tensors: plan.tensors.map { ($0.name, $0.byteCount) },
-            shards: shards, outputPath: outputPath, freeBytes: free, restart: options.restart, threads: options.threads,
-            checking: checking)
+            identity: JournalIdentity(plan: plan, inputs: inputs),
+            tensors: plan.tensors.map { ($0.name, $0.byteCount) }, shards: shards, outputPath: outputPath,
+            freeBytes: free, restart: options.restart, threads: options.threads, checking: checking)
         let (writer, journal, stagingPath) = (session.writer, session.journal, session.writer.stagingPath)
         let workPath = writer.staging.workPath
         var history = session.history
