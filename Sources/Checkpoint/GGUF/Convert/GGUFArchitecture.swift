@@ -3,13 +3,13 @@ import Base
 /// One tensor of a converted model: where it is in the GGUF, what
 /// transformers calls it, its row-major shape as the metadata implies it,
 /// and how its values are transformed.
-public struct ArchitectureTensor: Sendable, Equatable {
-    public let ggufName: String
-    public let name: String
-    public let shape: [Int]
-    public let transform: TensorTransform
+struct ArchitectureTensor: Sendable, Equatable {
+    let ggufName: String
+    let name: String
+    let shape: [Int]
+    let transform: TensorTransform
 
-    public init(ggufName: String, name: String, shape: [Int], transform: TensorTransform = .none) {
+    init(ggufName: String, name: String, shape: [Int], transform: TensorTransform = .none) {
         self.ggufName = ggufName
         self.name = name
         self.shape = shape

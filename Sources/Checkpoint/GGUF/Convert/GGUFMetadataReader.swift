@@ -6,9 +6,6 @@ struct GGUFMetadataReader {
     let metadata: GGUFMetadata
     let file: String
 
-    /// `general.architecture`'s value, nil when absent or not a string.
-    var architecture: String? { metadata["general.architecture"]?.stringValue }
-
     func integer(_ key: String) throws(ConvertError) -> Int {
         guard let value = try optionalInteger(key) else { throw .missingMetadata(file: file, key: key) }
         return value
