@@ -68,6 +68,20 @@ def saved_json(save, file_name):
             return json.load(handle)
 
 
+def render(reference):
+    """Sorted keys, configs indented, one tensor per line (small diffs)."""
+    parts = []
+    for key in sorted(reference):
+        value = reference[key]
+        if key.startswith("tensors_"):
+            rows = [f"  {json.dumps(name)}: {json.dumps(entry)}" for name, entry in value.items()]
+            text = "{\n" + ",\n".join(rows) + "\n }"
+        else:
+            text = json.dumps(value, indent=2, sort_keys=True).replace("\n", "\n ")
+        parts.append(f" {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
 def main():
     cache = Path(os.environ.get("SMELT_CACHE", Path.home() / ".cache" / "smelt")) / "models"
     OUT.mkdir(parents=True, exist_ok=True)
@@ -86,8 +100,7 @@ def main():
             del model
         path = OUT / (name + ".json")
         with open(path, "w") as handle:
-            json.dump(reference, handle, indent=1, sort_keys=True)
-            handle.write("\n")
+            handle.write(render(reference))
         print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
 
 
