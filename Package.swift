@@ -31,12 +31,12 @@ let package = Package(
         // Test support only: provokes a SIGBUS in a mapping (not a product).
         .executableTarget(name: "smelt-fault-probe", dependencies: ["Base", "Checkpoint"]),
         // Helpers the test targets share (not a product).
-        .target(name: "TestSupport", dependencies: ["Base"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Base", "Checkpoint"], path: "Tests/TestSupport"),
         .testTarget(name: "BaseTests", dependencies: ["Base", "TestSupport", "CXXHash"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Base", "TestSupport"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "CKernels"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base"]),
-        .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base"]),
+        .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

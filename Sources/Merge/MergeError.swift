@@ -28,16 +28,8 @@ public enum MergeError: SmeltError, Sendable, Equatable {
     case unencodableOutput(tensor: String, dtype: String)
     /// A model's `config.json` is malformed; `byteOffset` where known (65).
     case malformedConfig(file: String, byteOffset: Int?, problem: String)
-    /// The output path is, is inside, or contains an input (73).
-    case outputOverlapsInput(output: String, input: String, relation: String)
     /// The output folder holds a different finished merge (73).
     case outputHoldsDifferentMerge(path: String, problem: String)
-    /// Not enough free disk for the output (74).
-    case insufficientDisk(path: String, neededBytes: UInt64, availableBytes: UInt64)
-    /// The staging folder holds an interrupted run that this one must not
-    /// resume: another recipe, seed, shard size, input or version, or a
-    /// damaged journal (73).
-    case resumeRefused(stagingPath: String, reason: String)
     /// A SIGINT or SIGTERM stopped the run; staged work is kept (130/143).
     case interrupted(signal: Int32, stagingPath: String, keptBytes: UInt64)
     /// The disk filled up during the run (74).
@@ -54,8 +46,8 @@ public enum MergeError: SmeltError, Sendable, Equatable {
     public var exitCode: ExitCode {
         switch self {
         case .missingModel: .missingInput
-        case .outputHoldsDifferentMerge, .outputOverlapsInput, .resumeRefused: .cannotCreateOutput
-        case .insufficientDisk, .diskFull, .runFailed, .stagedOutputChanged: .ioError
+        case .outputHoldsDifferentMerge: .cannotCreateOutput
+        case .diskFull, .runFailed, .stagedOutputChanged: .ioError
         case .interrupted(let signal, _, _): signal == StopSignals.terminate ? .terminated : .interrupted
         case .recipe, .unsupported, .missingTensor, .layerGap, .layerCountMismatch, .duplicateOutput, .shapeMismatch,
             .dtypeMismatch,
@@ -103,18 +95,9 @@ public enum MergeError: SmeltError, Sendable, Equatable {
             return "cannot store \(tensor) as \(dtype)"
         case .malformedConfig(let file, let byteOffset, let problem):
             return "\(file): " + (byteOffset.map { "malformed JSON at byte \($0): " } ?? "") + problem
-        case .outputOverlapsInput(let output, let input, let relation):
-            return
-                "\(output) \(relation == "is" ? "is the input" : relation == "is inside" ? "is inside the input" : "contains the input")"
-                + " \(input); a merge never writes into what it reads, even with --force: choose another output"
         case .outputHoldsDifferentMerge(let path, let problem):
             return
                 "\(path) already holds a different merge (\(problem)); choose another output folder, or pass --force to replace it"
-        case .insufficientDisk(let path, let needed, let available):
-            return "\(path): not enough free disk: the output needs \(needed) bytes, \(available) are free"
-        case .resumeRefused(let staging, let reason):
-            return
-                "\(staging) holds an interrupted run that cannot be resumed: \(reason); add --restart to discard it and start over"
         case .interrupted(_, let staging, let kept):
             return "finished work (\(kept) bytes) is kept in \(staging): run the same command again to resume"
         case .diskFull(let path, let needed, let staging):

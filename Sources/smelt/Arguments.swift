@@ -63,3 +63,41 @@ struct ParsedArguments {
         }
     }
 }
+
+/// Values of the options several commands share, each checked with a
+/// usage error that names the option.
+enum OptionValues {
+    /// A size with K M G T (and KiB…, powers of 1024) or KB MB GB TB
+    /// (powers of 1000); a bare number is bytes.
+    static func size(_ text: String, option: String, minimum: UInt64) throws(UsageError) -> UInt64 {
+        let units: [(String, UInt64)] = [
+            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
+            ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000),
+            ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40), ("B", 1),
+        ]
+        var number = Substring(text)
+        var multiplier: UInt64 = 1
+        if let unit = units.first(where: { text.hasSuffix($0.0) }) {
+            number = text.dropLast(unit.0.count)
+            multiplier = unit.1
+        }
+        guard let value = UInt64(number),
+            case let (bytes, overflow) = value.multipliedReportingOverflow(by: multiplier), !overflow
+        else {
+            throw UsageError(
+                message: "--\(option) must be a size like 256M, 1G, 5GB or a number of bytes, not '\(text)'")
+        }
+        guard bytes >= minimum else {
+            throw UsageError(message: "--\(option) \(text) is below the smallest allowed, \(Formatting.bytes(minimum))")
+        }
+        return bytes
+    }
+
+    /// `--threads`: a whole number from 1 to 1024.
+    static func threads(_ text: String) throws(UsageError) -> Int {
+        guard let threads = Int(text), threads >= 1, threads <= 1024 else {
+            throw UsageError(message: "--threads must be a whole number from 1 to 1024, not '\(text)'")
+        }
+        return threads
+    }
+}

@@ -16,12 +16,14 @@ enum Help {
 
         PATH is a model folder (model.safetensors, or shards with
         model.safetensors.index.json), a single .safetensors file, or (for
-        inspect and hash) a .gguf file.
-        Run 'smelt <command> --help' for details.
+        inspect and hash) a .gguf file. 'smelt convert' turns a GGUF file
+        (llama.cpp, ollama) into such a folder. Run 'smelt <command> --help'
+        for details.
 
         exit codes: 0 ok, 1 verify found a problem, 64 usage, 65 malformed input,
         66 missing input, 73 cannot create output, 74 I/O error, 130/143
-        stopped by SIGINT/SIGTERM (a merge then resumes when run again).
+        stopped by SIGINT/SIGTERM (a merge or a conversion then resumes when
+        run again).
         """
     }
 }

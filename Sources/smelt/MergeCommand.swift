@@ -90,19 +90,17 @@ enum MergeCommand: Command {
         let outputPath = arguments.positionals[1]
         var options = MergeOptions()
         if let text = arguments.options["memory-budget"] {
-            options.memoryBudget = try size(text, option: "memory-budget", minimum: ByteBudget.minimumLimitBytes)
+            options.memoryBudget = try OptionValues.size(
+                text, option: "memory-budget", minimum: ByteBudget.minimumLimitBytes)
         }
         if let text = arguments.options["threads"] {
-            guard let threads = Int(text), threads >= 1, threads <= 1024 else {
-                throw UsageError(message: "--threads must be a whole number from 1 to 1024, not '\(text)'")
-            }
-            options.threads = threads
+            options.threads = try OptionValues.threads(text)
         }
         if let text = arguments.options["shard-size"] {
-            options.plan.shardSizeLimit = try size(text, option: "shard-size", minimum: 1)
+            options.plan.shardSizeLimit = try OptionValues.size(text, option: "shard-size", minimum: 1)
         }
         if let text = arguments.options["chunk-size"] {
-            options.chunkBytes = try size(text, option: "chunk-size", minimum: 1)
+            options.chunkBytes = try OptionValues.size(text, option: "chunk-size", minimum: 1)
         }
         if let text = arguments.options["seed"] {
             guard let seed = UInt64(text) else {
@@ -147,32 +145,6 @@ enum MergeCommand: Command {
         }
         writeToStandardOutput(wantsJSON ? json(result).rendered(pretty: true) + "\n" : text(result))
         return .success
-    }
-
-    /// A size with K M G T (and KiB…, powers of 1024) or KB MB GB TB
-    /// (powers of 1000); a bare number is bytes.
-    static func size(_ text: String, option: String, minimum: UInt64) throws(UsageError) -> UInt64 {
-        let units: [(String, UInt64)] = [
-            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
-            ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000),
-            ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40), ("B", 1),
-        ]
-        var number = Substring(text)
-        var multiplier: UInt64 = 1
-        if let unit = units.first(where: { text.hasSuffix($0.0) }) {
-            number = text.dropLast(unit.0.count)
-            multiplier = unit.1
-        }
-        guard let value = UInt64(number),
-            case let (bytes, overflow) = value.multipliedReportingOverflow(by: multiplier), !overflow
-        else {
-            throw UsageError(
-                message: "--\(option) must be a size like 256M, 1G, 5GB or a number of bytes, not '\(text)'")
-        }
-        guard bytes >= minimum else {
-            throw UsageError(message: "--\(option) \(text) is below the smallest allowed, \(Formatting.bytes(minimum))")
-        }
-        return bytes
     }
 
     static func json(_ result: MergeResult) -> JSONOutput {

@@ -25,8 +25,9 @@ enum VerifyCommand: Command {
         structure can be checked, and the report says so.
 
         options:
-          --inputs    also re-check the merge inputs the manifest names that are
-                      still present (size and header digest)
+          --inputs    also re-check the inputs the manifest names that are still
+                      present (a merge's models, a conversion's GGUF): size and
+                      header digest
           --json      one JSON object with every problem found
           -h, --help  show this help
 

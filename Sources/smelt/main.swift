@@ -9,7 +9,9 @@ import Glibc
 // Only dispatch here (STYLE.md): each command lives in its own file.
 installMappedFileFaultHandler(exitCode: ExitCode.ioError.rawValue)
 
-let commands: [any Command.Type] = [InspectCommand.self, HashCommand.self, VerifyCommand.self, MergeCommand.self]
+let commands: [any Command.Type] = [
+    InspectCommand.self, HashCommand.self, VerifyCommand.self, MergeCommand.self, ConvertCommand.self,
+]
 
 @MainActor
 func runCommandLine(_ arguments: [String]) -> ExitCode {

@@ -121,7 +121,7 @@ import Testing
         #expect(result.status == 66 && result.standardError.contains("--json: no such file"))
     }
 
-    @Test(arguments: ["inspect", "hash", "verify"])
+    @Test(arguments: ["inspect", "hash", "verify", "merge", "convert"])
     func everyCommandHasHelp(_ command: String) throws {
         for flag in ["-h", "--help"] {
             let result = try CommandRunner.run([command, flag])

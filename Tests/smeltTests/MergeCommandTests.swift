@@ -203,7 +203,7 @@ import Testing
         try Data("not a model\n".utf8).write(to: URL(fileURLWithPath: folder + "/merged"))
         let result = try CommandRunner.run(["merge", recipe, folder + "/merged"])
         #expect(result.status == 73)
-        #expect(result.standardError.contains("not a Smelt merge"))
+        #expect(result.standardError.contains("not written by Smelt"))
         #expect(try String(contentsOfFile: folder + "/merged", encoding: .utf8) == "not a model\n")
     }
 }

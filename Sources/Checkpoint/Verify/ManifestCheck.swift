@@ -79,15 +79,20 @@ enum ManifestCheck {
             }
             report.inputsChecked += 1
             if status.size != input.size {
-                report.report(input.resolvedPath, nil, "input is \(status.size) bytes now, \(input.size) when merged")
+                report.report(input.resolvedPath, nil, "input is \(status.size) bytes now, \(input.size) when the output was made")
                 continue
             }
-            let file = try SafeTensorsFile(path: input.resolvedPath)
-            let digest = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
+            let digest: UInt64
+            if GGUFFile.hasMagic(path: input.resolvedPath) {
+                digest = try GGUFFile(path: input.resolvedPath).headerDigest()
+            } else {
+                let file = try SafeTensorsFile(path: input.resolvedPath)
+                digest = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
+            }
             if digest != input.headerDigest {
                 report.report(
                     input.resolvedPath, nil,
-                    "input header digest is \(XXH3.hex(digest)) now, \(XXH3.hex(input.headerDigest)) when merged")
+                    "input header digest is \(XXH3.hex(digest)) now, \(XXH3.hex(input.headerDigest)) when the output was made")
             }
         }
     }

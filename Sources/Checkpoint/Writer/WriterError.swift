@@ -3,7 +3,9 @@ import Base
 public enum WriterError: SmeltError, Equatable {
     public var exitCode: ExitCode {
         switch self {
-        case .outputExists, .stagingLocked, .stagingNotOurs, .stagingVanished, .outputNotAFolder: .cannotCreateOutput
+        case .outputExists, .stagingLocked, .stagingNotOurs, .stagingVanished, .outputNotAFolder, .outputOverlapsInput,
+            .resumeRefused:
+            .cannotCreateOutput
         default: .ioError
         }
     }
@@ -26,6 +28,13 @@ public enum WriterError: SmeltError, Equatable {
     case stagedOutputInvalid(path: String, problem: String)
     /// A file name for an extra output file that is not a plain name.
     case unsafeFileName(name: String)
+    /// The output path is, is inside, or contains an input.
+    case outputOverlapsInput(output: String, input: String, relation: String)
+    /// Not enough free disk for the output.
+    case insufficientDisk(path: String, neededBytes: UInt64, availableBytes: UInt64)
+    /// The staging folder holds an interrupted run that this one must not
+    /// resume: another plan, input or version, or a damaged journal.
+    case resumeRefused(stagingPath: String, reason: String)
 
     public var description: String {
         switch self {
@@ -48,6 +57,13 @@ public enum WriterError: SmeltError, Equatable {
             "staged output \(path) failed its final check: \(problem)"
         case .unsafeFileName(let name):
             "\"\(name)\" is not a plain file name"
+        case .outputOverlapsInput(let output, let input, let relation):
+            "\(output) \(relation == "is" ? "is the input" : relation == "is inside" ? "is inside the input" : "contains the input")"
+                + " \(input); Smelt never writes into what it reads, even with --force: choose another output"
+        case .insufficientDisk(let path, let needed, let available):
+            "\(path): not enough free disk: the output needs \(needed) bytes, \(available) are free"
+        case .resumeRefused(let staging, let reason):
+            "\(staging) holds an interrupted run that cannot be resumed: \(reason); add --restart to discard it and start over"
         }
     }
 }

@@ -103,7 +103,7 @@ public enum MergeExecutor {
     /// `journal`. `progress` gets the bytes of every finished output chunk.
     static func run(
         _ tensors: [PlannedTensor], into writer: CheckpointWriter, settings: ExecutionSettings,
-        staged: StagedWork = StagedWork(), journal: MergeJournal? = nil, progress: (UInt64) -> Void = { _ in }
+        staged: StagedWork = StagedWork(), journal: StagingJournal? = nil, progress: (UInt64) -> Void = { _ in }
     ) throws -> ExecutionReport {
         var report = ExecutionReport()
         try run(
@@ -116,7 +116,7 @@ public enum MergeExecutor {
     /// part-way still says what it did.
     static func run(
         _ tensors: [PlannedTensor], into writer: CheckpointWriter, settings: ExecutionSettings,
-        staged: StagedWork, journal: MergeJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
+        staged: StagedWork, journal: StagingJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
     ) throws {
         let pool = ChunkBufferPool(threads: settings.threads, budget: settings.budget, working: settings.workingMemory)
         let outputReservation = try pool.reserveBetweenPasses(
@@ -205,7 +205,7 @@ public enum MergeExecutor {
 
     static func runFinalPass(
         _ batch: [PreparedTensor], into output: SequentialShardWriter, settings: ExecutionSettings,
-        pool: ChunkBufferPool, journal: MergeJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
+        pool: ChunkBufferPool, journal: StagingJournal?, report: inout ExecutionReport, progress: (UInt64) -> Void
     ) throws {
         var items: [WorkItem] = []
         for (index, prepared) in batch.enumerated() {

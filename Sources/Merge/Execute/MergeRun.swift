@@ -57,19 +57,6 @@ public struct MergeResult: Sendable {
     public let reservedPeakBytes: UInt64?
 }
 
-/// What a run resumed from an interrupted one.
-public struct ResumeSummary: Sendable {
-    /// Output bytes checked and kept, and the units (chunks) they make.
-    public let keptBytes: UInt64
-    public let keptUnits: Int
-    /// Journaled units whose staged bytes no longer matched, so redone.
-    public let redoneUnits: Int
-    /// Bytes of a torn last journal block, dropped.
-    public let tornJournalBytes: UInt64
-    /// Whether the run only had to finish a publish cut short.
-    public let onlyPublished: Bool
-}
-
 /// Runs a recipe end to end: plan, checks, stream every tensor into the
 /// staging folder, extra files, publish (DESIGN.md, "Data flow of a merge").
 public enum MergeRun {
@@ -117,7 +104,7 @@ public enum MergeRun {
         }
         if try FileSystem.status(outputPath) != nil {
             switch try ExistingOutput.compare(outputPath, planDigest: digest, inputs: inputs) {
-            case .sameMerge: return result(.alreadyDone)
+            case .sameRun: return result(.alreadyDone)
             case .different(let problem) where !options.force:
                 throw MergeError.outputHoldsDifferentMerge(path: outputPath, problem: problem)
             case .different: break
@@ -134,8 +121,9 @@ public enum MergeRun {
                     keptBytes: outputBytes, keptUnits: 0, redoneUnits: 0, tornJournalBytes: 0, onlyPublished: true))
         }
         let session = try StagedRun(
-            plan: plan, inputs: inputs, shards: shards, outputPath: outputPath, freeBytes: free, options: options,
-            checking: checking)
+            identity: JournalIdentity(plan: plan, inputs: inputs),
+            tensors: plan.tensors.map { ($0.name, $0.byteCount) }, shards: shards, outputPath: outputPath,
+            freeBytes: free, restart: options.restart, threads: options.threads, checking: checking)
         let (writer, journal, stagingPath) = (session.writer, session.journal, session.writer.stagingPath)
         let workPath = writer.staging.workPath
         var history = session.history

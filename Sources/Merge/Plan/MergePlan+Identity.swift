@@ -60,3 +60,11 @@ extension MergePlan {
         return inputs
     }
 }
+
+extension JournalIdentity {
+    /// A merge's journal identity: its canonical plan text, its inputs and
+    /// the Smelt version.
+    init(plan: MergePlan, inputs: [Manifest.Input]) {
+        self.init(planText: plan.canonicalText, inputs: inputs, planNoun: "the resolved recipe")
+    }
+}

@@ -1,3 +1,4 @@
+import TestSupport
 import Checkpoint
 
 /// Header, one 32-byte string entry (so that a tensor count of 1 or 2 is

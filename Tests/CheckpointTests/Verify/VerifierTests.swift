@@ -139,10 +139,10 @@ import Glibc
 
         try TestFiles.write(model("b"), to: kept)   // same size, another header
         #expect(try problems(folder + "/out", inputs: true).map(\.problem) == [
-            "input header digest is \(XXH3.hex(headerDigest("b"))) now, \(XXH3.hex(headerDigest("a"))) when merged",
+            "input header digest is \(XXH3.hex(headerDigest("b"))) now, \(XXH3.hex(headerDigest("a"))) when the output was made",
         ])
         try TestFiles.write(model("a") + [0], to: kept)
-        #expect(try problems(folder + "/out", inputs: true).map(\.problem) == ["input is \(size + 1) bytes now, \(size) when merged"])
+        #expect(try problems(folder + "/out", inputs: true).map(\.problem) == ["input is \(size + 1) bytes now, \(size) when the output was made"])
     }
 
     @Test func hubLinkToAMissingBlobIsNamed() throws {

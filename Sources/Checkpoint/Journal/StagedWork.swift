@@ -1,40 +1,48 @@
 import Base
-import Checkpoint
 
 /// The work of an interrupted run that a resume keeps: every journaled
 /// chunk whose staged bytes still hash to the journaled digest, and the
 /// tensors those chunks cover completely. Nothing is kept on the journal's
 /// word alone (DESIGN.md, principle 6).
-struct StagedWork: Sendable {
-    struct Chunk: Hashable, Sendable {
-        let byteOffset: UInt64
-        let byteCount: UInt64
+public struct StagedWork: Sendable {
+    public struct Chunk: Hashable, Sendable {
+        public let byteOffset: UInt64
+        public let byteCount: UInt64
+
+        public init(byteOffset: UInt64, byteCount: UInt64) {
+            self.byteOffset = byteOffset
+            self.byteCount = byteCount
+        }
     }
 
     /// Digest of every tensor whose bytes are all staged and checked.
-    var completeTensors: [Int: UInt64] = [:]
+    public var completeTensors: [Int: UInt64] = [:]
     /// Checked chunks by tensor index, with their digests.
-    var chunks: [Int: [Chunk: UInt64]] = [:]
+    public var chunks: [Int: [Chunk: UInt64]] = [:]
     /// Units the journal named whose staged bytes no longer match.
-    var mismatchedUnits = 0
+    public var mismatchedUnits = 0
     /// Units the journal named that were checked and kept.
-    var keptUnits = 0
+    public var keptUnits = 0
 
     /// The digest of chunk `chunk` of tensor `tensorIndex`, if it was kept.
-    func digest(tensorIndex: Int, chunk: Chunk) -> UInt64? { chunks[tensorIndex]?[chunk] }
+    public init() {}
+
+    public func digest(tensorIndex: Int, chunk: Chunk) -> UInt64? { chunks[tensorIndex]?[chunk] }
 
     /// Hashes the staged bytes of every chunk the journal records (in
     /// parallel, each chunk front to back) and keeps those that match;
-    /// `progress` gets the bytes hashed, from any thread.
-    static func check(
-        _ journal: JournalContents, plan: MergePlan, writer: CheckpointWriter, threads: Int,
+    /// `tensors` are the plan's output tensors, in the journal's index
+    /// order. `progress` gets the bytes hashed, from any thread.
+    public static func check(
+        _ journal: JournalContents, tensors: [(name: String, byteCount: UInt64)], writer: CheckpointWriter,
+        threads: Int,
         progress: @Sendable (UInt64) -> Void = { _ in }
     ) throws -> StagedWork {
         let units = journal.chunkUnits
         let staged = try writer.stagedDigests(
             of: units.map {
                 (
-                    tensor: plan.tensors[$0.tensor].name,
+                    tensor: tensors[$0.tensor].name,
                     range: $0.chunk.byteOffset..<$0.chunk.byteOffset + $0.chunk.byteCount
                 )
             },
@@ -46,7 +54,7 @@ struct StagedWork: Sendable {
             work.keptUnits += 1
         }
         for (tensor, digest) in journal.tensorDigests
-        where covers(work.chunks[tensor] ?? [:], byteCount: plan.tensors[tensor].byteCount) {
+        where covers(work.chunks[tensor] ?? [:], byteCount: tensors[tensor].byteCount) {
             work.completeTensors[tensor] = digest
         }
         return work

@@ -1,12 +1,11 @@
 import Base
-import Checkpoint
 
 /// Refuses an output that is, is inside, or contains an input (DESIGN.md,
-/// principle 6): with or without `--force`, a merge never replaces or
+/// principle 6): with or without `--force`, a run never replaces or
 /// writes into what it reads. Paths are compared by device and inode along
 /// their resolved paths, so links and `..` cannot hide an overlap.
-enum OutputOverlap {
-    static func check(outputPath: String, inputPaths: [String]) throws {
+public enum OutputOverlap {
+    public static func check(outputPath: String, inputPaths: [String]) throws {
         let parent = outputPath.deletingLastPathComponent
         let resolvedParent = try FileSystem.resolvedPath(parent)
         let output = try FileSystem.status(outputPath)?.identity
@@ -19,16 +18,16 @@ enum OutputOverlap {
             let chain = try ancestors(of: resolved)
             let inputIdentity = chain[0]
             if inputIdentity == output {
-                throw MergeError.outputOverlapsInput(output: outputPath, input: input, relation: "is")
+                throw WriterError.outputOverlapsInput(output: outputPath, input: input, relation: "is")
             }
             if outputChain.contains(inputIdentity) {
-                throw MergeError.outputOverlapsInput(output: outputPath, input: input, relation: "is inside")
+                throw WriterError.outputOverlapsInput(output: outputPath, input: input, relation: "is inside")
             }
             if let output, chain.contains(output) {
-                throw MergeError.outputOverlapsInput(output: outputPath, input: input, relation: "contains")
+                throw WriterError.outputOverlapsInput(output: outputPath, input: input, relation: "contains")
             }
             if let staging, chain.contains(staging) {
-                throw MergeError.outputOverlapsInput(
+                throw WriterError.outputOverlapsInput(
                     output: StagingFolder.path(for: outputPath), input: input, relation: "contains")
             }
         }

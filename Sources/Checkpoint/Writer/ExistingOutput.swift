@@ -1,19 +1,19 @@
 import Base
-import Checkpoint
 
-/// What is already at the output path.
-enum ExistingOutput {
-    enum Comparison: Equatable {
-        /// A finished Smelt merge of the same plan from the same inputs.
-        case sameMerge
+/// What is already at the output path of a run.
+public enum ExistingOutput {
+    public enum Comparison: Equatable, Sendable {
+        /// A finished Smelt run (merge or conversion) of the same plan
+        /// from the same inputs.
+        case sameRun
         /// Anything else, with what differs.
         case different(String)
     }
 
-    static func compare(_ path: String, planDigest: UInt64, inputs: [Manifest.Input]) throws -> Comparison {
+    public static func compare(_ path: String, planDigest: UInt64, inputs: [Manifest.Input]) throws -> Comparison {
         let manifestPath = path + "/" + Manifest.fileName
         guard let status = try FileSystem.status(manifestPath), status.isRegularFile else {
-            return .different("it is not a Smelt merge: no \(Manifest.fileName)")
+            return .different("it was not written by Smelt: no \(Manifest.fileName)")
         }
         let manifest: Manifest
         do {
@@ -27,10 +27,10 @@ enum ExistingOutput {
         }
         if manifest.planDigest != planDigest {
             return .different(
-                "its plan digest is \(manifest.planDigest.map(XXH3.hex) ?? "missing"), this recipe's is \(XXH3.hex(planDigest))"
+                "its plan digest is \(manifest.planDigest.map(XXH3.hex) ?? "missing"), this run's is \(XXH3.hex(planDigest))"
             )
         }
         if manifest.inputs != inputs { return .different("its inputs differ in size, modification time or header") }
-        return .sameMerge
+        return .sameRun
     }
 }

@@ -1,10 +1,10 @@
 import Base
-import Checkpoint
 import Dispatch
 
-/// The append-only record of finished work in the staging folder
-/// (DESIGN.md, "Journal"): a spill file whose first block is the run's
-/// identity and whose later blocks hold `JournalRecord`s.
+/// The append-only record of finished work in a staging folder, a
+/// merge's or a conversion's (DESIGN.md, "Journal"): a spill file whose
+/// first block is the run's identity and whose later blocks hold
+/// `JournalRecord`s.
 ///
 /// Two intervals bound what a crash can cost. Buffered records are
 /// appended as one block at least every `appendIntervalNanoseconds`: the
@@ -17,8 +17,8 @@ import Dispatch
 /// but the two are not synced in order: a resumed run re-hashes staged
 /// bytes before trusting a record, so a record whose bytes did not reach
 /// the disk only costs the redo of its unit.
-final class MergeJournal {
-    static let fileName = ".smelt-journal"
+public final class StagingJournal {
+    public static let fileName = ".smelt-journal"
     static let appendIntervalNanoseconds: UInt64 = 100_000_000
     static let syncIntervalNanoseconds: UInt64 = 2_000_000_000
     static let syncIntervalBytes: UInt64 = 256 << 20
@@ -37,7 +37,7 @@ final class MergeJournal {
     /// with the first records, not now: a journal lost to a power cut
     /// before then only means starting afresh, and a short run would pay
     /// for the syncs.
-    init(creatingIn stagingPath: String, identity: JournalIdentity) throws {
+    public init(creatingIn stagingPath: String, identity: JournalIdentity) throws {
         path = stagingPath + "/" + Self.fileName
         spill = try SpillWriter(path: path)
         try spill.append(identity.encoded)
@@ -47,14 +47,14 @@ final class MergeJournal {
 
     /// Continues the journal that `contents` was read from, dropping a
     /// torn last block.
-    init(continuing contents: JournalContents) {
+    public init(continuing contents: JournalContents) {
         path = contents.spill.path
         spill = contents.spill
     }
 
     /// Records a chunk of tensor `tensorIndex` whose `byteCount` bytes at
     /// `byteOffset` hash to `digest`.
-    func recordChunk(tensorIndex: Int, byteOffset: UInt64, byteCount: UInt64, digest: UInt64) throws {
+    public func recordChunk(tensorIndex: Int, byteOffset: UInt64, byteCount: UInt64, digest: UInt64) throws {
         let now = DispatchTime.now().uptimeNanoseconds
         JournalRecord(
             kind: .chunk, tensorIndex: tensorIndex, byteOffset: byteOffset, byteCount: byteCount, digest: digest
@@ -69,19 +69,19 @@ final class MergeJournal {
 
     /// Records that every byte of tensor `tensorIndex` is staged and that
     /// all of them, in order, hash to `digest`.
-    func recordTensor(tensorIndex: Int, byteCount: UInt64, digest: UInt64) {
+    public func recordTensor(tensorIndex: Int, byteCount: UInt64, digest: UInt64) {
         JournalRecord(kind: .tensor, tensorIndex: tensorIndex, byteOffset: 0, byteCount: byteCount, digest: digest)
             .append(to: &pending)
     }
 
     /// Writes the buffered records as one block and syncs the journal.
-    func flush() throws {
+    public func flush() throws {
         try syncPending(now: DispatchTime.now().uptimeNanoseconds)
     }
 
     /// Writes the buffered records without syncing: for a run about to
     /// publish, whose publish syncs everything and then drops the journal.
-    func writePending() throws {
+    public func writePending() throws {
         try appendPending(now: DispatchTime.now().uptimeNanoseconds)
     }
 
@@ -105,17 +105,17 @@ final class MergeJournal {
 }
 
 /// What a journal left by an interrupted run holds.
-struct JournalContents {
+public struct JournalContents {
     /// The journal, open for appending after its last good block.
     let spill: SpillWriter
-    let identity: JournalIdentity
+    public let identity: JournalIdentity
     /// The distinct chunks the records name, each with its latest digest
     /// (a chunk redone by a later run is recorded again), in file order.
-    let chunkUnits: [(tensor: Int, chunk: StagedWork.Chunk, digest: UInt64)]
+    public let chunkUnits: [(tensor: Int, chunk: StagedWork.Chunk, digest: UInt64)]
     /// The in-order digest of every tensor recorded as finished.
-    let tensorDigests: [Int: UInt64]
+    public let tensorDigests: [Int: UInt64]
     /// Bytes of a torn last block, dropped (0 if none).
-    let tornBytes: UInt64
+    public let tornBytes: UInt64
 
     init(spill: SpillWriter, identity: JournalIdentity, records: [JournalRecord]) {
         self.spill = spill
@@ -143,13 +143,13 @@ struct JournalContents {
     /// torn last block is dropped); nil when there is none or it holds no
     /// identity yet (a run killed while creating it).
     /// `tensorByteCounts` are the current plan's tensor sizes, used only
-    /// when the identity matches. Throws `MergeError.resumeRefused` when
+    /// when the identity matches. Throws `WriterError.resumeRefused` when
     /// the journal belongs to a different run or is damaged.
-    static func read(
+    public static func read(
         staging: StagingFolder, current: JournalIdentity, tensorByteCounts: [UInt64]
     ) throws -> JournalContents? {
         let stagingPath = staging.path
-        let path = staging.workPath + "/" + MergeJournal.fileName
+        let path = staging.workPath + "/" + StagingJournal.fileName
         guard try FileSystem.status(path) != nil else { return nil }
         var identity: JournalIdentity?
         var records: [JournalRecord] = []
@@ -159,24 +159,24 @@ struct JournalContents {
                 if identity == nil {
                     let found = try JournalIdentity(path: path, bytes: Array(payload))
                     if let change = found.difference(from: current) {
-                        throw MergeError.resumeRefused(stagingPath: stagingPath, reason: change)
+                        throw WriterError.resumeRefused(stagingPath: stagingPath, reason: change)
                     }
                     identity = found
                     return
                 }
                 guard let decoded = JournalRecord.decode(payload, tensorByteCounts: tensorByteCounts) else {
-                    throw MergeError.resumeRefused(
+                    throw WriterError.resumeRefused(
                         stagingPath: stagingPath,
                         reason:
-                            "its journal \(stagingPath)/\(MergeJournal.fileName) holds a block at byte \(offset) that this plan cannot have written"
+                            "its journal \(stagingPath)/\(StagingJournal.fileName) holds a block at byte \(offset) that this plan cannot have written"
                     )
                 }
                 records += decoded
             }
         } catch let error as SpillError {
-            throw MergeError.resumeRefused(stagingPath: stagingPath, reason: "its journal is damaged: \(error)")
+            throw WriterError.resumeRefused(stagingPath: stagingPath, reason: "its journal is damaged: \(error)")
         } catch let error as Manifest.ParseError {
-            throw MergeError.resumeRefused(
+            throw WriterError.resumeRefused(
                 stagingPath: stagingPath, reason: "its journal's identity is unreadable: \(error)")
         }
         guard let identity else { return nil }

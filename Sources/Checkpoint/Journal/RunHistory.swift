@@ -1,5 +1,4 @@
 import Base
-import Checkpoint
 import Foundation
 
 /// The history of the runs that made one output (DESIGN.md, principle 4):
@@ -11,22 +10,24 @@ import Foundation
 public struct RunHistory {
     public static let fileName = "smelt-run.json"
 
-    struct Run {
-        var started: String
-        var ended: String?
-        /// running, merged, interrupted, failed, killed, killed while
-        /// publishing.
-        var outcome: String
-        var keptBytes: UInt64 = 0
-        var computedBytes: UInt64 = 0
+    public struct Run: Sendable {
+        public var started: String
+        public var ended: String?
+        /// running, merged or converted, interrupted, failed, killed,
+        /// killed while publishing.
+        public var outcome: String
+        public var keptBytes: UInt64 = 0
+        public var computedBytes: UInt64 = 0
     }
 
-    private(set) var runs: [Run] = []
+    public private(set) var runs: [Run] = []
+
+    public init() {}
 
     /// The history an interrupted run left in `stagingPath`, or an empty
     /// one. The file is informative only, so an unreadable one starts a
     /// new history instead of failing the run.
-    static func load(stagingPath: String) -> RunHistory {
+    public static func load(stagingPath: String) -> RunHistory {
         var history = RunHistory()
         guard let bytes = try? FileSystem.readSmallFile(stagingPath + "/" + fileName, limit: 16 << 20),
             let root = try? bytes.withUnsafeBytes({ buffer in try JSONScanner.parse(buffer) }),
@@ -55,30 +56,30 @@ public struct RunHistory {
     }
 
     /// A run still "running" in the staging folder was killed; one that
-    /// had "merged" there was killed while publishing (a published run's
-    /// history leaves the staging folder with it).
+    /// had "merged" or "converted" there was killed while publishing (a
+    /// published run's history leaves the staging folder with it).
     private static func outcomeSeenLater(_ outcome: String) -> String {
         switch outcome {
         case "running": "killed"
-        case "merged": "killed while publishing"
+        case "merged", "converted": "killed while publishing"
         default: outcome
         }
     }
 
     /// Starts a new run entry, marked running until `finish`.
-    mutating func begin(keptBytes: UInt64) {
+    public mutating func begin(keptBytes: UInt64) {
         runs.append(Run(started: Self.now(), outcome: "running", keptBytes: keptBytes))
     }
 
     /// Ends the current run with `outcome`.
-    mutating func finish(_ outcome: String, computedBytes: UInt64) {
+    public mutating func finish(_ outcome: String, computedBytes: UInt64) {
         guard !runs.isEmpty else { return }
         runs[runs.count - 1].ended = Self.now()
         runs[runs.count - 1].outcome = outcome
         runs[runs.count - 1].computedBytes = computedBytes
     }
 
-    func save(stagingPath: String) throws {
+    public func save(stagingPath: String) throws {
         let root = JSONOutput.object([
             (
                 "runs",

@@ -2,50 +2,52 @@ import Checkpoint
 
 /// Writes GGUF bytes field by field, so a test can make a file that is
 /// wrong at exactly one place and know that place's offset.
-struct GGUFBuilder {
-    private(set) var bytes: [UInt8] = []
+public struct GGUFBuilder {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
 
     /// Where the next field goes.
-    var offset: UInt64 { UInt64(bytes.count) }
+    public var offset: UInt64 { UInt64(bytes.count) }
 
-    mutating func raw(_ more: [UInt8]) { bytes += more }
-    mutating func zeros(_ count: Int) { bytes += [UInt8](repeating: 0, count: count) }
+    public mutating func raw(_ more: [UInt8]) { bytes += more }
+    public mutating func zeros(_ count: Int) { bytes += [UInt8](repeating: 0, count: count) }
 
-    mutating func integer<T: FixedWidthInteger>(_ value: T) {
+    public mutating func integer<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
     }
 
-    mutating func u32(_ value: UInt32) { integer(value) }
-    mutating func u64(_ value: UInt64) { integer(value) }
+    public mutating func u32(_ value: UInt32) { integer(value) }
+    public mutating func u64(_ value: UInt64) { integer(value) }
 
     /// A GGUF string from raw bytes (which need not be UTF-8).
-    mutating func string(bytes text: [UInt8]) {
+    public mutating func string(bytes text: [UInt8]) {
         u64(UInt64(text.count))
         raw(text)
     }
 
-    mutating func string(_ text: String) { string(bytes: Array(text.utf8)) }
+    public mutating func string(_ text: String) { string(bytes: Array(text.utf8)) }
 
     /// Magic, version and the two counts.
-    mutating func header(version: UInt32 = 3, tensorCount: UInt64 = 0, metadataCount: UInt64 = 0) {
+    public mutating func header(version: UInt32 = 3, tensorCount: UInt64 = 0, metadataCount: UInt64 = 0) {
         raw(Array("GGUF".utf8))
         u32(version)
         u64(tensorCount)
         u64(metadataCount)
     }
 
-    mutating func entry(_ key: String, _ value: GGUFValue) {
+    public mutating func entry(_ key: String, _ value: GGUFValue) {
         string(key)
         self.value(value)
     }
 
     /// A value with its type tag.
-    mutating func value(_ value: GGUFValue) {
+    public mutating func value(_ value: GGUFValue) {
         u32(value.type.rawValue)
         payload(value)
     }
 
-    mutating func payload(_ value: GGUFValue) {
+    public mutating func payload(_ value: GGUFValue) {
         switch value {
         case .uint8(let value): integer(value)
         case .int8(let value): integer(value)
@@ -64,7 +66,7 @@ struct GGUFBuilder {
     }
 
     /// An array without the outer type tag: element type, count, elements.
-    mutating func array(_ array: GGUFArray) {
+    public mutating func array(_ array: GGUFArray) {
         u32(array.elementType.rawValue)
         u64(UInt64(array.count))
         switch array {
@@ -85,7 +87,7 @@ struct GGUFBuilder {
     }
 
     /// A tensor info; `type` is a raw ggml type id so unknown ones can be written.
-    mutating func tensorInfo(_ name: String, type: UInt32, dimensions: [UInt64], offset: UInt64) {
+    public mutating func tensorInfo(_ name: String, type: UInt32, dimensions: [UInt64], offset: UInt64) {
         string(name)
         u32(UInt32(dimensions.count))
         dimensions.forEach { u64($0) }
@@ -93,25 +95,32 @@ struct GGUFBuilder {
         u64(offset)
     }
 
-    mutating func tensorInfo(_ name: String, _ type: GGMLType, _ dimensions: [UInt64], offset: UInt64) {
+    public mutating func tensorInfo(_ name: String, _ type: GGMLType, _ dimensions: [UInt64], offset: UInt64) {
         tensorInfo(name, type: type.rawValue, dimensions: dimensions, offset: offset)
     }
 
     /// Zeros up to the next multiple of `alignment`.
-    mutating func pad(to alignment: Int = 32) {
+    public mutating func pad(to alignment: Int = 32) {
         zeros((alignment - bytes.count % alignment) % alignment)
     }
 
     /// One tensor of `file(...)`: its data is `byteCount` bytes of a
     /// counting pattern unless given.
-    struct Tensor {
-        let name: String
-        let type: GGMLType
+    public struct Tensor {
+        public let name: String
+        public let type: GGMLType
         /// ggml order: row length first.
-        let dimensions: [UInt64]
-        var data: [UInt8]? = nil
+        public let dimensions: [UInt64]
+        public var data: [UInt8]? = nil
 
-        var byteCount: Int {
+        public init(name: String, type: GGMLType, dimensions: [UInt64], data: [UInt8]? = nil) {
+            self.name = name
+            self.type = type
+            self.dimensions = dimensions
+            self.data = data
+        }
+
+        public var byteCount: Int {
             Int(dimensions.reduce(1, *)) / type.blockElementCount * type.blockByteCount
         }
     }
@@ -120,7 +129,7 @@ struct GGUFBuilder {
     /// padded to `alignment`, each tensor padded after it, the last too
     /// unless `padsLastTensor` is false. `general.alignment` is written
     /// only when `alignment` is not 32.
-    static func file(
+    public static func file(
         version: UInt32 = 3, metadata: [(String, GGUFValue)] = [], tensors: [Tensor] = [], alignment: Int = 32,
         padsLastTensor: Bool = true
     ) -> [UInt8] {
@@ -141,13 +150,4 @@ struct GGUFBuilder {
         }
         return builder.bytes
     }
-}
-
-/// Parses `bytes` as a whole GGUF file named "t.gguf".
-func parseGGUF(_ bytes: [UInt8], headerLimit: Int = GGUFHeader.maximumHeaderLength) throws(GGUFError) -> GGUFHeader {
-    let result = bytes.withUnsafeBytes { raw in
-        Result { () throws(GGUFError) in try GGUFHeader.parse(file: "t.gguf", fileBytes: raw, headerLimit: headerLimit)
-        }
-    }
-    return try result.get()
 }

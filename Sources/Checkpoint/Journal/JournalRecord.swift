@@ -1,5 +1,4 @@
 import Base
-import Checkpoint
 
 /// One finished unit of work in the journal (DESIGN.md, "Journal"): a chunk
 /// of an output tensor with the XXH3-64 of its staged bytes, or a whole
