@@ -18,8 +18,11 @@ enum ConvertCommand: Command {
 
         Converts a GGUF file (llama.cpp, ollama, LM Studio) into a Hugging Face
         folder that transformers loads as it loads the GGUF itself: safetensors
-        shards, config.json, generation_config.json and chat_template.jinja
-        (when the GGUF has a chat template). Every tensor is dequantized to
+        shards, config.json, generation_config.json, tokenizer.json and
+        tokenizer_config.json (byte for byte what transformers' own GGUF
+        tokenizer conversion saves; none when the GGUF has no tokenizer
+        metadata) and chat_template.jinja (when the GGUF has a chat template;
+        with --raw-names only the template). Every tensor is dequantized to
         Float32 exactly as gguf-py does, renamed to transformers' name,
         transformed as transformers' GGUF loader does, and rounded once to
         --dtype (to nearest, ties to even): equal, byte for byte, to
@@ -91,8 +94,10 @@ enum ConvertCommand: Command {
         }
         options.force = arguments.flags.contains("force")
         options.restart = arguments.flags.contains("restart")
-        // Tokenizer files plug in here: options.extraFiles = <provider of tokenizer.json, ...>.
-        options.extraFiles = GGUFConversion.chatTemplateFile
+        // tokenizer.json, tokenizer_config.json and chat_template.jinja from the
+        // GGUF's tokenizer metadata, as transformers' own conversion writes
+        // them; a raw-names dump (any architecture) keeps the template only.
+        if !options.rawNames { options.extraFiles = GGUFConversion.tokenizerFiles(namingFile: ggufPath) }
         let stop = StopRequest()
         options.stop = stop
         let signals = StopSignals { number in stop.request(signal: number) }

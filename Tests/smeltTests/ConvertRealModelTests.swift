@@ -10,7 +10,8 @@ import TestSupport
 /// by tools/make_convert_references.py). SmolLM2 is also converted in
 /// Float32: under transformers' names it equals transformers' float32
 /// state dict, and under GGUF names gguf-py's dequantization
-/// (Fixtures/gguf/models.json), bit for bit. A missing model skips its
+/// (Fixtures/gguf/models.json), bit for bit. The tokenizer files are
+/// transformers' own. A missing model skips its
 /// test with a message naming the file and the fetch command.
 @Suite(.serialized) struct ConvertRealModelTests {
     @Test(
@@ -86,6 +87,17 @@ import TestSupport
         generation["transformers_version"] = nil
         let madeGeneration = try Self.json(output + "/generation_config.json")
         #expect(NSDictionary(dictionary: madeGeneration) == NSDictionary(dictionary: generation))
+        // The tokenizer files are transformers' own, byte for byte
+        // (Fixtures/gguf/tokenizer, made by tools/make_tokenizer_references.py).
+        let tokenizers = try Self.json(TestFiles.fixture("gguf/tokenizer/models.json"))
+        let files = try #require(tokenizers[model.rawValue] as? [String: Any])
+        for name in ["tokenizer.json", "chat_template.jinja"] {
+            guard let entry = files[name] as? [String: Any] else { continue }
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: output + "/" + name)))
+            #expect(bytes.count == entry["bytes"] as? Int, "\(name)")
+            #expect(bytes.withUnsafeBytes { XXH3.hex(XXH3.digest($0)) } == entry["xxh3"] as? String, "\(name)")
+        }
+        #expect(FileManager.default.fileExists(atPath: output + "/tokenizer_config.json"))
         let verify = try CommandRunner.run(["verify", output])
         #expect(verify.status == 0, "\(verify.standardOutput)")
     }

@@ -155,6 +155,24 @@ public enum GGUFConversion {
 
     /// The default extra files: `chat_template.jinja` holding
     /// `tokenizer.chat_template`, when the GGUF has one.
+    /// `tokenizer.json`, `tokenizer_config.json` and `chat_template.jinja`
+    /// (`GGUFTokenizerFiles`), as transformers' own conversion writes them;
+    /// a refusal names `path`. A GGUF without tokenizer metadata (no
+    /// `tokenizer.ggml.model`) gets its chat template, if any, and no
+    /// tokenizer files.
+    public static func tokenizerFiles(namingFile path: String) -> @Sendable (GGUFMetadata) throws -> [ConversionFile] {
+        { metadata in
+            guard metadata["tokenizer.ggml.model"] != nil else { return try chatTemplateFile(metadata) }
+            let files: [(name: String, bytes: [UInt8])]
+            do {
+                files = try GGUFTokenizerFiles.files(from: metadata)
+            } catch let error as GGUFTokenizerError {
+                throw error.naming(file: path)
+            }
+            return files.map { ConversionFile(name: $0.name, bytes: $0.bytes) }
+        }
+    }
+
     @Sendable public static func chatTemplateFile(_ metadata: GGUFMetadata) throws -> [ConversionFile] {
         guard let template = metadata["tokenizer.chat_template"]?.stringValue else { return [] }
         return [ConversionFile(name: "chat_template.jinja", bytes: Array(template.utf8))]

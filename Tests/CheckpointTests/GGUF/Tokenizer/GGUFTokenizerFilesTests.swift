@@ -1,5 +1,6 @@
 import Base
 import Checkpoint
+import TestSupport
 import Testing
 
 /// Tokenizer files from small metadata built in the test: what each part of
