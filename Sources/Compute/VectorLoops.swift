@@ -84,36 +84,40 @@ public enum VectorLoops {
     }
 
     /// Over whole groups of eight: counts the keys |a[i] − b[i]| ^ flip
-    /// (as bit patterns) above `highest`, and writes to `groups` the first
-    /// index of every group holding a key from `lowest` to `highest`.
-    /// Branch-free, with nothing but the loop in registers: the groups are
-    /// few and looked at afterwards.
+    /// (as bit patterns) above `highest` and those inside equal to `hot`,
+    /// and writes to `groups` the first index of every group holding a key
+    /// from `lowest` to `highest` other than `hot`. Branch-free, with nothing but the loop in
+    /// registers: the groups are few and looked at afterwards, and a tie
+    /// that holds a cut-off (the hot key) is counted here, not key by key.
     @inline(never)
     public static func countAboveMarkingInside(
-        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, flip: UInt32, lowest: UInt32, highest: UInt32, count: Int,
-        groups: UnsafeMutablePointer<Int32>
-    ) -> (above: Int, groupCount: Int) {
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, flip: UInt32, lowest: UInt32, highest: UInt32,
+        hot: UInt32, count: Int, groups: UnsafeMutablePointer<Int32>
+    ) -> (above: Int, hot: Int, groupCount: Int) {
         typealias Keys = SIMD8<UInt32>
         typealias Signed = SIMD8<Int32>
         // Unsigned order compared as signed order with the top bit flipped,
         // which AVX2 compares in one instruction.
         let sign = Keys(repeating: 0x8000_0000), magnitudeBits = Keys(repeating: 0x7FFF_FFFF),
-            flips = Keys(repeating: flip)
+            flips = Keys(repeating: flip), hots = Keys(repeating: hot)
         let highs = unsafeBitCast(Keys(repeating: highest) ^ sign, to: Signed.self)
         let spans = unsafeBitCast(Keys(repeating: highest &- lowest) ^ sign, to: Signed.self)
         let lowests = Keys(repeating: lowest), ones = Signed(repeating: 1)
-        var above = Signed()
+        var above = Signed(), hotCount = Signed()
         var groupCount = 0
         var index = 0
         while index + 8 <= count {
             let task = load(a + index) - load(b + index)
             let keys = (unsafeBitCast(task, to: Keys.self) & magnitudeBits) ^ flips
             above &+= Signed().replacing(with: ones, where: unsafeBitCast(keys ^ sign, to: Signed.self) .> highs)
+            let inside = unsafeBitCast((keys &- lowests) ^ sign, to: Signed.self) .<= spans
+            let isHot = inside .& (keys .== hots)
+            hotCount &+= Signed().replacing(with: ones, where: isHot)
             groups[groupCount] = Int32(truncatingIfNeeded: index)
-            groupCount &+= any(unsafeBitCast((keys &- lowests) ^ sign, to: Signed.self) .<= spans) ? 1 : 0
+            groupCount &+= any(inside .& .!isHot) ? 1 : 0
             index += 8
         }
-        return (Int(above.wrappedSum()), groupCount)
+        return (Int(above.wrappedSum()), Int(hotCount.wrappedSum()), groupCount)
     }
 
     /// mask[i] = keys[i] > cut ? 1 : 0, or ≥ with `includingEqual`, when

@@ -21,17 +21,30 @@ extension TaskArithmeticKernel {
         predicted: PredictedKeys, kept: KeyTally, groups: UnsafeMutablePointer<Int32>
     ) -> Int {
         let flip: UInt32 = complement ? 0xFFFF_FFFF : 0
-        var (above, groupCount) = VectorLoops.countAboveMarkingInside(
-            values, base, flip: flip, lowest: predicted.lowest, highest: predicted.highest, count: count, groups: groups
-        )
+        // Before the chunk's first piece has chosen a hot key: a key outside the range.
+        let hot = kept.hotKey ?? (predicted.highest == .max ? predicted.lowest &- 1 : predicted.highest &+ 1)
+        var (above, hotCount, groupCount) = VectorLoops.countAboveMarkingInside(
+            values, base, flip: flip, lowest: predicted.lowest, highest: predicted.highest, hot: hot, count: count,
+            groups: groups)
         func key(_ index: Int) -> UInt32 { abs(values[index] - base[index]).bitPattern ^ flip }
         for group in 0..<groupCount {
             let start = Int(groups[group])
-            for index in start..<start + 8 { predicted.keep(key(index), in: kept) }
+            for index in start..<start + 8 where key(index) != hot { predicted.keep(key(index), in: kept) }
         }
         for index in count / 8 * 8..<count {
-            if key(index) > predicted.highest { above += 1 } else { predicted.keep(key(index), in: kept) }
+            let key = key(index)
+            if key > predicted.highest {
+                above += 1
+            } else if key == hot && key >= predicted.lowest {
+                hotCount += 1
+            } else {
+                predicted.keep(key, in: kept)
+            }
         }
+        // Before a hot key is chosen, `hot` is a key outside the range, or
+        // (a range of every key) one whose count goes to the table.
+        if kept.hotKey == nil { kept.add(hot, count: hotCount) } else { kept.addHot(hotCount) }
+        kept.chooseHotKey()
         return above
     }
 
