@@ -67,8 +67,8 @@ public final class GGUFFile: TensorReader, Sendable {
                 file: path, offset: fileRange(ofTensor: index).lowerBound,
                 problem: .notSupportedYet(tensor: tensor.name, type: type))
         }
-        // checked: the TensorReader contract; ranges come from Smelt's own chunking, not from a file
-        precondition(
+        // The TensorReader contract: ranges come from Smelt's own chunking, not from a file.
+        precondition(  // checked: callers chunk by blockElementCount (chunkRanges, the converter)
             elements.lowerBound % type.blockElementCount == 0 && elements.count % type.blockElementCount == 0,
             "GGUF decode needs whole blocks")
         let start =

@@ -53,7 +53,8 @@ final class ChunkBuffers: @unchecked Sendable {
 
     /// `count` zeroed histogram counts (at most `histogramCapacity`).
     func histograms(count: Int) -> UnsafeMutableBufferPointer<UInt64> {
-        precondition(count <= max(1, histogramCapacity), "histograms beyond the set's reservation")
+        // Every set has the method's largest declared histograms (ChunkBufferPool.take).
+        precondition(count <= max(1, histogramCapacity), "histograms beyond the reservation")  // checked: see above
         let counts = UnsafeMutableBufferPointer(rebasing: histogramStorage[0..<count])
         counts.update(repeating: 0)
         return counts
