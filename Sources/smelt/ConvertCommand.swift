@@ -167,19 +167,12 @@ enum ConvertCommand: Command {
     static func text(_ result: ConvertResult) -> String {
         let output = TerminalText.escaped(result.outputPath)
         let what = result.architecture.map { "\($0) model" } ?? "GGUF tensors under their own names"
-        let size =
-            "\(result.tensorCount) tensors, \(Formatting.bytes(result.outputBytes)) in \(result.shardCount) shard\(result.shardCount == 1 ? "" : "s")"
+        let size = RunSummaryText.size(
+            tensors: result.tensorCount, bytes: result.outputBytes, shards: result.shardCount)
         switch result.outcome {
         case .converted:
-            let resumed =
-                result.resume.map { resume in
-                    resume.onlyPublished
-                        ? "; finished the publish of an interrupted run"
-                        : "; resumed, keeping \(Formatting.bytes(resume.keptBytes)) from earlier runs"
-                            + (resume.redoneUnits > 0 ? " and redoing \(resume.redoneUnits) damaged chunks" : "")
-                } ?? ""
-            let peak = result.peakResidentBytes.map { "; peak memory \(Formatting.bytes($0))" } ?? ""
-            return "converted the \(TerminalText.escaped(what)) (\(size)) into \(output)\(resumed)\(peak)\n"
+            let resumed = RunSummaryText.resumedAndPeak(result.resume, peak: result.peakResidentBytes)
+            return "converted the \(TerminalText.escaped(what)) (\(size)) into \(output)\(resumed)\n"
         case .alreadyDone:
             return "\(output) already holds this conversion (plan \(XXH3.hex(result.planDigest))); nothing to do\n"
         }

@@ -191,19 +191,12 @@ enum MergeCommand: Command {
     /// escaped (TerminalText).
     static func text(_ result: MergeResult) -> String {
         let output = TerminalText.escaped(result.outputPath)
-        let size =
-            "\(result.tensorCount) tensors, \(Formatting.bytes(result.outputBytes)) in \(result.shardCount) shard\(result.shardCount == 1 ? "" : "s")"
+        let size = RunSummaryText.size(
+            tensors: result.tensorCount, bytes: result.outputBytes, shards: result.shardCount)
         switch result.outcome {
         case .merged:
-            let resumed =
-                result.resume.map { resume in
-                    resume.onlyPublished
-                        ? "; finished the publish of an interrupted run"
-                        : "; resumed, keeping \(Formatting.bytes(resume.keptBytes)) from earlier runs"
-                            + (resume.redoneUnits > 0 ? " and redoing \(resume.redoneUnits) damaged chunks" : "")
-                } ?? ""
-            let peak = result.peakResidentBytes.map { "; peak memory \(Formatting.bytes($0))" } ?? ""
-            return "merged \(size) into \(output) (plan \(XXH3.hex(result.planDigest)))\(resumed)\(peak)\n"
+            let resumed = RunSummaryText.resumedAndPeak(result.resume, peak: result.peakResidentBytes)
+            return "merged \(size) into \(output) (plan \(XXH3.hex(result.planDigest)))\(resumed)\n"
         case .alreadyDone:
             return
                 "\(output) already holds this merge (plan \(XXH3.hex(result.planDigest))); nothing to do\n"
