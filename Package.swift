@@ -3,8 +3,8 @@ import PackageDescription
 
 // Layers (DESIGN.md, "Layers"), in order: system libraries and two small C
 // targets at the bottom (system calls Swift cannot make; the hot loops whose
-// vector width is chosen at run time), then Base, Checkpoint, Compute, Merge
-// and the `smelt` command. A target depends only on targets listed above it.
+// vector width is chosen at run time), then Base, Checkpoint, Compute, Tokenize,
+// Merge and the `smelt` command. A target depends only on targets listed above it.
 // No unsafe flags: the whole package builds for the baseline of its
 // architecture, so other packages can depend on it and a binary runs on any
 // CPU of that architecture; CKernels picks its AVX2 loops when the CPU has them.
@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Base", targets: ["Base"]),
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
         .library(name: "Compute", targets: ["Compute"]),
+        .library(name: "Tokenize", targets: ["Tokenize"]),
         .library(name: "Merge", targets: ["Merge"]),
         .executable(name: "smelt", targets: ["smelt"]),
     ],
@@ -26,8 +27,9 @@ let package = Package(
         .target(name: "Base", dependencies: ["CXXHash", "CLZ4", "CSystemShims"]),
         .target(name: "Checkpoint", dependencies: ["Base", "CKernels"]),
         .target(name: "Compute", dependencies: ["Base", "CKernels"]),
+        .target(name: "Tokenize", dependencies: ["Base"]),
         .target(name: "Merge", dependencies: ["Base", "Checkpoint", "Compute", "CKernels", "CYAML"]),
-        .executableTarget(name: "smelt", dependencies: ["Base", "Checkpoint", "Merge", "CSystemShims"]),
+        .executableTarget(name: "smelt", dependencies: ["Base", "Checkpoint", "Tokenize", "Merge", "CSystemShims"]),
         // Test support only: provokes a SIGBUS in a mapping (not a product).
         .executableTarget(name: "smelt-fault-probe", dependencies: ["Base", "Checkpoint"]),
         // Helpers the test targets share (not a product).
@@ -35,6 +37,7 @@ let package = Package(
         .testTarget(name: "BaseTests", dependencies: ["Base", "TestSupport", "CXXHash"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Base", "TestSupport"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "CKernels"]),
+        .testTarget(name: "TokenizeTests", dependencies: ["Tokenize", "Base", "TestSupport"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base"]),
         .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base", "TestSupport"]),
     ],

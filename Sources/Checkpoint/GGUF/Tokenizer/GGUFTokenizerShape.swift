@@ -1,3 +1,4 @@
+import Base
 /// Which tokenizer a GGUF describes, in the terms of transformers' GGUF
 /// conversion (integrations/gguf/gguf_tokenizer_mapping.py): the class that
 /// builds the backend tokenizer from `tokenizer.ggml.model` (and, for a

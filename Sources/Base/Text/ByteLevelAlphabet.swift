@@ -3,9 +3,9 @@
 /// printable character. The 188 bytes that are printable Latin-1 stand for
 /// themselves; the other 68 (controls, space, DEL, NBSP, soft hyphen) map in
 /// order to U+0100...U+0143, so a space is "Ġ" and a newline "Ċ".
-enum ByteLevelAlphabet {
+public enum ByteLevelAlphabet {
     /// The character of each byte value.
-    static let characters: [Unicode.Scalar] = {
+    public static let characters: [Unicode.Scalar] = {
         var result: [Unicode.Scalar] = []
         var next: UInt32 = 0x100
         for byte in UInt32(0)...0xFF {
@@ -24,13 +24,13 @@ enum ByteLevelAlphabet {
     }
 
     /// Whether `scalar` is one of the 256 characters.
-    static func contains(_ scalar: Unicode.Scalar) -> Bool {
+    public static func contains(_ scalar: Unicode.Scalar) -> Bool {
         standsForItself(scalar.value) || (0x100...0x143).contains(scalar.value)
     }
 
     /// Whether every character of `text` is in the alphabet, as every token
     /// of a byte-level vocabulary should be.
-    static func spells(_ text: String) -> Bool {
+    public static func spells(_ text: String) -> Bool {
         text.unicodeScalars.allSatisfy(contains)
     }
 
@@ -38,7 +38,7 @@ enum ByteLevelAlphabet {
     /// spelled in the alphabet, else each of its UTF-8 bytes as its character
     /// (transformers' GGUF conversion respells such tokens so that the
     /// merges, which are spelled in the alphabet, can reach them).
-    static func spelling(_ text: String) -> String {
+    public static func spelling(_ text: String) -> String {
         if spells(text) { return text }
         var result = String.UnicodeScalarView()
         for byte in text.utf8 { result.append(characters[Int(byte)]) }
