@@ -10,7 +10,7 @@ import Glibc
 installMappedFileFaultHandler(exitCode: ExitCode.ioError.rawValue)
 
 let commands: [any Command.Type] = [
-    InspectCommand.self, HashCommand.self, VerifyCommand.self, MergeCommand.self, ConvertCommand.self,
+    InspectCommand.self, HashCommand.self, VerifyCommand.self, MergeCommand.self, ConvertCommand.self, TokenizeCommand.self,
 ]
 
 @MainActor

@@ -1,0 +1,114 @@
+import Base
+import Tokenize
+
+/// How `smelt tokenize` prints encodings: one JSON object per record, or a
+/// readable table of tokens on a terminal.
+struct TokenizeOutput: Sendable {
+    let encoder: RecordEncoder
+    let json: Bool
+    let addSpecialTokens: Bool
+    /// Records read, encoded and printed at a time: bounds memory whatever
+    /// the file's size, and keeps every thread busy.
+    static let batchSize = 2_048
+
+    func encodeText(_ text: String) throws {
+        let encoding = encoder.tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
+        let record = RecordEncoding(encoding: encoding, lossMask: nil, text: text, lossSpans: [])
+        writeToStandardOutput(json ? jsonLine(id: .null, record) : table(record))
+    }
+
+    /// Encodes the records of a JSONL file in batches on `threads` workers,
+    /// printing them in file order.
+    func encodeFile(_ path: String, threads: Int) throws {
+        var lines = try JSONLines(path: path)
+        var totals = (records: 0, tokens: 0)
+        while true {
+            let batch = try lines.nextBatch(count: Self.batchSize)
+            if batch.isEmpty { break }
+            // A bad record stops the run after the records before it are printed.
+            let results = concurrentMap(count: batch.count, threads: threads, makeState: { TokenizerWorkspace() }) {
+                index, workspace in
+                Result { () throws -> (String, Int) in
+                    let line = batch[index]
+                    let record = try line.bytes.withUnsafeBytes { raw throws in
+                        try DataRecord(json: raw, file: path, line: line.line)
+                    }
+                    let encoding = try encoder.encode(record, addSpecialTokens: addSpecialTokens, workspace: workspace)
+                    return (json ? jsonLine(id: record.id, encoding) : summary(record, encoding), encoding.encoding.count)
+                }
+            }
+            var text = ""
+            for result in results {
+                guard case .success(let (line, count)) = result else { break }
+                text += line
+                totals.tokens += count
+                totals.records += 1
+            }
+            writeToStandardOutput(text)
+            for case .failure(let error) in results { throw error }
+        }
+        if !json { writeToStandardOutput("\(totals.records) records, \(totals.tokens) tokens\n") }
+    }
+
+    /// `{"id": …, "ids": […], "tokens": […], "offsets": [[s, e], …], "decoded": …, "loss_mask": […]}`.
+    func jsonLine(id: JSONOutput, _ record: RecordEncoding) -> String {
+        let encoding = record.encoding
+        var text = "{\"id\": " + id.rendered() + ", \"ids\": ["
+        text.reserveCapacity(encoding.count * 24 + 64)
+        for (index, value) in encoding.ids.enumerated() {
+            if index > 0 { text += ", " }
+            text += String(value)
+        }
+        text += "], \"tokens\": ["
+        for (index, token) in encoding.tokens.enumerated() {
+            if index > 0 { text += ", " }
+            text += JSONOutput.quoted(token)
+        }
+        text += "], \"offsets\": ["
+        for (index, range) in encoding.offsets.enumerated() {
+            if index > 0 { text += ", " }
+            text += "[" + String(range.lowerBound) + ", " + String(range.upperBound) + "]"
+        }
+        text += "], \"decoded\": " + JSONOutput.quoted(encoder.tokenizer.decode(encoding.ids))
+        if let mask = record.lossMask {
+            text += ", \"loss_mask\": ["
+            for (index, counts) in mask.enumerated() {
+                if index > 0 { text += ", " }
+                text += counts ? "1" : "0"
+            }
+            text += "]"
+        }
+        return text + "}\n"
+    }
+
+    /// One line per token: position, id, token string, offsets, the text it covers.
+    func table(_ record: RecordEncoding) -> String {
+        let encoding = record.encoding
+        let scalars = Array(record.text.unicodeScalars)
+        var text = "\(encoding.count) tokens\n"
+        for index in 0..<encoding.count {
+            let range = encoding.offsets[index]
+            var covered = String.UnicodeScalarView()
+            if range.upperBound <= scalars.count { covered.append(contentsOf: scalars[range]) }
+            let mark = record.lossMask.map { $0[index] ? "*" : " " } ?? " "
+            let line = pad(String(index), 6) + " " + pad(String(encoding.ids[index]), 7) + " " + mark + " "
+                + pad(JSONOutput.quoted(encoding.tokens[index]), 24, left: false) + " "
+                + pad("\(range.lowerBound)..<\(range.upperBound)", 12, left: false) + " "
+                + JSONOutput.quoted(String(covered))
+            text += TerminalText.escaped(line) + "\n"
+        }
+        return text + "decoded: " + TerminalText.escaped(JSONOutput.quoted(encoder.tokenizer.decode(encoding.ids))) + "\n"
+    }
+
+    /// A record's line when not printing JSON.
+    func summary(_ record: DataRecord, _ encoding: RecordEncoding) -> String {
+        let counted = encoding.lossMask.map { $0.filter { $0 }.count } ?? encoding.encoding.count
+        return "record \(record.id.rendered()) (line \(record.line)): \(encoding.encoding.count) tokens, \(counted) in the loss\n"
+    }
+
+    private func pad(_ text: String, _ width: Int, left: Bool = true) -> String {
+        let padding = String(repeating: " ", count: max(0, width - text.count))
+        return left ? padding + text : text + padding
+    }
+}
+
