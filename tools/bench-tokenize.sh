@@ -15,8 +15,9 @@
 # The library (PYTHON, default ~/.cache/smelt/venv/bin/python): `encode` in
 # a loop and `encode_batch`, with RAYON_NUM_THREADS=1 and with nproc threads
 # (each in its own process: the pool is sized once). TOKENIZERS_PARALLELISM
-# is left unset (true by default): with it false, encode_batch runs serially
-# whatever RAYON_NUM_THREADS says. Then `Tokenizer.from_file` of Gemma's file.
+# is left unset (true by default) there; a last row sets it false, which makes
+# encode_batch serial whatever RAYON_NUM_THREADS says. Then
+# `Tokenizer.from_file` of Gemma's file.
 # Smelt (SMELT, default .build/release/smelt): `smelt tokenize QWEN_FOLDER
 # --input CORPUS --json --threads N > /dev/null` for N = 1, 2 and nproc,
 # tokens/s from the library's token count; `smelt tokenize GEMMA_FOLDER ""`
@@ -68,6 +69,9 @@ for threads in 1 "$cores"; do
     [ "$(field "$result" tokens)" = "$tokens" ] || { echo "error: encode_batch gave another token count" >&2; exit 1; }
     row "Qwen2.5 encode" "tokenizers encode_batch" "$threads" "$(field "$result" seconds)" "$tokens" "$bytes"
 done
+echo "bench-tokenize: tokenizers library, encode_batch, TOKENIZERS_PARALLELISM=false" >&2
+result=$(TOKENIZERS_PARALLELISM=false "$python" "$helper" encode "$qwen/tokenizer.json" "$corpus" batch)
+row "Qwen2.5 encode" "tokenizers encode_batch, TOKENIZERS_PARALLELISM=false" 1 "$(field "$result" seconds)" "$tokens" "$bytes"
 echo "bench-tokenize: tokenizers library, load Gemma 3" >&2
 result=$(RAYON_NUM_THREADS=1 "$python" "$helper" load "$gemma/tokenizer.json")
 row "Gemma 3 load (262k vocab)" "Tokenizer.from_file" 1 "$(field "$result" seconds)" "" ""
