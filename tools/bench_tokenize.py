@@ -40,7 +40,10 @@ def corpus(out):
             if not isinstance(record.get("question"), str) or not isinstance(record.get("answer"), str):
                 continue  # a few templates carry only the annotated forms
             text = record["question"].strip() + "\n\n" + record["answer"].strip()
-            rows.append(json.dumps({"text": text}, ensure_ascii=False))
+            line = json.dumps({"text": text}, ensure_ascii=False)
+            for char in ("\u0085", "\u2028", "\u2029"):  # escaped, so no line reader splits a record
+                line = line.replace(char, f"\\u{ord(char):04x}")
+            rows.append(line)
             total += len(text.encode("utf-8"))
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text("\n".join(rows) + "\n", encoding="utf-8")

@@ -70,11 +70,19 @@ PAIRS = [(0, 1), (3, 4), (8, 15), (21, 22), (24, 25), (47, 48), (62, 63), (69, 7
 
 # ---------------------------------------------------------------- helpers
 
+def jsonl_line(row):
+    """Compact JSON; U+0085, U+2028 and U+2029 escaped too, so no line reader splits a record."""
+    text = json.dumps(row, ensure_ascii=False, sort_keys=True)
+    for char in ("\u0085", "\u2028", "\u2029"):
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text + "\n"
+
+
 def write_jsonl(path, rows):
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+            f.write(jsonl_line(row))
 
 
 def write_json(path, value):
