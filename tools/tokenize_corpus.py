@@ -1,0 +1,151 @@
+"""The texts of Fixtures/tokenize/corpus.jsonl, written out by
+tools/make_tokenize_references.py. Escapes keep invisible characters visible
+here; the order is fixed (a text's index is its line number, from 0)."""
+
+LONG_WORD = "".join("abcdefghijklmnopqrstuvwxyz"[(i * 7) % 26] for i in range(600))
+
+PROSE = [
+    # English
+    "The quick brown fox jumps over the lazy dog.",
+    "It was the best of times, it was the worst of times; it was the age of wisdom.",
+    "Dr. Smith's lab measured 3.14159 litres at 22°C on 2024-03-15 — twice.",
+    # French
+    "Le cœur a ses raisons que la raison ne connaît point. « Déjà vu », dit-elle.",
+    "L'été dernier, nous sommes allés à Besançon où l'on a mangé des crêpes.",
+    # German
+    "Größenwahn ist keine Straßenbahn; Fußgänger überqueren die Brücke.",
+    "Die Würde des Menschen ist unantastbar. Sie zu achten ist Verpflichtung.",
+    # Spanish
+    "¿Dónde está la biblioteca? ¡El niño comió piña y jalapeños!",
+    # Russian
+    "Съешь же ещё этих мягких французских булок, да выпей чаю.",
+    "Москва — столица России; в ней живёт около 13 миллионов человек.",
+    # Greek
+    "Ξεσκεπάζω την ψυχοφθόρα βδελυγμία. Η Αθήνα είναι η πρωτεύουσα.",
+    # Arabic
+    "اللغة العربية هي إحدى أكثر اللغات انتشارًا في العالم.",
+    # Hebrew
+    "עברית היא שפה שמית, ממשפחת השפות האפרו-אסיאתיות.",
+    # Hindi
+    "हिन्दी भारत की सबसे अधिक बोली जाने वाली भाषा है। नमस्ते दुनिया!",
+    # Thai
+    "ภาษาไทยเป็นภาษาที่มีวรรณยุกต์ สวัสดีครับ",
+    # Chinese
+    "我能吞下玻璃而不伤身体。北京是中华人民共和国的首都。",
+    "繁體中文：臺灣的夜市很熱鬧，滷肉飯很好吃。",
+    # Japanese
+    "私はガラスを食べられます。それは私を傷つけません。東京タワーは３３３メートルです。",
+    "ｶﾀｶﾅの半角と全角カタカナ、ひらがな、漢字が混ざった文。",
+    # Korean
+    "나는 유리를 먹을 수 있어요. 그래도 아프지 않아요. 한국어 문장입니다.",
+    # Vietnamese
+    "Tôi có thể ăn thủy tinh mà không hại gì. Tiếng Việt có nhiều dấu thanh.",
+    # Turkish (dotted and dotless i)
+    "İstanbul'da ılık bir akşam; IŞIK ve ışık, İnci ile ılgın.",
+    "Türkçe: ıIiİ — büyük I, küçük ı, noktalı İ, noktalı i.",
+    # mixed
+    "English, français, Deutsch, русский, 日本語, 한국어, العربية, עברית in one line.",
+]
+
+EDGE = [
+    "",
+    " ",
+    "  ",
+    "     five spaces before",
+    "trailing spaces     ",
+    "   both sides   ",
+    "\n",
+    "\n\n\n",
+    "line one\nline two\n\nline four",
+    "\t",
+    "tab\tseparated\t\tvalues\t",
+    "windows\r\nline\r\nendings\r\n",
+    " \t \n \r\n mixed whitespace \n\t ",
+    "0",
+    "1234567890",
+    "3.14159265358979323846264338327950288419716939937510",
+    "12,345,678.90 and 1 234 567,89 and 1'000'000 and 1_000_000",
+    "Call +1 (555) 010-9999 or 555.010.9999 before 10:30pm.",
+    "v1.2.3-beta+build.45 and 2026-12-06T05:52:42Z",
+    "😀😃😄 emoji in a row",
+    "👨\u200d👩\u200d👧\u200d👦 family ZWJ sequence",
+    "👍🏻👍🏼👍🏽👍🏾👍🏿 skin tones",
+    "🇫🇷🇩🇪🇯🇵🇺🇸 flags and 🏳️\u200d🌈 rainbow",
+    "Cafe\u0301 re\u0301sume\u0301 nai\u0308ve (NFD: combining accents)",
+    "Café résumé naïve (NFC: precomposed)",
+    "A\u030a\u0323 stacked combining marks",
+    "\ufb01nancial \ufb02ow of\ufb03ce (ligatures)",
+    "Ｆｕｌｌ－ｗｉｄｔｈ　ＬＥＴＴＥＲＳ　１２３",
+    "x² + y³ = z⁴ and H₂O, ½ ¼",
+    "ℌello ℍilbert ℕatural ℝeal Ω Å K",
+    "non\u00a0breaking\u00a0space and narrow\u202fno-break",
+    "zero\u200bwidth\u200bspace",
+    "zero\u200dwidth\u200cjoiner\u2060word",
+    "line\u2028separator\u2029paragraph",
+    "\ufeffbyte order mark at the start",
+    "control\u0001chars\u0007bell\u001bescape\u007fdel",
+    "null\u0000byte",
+    "soft\u00adhyphen",
+    "def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\n",
+    '{"name": "smelt", "version": [1, 2, 3], "nested": {"ok": true, "x": null}}',
+    "let total = values.reduce(0, +) // Swift\nfunc f<T: Sendable>(_ x: T) async throws -> [T] { [x] }",
+    '<html><body><p class="x">Hello &amp; welcome</p><br/></body></html>',
+    "https://example.com/path/to/page?query=1&lang=en#section-2 and mailto:someone@example.org",
+    "I'm sure it's John's; they've said we'll go, you'd know, she'd've.",
+    "IT'S LOUD, HE'LL GO, THEY'RE HERE, I'D SAY 'T IS",
+    "It\u2019s the book\u2019s cover \u2018quoted\u2019 \u201cdouble\u201d",
+    "<|im_start|>",
+    "<|im_start|>user\nHello!<|im_end|>\n<|im_start|>assistant\n",
+    "<|endoftext|>",
+    "text<|endoftext|>more text",
+    "word<|im_start|>word",
+    " <|im_end|> ",
+    "<|im_start",
+    "<|im_start|",
+    "<|im_start|><|im_start|><|im_end|>",
+    "<bos>",
+    "<bos>Hello<eos>",
+    " <bos> spaced <eos> ",
+    "< bos>",
+    "<start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n",
+    "[CLS] sentence [SEP] another [SEP]",
+    "[CLS][SEP][PAD][MASK][UNK]",
+    "x[MASK]y",
+    "[cls] lower case",
+    "<s>",
+    "<s> hi </s>",
+    "a<s>b</s>c",
+    "<pad><unk><mask>",
+    " <mask> in the middle <mask>",
+    "<0x41><0x0A><0xFF>",
+    "\u2581already\u2581metaspace\u2581text",
+    "\u0120already \u0120byte \u010alevel",
+    LONG_WORD,
+    "مرحبا hello שלום world 123 مرحبا",
+    "The word \u202eevil\u202c and \u2067isolate\u2069 marks",
+    "!!!???...,,,;;;:::",
+    "—–-‐‒ «»„“”‚‘’ ¡¿ §¶†‡•…",
+    "((( ))) [[[ ]]] {{{ }}} <<< >>>",
+    "$100 €50 £30 ¥2000 ₹75 ₿0.01",
+    "a",
+    "A",
+    "Ġ",
+    "\u2581",
+    "hello   world",
+    "don't stop-believing; well-known re-entry",
+    "ALLCAPS MixedCase camelCaseWord snake_case_word kebab-case-word",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "🤷\u200d♀️ 🧑🏽\u200d💻 ❤️\u200d🔥",
+    "\U0001d573\U0001d58a\U0001d591\U0001d591\U0001d594 math fraktur bold",
+    "𠀀𠀁 CJK extension B and 〇",
+    "ℓ ℮ № ™ ℠ ㎏ ㎞ ㍻",
+    "hello\n\n\n\nworld\n\n",
+    "    indented code\n\tand a tab",
+    "new york New York NEW YORK",
+    "[[tag]] inside[[tag]]words and [[tag]]",
+    "ok! ok!ok! not-ok!",
+    "<|user|>question<|user|> <|user|> answer",
+    "well-known::path::to-thing 2024-10-01",
+]
+
+TEXTS = PROSE + EDGE
