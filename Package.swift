@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "BaseTests", dependencies: ["Base", "TestSupport", "CXXHash"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Base", "TestSupport"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "CKernels"]),
-        .testTarget(name: "TokenizeTests", dependencies: ["Tokenize", "Base", "TestSupport"]),
+        .testTarget(name: "TokenizeTests", dependencies: ["Tokenize", "Base", "Checkpoint", "TestSupport"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base"]),
         .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base", "TestSupport"]),
     ],

@@ -83,7 +83,7 @@ public struct Tokenizer: Sendable {
 
     /// The token string of an id: an added token's content, else the model's.
     public func token(of id: Int32) -> String? {
-        addedVocabulary.token(of: id)?.content ?? model.token(of: id)
+        addedVocabulary.display(of: id) ?? model.token(of: id)
     }
 
     /// The id of a token string: an added token's, else the model's.

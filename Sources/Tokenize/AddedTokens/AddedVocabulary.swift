@@ -1,3 +1,5 @@
+import Base
+
 /// One entry of `added_tokens`.
 struct AddedToken: Sendable {
     var id: Int32
@@ -19,20 +21,25 @@ struct AddedVocabulary: Sendable {
     private let rawTrie: ScalarTrie
     private let normalizedTrie: ScalarTrie
     private let indexByID: [Int32: Int]
-    private let specialContents: Set<String>
-    private let idByContent: [String: Int32]
+    private let specialContents: Set<ExactString>
+    private let idByContent: [ExactString: Int32]
+    /// What `token(of:)` gives: normalized tokens read back normalized, as the
+    /// library's reverse map keeps them.
+    private let displayContents: [Int32: String]
 
     init(_ tokens: [AddedToken], normalizer: Normalizer?) {
         self.tokens = tokens
         var raw = ScalarTrie()
         var normalized = ScalarTrie()
         var indexByID: [Int32: Int] = [:]
+        var displays: [Int32: String] = [:]
         for (index, token) in tokens.enumerated() {
             indexByID[token.id] = index
             if token.normalized {
                 var list = PieceList(original: Array(token.content.unicodeScalars))
                 normalizer?.apply(to: &list)
                 normalized.insert(list.scalars, value: Int32(index))
+                displays[token.id] = PieceText.string(list.scalars[...])
             } else {
                 raw.insert(Array(token.content.unicodeScalars), value: Int32(index))
             }
@@ -40,15 +47,19 @@ struct AddedVocabulary: Sendable {
         rawTrie = raw
         normalizedTrie = normalized
         self.indexByID = indexByID
-        specialContents = Set(tokens.filter(\.special).map(\.content))
-        idByContent = Dictionary(tokens.map { ($0.content, $0.id) }, uniquingKeysWith: { first, _ in first })
+        specialContents = Set(tokens.filter(\.special).map { ExactString($0.content) })
+        idByContent = Dictionary(tokens.map { (ExactString($0.content), $0.id) }, uniquingKeysWith: { first, _ in first })
+        displayContents = displays
     }
 
     func token(of id: Int32) -> AddedToken? { indexByID[id].map { tokens[$0] } }
 
-    func id(of content: String) -> Int32? { idByContent[content] }
+    func id(of content: String) -> Int32? { idByContent[ExactString(content)] }
 
-    func isSpecial(_ content: String) -> Bool { specialContents.contains(content) }
+    /// The string an id decodes to.
+    func display(of id: Int32) -> String? { displayContents[id] ?? token(of: id)?.content }
+
+    func isSpecial(_ content: String) -> Bool { specialContents.contains(ExactString(content)) }
 
     /// Cuts the pieces at the tokens found by the raw search (before
     /// normalization) or by the normalized one (after).

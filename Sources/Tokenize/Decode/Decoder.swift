@@ -83,7 +83,7 @@ indirect enum Decoder: Sendable {
             return tokens.enumerated().map { index, token in
                 var text = token
                 if index != 0 {
-                    if text.hasPrefix(prefix) { text.removeFirst(prefix.count) } else { text = " " + text }
+                    text = ScalarText.hasPrefix(prefix, text) ? ScalarText.removingPrefix(prefix, from: text) : " " + text
                 }
                 return cleanup ? Self.cleanUp(text) : text
             }
@@ -124,7 +124,7 @@ indirect enum Decoder: Sendable {
         var result = text
         for (from, to) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
             (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
-            result = result.replacing(from, with: to)
+            result = ScalarText.replacing(from, with: to, in: result)
         }
         return result
     }

@@ -57,10 +57,11 @@ extension BPEModel {
             let right: String
             switch node.value {
             case .string(let text):
-                let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+                // Split on the byte: a space before a combining mark is one Character.
+                let parts = text.utf8.split(separator: 0x20, omittingEmptySubsequences: false)
                 guard parts.count == 2 else { throw field.error("merge \(rank) \(quoted(text)) is not two tokens") }
-                left = String(parts[0])
-                right = String(parts[1])
+                left = String(decoding: parts[0], as: UTF8.self)
+                right = String(decoding: parts[1], as: UTF8.self)
             case .array(let pair):
                 guard pair.count == 2, case .string(let first) = pair[0].value, case .string(let second) = pair[1].value else {
                     throw field.error("merge \(rank) is not a pair of strings")
@@ -70,7 +71,7 @@ extension BPEModel {
             default:
                 throw field.error("merge \(rank) is \(node.value.kindDescription), not a string or a pair")
             }
-            let joined = left + (right.hasPrefix(prefix) ? String(right.dropFirst(prefix.count)) : right)
+            let joined = left + ScalarText.removingPrefix(prefix, from: right)
             guard let leftID = vocabulary.id(of: left) else { throw field.error("merge \(rank) names unknown token \(quoted(left))") }
             guard let rightID = vocabulary.id(of: right) else {
                 throw field.error("merge \(rank) names unknown token \(quoted(right))")

@@ -48,6 +48,13 @@ extension Normalizer {
         case "Prepend":
             try field.refuseUnknownMembers(["prepend"], component: type)
             self = .prepend(Array(try field.required("prepend").string().unicodeScalars))
+        case "BertNormalizer":
+            try field.refuseUnknownMembers(["clean_text", "handle_chinese_chars", "strip_accents", "lowercase"], component: type)
+            let lowercase = try field.bool("lowercase", default: true)
+            self = .bert(
+                cleanText: try field.bool("clean_text", default: true),
+                handleChineseCharacters: try field.bool("handle_chinese_chars", default: true),
+                stripAccents: try field.optionalNonNull("strip_accents")?.bool() ?? lowercase, lowercase: lowercase)
         case "Sequence":
             try field.refuseUnknownMembers(["normalizers"], component: type)
             var steps: [Normalizer] = []

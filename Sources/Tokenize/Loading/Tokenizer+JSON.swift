@@ -21,11 +21,8 @@ extension Tokenizer {
         }
         let top = JSONField(file: file, path: "", value: root.value)
         try top.refuseUnknownTop()
-        for name in ["truncation", "padding"] {
-            if let setting = try top.optionalNonNull(name) {
-                throw setting.error("\(name) is not supported (encodings are never cut or padded); set it to null")
-            }
-        }
+        // `truncation` and `padding` are call settings, not pipeline steps:
+        // transformers turns them off unless a call asks, and so does Smelt.
         let normalizer = try top.optionalNonNull("normalizer").map { (f) throws(TokenizerError) in try Normalizer(json: f) }
         let preTokenizer = try top.optionalNonNull("pre_tokenizer").map { (f) throws(TokenizerError) in
             try PreTokenizer(json: f)
@@ -66,7 +63,7 @@ extension Tokenizer {
             if let other = seenIDs[id] {
                 throw element.error("id \(id) is given to both \(quoted(other)) and \(quoted(content))")
             }
-            if let modelToken = model.token(of: id), modelToken != content {
+            if let modelToken = model.token(of: id), !modelToken.utf8.elementsEqual(content.utf8) {
                 throw element.error("id \(id) is \(quoted(content)) here but \(quoted(modelToken)) in the model's vocabulary")
             }
             seenIDs[id] = content

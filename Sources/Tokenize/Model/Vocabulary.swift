@@ -1,11 +1,15 @@
-/// A model's token strings and ids, both ways.
+import Base
+
+/// A model's token strings and ids, both ways. Tokens are compared by their
+/// bytes: a vocabulary may hold canonically equivalent spellings ("é" and
+/// "e\u{301}", CJK compatibility ideographs) as different tokens.
 struct Vocabulary: Sendable {
-    private let ids: [String: Int32]
+    private let ids: [ExactString: Int32]
     private let tokens: [String?]
 
     /// Builds the two maps, refusing an id used twice.
     init(_ entries: [(token: String, id: Int32)], field: JSONField) throws(TokenizerError) {
-        var ids: [String: Int32] = [:]
+        var ids: [ExactString: Int32] = [:]
         ids.reserveCapacity(entries.count)
         var limit = 0
         for entry in entries { limit = max(limit, Int(entry.id) + 1) }
@@ -18,7 +22,7 @@ struct Vocabulary: Sendable {
                 throw field.error("id \(entry.id) is given to both \(quoted(other)) and \(quoted(entry.token))")
             }
             tokens[Int(entry.id)] = entry.token
-            ids[entry.token] = entry.id
+            ids[ExactString(entry.token)] = entry.id
         }
         self.ids = ids
         self.tokens = tokens
@@ -27,7 +31,7 @@ struct Vocabulary: Sendable {
     var count: Int { ids.count }
     var idLimit: Int { tokens.count }
 
-    func id(of token: String) -> Int32? { ids[token] }
+    func id(of token: String) -> Int32? { ids[ExactString(token)] }
 
     func token(of id: Int32) -> String? {
         id >= 0 && Int(id) < tokens.count ? tokens[Int(id)] : nil

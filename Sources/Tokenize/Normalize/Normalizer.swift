@@ -10,6 +10,9 @@ indirect enum Normalizer: Sendable {
     case replace(TextPattern, with: [Unicode.Scalar])
     case prepend([Unicode.Scalar])
     case sequence([Normalizer])
+    /// BERT's: controls dropped and white space made spaces, CJK ideographs
+    /// set apart, accents stripped (NFD without nonspacing marks), lowercase.
+    case bert(cleanText: Bool, handleChineseCharacters: Bool, stripAccents: Bool, lowercase: Bool)
 
     /// The four Unicode normalization forms.
     enum UnicodeForm: Sendable {
@@ -50,6 +53,35 @@ indirect enum Normalizer: Sendable {
             }
         case .prepend(let prefix):
             list.transform { list, piece, writer in Self.prepend(prefix, list, piece.range, &writer) }
+        case .bert(let cleanText, let handleChineseCharacters, let stripAccents, let lowercase):
+            if cleanText || handleChineseCharacters {
+                list.transform { list, piece, writer in
+                    for index in piece.range {
+                        let scalar = list.scalars[index]
+                        if cleanText {
+                            if scalar.value == 0 || scalar.value == 0xFFFD || BertText.isControl(scalar) { continue }
+                            if BertText.isWhitespace(scalar) {
+                                writer.append(" ", from: list, index: index)
+                                continue
+                            }
+                        }
+                        if handleChineseCharacters && BertText.isChinese(scalar) {
+                            for spaced in [" ", scalar, " "] as [Unicode.Scalar] { writer.append(spaced, from: list, index: index) }
+                        } else {
+                            writer.append(scalar, from: list, index: index)
+                        }
+                    }
+                }
+            }
+            if stripAccents {
+                Normalizer.unicode(.nfd).apply(to: &list)
+                list.transform { list, piece, writer in
+                    for index in piece.range where list.scalars[index].properties.generalCategory != .nonspacingMark {
+                        writer.append(list.scalars[index], from: list, index: index)
+                    }
+                }
+            }
+            if lowercase { Normalizer.lowercase.apply(to: &list) }
         }
     }
 
@@ -76,43 +108,140 @@ indirect enum Normalizer: Sendable {
         for index in cursor..<range.upperBound { writer.append(list.scalars[index], from: list, index: index) }
     }
 
-    /// Normalizes one piece a segment at a time (a scalar with the non-starters
-    /// after it), so each output scalar keeps the range of the input it came
-    /// from: output i stands for input i, extra outputs for the last input.
+    /// Normalizes one piece keeping each output scalar's source, as the
+    /// library's alignment-keeping normalization does: each input scalar is
+    /// decomposed on its own (its pieces stand for it), combining marks are
+    /// put in canonical order, and for NFC/NFKC each mark that composes with
+    /// the starter before it disappears into it (the composite keeps the
+    /// starter's range).
     private static func normalize(_ list: PieceList, _ range: Range<Int>, _ form: UnicodeForm, _ writer: inout PieceWriter) {
-        var start = range.lowerBound
-        while start < range.upperBound {
-            var end = start + 1
-            while end < range.upperBound, list.scalars[end].properties.canonicalCombiningClass.rawValue != 0
-                || isHangulJamoContinuation(list.scalars[end]) {
-                end += 1
+        var decomposed: [(scalar: Unicode.Scalar, source: Int)] = []
+        decomposed.reserveCapacity(range.count)
+        let compatibility = form == .nfkc || form == .nfkd
+        for index in range {
+            let scalar = list.scalars[index]
+            if scalar.value < 0xA0 {
+                decomposed.append((scalar, index))
+                continue
             }
-            let segment = list.scalars[start..<end]
-            if segment.count == 1, segment[start].value < 0xA0, form == .nfc || form == .nfd
-                || segment[start].isASCII {
-                writer.append(segment[start], from: list, index: start)
-            } else {
-                var text = String.UnicodeScalarView()
-                text.append(contentsOf: segment)
-                let normalized = Array(normalizedString(String(text), form).unicodeScalars)
-                for (offset, scalar) in normalized.enumerated() {
-                    writer.append(scalar, from: list, index: min(start + offset, end - 1))
+            let text = String(Character(scalar))
+            let pieces = compatibility ? text.decomposedStringWithCompatibilityMapping : text.decomposedStringWithCanonicalMapping
+            for piece in pieces.unicodeScalars { decomposed.append((piece, index)) }
+        }
+        reorderCanonically(&decomposed)
+        if form == .nfc || form == .nfkc { compose(&decomposed) }
+        for item in decomposed { writer.append(item.scalar, from: list, index: item.source) }
+    }
+
+    private static func combiningClass(_ scalar: Unicode.Scalar) -> UInt8 {
+        scalar.value < 0x300 ? 0 : scalar.properties.canonicalCombiningClass.rawValue
+    }
+
+    /// Stable sort of every run of non-starters by combining class; each
+    /// position keeps its source.
+    private static func reorderCanonically(_ items: inout [(scalar: Unicode.Scalar, source: Int)]) {
+        var start = 0
+        while start < items.count {
+            guard combiningClass(items[start].scalar) != 0 else {
+                start += 1
+                continue
+            }
+            var end = start
+            while end < items.count && combiningClass(items[end].scalar) != 0 { end += 1 }
+            if end - start > 1 {
+                let sorted = items[start..<end].enumerated().sorted {
+                    let left = combiningClass($0.element.scalar)
+                    let right = combiningClass($1.element.scalar)
+                    return left != right ? left < right : $0.offset < $1.offset
                 }
+                // Sources stay in place: the library aligns by position, not by scalar.
+                for (offset, item) in sorted.enumerated() { items[start + offset].scalar = item.element.scalar }
             }
             start = end
         }
     }
 
-    private static func isHangulJamoContinuation(_ scalar: Unicode.Scalar) -> Bool {
-        (0x1161...0x11C2).contains(scalar.value)
+    /// Unicode canonical composition (UAX #15): a scalar not blocked from the
+    /// last starter combines with it when the pair has a primary composite.
+    private static func compose(_ items: inout [(scalar: Unicode.Scalar, source: Int)]) {
+        guard items.count > 1 else { return }
+        var result: [(scalar: Unicode.Scalar, source: Int)] = []
+        result.reserveCapacity(items.count)
+        var starter: Int?
+        var lastClass: UInt8?
+        for item in items {
+            let itemClass = combiningClass(item.scalar)
+            if let starterIndex = starter {
+                let blocked = lastClass.map { $0 == 0 || $0 >= itemClass } ?? false
+                if !blocked, let composite = composite(result[starterIndex].scalar, item.scalar) {
+                    result[starterIndex].scalar = composite
+                    continue
+                }
+            }
+            if itemClass == 0 {
+                starter = result.count
+                lastClass = nil
+            } else {
+                lastClass = itemClass
+            }
+            result.append(item)
+        }
+        items = result
     }
 
-    private static func normalizedString(_ text: String, _ form: UnicodeForm) -> String {
-        switch form {
-        case .nfc: text.precomposedStringWithCanonicalMapping
-        case .nfd: text.decomposedStringWithCanonicalMapping
-        case .nfkc: text.precomposedStringWithCompatibilityMapping
-        case .nfkd: text.decomposedStringWithCompatibilityMapping
+    /// The primary composite of two scalars, if there is one.
+    private static func composite(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Unicode.Scalar? {
+        if first.isASCII && second.isASCII { return nil }
+        if let syllable = HangulSyllable.composite(first, second) { return syllable }
+        var view = String.UnicodeScalarView()
+        view.append(first)
+        view.append(second)
+        let composed = String(view).precomposedStringWithCanonicalMapping.unicodeScalars
+        guard composed.count == 1, let scalar = composed.first else { return nil }
+        return scalar
+    }
+}
+
+/// BERT's character classes (the library's bert normalizer).
+enum BertText {
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r"
+            || scalar.properties.generalCategory == .spaceSeparator
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == "\t" || scalar == "\n" || scalar == "\r" { return false }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .unassigned, .privateUse, .surrogate: return true
+        default: return false
         }
+    }
+
+    static func isChinese(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        return (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value)
+            || (0x20000...0x2A6DF).contains(value) || (0x2A700...0x2B73F).contains(value)
+            || (0x2B740...0x2B81F).contains(value) || (0x2B920...0x2CEAF).contains(value)
+            || (0xF900...0xFAFF).contains(value) || (0x2F800...0x2FA1F).contains(value)
+    }
+}
+
+/// Hangul syllable composition (Unicode 3.12), done by arithmetic: the
+/// platform's composition misses LV + T.
+enum HangulSyllable {
+    static let syllableBase: UInt32 = 0xAC00, leadingBase: UInt32 = 0x1100, vowelBase: UInt32 = 0x1161
+    static let trailingBase: UInt32 = 0x11A7, vowelCount: UInt32 = 21, trailingCount: UInt32 = 28
+    static let syllableCount: UInt32 = 11_172
+
+    static func composite(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Unicode.Scalar? {
+        let a = first.value, b = second.value
+        if (leadingBase..<leadingBase + 19).contains(a) && (vowelBase..<vowelBase + vowelCount).contains(b) {
+            return Unicode.Scalar(syllableBase + ((a - leadingBase) * vowelCount + (b - vowelBase)) * trailingCount)
+        }
+        if (syllableBase..<syllableBase + syllableCount).contains(a) && (a - syllableBase) % trailingCount == 0
+            && (trailingBase + 1..<trailingBase + trailingCount).contains(b) {
+            return Unicode.Scalar(a + b - trailingBase)
+        }
+        return nil
     }
 }

@@ -61,6 +61,8 @@ indirect enum PostProcessor: Sendable {
             if trimOffsets {
                 for index in encodings.indices { encodings[index].trimByteLevelOffsets(addPrefixSpace: addPrefixSpace) }
             }
+            // RoBERTa has no token types: the second sequence gets 0 too.
+            for index in encodings.indices.dropFirst() { encodings[index].typeIDs = Array(repeating: 0, count: encodings[index].count) }
             guard addSpecialTokens else { return encodings }
             return Self.wrapped(encodings, separator: separator, classifier: classifier, pairTypeID: 0, doubleSeparator: true)
         case .bert(let separator, let classifier):
