@@ -14,7 +14,7 @@ struct TokenizeOutput: Sendable {
     func encodeText(_ text: String) throws {
         let encoding = encoder.tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
         let record = RecordEncoding(encoding: encoding, lossMask: nil, text: text, lossSpans: [])
-        writeToStandardOutput(json ? jsonLine(id: .null, record) : table(record))
+        if json { writeToStandardOutput(bytes: jsonLine(id: .null, record)) } else { writeToStandardOutput(table(record)) }
     }
 
     /// Encodes the records of a JSONL file in batches on `threads` workers,
@@ -28,57 +28,65 @@ struct TokenizeOutput: Sendable {
             // A bad record stops the run after the records before it are printed.
             let results = concurrentMap(count: batch.count, threads: threads, makeState: { TokenizerWorkspace() }) {
                 index, workspace in
-                Result { () throws -> (String, Int) in
+                Result { () throws -> ([UInt8], Int) in
                     let line = batch[index]
                     let record = try line.bytes.withUnsafeBytes { raw throws in
                         try DataRecord(json: raw, file: path, line: line.line)
                     }
                     let encoding = try encoder.encode(record, addSpecialTokens: addSpecialTokens, workspace: workspace)
-                    return (json ? jsonLine(id: record.id, encoding) : summary(record, encoding), encoding.encoding.count)
+                    let output = json ? jsonLine(id: record.id, encoding) : Array(summary(record, encoding).utf8)
+                    return (output, encoding.encoding.count)
                 }
             }
-            var text = ""
+            var text: [UInt8] = []
             for result in results {
                 guard case .success(let (line, count)) = result else { break }
                 text += line
                 totals.tokens += count
                 totals.records += 1
             }
-            writeToStandardOutput(text)
+            writeToStandardOutput(bytes: text)
             for case .failure(let error) in results { throw error }
         }
         if !json { writeToStandardOutput("\(totals.records) records, \(totals.tokens) tokens\n") }
     }
 
     /// `{"id": …, "ids": […], "tokens": […], "offsets": [[s, e], …], "decoded": …, "loss_mask": […]}`.
-    func jsonLine(id: JSONOutput, _ record: RecordEncoding) -> String {
+    func jsonLine(id: JSONOutput, _ record: RecordEncoding) -> [UInt8] {
         let encoding = record.encoding
-        var text = "{\"id\": " + id.rendered() + ", \"ids\": ["
-        text.reserveCapacity(encoding.count * 24 + 64)
+        var json = CompactJSONBuffer(reservingCapacity: encoding.count * 32 + 64)
+        json.raw("{\"id\": ")
+        json.raw(id.rendered())
+        json.raw(", \"ids\": [")
         for (index, value) in encoding.ids.enumerated() {
-            if index > 0 { text += ", " }
-            text += String(value)
+            if index > 0 { json.raw(", ") }
+            json.integer(value)
         }
-        text += "], \"tokens\": ["
+        json.raw("], \"tokens\": [")
         for (index, token) in encoding.tokens.enumerated() {
-            if index > 0 { text += ", " }
-            text += JSONOutput.quoted(token)
+            if index > 0 { json.raw(", ") }
+            json.string(token)
         }
-        text += "], \"offsets\": ["
+        json.raw("], \"offsets\": [")
         for (index, range) in encoding.offsets.enumerated() {
-            if index > 0 { text += ", " }
-            text += "[" + String(range.lowerBound) + ", " + String(range.upperBound) + "]"
+            json.raw(index > 0 ? ", [" : "[")
+            json.integer(range.lowerBound)
+            json.raw(", ")
+            json.integer(range.upperBound)
+            json.raw("]")
         }
-        text += "], \"decoded\": " + JSONOutput.quoted(encoder.tokenizer.decode(encoding.ids))
+        json.raw("], \"decoded\": ")
+        json.string(encoder.tokenizer.decode(encoding.ids))
         if let mask = record.lossMask {
-            text += ", \"loss_mask\": ["
+            json.raw(", \"loss_mask\": [")
             for (index, counts) in mask.enumerated() {
-                if index > 0 { text += ", " }
-                text += counts ? "1" : "0"
+                if index > 0 { json.raw(", ") }
+                json.raw(counts ? "1" : "0")
             }
-            text += "]"
+            json.raw("]")
         }
-        return text + "}\n"
+        json.raw("}\n")
+        return json.bytes
     }
 
     /// One line per token: position, id, token string, offsets, the text it covers.

@@ -25,9 +25,9 @@ enum TokenizerSource {
             guard try FileSystem.status(tokenizerPath)?.isRegularFile == true else {
                 throw MissingTokenizerError(path: path, problem: "has no \(tokenizerFile)")
             }
-            files[tokenizerFile] = (tokenizerPath, try FileSystem.readUntilEnd(tokenizerPath, limit: Tokenizer.maximumFileBytes))
+            files[tokenizerFile] = (tokenizerPath, try FileSystem.readSmallFile(tokenizerPath, limit: UInt64(Tokenizer.maximumFileBytes)))
             for name in [configFile, templateFile] where try FileSystem.status(folder + "/" + name)?.isRegularFile == true {
-                files[name] = (folder + "/" + name, try FileSystem.readUntilEnd(folder + "/" + name, limit: 16 << 20))
+                files[name] = (folder + "/" + name, try FileSystem.readSmallFile(folder + "/" + name, limit: 16 << 20))
             }
         } else {
             let gguf = try GGUFFile(path: path)
@@ -46,7 +46,7 @@ enum TokenizerSource {
         if let source = config.chatTemplate { template = (source, files[configFile]!.name) }  // checked: config came from it
         if let entry = files[templateFile] { template = (String(decoding: entry.bytes, as: UTF8.self), entry.name) }
         if let chatTemplatePath {
-            let bytes = try FileSystem.readUntilEnd(chatTemplatePath, limit: 16 << 20)
+            let bytes = try FileSystem.readSmallFile(chatTemplatePath, limit: 16 << 20)
             template = (String(decoding: bytes, as: UTF8.self), chatTemplatePath)
         }
         let chatTemplate = try template.map { (template) throws(ChatTemplateError) in

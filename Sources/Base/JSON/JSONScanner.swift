@@ -148,7 +148,7 @@ public struct JSONScanner: ~Copyable {
         position += 1
         var members: [(key: String, node: JSONNode)] = []
         var seen = Set<String>()
-        var seenExactly = Set<ExactString>()
+        var seenExactly = ByteKeyTable()
         skipWhitespace()
         if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
             position += 1
@@ -164,7 +164,7 @@ public struct JSONScanner: ~Copyable {
             let isNew =
                 switch keyEquality {
                 case .canonical: seen.insert(key).inserted
-                case .exact: seenExactly.insert(ExactString(key)).inserted
+                case .exact: seenExactly.insert(key, value: 0) == nil
                 }
             guard isNew else { throw fail("duplicate key \"\(key)\"", at: keyOffset) }
             skipWhitespace()

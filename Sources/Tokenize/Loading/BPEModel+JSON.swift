@@ -52,6 +52,7 @@ extension BPEModel {
         guard case .array(let nodes) = field.value else { throw field.error("expected an array of merges") }
         var merges: [UInt64: UInt64] = [:]
         merges.reserveCapacity(nodes.count)
+        var joined: [UInt8] = []
         for (rank, node) in nodes.enumerated() {
             let left: String
             let right: String
@@ -71,13 +72,19 @@ extension BPEModel {
             default:
                 throw field.error("merge \(rank) is \(node.value.kindDescription), not a string or a pair")
             }
-            let joined = left + ScalarText.removingPrefix(prefix, from: right)
             guard let leftID = vocabulary.id(of: left) else { throw field.error("merge \(rank) names unknown token \(quoted(left))") }
             guard let rightID = vocabulary.id(of: right) else {
                 throw field.error("merge \(rank) names unknown token \(quoted(right))")
             }
-            guard let joinedID = vocabulary.id(of: joined) else {
-                throw field.error("merge \(rank) makes \(quoted(joined)), which is not in the vocabulary")
+            // The join is looked up by its bytes: no string is made per merge.
+            joined.removeAll(keepingCapacity: true)
+            joined.append(contentsOf: left.utf8)
+            let rightBytes = right.utf8
+            let prefixBytes = prefix.utf8
+            joined.append(contentsOf: rightBytes.starts(with: prefixBytes) ? rightBytes.dropFirst(prefixBytes.count) : rightBytes[...])
+            guard let joinedID = joined.withUnsafeBytes({ vocabulary.id(of: $0) }) else {
+                let text = String(decoding: joined, as: UTF8.self)
+                throw field.error("merge \(rank) makes \(quoted(text)), which is not in the vocabulary")
             }
             merges[pairKey(leftID, rightID)] = UInt64(rank) << 32 | UInt64(UInt32(bitPattern: joinedID))
         }

@@ -6,7 +6,7 @@ extension Tokenizer {
 
     /// Reads a tokenizer.json file.
     public init(contentsOfFile path: String) throws {
-        let bytes = try FileSystem.readUntilEnd(path, limit: Self.maximumFileBytes)
+        let bytes = try FileSystem.readSmallFile(path, limit: UInt64(Self.maximumFileBytes))
         try self.init(json: bytes, file: path)
     }
 

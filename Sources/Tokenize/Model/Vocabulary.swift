@@ -4,13 +4,12 @@ import Base
 /// bytes: a vocabulary may hold canonically equivalent spellings ("é" and
 /// "e\u{301}", CJK compatibility ideographs) as different tokens.
 struct Vocabulary: Sendable {
-    private let ids: [ExactString: Int32]
+    private let ids: ByteKeyTable
     private let tokens: [String?]
 
     /// Builds the two maps, refusing an id used twice.
     init(_ entries: [(token: String, id: Int32)], field: JSONField) throws(TokenizerError) {
-        var ids: [ExactString: Int32] = [:]
-        ids.reserveCapacity(entries.count)
+        var ids = ByteKeyTable(minimumCapacity: entries.count)
         var limit = 0
         for entry in entries { limit = max(limit, Int(entry.id) + 1) }
         guard limit <= entries.count * 2 + 1_024 else {
@@ -22,7 +21,7 @@ struct Vocabulary: Sendable {
                 throw field.error("id \(entry.id) is given to both \(quoted(other)) and \(quoted(entry.token))")
             }
             tokens[Int(entry.id)] = entry.token
-            ids[ExactString(entry.token)] = entry.id
+            ids.insert(entry.token, value: entry.id)
         }
         self.ids = ids
         self.tokens = tokens
@@ -31,7 +30,9 @@ struct Vocabulary: Sendable {
     var count: Int { ids.count }
     var idLimit: Int { tokens.count }
 
-    func id(of token: String) -> Int32? { ids[ExactString(token)] }
+    func id(of token: String) -> Int32? { ids.value(for: token) }
+
+    func id(of bytes: UnsafeRawBufferPointer) -> Int32? { ids.value(for: bytes) }
 
     func token(of id: Int32) -> String? {
         id >= 0 && Int(id) < tokens.count ? tokens[Int(id)] : nil
