@@ -48,10 +48,9 @@ extension BPEModel {
     /// in the library's map.
     private static func merges(
         _ field: JSONField, _ vocabulary: Vocabulary, prefix: String
-    ) throws(TokenizerError) -> [UInt64: UInt64] {
+    ) throws(TokenizerError) -> PairTable {
         guard case .array(let nodes) = field.value else { throw field.error("expected an array of merges") }
-        var merges: [UInt64: UInt64] = [:]
-        merges.reserveCapacity(nodes.count)
+        var merges = PairTable(minimumCapacity: nodes.count)
         var joined: [UInt8] = []
         for (rank, node) in nodes.enumerated() {
             let left: String
@@ -86,7 +85,7 @@ extension BPEModel {
                 let text = String(decoding: joined, as: UTF8.self)
                 throw field.error("merge \(rank) makes \(quoted(text)), which is not in the vocabulary")
             }
-            merges[pairKey(leftID, rightID)] = UInt64(rank) << 32 | UInt64(UInt32(bitPattern: joinedID))
+            merges.set(pairKey(leftID, rightID), UInt64(rank) << 32 | UInt64(UInt32(bitPattern: joinedID)))
         }
         return merges
     }

@@ -5,7 +5,7 @@
 struct BPEModel: TokenizerModel {
     let vocabulary: Vocabulary
     /// (left id << 32 | right id) → (rank << 32 | merged id).
-    let merges: [UInt64: UInt64]
+    let merges: PairTable
     /// The id of each single-scalar token, for words without prefix or suffix.
     let scalarIDs: [UInt32: Int32]
     /// The ids of `<0x00>` ... `<0xFF>` when `byte_fallback` is on (-1 where
@@ -22,20 +22,13 @@ struct BPEModel: TokenizerModel {
     func token(of id: Int32) -> String? { vocabulary.token(of: id) }
 
     func tokenize(_ word: ArraySlice<Unicode.Scalar>, into tokens: inout [ModelToken], cache: WordCache) {
-        guard !word.isEmpty else { return }
-        if let cached = cache.tokens(of: word) {
-            let base = word.startIndex
-            for token in cached {
-                tokens.append(ModelToken(id: token.id, range: token.range.lowerBound + base..<token.range.upperBound + base, text: token.text))
-            }
-            return
-        }
-        var local: [ModelToken] = []
-        tokenizeUncached(word, into: &local)
-        cache.keep(local, for: word)
+        guard !word.isEmpty, !cache.append(word, to: &tokens) else { return }
+        let start = tokens.count
+        tokenizeUncached(word, into: &tokens)
+        cache.keep(tokens[start...], for: word)
         let base = word.startIndex
-        for token in local {
-            tokens.append(ModelToken(id: token.id, range: token.range.lowerBound + base..<token.range.upperBound + base, text: token.text))
+        for index in start..<tokens.count {
+            tokens[index].range = tokens[index].range.lowerBound + base..<tokens[index].range.upperBound + base
         }
     }
 
@@ -106,6 +99,7 @@ struct BPEModel: TokenizerModel {
     private func mergeAll(_ symbols: inout [ModelToken]) {
         let count = symbols.count
         guard count > 1 else { return }
+        if count <= Self.longestScannedWord { return mergeByScanning(&symbols) }
         var next = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
             for index in 0..<count { buffer[index] = Int32(index + 1) }
             initialized = count
@@ -117,7 +111,7 @@ struct BPEModel: TokenizerModel {
         var alive = [Bool](repeating: true, count: count)
         var heap = MergeHeap()
         for index in 0..<count - 1 {
-            if let merge = merges[Self.pairKey(symbols[index].id, symbols[index + 1].id)] {
+            if let merge = merges.value(Self.pairKey(symbols[index].id, symbols[index + 1].id)) {
                 heap.push(rank: UInt32(merge >> 32), position: Int32(index), mergedID: Int32(truncatingIfNeeded: merge))
             }
         }
@@ -125,7 +119,7 @@ struct BPEModel: TokenizerModel {
             let position = Int(top.position)
             guard alive[position], next[position] < count else { continue }
             let right = Int(next[position])
-            guard let merge = merges[Self.pairKey(symbols[position].id, symbols[right].id)],
+            guard let merge = merges.value(Self.pairKey(symbols[position].id, symbols[right].id)),
                 Int32(truncatingIfNeeded: merge) == top.mergedID
             else { continue }
             symbols[position] = ModelToken(
@@ -135,13 +129,13 @@ struct BPEModel: TokenizerModel {
             if next[right] < count { previous[Int(next[right])] = Int32(position) }
             if previous[position] >= 0 {
                 let left = Int(previous[position])
-                if let merge = merges[Self.pairKey(symbols[left].id, symbols[position].id)] {
+                if let merge = merges.value(Self.pairKey(symbols[left].id, symbols[position].id)) {
                     heap.push(rank: UInt32(merge >> 32), position: Int32(left), mergedID: Int32(truncatingIfNeeded: merge))
                 }
             }
             if next[position] < count {
                 let after = Int(next[position])
-                if let merge = merges[Self.pairKey(symbols[position].id, symbols[after].id)] {
+                if let merge = merges.value(Self.pairKey(symbols[position].id, symbols[after].id)) {
                     heap.push(rank: UInt32(merge >> 32), position: Int32(position), mergedID: Int32(truncatingIfNeeded: merge))
                 }
             }
@@ -152,6 +146,33 @@ struct BPEModel: TokenizerModel {
             write += 1
         }
         symbols.removeLast(count - write)
+    }
+
+    /// Words up to this many symbols merge by scanning pair ranks, which
+    /// allocates nothing; longer ones (a Gemma text is one word) use the heap.
+    static let longestScannedWord = 48
+
+    /// The same merges as `mergeAll`'s heap: each step merges the pair of
+    /// lowest rank, leftmost first, keeping every adjacent pair's rank.
+    private func mergeByScanning(_ symbols: inout [ModelToken]) {
+        let none = UInt64.max
+        var ranks = [UInt64](repeating: none, count: symbols.count)
+        func rank(_ index: Int) -> UInt64 {
+            merges.value(Self.pairKey(symbols[index].id, symbols[index + 1].id)) ?? none
+        }
+        for index in 0..<symbols.count - 1 { ranks[index] = rank(index) }
+        while symbols.count > 1 {
+            var best = 0
+            for index in 1..<symbols.count - 1 where ranks[index] < ranks[best] { best = index }
+            let merge = ranks[best]
+            guard merge != none else { break }
+            symbols[best] = ModelToken(
+                id: Int32(truncatingIfNeeded: merge), range: symbols[best].range.lowerBound..<symbols[best + 1].range.upperBound)
+            symbols.remove(at: best + 1)
+            ranks.remove(at: best + 1)
+            if best + 1 < symbols.count { ranks[best] = rank(best) } else { ranks[best] = none }
+            if best > 0 { ranks[best - 1] = rank(best - 1) }
+        }
     }
 
     static func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {

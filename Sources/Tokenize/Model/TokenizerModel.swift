@@ -1,3 +1,5 @@
+import Base
+
 /// One token the model made from a word: its id and the range of the
 /// word's scalars it covers (byte-fallback tokens of one scalar share it).
 struct ModelToken: Sendable, Equatable {
@@ -24,23 +26,42 @@ protocol TokenizerModel: Sendable {
 }
 
 /// Tokens of recent words, kept per thread (the library's BPE cache): a word
-/// seen again costs one lookup. Bounded; once full it stops growing.
+/// seen again costs one lookup. Bounded; once full it stops growing. Keys
+/// are the words' scalars as bytes; tokens are kept with ranges relative to
+/// the word's start.
 final class WordCache {
-    private var entries: [ArraySlice<Unicode.Scalar>: [ModelToken]] = [:]
     /// The library caches words up to this many scalars.
     static let longestWord = 256
+    private var table = ByteKeyTable(minimumCapacity: 4_096)
+    private var spans: [Range<Int>] = []
+    private var stored: [ModelToken] = []
     private let capacity: Int
 
     init(capacity: Int = 10_000) {
         self.capacity = capacity
     }
 
-    func tokens(of word: ArraySlice<Unicode.Scalar>) -> [ModelToken]? {
-        entries[word]
+    /// Appends the cached tokens of `word`, shifted to its position;
+    /// false when it is not cached.
+    func append(_ word: ArraySlice<Unicode.Scalar>, to tokens: inout [ModelToken]) -> Bool {
+        guard word.count <= Self.longestWord,
+            let entry = word.withUnsafeBytes({ table.value(for: $0) })
+        else { return false }
+        let base = word.startIndex
+        for token in stored[spans[Int(entry)]] {
+            var shifted = token
+            shifted.range = token.range.lowerBound + base..<token.range.upperBound + base
+            tokens.append(shifted)
+        }
+        return true
     }
 
-    func keep(_ tokens: [ModelToken], for word: ArraySlice<Unicode.Scalar>) {
-        guard word.count <= Self.longestWord, entries.count < capacity else { return }
-        entries[ArraySlice(Array(word))] = tokens
+    /// Keeps the tokens of `word` (ranges relative to the word).
+    func keep(_ tokens: ArraySlice<ModelToken>, for word: ArraySlice<Unicode.Scalar>) {
+        guard word.count <= Self.longestWord, spans.count < capacity else { return }
+        let start = stored.count
+        stored.append(contentsOf: tokens)
+        spans.append(start..<stored.count)
+        word.withUnsafeBytes { _ = table.insert($0, value: Int32(spans.count - 1)) }
     }
 }
