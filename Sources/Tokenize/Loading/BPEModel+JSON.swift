@@ -1,6 +1,6 @@
 extension BPEModel {
     /// The `model` object of a BPE tokenizer.json.
-    init(json field: JSONField) throws(TokenizerError) {
+    init(json field: JSONField, rawMerges: MergeListScanner? = nil) throws(TokenizerError) {
         try field.refuseUnknownMembers(
             ["dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix", "fuse_unk", "byte_fallback",
                 "ignore_merges", "vocab", "merges"], component: "BPE")
@@ -20,7 +20,7 @@ extension BPEModel {
         let vocabulary = try Vocabulary(entries, field: vocabularyField)
         let prefix = try field.optionalNonNull("continuing_subword_prefix")?.string()
         let suffix = try field.optionalNonNull("end_of_word_suffix")?.string()
-        let merges = try Self.merges(field.required("merges"), vocabulary, prefix: prefix ?? "")
+        let merges = try Self.merges(field.required("merges"), raw: rawMerges, vocabulary, prefix: prefix ?? "")
         var scalarIDs: [UInt32: Int32] = [:]
         for entry in entries {
             let scalars = entry.token.unicodeScalars
@@ -45,16 +45,42 @@ extension BPEModel {
 
     /// Merges as `"a b"` strings or `["a", "b"]` pairs; rank = position.
     /// Both halves and their join must be tokens; a later duplicate wins, as
-    /// in the library's map.
+    /// in the library's map. `raw` is the merges' bytes when the file was
+    /// read by `MergeListScanner` (the JSON value is then a blank array).
     private static func merges(
-        _ field: JSONField, _ vocabulary: Vocabulary, prefix: String
+        _ field: JSONField, raw: MergeListScanner?, _ vocabulary: Vocabulary, prefix: String
     ) throws(TokenizerError) -> PairTable {
-        guard case .array(let nodes) = field.value else { throw field.error("expected an array of merges") }
-        var merges = PairTable(minimumCapacity: nodes.count)
+        var table = PairTable(minimumCapacity: 1_024)
         var joined: [UInt8] = []
+        let prefixBytes = Array(prefix.utf8)
+        func add(_ rank: Int, _ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) throws(TokenizerError) {
+            let place = raw.map { _ in "model.merges" } ?? field.path
+            func unknown(_ bytes: some Collection<UInt8>, _ what: String) -> TokenizerError {
+                TokenizerError(
+                    file: field.file, place: place, problem: "merge \(rank) \(what) \(quoted(String(decoding: bytes, as: UTF8.self)))")
+            }
+            guard let leftID = vocabulary.id(of: left) else { throw unknown(left, "names unknown token") }
+            guard let rightID = vocabulary.id(of: right) else { throw unknown(right, "names unknown token") }
+            // The join is looked up by its bytes: no string is made per merge.
+            joined.removeAll(keepingCapacity: true)
+            joined.append(contentsOf: left)
+            joined.append(contentsOf: right.starts(with: prefixBytes) ? right.dropFirst(prefixBytes.count) : right[...])
+            guard let joinedID = joined.withUnsafeBytes({ vocabulary.id(of: $0) }) else {
+                throw TokenizerError(
+                    file: field.file, place: place,
+                    problem: "merge \(rank) makes \(quoted(String(decoding: joined, as: UTF8.self))), which is not in the vocabulary")
+            }
+            table.set(pairKey(leftID, rightID), UInt64(rank) << 32 | UInt64(UInt32(bitPattern: joinedID)))
+        }
+        if var scanner = raw {
+            try scanner.forEach(add)
+            return table
+        }
+        guard case .array(let nodes) = field.value else { throw field.error("expected an array of merges") }
+        table = PairTable(minimumCapacity: nodes.count)
         for (rank, node) in nodes.enumerated() {
-            let left: String
-            let right: String
+            var left: String
+            var right: String
             switch node.value {
             case .string(let text):
                 // Split on the byte: a space before a combining mark is one Character.
@@ -71,23 +97,16 @@ extension BPEModel {
             default:
                 throw field.error("merge \(rank) is \(node.value.kindDescription), not a string or a pair")
             }
-            guard let leftID = vocabulary.id(of: left) else { throw field.error("merge \(rank) names unknown token \(quoted(left))") }
-            guard let rightID = vocabulary.id(of: right) else {
-                throw field.error("merge \(rank) names unknown token \(quoted(right))")
+            let result = left.withUTF8 { leftBytes in
+                right.withUTF8 { rightBytes in
+                    Result { () throws(TokenizerError) in
+                        try add(rank, UnsafeRawBufferPointer(leftBytes), UnsafeRawBufferPointer(rightBytes))
+                    }
+                }
             }
-            // The join is looked up by its bytes: no string is made per merge.
-            joined.removeAll(keepingCapacity: true)
-            joined.append(contentsOf: left.utf8)
-            let rightBytes = right.utf8
-            let prefixBytes = prefix.utf8
-            joined.append(contentsOf: rightBytes.starts(with: prefixBytes) ? rightBytes.dropFirst(prefixBytes.count) : rightBytes[...])
-            guard let joinedID = joined.withUnsafeBytes({ vocabulary.id(of: $0) }) else {
-                let text = String(decoding: joined, as: UTF8.self)
-                throw field.error("merge \(rank) makes \(quoted(text)), which is not in the vocabulary")
-            }
-            merges.set(pairKey(leftID, rightID), UInt64(rank) << 32 | UInt64(UInt32(bitPattern: joinedID)))
+            try result.get()
         }
-        return merges
+        return table
     }
 }
 

@@ -13,9 +13,16 @@ extension Tokenizer {
     /// Builds a tokenizer from the bytes of a tokenizer.json; `file` names it
     /// in errors. Every component and setting must be one Smelt runs.
     public init(json bytes: [UInt8], file: String) throws(TokenizerError) {
+        // BPE merges are read from the bytes by their own scanner; the generic
+        // reader sees a blank array of the same length, so offsets still hold.
+        let mergesRange = bytes.withUnsafeBytes { MergeListScanner.locateMerges(in: $0) }
+        var document = bytes
+        if let range = mergesRange, range.count >= 2 {
+            document.replaceSubrange(range, with: [UInt8(ascii: "[")] + [UInt8](repeating: 0x20, count: range.count - 2) + [UInt8(ascii: "]")])
+        }
         let root: JSONNode
         do {
-            root = try JSONScanner.parse(bytes, maximumDepth: 64, keyEquality: .exact)
+            root = try JSONScanner.parse(document, maximumDepth: 64, keyEquality: .exact)
         } catch {
             throw TokenizerError(file: file, place: "byte \(error.offset)", problem: error.message)
         }
@@ -31,19 +38,24 @@ extension Tokenizer {
             try PostProcessor(json: f)
         }
         let decoder = try top.optionalNonNull("decoder").map { (f) throws(TokenizerError) in try Decoder(json: f) }
-        let model = try Self.model(top.required("model"))
+        let modelResult = bytes.withUnsafeBytes { raw in
+            Result { () throws(TokenizerError) in
+                try Self.model(top.required("model"), rawMerges: mergesRange.map { MergeListScanner(bytes: raw, range: $0, file: file) })
+            }
+        }
+        let model = try modelResult.get()
         let addedTokens = try Self.addedTokens(top.optional("added_tokens"), model: model)
         self.init(
             addedVocabulary: AddedVocabulary(addedTokens, normalizer: normalizer), normalizer: normalizer,
             preTokenizer: preTokenizer, model: model, postProcessor: postProcessor, decoder: decoder)
     }
 
-    private static func model(_ field: JSONField) throws(TokenizerError) -> any TokenizerModel {
+    private static func model(_ field: JSONField, rawMerges: MergeListScanner?) throws(TokenizerError) -> any TokenizerModel {
         var type = try field.optionalNonNull("type")?.string() ?? ""
         let hasMerges = try field.optional("merges") != nil
         if type.isEmpty && hasMerges { type = "BPE" }
         switch type {
-        case "BPE": return try BPEModel(json: field)
+        case "BPE": return try BPEModel(json: field, rawMerges: rawMerges)
         case "WordPiece": return try WordPieceModel(json: field)
         case "Unigram": return try UnigramModel(json: field)
         default: throw field.error("model \(quoted(type)) is not supported (BPE, WordPiece or Unigram)")

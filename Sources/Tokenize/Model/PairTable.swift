@@ -5,7 +5,8 @@ struct PairTable: Sendable {
     /// Keys; `emptyKey` marks a free slot (no pair of ids reaches it).
     private var keys: [UInt64]
     private var values: [UInt64]
-    private let shift: UInt64
+    private var shift: UInt64
+    private var count = 0
     private static let emptyKey = UInt64.max
 
     init(minimumCapacity: Int) {
@@ -23,11 +24,24 @@ struct PairTable: Sendable {
     /// Sets the value of `key`, replacing an earlier one (a later duplicate
     /// merge wins, as in the library's map).
     mutating func set(_ key: UInt64, _ value: UInt64) {
+        if (count + 1) * 2 > keys.count { grow() }
         let mask = keys.count - 1
         var index = slot(of: key)
         while keys[index] != Self.emptyKey && keys[index] != key { index = (index + 1) & mask }
+        if keys[index] == Self.emptyKey { count += 1 }
         keys[index] = key
         values[index] = value
+    }
+
+    /// Doubles the slots, keeping the table at most half full.
+    private mutating func grow() {
+        let oldKeys = keys
+        let oldValues = values
+        keys = [UInt64](repeating: Self.emptyKey, count: oldKeys.count * 2)
+        values = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        shift -= 1
+        count = 0
+        for (key, value) in zip(oldKeys, oldValues) where key != Self.emptyKey { set(key, value) }
     }
 
     func value(_ key: UInt64) -> UInt64? {
