@@ -1,0 +1,56 @@
+import Testing
+
+@testable import Tokenize
+
+@Suite struct TokenPatternSearchTests {
+    func matches(_ pattern: String, _ text: String) throws -> [Range<Int>] {
+        try TokenPattern(pattern).matches(in: Array(text.unicodeScalars))
+    }
+
+    /// After an empty match the search moves one scalar on; an empty match right where the last match ended is
+    /// skipped, one elsewhere is reported (the `onig` crate's `find_iter`).
+    @Test func emptyMatchesAdvanceOneScalar() throws {
+        #expect(try matches("a*|b", "bab") == [0..<0, 1..<2, 3..<3])
+        #expect(try matches("x*", "axx") == [0..<0, 1..<3])
+        #expect(try matches("", "ab") == [0..<0, 1..<1, 2..<2])
+        #expect(try matches("a*", "") == [0..<0])
+    }
+
+    @Test func alternativesArePreferredInPatternOrder() throws {
+        #expect(try matches("a|ab", "ab") == [0..<1])
+        #expect(try matches("ab|a", "ab") == [0..<2])
+        #expect(try matches("a??b|a", "aab") == [0..<1, 1..<3])
+    }
+
+    @Test func greedyLazyAndPossessiveRepeatsDiffer() throws {
+        #expect(try matches("a+a", "aaa") == [0..<3])
+        #expect(try matches("a+?a", "aaa") == [0..<2])
+        #expect(try matches("a++a", "aaa") == [])
+        #expect(try matches("(?>a|ab)c", "abc") == [])
+        #expect(try matches("(?:ab){2,3}?", "ababab") == [0..<4])
+    }
+
+    @Test func lookaheadChecksWithoutConsuming() throws {
+        #expect(try matches(#"\s+(?!\S)"#, "a   b") == [1..<3])
+        #expect(try matches(#"a(?=b)"#, "aab") == [1..<2])
+    }
+
+    @Test func caseInsensitiveGroupsFoldLongSAndKelvin() throws {
+        #expect(try matches("(?i:'s|k)", "'S 'ſ K \u{212A}") == [0..<2, 3..<5, 6..<7, 8..<9])
+        #expect(try matches("(?i)ı", "iIı") == [2..<3])
+    }
+
+    @Test func anchorsFollowRubySyntax() throws {
+        #expect(try matches("^a|b$", "ab\nab") == [0..<1, 1..<2, 3..<4, 4..<5])
+        #expect(try matches(#"\Aa|a\z"#, "aaa") == [0..<1, 2..<3])
+    }
+
+    @Test func forEachMatchReadsAnUnsafeBuffer() throws {
+        let pattern = try TokenPattern(#"\w+|[^\w\s]+"#)
+        var found: [Range<Int>] = []
+        Array("Hi, you!".unicodeScalars).withUnsafeBufferPointer { text in
+            pattern.forEachMatch(in: text) { found.append($0) }
+        }
+        #expect(found == [0..<2, 2..<3, 4..<7, 7..<8])
+    }
+}
