@@ -44,6 +44,8 @@ PATTERNS = [
     r"a++b|a+", r"(?:\r\n|\n)+", r"[.\-/\\]+", r"[^abc\s]+?", r"\d*?\.|\d+", r"(?:[a-z]|\d)*?z",
     r"\p{Zl}|\p{Zp}|\p{Co}|\p{Cn}|\p{Nl}|\p{No}|\p{Lm}|\p{Lt}|\p{Pd}|\p{Ps}|\p{Pe}|\p{Pi}|\p{Pf}|\p{Po}|\p{Pc}",
     r"\p{Sm}+|\p{Sk}|\p{Mc}|\p{Me}|\p{Cs}|\p{Lo}{2}", r"[\t\n\v\f\r ]+|\x{A0}|\u3000", r"[\s\d]+|[\S]",
+    r"a(?i)b|c", r"(?i:a(?-i:b)c)", r"x\Z|\Z", r"[^\P{L}]+", r".*?b", r"(?:a|ab)(?:c|bcd)", r"\x{1F600}|[\u00e9-\u00ea]",
+    r"(a)|b", r"a{,}", r"[a-]+|[\-\/\']", r"(?>a|ab)c|\d++\d|\s?+\S",
 ]
 
 SAMPLES = [

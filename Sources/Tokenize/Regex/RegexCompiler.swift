@@ -15,6 +15,17 @@ struct RegexCompiler {
         instructions.append(RegexInstruction(opcode: .succeed))
     }
 
+    /// Makes greedy runs that lead straight to `succeed` possessive: nothing after them can fail, so the choice to
+    /// give back scalars would never be used, and saving it for every match costs time.
+    mutating func dropUnusedChoices() {
+        for index in instructions.indices where instructions[index].opcode == .run {
+            guard instructions[index].mode == RepetitionMode.greedy.rawValue else { continue }
+            var next = index + 1
+            while instructions[next].opcode == .jump { next = Int(instructions[next].a) }
+            if instructions[next].opcode == .succeed { instructions[index].mode = RepetitionMode.possessive.rawValue }
+        }
+    }
+
     mutating func emit(_ node: RegexNode) throws(TokenPatternError) {
         guard instructions.count <= Self.maxInstructions else {
             throw TokenPatternError(offset: 0, problem: "pattern too large once counted repeats are expanded")

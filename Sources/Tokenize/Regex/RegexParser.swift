@@ -42,9 +42,11 @@ struct RegexParser {
         var previousLiteral: UInt32?
         while let scalar = peek, scalar != "|", scalar != ")" {
             let start = position
-            if scalar == "(", peek(1) == "?", let rest = try parseInlineOptions() {
-                items.append(rest)  // `(?i)` applies to the rest of the enclosing group, alternatives included
-                break
+            if scalar == "(", peek(1) == "?", let (node, isScoped) = try parseInlineOptions() {
+                items.append(node)
+                previousLiteral = nil
+                if isScoped { continue }
+                break  // `(?i)` took the rest of the enclosing group, alternatives included
             }
             let atom = try parseAtom()
             let quantified = try parseQuantifiers(atom, start: start)
@@ -127,8 +129,9 @@ struct RegexParser {
         }
     }
 
-    /// `(?i)`, `(?-i)`, `(?i: )`, `(?-i: )`; nil (nothing read) for other `(?` groups.
-    mutating func parseInlineOptions() throws(TokenPatternError) -> RegexNode? {
+    /// `(?i: )` and `(?-i: )` (scoped), or `(?i)` and `(?-i)` with the rest of the enclosing group; nil (nothing
+    /// read) for other `(?` groups.
+    mutating func parseInlineOptions() throws(TokenPatternError) -> (node: RegexNode, isScoped: Bool)? {
         let open = position
         var cursor = position + 2
         var turnsOn = true
@@ -155,8 +158,8 @@ struct RegexParser {
         if isScoped {
             guard peek == ")" else { throw error("missing ) for this (", at: open) }
             position += 1
-            return try parseQuantifiers(body, start: open)
+            return (try parseQuantifiers(body, start: open), true)
         }
-        return body
+        return (body, false)
     }
 }

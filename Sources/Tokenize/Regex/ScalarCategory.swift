@@ -1,13 +1,21 @@
 /// A Unicode general category as a small number, so a scalar's category, its `\s` and its `\w` membership fit in one
 /// byte of `ScalarClass`'s table (Unicode Standard, section 4.5).
 public enum ScalarCategory: UInt8, CaseIterable, Sendable {
+    /// Letters: `Lu Ll Lt Lm Lo`.
     case uppercaseLetter, lowercaseLetter, titlecaseLetter, modifierLetter, otherLetter
+    /// Marks: `Mn Mc Me`.
     case nonspacingMark, spacingMark, enclosingMark
+    /// Numbers: `Nd Nl No`.
     case decimalNumber, letterNumber, otherNumber
+    /// Punctuation: `Pc Pd Ps Pe Pi`.
     case connectorPunctuation, dashPunctuation, openPunctuation, closePunctuation, initialPunctuation
+    /// Punctuation: `Pf Po`.
     case finalPunctuation, otherPunctuation
+    /// Symbols: `Sm Sc Sk So`.
     case mathSymbol, currencySymbol, modifierSymbol, otherSymbol
+    /// Separators: `Zs Zl Zp`.
     case spaceSeparator, lineSeparator, paragraphSeparator
+    /// Others: `Cc Cf Cs Co Cn`.
     case control, format, surrogate, privateUse, unassigned
 
     /// The category Swift's Unicode tables give.

@@ -58,22 +58,28 @@ public enum ScalarClass {
     static func computeProperties(of value: UInt32) -> UInt8 {
         guard let scalar = Unicode.Scalar(value) else { return ScalarCategory.surrogate.rawValue }
         let properties = scalar.properties
+        // U+0295 (ʕ) became Lo in Unicode 17; Oniguruma's 16.0 tables have it Ll.
+        let category = value == 0x295 ? .lowercaseLetter : ScalarCategory(properties.generalCategory)
+        // Only the properties a category leaves open are looked up: building the table stays quick.
+        switch category {
+        case .unassigned, .privateUse: return category.rawValue
+        default: break
+        }
         guard let age = properties.age,
             age.major < unicodeVersion.major || age.major == unicodeVersion.major && age.minor <= unicodeVersion.minor
         else {
             return ScalarCategory.unassigned.rawValue
         }
-        // U+0295 (ʕ) became Lo in Unicode 17; Oniguruma's 16.0 tables have it Ll.
-        let category = value == 0x295 ? .lowercaseLetter : ScalarCategory(properties.generalCategory)
         var byte = category.rawValue
-        if properties.isWhitespace { byte |= whitespaceBit }
-        let isWord =
-            switch category {
-            case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
-                true
-            default: properties.isAlphabetic
-            }
-        if isWord { byte |= wordBit }
+        switch category {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .letterNumber,
+            .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
+            byte |= wordBit  // letters and Nl are Alphabetic
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control:
+            if properties.isWhitespace { byte |= whitespaceBit }
+        default:
+            if properties.isAlphabetic { byte |= wordBit }
+        }
         return byte
     }
 }

@@ -17,6 +17,7 @@ public struct TokenPattern: Sendable {
             starts.append(compiler.instructions.count)
             try compiler.compileAlternative(alternative)
         }
+        compiler.dropUnusedChoices()
         source = pattern
         program = RegexProgram(
             compiler: compiler, alternativeStarts: starts, dispatch: StartDispatch(alternatives: alternatives))

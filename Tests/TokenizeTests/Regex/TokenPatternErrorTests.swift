@@ -1,3 +1,4 @@
+import Base
 import Testing
 
 @testable import Tokenize
@@ -59,5 +60,6 @@ import Testing
     @Test func descriptionNamesOffsetAndProblem() {
         let error = TokenPatternError(offset: 3, problem: "unmatched )")
         #expect(error.description == "regular expression, at character 3: unmatched )")
+        #expect(error.exitCode == .dataError)
     }
 }

@@ -30,6 +30,12 @@ import Testing
         #expect(try matches("(?:ab){2,3}?", "ababab") == [0..<4])
     }
 
+    /// Past 64 top-level alternatives the first-scalar table is not used; the results are the same.
+    @Test func manyAlternativesMatchWithoutTheStartTable() throws {
+        let pattern = (0..<70).map { "x\($0)y" }.joined(separator: "|") + "|x6"
+        #expect(try matches(pattern, "x69y x6 x1y") == [0..<4, 5..<7, 8..<11])
+    }
+
     @Test func lookaheadChecksWithoutConsuming() throws {
         #expect(try matches(#"\s+(?!\S)"#, "a   b") == [1..<3])
         #expect(try matches(#"a(?=b)"#, "aab") == [1..<2])
