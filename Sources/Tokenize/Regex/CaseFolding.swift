@@ -13,6 +13,11 @@ enum CaseFolding {
         return classes
     }()
 
+    /// The scalars whose case mapping is more than one scalar (`ß`, `ŉ`, `İ`, the ligatures): inside `(?i)`
+    /// Oniguruma lets a literal or a non-negated class holding one of them match the several scalars it folds to
+    /// (`ß` and `[\w]` match `ſſ`).
+    static let multiScalarFolders: [UInt32] = (UInt32(0)..<0x20000).filter(hasMultiScalarMapping)
+
     /// The simple case folding of `value`: the lowercase of its uppercase, when both are one scalar.
     static func folding(of value: UInt32) -> UInt32 {
         guard value != 0x131, let scalar = Unicode.Scalar(value) else { return value }  // dotless i folds to itself
@@ -41,20 +46,23 @@ enum CaseFolding {
     }
 
     /// `set` with the case variants of its explicit scalars added (properties such as `\p{Ll}` are not folded,
-    /// as in Oniguruma); thrown at `offset` for a scalar Oniguruma would fold onto several.
+    /// as in Oniguruma); thrown at `offset` when the set holds a scalar Oniguruma would fold onto several.
     static func closure(of set: ScalarSet, at offset: Int) throws(TokenPatternError) -> ScalarSet {
         let limit = 0x4000
         guard set.ranges.reduce(0, { $0 + Int($1.count) }) <= limit else {
             throw TokenPatternError(offset: offset, problem: "case-insensitive range too large (over \(limit))")
         }
+        let table = ScalarClass.table
+        // Only literals and non-negated classes fold onto several scalars (`(?i)[^ß]` and `(?i)\w` do not).
+        if !set.isNegated,
+            let value = multiScalarFolders.first(where: { set.contains($0, properties: table.properties(of: $0)) })
+        {
+            let hex = String(value, radix: 16, uppercase: true)
+            throw TokenPatternError(offset: offset, problem: "case-insensitive U+\(hex) folds to several characters")
+        }
         var folded = set
         for range in set.ranges {
             for value in range {
-                if hasMultiScalarMapping(value) {
-                    let hex = String(value, radix: 16, uppercase: true)
-                    throw TokenPatternError(
-                        offset: offset, problem: "case-insensitive U+\(hex) folds to several characters")
-                }
                 for variant in variants(of: value) where variant != value { folded.ranges.append(variant...variant) }
             }
         }

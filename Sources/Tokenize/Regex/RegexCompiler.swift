@@ -4,6 +4,8 @@ struct RegexCompiler {
     var setBits: [UInt64] = []
     var setInfo: [SetInfo] = []
     var ranges: [UInt32] = []
+    /// Position slots of loops whose body can match empty.
+    var slotCount = 0
     private var compiledSets: [ScalarSet] = []
 
     /// Counted repeats are compiled by copying their body; this bounds the copies.
@@ -92,11 +94,19 @@ struct RegexCompiler {
         let splitOpcode: RegexOpcode = mode == .lazy ? .splitLazy : .split
         // A split's `a` is the exit: `split` tries the body first, `splitLazy` the exit.
         guard let max else {
-            // loop: split(exit); body; jump loop — the parser refuses bodies that can match empty here.
+            // loop: split(exit); [mark]; body; [progress]; jump loop
             let loop = instructions.count
             instructions.append(RegexInstruction(opcode: splitOpcode))
+            let slot = Int32(slotCount)
+            if body.isNullable {
+                slotCount += 1
+                instructions.append(RegexInstruction(opcode: .mark, a: slot))
+            }
             try emit(body)
+            let progress = instructions.count
+            if body.isNullable { instructions.append(RegexInstruction(opcode: .progress, a: slot)) }
             instructions.append(RegexInstruction(opcode: .jump, a: Int32(loop)))
+            if body.isNullable { instructions[progress].b = Int32(instructions.count) }
             instructions[loop].a = Int32(instructions.count)
             return
         }

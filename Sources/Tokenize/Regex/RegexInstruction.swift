@@ -28,6 +28,11 @@ enum RegexOpcode: UInt8, Sendable {
     case look
     /// The end of the program or of a sub-program: matched.
     case succeed
+    /// Remember the position in slot `a` (an iteration of a loop whose body can match empty starts here).
+    case mark
+    /// If the position is still the one in slot `a`, the iteration matched empty: leave the loop for `b`, as
+    /// Oniguruma's empty check does, instead of looping forever.
+    case progress
 }
 
 /// What a `look` instruction does with its sub-program's result.

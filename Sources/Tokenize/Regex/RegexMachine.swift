@@ -10,7 +10,7 @@ struct RegexMachine: ~Copyable {
         var bound: Int
     }
 
-    static let resume = 0, greedyRun = 1, lazyRun = 2
+    static let resume = 0, greedyRun = 1, lazyRun = 2, restoreSlot = 3
 
     let text: UnsafeBufferPointer<Unicode.Scalar>
     let program: UnsafeMutableBufferPointer<RegexInstruction>
@@ -20,6 +20,8 @@ struct RegexMachine: ~Copyable {
     let blockOf: UnsafeMutableBufferPointer<UInt16>
     let blocks: UnsafeMutableBufferPointer<UInt8>
     var stack: UnsafeMutablePointer<Frame>
+    /// The positions `mark` remembers; a saved `restoreSlot` frame puts the old value back on backtracking.
+    let slots: UnsafeMutablePointer<Int>
     var capacity = 64
     var top = 0
 
@@ -32,9 +34,14 @@ struct RegexMachine: ~Copyable {
         blockOf = ScalarClass.table.blockOf
         blocks = ScalarClass.table.blocks
         stack = .allocate(capacity: capacity)
+        slots = .allocate(capacity: Swift.max(compiled.slotCount, 1))
+        slots.initialize(repeating: -1, count: Swift.max(compiled.slotCount, 1))
     }
 
-    deinit { stack.deallocate() }
+    deinit {
+        stack.deallocate()
+        slots.deallocate()
+    }
 
     /// The property byte of a scalar (see `ScalarClass`).
     @inline(__always) func properties(_ value: UInt32) -> UInt8 {
@@ -124,6 +131,12 @@ struct RegexMachine: ~Copyable {
             case .succeed:
                 top = base
                 return position
+            case .mark:
+                push(Self.restoreSlot, Int(instruction.a), slots[Int(instruction.a)], 0)
+                slots[Int(instruction.a)] = position
+                pc &+= 1
+            case .progress:
+                pc = slots[Int(instruction.a)] == position ? Int(instruction.b) : pc &+ 1
             }
             if matched { continue }
             guard backtrack(to: base, pc: &pc, position: &position) else { return -1 }
@@ -174,6 +187,8 @@ struct RegexMachine: ~Copyable {
                 pc = frame.pc &+ 1
                 position = end
                 return true
+            case Self.restoreSlot:
+                slots[frame.pc] = frame.position
             default:
                 let end = frame.position
                 guard contains(Int(program[frame.pc].a), text[end].value) else { continue }

@@ -17,7 +17,7 @@ extension RegexParser {
         }
         switch try parseEscapedItem(inClass: false) {
         case .scalar(let value): return .set(try literal(value, at: start))
-        case .set(let set): return .set(set)
+        case .set(let set): return .set(set)  // outside a class, Oniguruma folds neither `\w` nor `\p{Ll}`
         }
     }
 

@@ -22,9 +22,6 @@ extension RegexParser {
             throw error("quantifier \(scalar) on something that matches no characters", at: at)
         default: break
         }
-        if max == nil, atom.isNullable {
-            throw error("unbounded quantifier \(scalar) on a group that can match empty is not supported", at: at)
-        }
         if let max, min > max { throw error("interval minimum above maximum", at: at) }
         if min > Self.maxRepeat || (max ?? 0) > Self.maxRepeat { throw error("interval bound too large", at: at) }
         position = isInterval ? position : position + 1

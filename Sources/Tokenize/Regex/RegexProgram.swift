@@ -14,6 +14,8 @@ final class RegexProgram: @unchecked Sendable {
     let startsByProperty: UnsafeMutableBufferPointer<UInt64>
     /// Alternatives to try at every position (they can match empty or start with an assertion).
     let startsAnywhere: UInt64
+    /// How many position slots the machine needs (see `RegexOpcode.mark`).
+    let slotCount: Int
 
     init(compiler: RegexCompiler, alternativeStarts: [Int], dispatch: StartDispatch) {
         instructions = Self.copy(compiler.instructions)
@@ -24,6 +26,7 @@ final class RegexProgram: @unchecked Sendable {
         startsByLatinScalar = Self.copy(dispatch.byLatinScalar)
         startsByProperty = Self.copy(dispatch.byProperty)
         startsAnywhere = dispatch.anywhere
+        slotCount = compiler.slotCount
     }
 
     deinit {

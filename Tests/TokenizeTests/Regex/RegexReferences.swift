@@ -1,7 +1,11 @@
+import Foundation
 import TestSupport
 
-/// The matches `tokenizers` (Oniguruma) finds, from `Fixtures/tokenize/regex` (tools/make_regex_references.py).
+/// The matches `tokenizers` (Oniguruma) finds, from `Fixtures/tokenize/regex` (tools/make_regex_references.py), or
+/// from the folder `SMELT_REGEX_REFERENCES` names (tools/fuzz_regex_references.py).
 struct RegexReferences {
+    static let overrideFolder: String? = ProcessInfo.processInfo.environment["SMELT_REGEX_REFERENCES"]
+
     let texts: [[Unicode.Scalar]]
     /// Per pattern, per text, the non-empty matches.
     let patterns: [(pattern: String, matches: [[Range<Int>]])]
@@ -26,7 +30,8 @@ struct RegexReferences {
     }
 
     private static func lines(_ name: String) throws -> [String] {
-        let bytes = try TestFiles.read(TestFiles.fixture("tokenize/regex/" + name))
+        let folder = overrideFolder ?? TestFiles.fixture("tokenize/regex")
+        let bytes = try TestFiles.read(folder + "/" + name)
         var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         return lines.map(String.init)

@@ -36,6 +36,14 @@ import Testing
         #expect(try matches(pattern, "x69y x6 x1y") == [0..<4, 5..<7, 8..<11])
     }
 
+    /// A loop whose body matched empty stops there, as Oniguruma's empty check does, instead of spinning.
+    @Test func loopsStopAfterAnEmptyIteration() throws {
+        #expect(try matches("(?:a|)*b", "aab b") == [0..<3, 4..<5])
+        #expect(try matches("(?:a*)*", "aab").filter { !$0.isEmpty } == [0..<2])
+        #expect(try matches("(?:a?b?)+?c", "abac") == [0..<4])
+        #expect(try matches("(?:x?)*y|x", "xxy x") == [0..<3, 4..<5])
+    }
+
     @Test func lookaheadChecksWithoutConsuming() throws {
         #expect(try matches(#"\s+(?!\S)"#, "a   b") == [1..<3])
         #expect(try matches(#"a(?=b)"#, "aab") == [1..<2])
@@ -44,6 +52,9 @@ import Testing
     @Test func caseInsensitiveGroupsFoldLongSAndKelvin() throws {
         #expect(try matches("(?i:'s|k)", "'S 'ſ K \u{212A}") == [0..<2, 3..<5, 6..<7, 8..<9])
         #expect(try matches("(?i)ı", "iIı") == [2..<3])
+        #expect(try matches(#"(?i:\p{Ll})"#, "aA") == [0..<1])  // properties are not folded
+        #expect(try matches("(?i:[^k])", "aK\u{212A}") == [0..<1])  // the class is folded, then negated
+        #expect(try matches(#"(?i:\wx)"#, "ssx ßx") == [1..<3, 4..<6])  // outside a class, no multi-scalar fold
     }
 
     @Test func anchorsFollowRubySyntax() throws {
