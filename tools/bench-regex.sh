@@ -8,8 +8,10 @@ venv=${SMELT_CACHE:-$HOME/.cache/smelt}/venv
 here=$(cd "$(dirname "$0")" && pwd)
 patterns=(
     "gpt2='s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
-    "qwen2=(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
-    "llama3=(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    "qwen2=(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"\
+'|\s*[\r\n]+|\s+(?!\S)|\s+'
+    "llama3=(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"\
+'|\s*[\r\n]+'"|\s+(?!\S)|\s+"
     "whitespace=\w+|[^\w\s]+"
 )
 (cd "$here/bench-regex" && swift build -c release --scratch-path /tmp/smelt-bench-regex-build >/dev/null)

@@ -17,7 +17,10 @@ import make_regex_references as m  # noqa: E402
 rng = random.Random(int(sys.argv[1]))
 OUT = sys.argv[3]
 LIT = ["a", "b", "c", "'", " ", "\\n", "x", "1", "K", "k", "\\.", "-"]
-CLS = ["[abc]", "[^a\\s]", "\\s", "\\S", "\\w", "\\W", "\\d", "\\D", "\\p{L}", "\\p{N}", "\\p{Lu}", "\\P{L}", ".", "[a-c1-3]", "[^\\r\\n\\p{L}\\p{N}]", "[\\w']"]
+CLS = [
+    "[abc]", "[^a\\s]", "\\s", "\\S", "\\w", "\\W", "\\d", "\\D", "\\p{L}", "\\p{N}", "\\p{Lu}", "\\P{L}", ".",
+    "[a-c1-3]", "[^\\r\\n\\p{L}\\p{N}]", "[\\w']",
+]
 def atom(d):
     r = rng.random()
     if d > 2 or r < 0.45: return rng.choice(LIT)
@@ -44,7 +47,8 @@ while len(pats) < int(sys.argv[2]):
         pats.append(p)
     except Exception:
         pass
-texts = m.SAMPLES[:30] + ["".join(rng.choice(list("abcABC'  \nxX1Kkſ.-é\t")) for _ in range(rng.randint(0, 16))) for _ in range(200)]
+alphabet = list("abcABC'  \nxX1Kkſ.-é\t")
+texts = m.SAMPLES[:30] + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))) for _ in range(200)]
 with open(os.path.join(OUT, 'texts.txt'), 'w') as f:
     f.write("".join(m.hex_scalars(t) + "\n" for t in texts))
 with open(os.path.join(OUT, 'matches.txt'), 'w') as f:
@@ -55,3 +59,4 @@ with open(os.path.join(OUT, 'matches.txt'), 'w') as f:
             continue
         f.write("P " + m.hex_scalars(p) + "\n")
         f.write(lines)
+
