@@ -62,6 +62,13 @@ import Testing
         #expect(try matches(#"\Aa|a\z"#, "aaa") == [0..<1, 2..<3])
     }
 
+    /// Every saved choice of a long match fits: the backtracking stack grows as needed.
+    @Test func longMatchesGrowTheStack() throws {
+        let text = String(repeating: "ab", count: 20_000) + "c"
+        #expect(try matches("(?:a|b)*c", text) == [0..<40_001])
+        #expect(try matches(#"\s+(?!\S)"#, String(repeating: " ", count: 50_000) + "x") == [0..<49_999])
+    }
+
     @Test func forEachMatchReadsAnUnsafeBuffer() throws {
         let pattern = try TokenPattern(#"\w+|[^\w\s]+"#)
         var found: [Range<Int>] = []
