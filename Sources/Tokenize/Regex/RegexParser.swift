@@ -101,32 +101,47 @@ struct RegexParser {
         return try CaseFolding.closure(of: ScalarSet(value), at: offset)
     }
 
+    /// `( )`, `(?: )`, `(?<name> )` (captures are not needed, so all three just group), `(?= )`, `(?! )`, `(?> )`.
     mutating func parseGroup() throws(TokenPatternError) -> RegexNode {
         let open = position
         position += 1
-        var kind = "("
-        if peek == "?" {
-            switch peek(1) {
+        var introducer: Unicode.Scalar = ":"
+        if peek == "?", let next = peek(1) {
+            switch next {
             case ":", "=", "!", ">":
-                kind = "(?" + String(peek(1)!)  // checked: matched just above
+                introducer = next
                 position += 2
             case "<" where peek(2) == "=" || peek(2) == "!":
-                throw error("lookbehind (?<\(peek(2)!) is not supported", at: open)  // checked: matched
-            case "<", "'", "P":
-                throw error("named group is not supported", at: open)
+                throw error("lookbehind (?<\(pattern[position + 2]) is not supported", at: open)
+            case "<":
+                try skipGroupName(open: open)
+            case "'", "P": throw error("named group (?\(next) is not supported; use (?<name>", at: open)
             case "#": throw error("comment group (?# is not supported", at: open)
-            default: throw error("group option or kind (?\(peek(1).map(String.init) ?? "") is not supported", at: open)
+            default: throw error("group option or kind (?\(next) is not supported", at: open)
             }
         }
         let body = try parseAlternation()
         guard peek == ")" else { throw error("missing ) for this (", at: open) }
         position += 1
-        switch kind {
-        case "(?=": return .lookahead(body, isNegated: false)
-        case "(?!": return .lookahead(body, isNegated: true)
-        case "(?>": return .atomic(body)
+        switch introducer {
+        case "=": return .lookahead(body, isNegated: false)
+        case "!": return .lookahead(body, isNegated: true)
+        case ">": return .atomic(body)
         default: return body
         }
+    }
+
+    /// Moves past `?<name>` of a named group: a word character first, word characters after.
+    mutating func skipGroupName(open: Int) throws(TokenPatternError) {
+        var cursor = position + 2
+        while cursor < pattern.count, pattern[cursor] != ">" {
+            guard ScalarClass.isWordCharacter(pattern[cursor]) else { break }
+            cursor += 1
+        }
+        guard cursor < pattern.count, pattern[cursor] == ">", cursor > position + 2,
+            !ScalarClass.isNumber(pattern[position + 2])
+        else { throw error("group name must be word characters ending in >", at: open) }
+        position = cursor + 1
     }
 
     /// `(?i: )` and `(?-i: )` (scoped), or `(?i)` and `(?-i)` with the rest of the enclosing group; nil (nothing

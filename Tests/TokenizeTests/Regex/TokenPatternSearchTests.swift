@@ -20,6 +20,7 @@ import Testing
         #expect(try matches("a|ab", "ab") == [0..<1])
         #expect(try matches("ab|a", "ab") == [0..<2])
         #expect(try matches("a??b|a", "aab") == [0..<1, 1..<3])
+        #expect(try matches("(?<word>a|ab)(c|bcd)", "abcd") == [0..<4])  // groups, named or not, only group
     }
 
     @Test func greedyLazyAndPossessiveRepeatsDiffer() throws {
