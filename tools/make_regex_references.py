@@ -45,6 +45,11 @@ PATTERNS = [
     r"\p{Zl}|\p{Zp}|\p{Co}|\p{Cn}|\p{Nl}|\p{No}|\p{Lm}|\p{Lt}|\p{Pd}|\p{Ps}|\p{Pe}|\p{Pi}|\p{Pf}|\p{Po}|\p{Pc}",
     r"\p{Sm}+|\p{Sk}|\p{Mc}|\p{Me}|\p{Cs}|\p{Lo}{2}", r"[\t\n\v\f\r ]+|\x{A0}|\u3000", r"[\s\d]+|[\S]",
     r"a(?i)b|c", r"(?i:a(?-i:b)c)", r"x\Z|\Z", r"[^\P{L}]+", r".*?b", r"(?:a|ab)(?:c|bcd)", r"\x{1F600}|[\u00e9-\u00ea]",
+    # BLOOM's split (a nested class) and DeepSeek-V3's.
+    r" ?[^(\s|[.,!?…。，、।۔،])]+",
+    r"[!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*"
+    r"|\s*[\r\n]+|\s+(?!\S)|\s+",
+    r"[一-龥぀-ゟ゠-ヿ]+|\p{N}{1,3}",
     r"(a)|b", r"a{,}", r"[a-]+|[\-\/\']", r"(?>a|ab)c|\d++\d|\s?+\S",
 ]
 

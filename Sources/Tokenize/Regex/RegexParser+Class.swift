@@ -1,5 +1,6 @@
 extension RegexParser {
-    /// A bracketed class: `[abc]`, `[^a-z\d]`, `[\p{L}\p{N}]`; `]` first and `-` first or last are literal.
+    /// A bracketed class: `[abc]`, `[^a-z\d]`, `[\p{L}\p{N}]`, `[a[bc]]`; `]` first and `-` first or last are
+    /// literal.
     mutating func parseClass() throws(TokenPatternError) -> ScalarSet {
         let open = position
         position += 1
@@ -15,8 +16,10 @@ extension RegexParser {
             isFirst = false
             let itemStart = position
             if scalar == "[" {
-                let construct = peek(1) == ":" ? "POSIX bracket [:" : "nested class ["
-                throw error("\(construct) is not supported", at: itemStart)
+                if peek(1) == ":" { throw error("POSIX bracket [: is not supported", at: itemStart) }
+                if peek(1) == "^" { throw error("negated nested class [^ is not supported", at: itemStart) }
+                set.formUnion(try parseClass())  // `[a[bc]]` is the union, as in BLOOM's `[^(\s|[.,!?…])]`
+                continue
             }
             if scalar == "&" && peek(1) == "&" { throw error("class intersection && is not supported", at: itemStart) }
             let item = try parseClassItem()
