@@ -92,7 +92,7 @@ extension PreTokenizer {
             self = .punctuation(try field.optionalNonNull("behavior").map { (f) throws(TokenizerError) in try SplitBehavior(json: f) } ?? .isolated)
         case "Whitespace":
             try field.refuseUnknownMembers([], component: type)
-            self = .whitespace(PreTokenizer.wordPattern)
+            self = .whitespace
         case "WhitespaceSplit":
             try field.refuseUnknownMembers([], component: type)
             self = .whitespaceSplit

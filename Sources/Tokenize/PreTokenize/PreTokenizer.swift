@@ -10,8 +10,10 @@ indirect enum PreTokenizer: Sendable {
     case metaspace(replacement: Unicode.Scalar, prependScheme: PrependScheme, split: Bool)
     case digits(individual: Bool)
     case punctuation(SplitBehavior)
-    /// Keeps the matches of `\w+|[^\w\s]+`.
-    case whitespace(TokenPattern)
+    /// Keeps the matches of `\w+|[^\w\s]+` in Rust's regex crate (not
+    /// Oniguruma: its `\w` has joiners): maximal runs of word scalars and of
+    /// other scalars, white space dropped.
+    case whitespace
     case whitespaceSplit
     case bert
     case sequence([PreTokenizer])
@@ -23,8 +25,6 @@ indirect enum PreTokenizer: Sendable {
 
     /// GPT-2's split (ByteLevel with `use_regex`).
     static let gpt2Pattern = try! TokenPattern(#"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#)  // checked: a constant the tests compile
-    /// The Whitespace pre-tokenizer's pattern.
-    static let wordPattern = try! TokenPattern(#"\w+|[^\w\s]+"#)  // checked: a constant the tests compile
 
     func apply(to list: inout PieceList) {
         switch self {
@@ -75,8 +75,27 @@ indirect enum PreTokenizer: Sendable {
             Self.split(&list, .scalars(.numeric), individual ? .isolated : .contiguous, invert: false)
         case .punctuation(let behavior):
             Self.split(&list, .scalars(.punctuation), behavior, invert: false)
-        case .whitespace(let regex):
-            Self.split(&list, .regex(regex), .removed, invert: true)
+        case .whitespace:
+            list.split { list, piece in
+                var runs: [Range<Int>] = []
+                var index = piece.range.lowerBound
+                while index < piece.range.upperBound {
+                    let scalar = list.scalars[index]
+                    if scalar.properties.isWhitespace {
+                        index += 1
+                        continue
+                    }
+                    let isWord = AddedVocabulary.isWordScalar(scalar)
+                    let start = index
+                    while index < piece.range.upperBound, !list.scalars[index].properties.isWhitespace,
+                        AddedVocabulary.isWordScalar(list.scalars[index]) == isWord
+                    {
+                        index += 1
+                    }
+                    runs.append(start..<index)
+                }
+                return runs
+            }
         case .whitespaceSplit:
             Self.split(&list, .scalars(.whitespace), .removed, invert: false)
         case .bert:
