@@ -65,7 +65,6 @@ OTHER_TEMPLATES = {
     "meetkai-functionary-medium-v3.2": ("<|begin_of_text|>", "<|eot_id|>", {}, LLAMA_CPP),
     "openai-gpt-oss-120b": ("<|startoftext|>", "<|return|>", DATE, LLAMA_CPP),
     "moonshotai-Kimi-K2": ("[BOS]", "[EOS]", {}, LLAMA_CPP),
-    "ByteDance-Seed-OSS": ("<seed:bos>", "<seed:eos>", {}, LLAMA_CPP),
     "NVIDIA-Nemotron-Nano-v2": ("<SPECIAL_10>", "<SPECIAL_11>", {}, LLAMA_CPP),
 }
 

@@ -1,0 +1,51 @@
+/// A chat template compiled once and rendered many times, as transformers'
+/// `apply_chat_template(..., tokenize=False)` renders it: jinja2's
+/// `ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)`
+/// with loop controls, `{% generation %}`, `raise_exception`,
+/// `strftime_now`, `namespace`, `dict` and transformers' `tojson`.
+public struct ChatTemplate: Sendable {
+    /// Where the template came from, named in every error.
+    public let origin: String
+    private let statements: [Statement]
+
+    /// Compiles `source`; syntax errors, unknown tags and (outside `if`
+    /// blocks, as jinja2) unknown filters and tests are refused here.
+    public init(source: String, origin: String) throws(ChatTemplateError) {
+        self.origin = origin
+        do throws(TemplateFailure) {
+            statements = try TemplateParser.parse(try TemplateLexer.tokenize(source))
+            try TemplateValidator.check(statements)
+        } catch {
+            throw error.error(origin: origin)
+        }
+    }
+
+    /// Renders with the given top-level variables.
+    public func render(_ variables: [String: TemplateValue]) throws(ChatTemplateError) -> String {
+        let renderer = TemplateRenderer(variables: variables)
+        do throws(TemplateFailure) {
+            _ = try renderer.execute(statements)
+        } catch {
+            throw error.error(origin: origin)
+        }
+        return renderer.output
+    }
+
+    /// Renders a conversation with the variables transformers passes:
+    /// `messages`, `bos_token`, `eos_token`, `add_generation_prompt`, and
+    /// `tools` and `documents` as None (transformers passes them explicitly,
+    /// so `tools is defined` holds and `tools is none` too).
+    public func render(
+        messages: [TemplateValue], bosToken: String?, eosToken: String?, addGenerationPrompt: Bool
+    )
+        throws(ChatTemplateError) -> String
+    {
+        var variables: [String: TemplateValue] = [
+            "messages": .array(messages), "add_generation_prompt": .bool(addGenerationPrompt),
+            "tools": .none, "documents": .none,
+        ]
+        if let bosToken { variables["bos_token"] = .string(bosToken) }
+        if let eosToken { variables["eos_token"] = .string(eosToken) }
+        return try render(variables)
+    }
+}
