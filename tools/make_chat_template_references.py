@@ -13,6 +13,9 @@ Writes, under Fixtures/tokenize/chat/:
   tokens it is rendered with (for the GGUF models, as
   `AutoTokenizer.from_pretrained(folder, gguf_file=name)` reports them) and
   any extra variables (a fixed `date_string`, so no rendering depends on today).
+* semantics.jsonl: small templates, one rule of jinja2 or transformers each
+  (tools/chat_template_semantics.py), with the output or error of
+  transformers' jinja2 environment.
 * expected.jsonl: for every template, every conversation of conversations.jsonl
   (hand-written, an input) and add_generation_prompt false and true, what
   transformers' `render_jinja_template` gives (the function behind
@@ -88,8 +91,29 @@ def gguf_templates():
     return entries
 
 
+def semantics():
+    """Renders the catalogue of small templates in transformers' environment."""
+    from transformers.utils.chat_template_utils import _compile_jinja_template
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from chat_template_semantics import CASES, VARIABLES
+
+    lines = []
+    for name, source in CASES:
+        record = {"name": name, "template": source}
+        try:
+            record["rendered"] = _compile_jinja_template(source).render(**VARIABLES)
+        except Exception as error:
+            record["error"] = f"{type(error).__name__}: {error}"
+        lines.append(json.dumps(record, ensure_ascii=False))
+    (CHAT / "semantics.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (CHAT / "semantics-variables.json").write_text(json.dumps(VARIABLES, indent=2, ensure_ascii=False) + "\n")
+
+
 def main():
     from transformers.utils.chat_template_utils import render_jinja_template
+
+    semantics()
 
     index_path = CHAT / "templates.json"
     previous = {e["name"]: e for e in json.loads(index_path.read_text())} if index_path.exists() else {}

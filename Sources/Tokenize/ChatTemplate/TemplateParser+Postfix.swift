@@ -36,11 +36,12 @@ extension TemplateParser {
     ) throws(TemplateFailure) -> Expression {
         var start: Expression?
         if !current.isOperator(":") {
-            start = try parseExpression()
+            let index = try parseExpression()
             if !current.isOperator(":") {
                 try expectOperator("]")
-                return Expression(kind: .item(base, start!), position: position)  // checked: assigned just above
+                return Expression(kind: .item(base, index), position: position)
             }
+            start = index
         }
         advance()
         var stop: Expression?
