@@ -3,8 +3,9 @@ extension TemplateParser {
     mutating func parsePostfix(_ start: Expression) throws(TemplateFailure) -> Expression {
         var node = start
         while true {
+            // A postfix expression is placed where its base starts: `messages[0].role` at `m`.
+            let position = start.position
             if current.isOperator(".") {
-                let position = current.position
                 advance()
                 switch current.kind {
                 case .name(let name):
@@ -19,11 +20,9 @@ extension TemplateParser {
                     throw fail("expected a name or number after '.'", at: current)
                 }
             } else if current.isOperator("[") {
-                let position = current.position
                 advance()
                 node = try parseSubscript(node, position: position)
             } else if current.isOperator("(") {
-                let position = current.position
                 node = Expression(kind: .call(node, try parseArguments()), position: position)
             } else {
                 return node
@@ -87,8 +86,7 @@ extension TemplateParser {
             } else if current.isName("is") {
                 node = try parseTest(node)
             } else if current.isOperator("(") {
-                let position = current.position
-                node = Expression(kind: .call(node, try parseArguments()), position: position)
+                node = Expression(kind: .call(node, try parseArguments()), position: start.position)
             } else {
                 return node
             }
@@ -108,13 +106,13 @@ extension TemplateParser {
     }
 
     private mutating func parseTest(_ value: Expression) throws(TemplateFailure) -> Expression {
-        let position = current.position
         advance()
         var negated = false
         if current.isName("not") {
             negated = true
             advance()
         }
+        let position = current.position
         var name = try expectName()
         while current.isOperator(".") {
             advance()

@@ -21,7 +21,8 @@ import Testing
         do {
             return try ChatTemplateReference.lines("tokenize/chat/semantics.jsonl").map { line in
                 let value = TemplateValue(json: line)
-                guard case .string(let name)? = value.member("name"), case .string(let source)? = value.member("template")
+                guard case .string(let name)? = value.member("name"),
+                    case .string(let source)? = value.member("template")
                 else { throw TemplateFixtureError.malformed("semantics.jsonl") }
                 var rendered: String?
                 var error: String?
