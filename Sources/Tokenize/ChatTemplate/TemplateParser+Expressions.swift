@@ -201,7 +201,7 @@ extension TemplateParser {
         if items.isEmpty && !explicitParentheses {
             throw fail("expected an expression, found \(current.kind.description)", at: current)
         }
-        return Expression(kind: .list(items), position: position)
+        return Expression(kind: .tuple(items), position: position)
     }
 
     private func isTupleEnd(_ endNames: [String]) -> Bool {

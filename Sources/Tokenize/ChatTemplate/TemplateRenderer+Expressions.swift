@@ -12,6 +12,10 @@ extension TemplateRenderer {
             values.reserveCapacity(items.count)
             for item in items { values.append(try evaluate(item)) }
             return .array(values)
+        case .tuple(let items):
+            var values: [TemplateValue] = []
+            for item in items { values.append(try evaluate(item)) }
+            return .tuple(values)
         case .dictionary(let pairs):
             var members: [(key: String, value: TemplateValue)] = []
             for pair in pairs {
@@ -161,7 +165,7 @@ extension TemplateRenderer {
     /// `value[key]`: an index, a dict key, or (failing those) an attribute.
     func item(_ key: TemplateValue, of value: TemplateValue) -> TemplateValue {
         switch (value, key) {
-        case (.array(let items), .integer(let index)):
+        case (.array(let items), .integer(let index)), (.tuple(let items), .integer(let index)):
             let resolved = index < 0 ? index + items.count : index
             return items.indices.contains(resolved) ? items[resolved] : .undefined
         case (.string(let text), .integer(let index)):
@@ -212,6 +216,7 @@ extension TemplateRenderer {
         let to = try bound(stop)
         switch value {
         case .array(let items): return .array(pick(items.count, from, to).map { items[$0] })
+        case .tuple(let items): return .tuple(pick(items.count, from, to).map { items[$0] })
         case .string(let text):
             let scalars = text.scalars
             return .string(String(scalars: pick(scalars.count, from, to).map { scalars[$0] }))

@@ -159,7 +159,7 @@ extension TemplateRenderer {
         default: indent = nil
         }
         var separators: (item: String, key: String)?
-        if case .array(let pair)? = arguments.value(2, "separators"), pair.count == 2,
+        if let pair = arguments.value(2, "separators")?.sequenceItems, pair.count == 2,
             case .string(let item) = pair[0], case .string(let key) = pair[1]
         {
             separators = (item, key)

@@ -21,6 +21,7 @@ extension TemplateRenderer {
         case .string: (safe, unsafe) = (stringMethods, [])
         case .object: (safe, unsafe) = (dictMethods, unsafeDictMethods)
         case .array: (safe, unsafe) = (listMethods, unsafeListMethods)
+        case .tuple: (safe, unsafe) = (listMethods, [])
         default: return nil
         }
         if safe.contains(name) { return .function(TemplateFunction(kind: .method(value, name))) }
@@ -39,7 +40,7 @@ extension TemplateRenderer {
         case .string(let text): return try Self.callStringMethod(name, on: text, arguments)
         case .object(let members):
             switch name {
-            case "items": return .array(members.map { .array([.string($0.key), $0.value]) })
+            case "items": return .array(members.map { .tuple([.string($0.key), $0.value]) })
             case "keys": return .array(members.map { .string($0.key) })
             case "values": return .array(members.map(\.value))
             case "get":
@@ -49,7 +50,7 @@ extension TemplateRenderer {
                 return receiver.member(key) ?? arguments.value(1, "default") ?? .none
             default: return receiver
             }
-        case .array(let items):
+        case .array(let items), .tuple(let items):
             switch name {
             case "count": return .integer(items.filter { $0.pythonEquals(arguments.value(0, "value") ?? .none) }.count)
             case "index":
@@ -94,7 +95,7 @@ extension TemplateRenderer {
             let candidates: [TemplateValue]
             switch arguments.value(0, "prefix") {
             case .string?: candidates = [arguments.positional[0]]
-            case .array(let items)?: candidates = items
+            case .array(let items)?, .tuple(let items)?: candidates = items
             default: throw TemplateProblem(message: "\(name) first arg must be str or a tuple of str")
             }
             for case .string(let affix) in candidates {
@@ -158,7 +159,7 @@ extension TemplateValue {
     /// Items for methods that take any iterable; non-iterables give none.
     var iterableItems: [TemplateValue] {
         switch self {
-        case .array(let items), .iterator(let items): items
+        case .array(let items), .tuple(let items), .iterator(let items): items
         case .object(let members): members.map { .string($0.key) }
         case .string(let text): text.unicodeScalars.map { .string(String($0)) }
         default: []

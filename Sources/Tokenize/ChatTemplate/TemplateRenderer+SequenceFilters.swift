@@ -10,7 +10,7 @@ extension TemplateRenderer {
         case "length", "count":
             switch value {
             case .string(let text): return .integer(text.unicodeScalars.count)
-            case .array(let items): return .integer(items.count)
+            case .array(let items), .tuple(let items): return .integer(items.count)
             case .object(let members): return .integer(members.count)
             case .undefined: return .integer(0)
             case .namespace(let id): return .integer(namespaces[id].count)
@@ -29,8 +29,8 @@ extension TemplateRenderer {
             return .array(try items(value, at: position).reversed())
         case "items":
             switch value {
-            case .undefined: return .array([])
-            case .object(let members): return .array(members.map { .array([.string($0.key), $0.value]) })
+            case .undefined: return .iterator([])
+            case .object(let members): return .iterator(members.map { .tuple([.string($0.key), $0.value]) })
             default: throw TemplateProblem(message: "Can only get item pairs from a mapping.")
             }
         case "join":
@@ -169,7 +169,7 @@ extension TemplateRenderer {
             let byValue = arguments.value(1, "by")?.pythonString == "value"
             reverse = arguments.value(2, "reverse")?.isTruthy ?? false
             pairs = members.map {
-                (key: byValue ? $0.value : .string($0.key), item: .array([.string($0.key), $0.value]))
+                (key: byValue ? $0.value : .string($0.key), item: .tuple([.string($0.key), $0.value]))
             }
         } else {
             let isSort = name == "sort"

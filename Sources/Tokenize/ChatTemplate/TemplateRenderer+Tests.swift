@@ -45,12 +45,12 @@ extension TemplateRenderer {
         case "false": return value == .bool(false)
         case "iterable":
             switch value {
-            case .string, .array, .object, .undefined, .namespace, .iterator: return true
+            case .string, .array, .tuple, .object, .undefined, .namespace, .iterator: return true
             default: return false
             }
         case "sequence":
             switch value {
-            case .string, .array, .object: return true
+            case .string, .array, .tuple, .object: return true
             default: return false
             }
         case "equalto", "eq", "==": return value.pythonEquals(other)

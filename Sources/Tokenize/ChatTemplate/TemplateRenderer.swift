@@ -150,7 +150,7 @@ final class TemplateRenderer {
     /// The items a `for` loop or filter walks: list items, dict keys, string characters.
     func iterate(_ value: TemplateValue, at position: SourcePosition) throws(TemplateFailure) -> [TemplateValue] {
         switch value {
-        case .array(let items), .iterator(let items): return items
+        case .array(let items), .tuple(let items), .iterator(let items): return items
         case .object(let members): return members.map { .string($0.key) }
         case .string(let text), .markup(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []

@@ -5,6 +5,7 @@ struct Expression: Sendable {
         case literal(TemplateValue)
         case name(String)
         case list([Expression])
+        case tuple([Expression])
         case dictionary([(key: Expression, value: Expression)])
         case attribute(Expression, String)
         case item(Expression, Expression)

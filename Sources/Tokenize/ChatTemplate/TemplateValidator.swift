@@ -54,7 +54,7 @@ struct TemplateValidator {
     private static func check(_ expression: Expression, soft: Bool) throws(TemplateFailure) {
         switch expression.kind {
         case .literal, .name: break
-        case .list(let items), .concat(let items): for item in items { try check(item, soft: soft) }
+        case .list(let items), .tuple(let items), .concat(let items): for item in items { try check(item, soft: soft) }
         case .dictionary(let pairs):
             for pair in pairs {
                 try check(pair.key, soft: soft)

@@ -45,7 +45,7 @@ extension TemplateValue {
                 output += Self.pythonRepr(value)
             }
         case .string(let text), .markup(let text): Self.writeJSONString(text, into: &output)
-        case .array(let items):
+        case .array(let items), .tuple(let items):
             if items.isEmpty {
                 output += "[]"
                 return

@@ -34,10 +34,14 @@ extension TemplateValue {
         case (.add, .markup(let a), .string(let b)): return .markup(a + Self.htmlEscaped(b))
         case (.add, .string(let a), .markup(let b)): return .markup(Self.htmlEscaped(a) + b)
         case (.add, .array(let a), .array(let b)): return .array(a + b)
+        case (.add, .tuple(let a), .tuple(let b)): return .tuple(a + b)
         case (.add, .string, _):
             throw TemplateProblem(message: "can only concatenate str (not \"\(other.typeName)\") to str")
         case (.add, .array, _):
             throw TemplateProblem(message: "can only concatenate list (not \"\(other.typeName)\") to list")
+        case (.multiply, .tuple(let items), _), (.multiply, _, .tuple(let items)):
+            guard let count = (other.number?.integer ?? number?.integer) else { throw unsupported(op, other) }
+            return .tuple(Array(repeating: items, count: max(0, count)).flatMap { $0 })
         case (.multiply, .string(let text), _), (.multiply, _, .string(let text)):
             guard let count = (other.number?.integer ?? number?.integer) else { throw unsupported(op, other) }
             return .string(String(repeating: text, count: max(0, count)))
@@ -120,7 +124,7 @@ extension TemplateValue {
         case (.string(let a), .string(let b)), (.markup(let a), .markup(let b)), (.string(let a), .markup(let b)),
             (.markup(let a), .string(let b)):
             return a.unicodeScalars.elementsEqual(b.unicodeScalars)
-        case (.array(let a), .array(let b)):
+        case (.array(let a), .array(let b)), (.tuple(let a), .tuple(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.pythonEquals($1) }
         case (.object(let a), .object(let b)):
             return a.count == b.count
@@ -141,7 +145,7 @@ extension TemplateValue {
         switch (self, other) {
         case (.string(let a), .string(let b)):
             return a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars)
-        case (.array(let a), .array(let b)):
+        case (.array(let a), .array(let b)), (.tuple(let a), .tuple(let b)):
             for (x, y) in zip(a, b) where !x.pythonEquals(y) { return try x.pythonLess(y, symbol: symbol) }
             return a.count < b.count
         default:
@@ -176,7 +180,8 @@ extension TemplateValue {
                 throw TemplateProblem(message: "'in <string>' requires string as left operand, not \(needle.typeName)")
             }
             return haystack.pythonFind(text) != nil
-        case .array(let items), .iterator(let items): return items.contains { $0.pythonEquals(needle) }
+        case .array(let items), .tuple(let items), .iterator(let items):
+            return items.contains { $0.pythonEquals(needle) }
         case .object(let members):
             guard case .string(let key) = needle else { return false }
             return members.contains { $0.key == key }

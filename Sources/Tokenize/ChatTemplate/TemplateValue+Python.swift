@@ -21,6 +21,8 @@ extension TemplateValue {
         case .string(let text): Self.pythonRepr(text)
         case .markup(let text): "Markup(" + Self.pythonRepr(text) + ")"
         case .array(let items): "[" + items.map(\.pythonRepr).joined(separator: ", ") + "]"
+        case .tuple(let items):
+            "(" + items.map(\.pythonRepr).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
         case .object(let members):
             "{" + members.map { Self.pythonRepr($0.key) + ": " + $0.value.pythonRepr }.joined(separator: ", ") + "}"
         case .namespace: "<Namespace>"

@@ -16,6 +16,8 @@ public indirect enum TemplateValue: Sendable, Equatable {
     /// HTML-escapes plain strings added to it.
     case markup(String)
     case array([TemplateValue])
+    /// A Python tuple: `(1, 2)`, the pairs of `items()` and `dictsort`; prints with parentheses.
+    case tuple([TemplateValue])
     case object([(key: String, value: TemplateValue)])
     /// A `namespace(...)` object, by its index in the rendering's store
     /// (namespaces are the one mutable value a template can make).
@@ -33,7 +35,7 @@ public indirect enum TemplateValue: Sendable, Equatable {
         case (.integer(let a), .integer(let b)): a == b
         case (.double(let a), .double(let b)): a == b
         case (.string(let a), .string(let b)), (.markup(let a), .markup(let b)): a == b
-        case (.array(let a), .array(let b)): a == b
+        case (.array(let a), .array(let b)), (.tuple(let a), .tuple(let b)): a == b
         case (.object(let a), .object(let b)):
             a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         case (.namespace(let a), .namespace(let b)): a == b
@@ -94,7 +96,7 @@ extension TemplateValue {
         case .integer(let value): value != 0
         case .double(let value): value != 0
         case .string(let value), .markup(let value): !value.isEmpty
-        case .array(let items): !items.isEmpty
+        case .array(let items), .tuple(let items): !items.isEmpty
         case .object(let members): !members.isEmpty
         case .namespace, .function, .iterator: true
         }
@@ -111,10 +113,19 @@ extension TemplateValue {
         case .string: "str"
         case .markup: "Markup"
         case .array: "list"
+        case .tuple: "tuple"
         case .object: "dict"
         case .namespace: "Namespace"
         case .function: "function"
         case .iterator: "generator"
+        }
+    }
+
+    /// The items of a list or tuple, or nil.
+    var sequenceItems: [TemplateValue]? {
+        switch self {
+        case .array(let items), .tuple(let items): items
+        default: nil
         }
     }
 
