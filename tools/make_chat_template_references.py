@@ -12,7 +12,8 @@ Writes, under Fixtures/tokenize/chat/:
 * templates.json: per template, its file, where it came from, the bos and eos
   tokens it is rendered with (for the GGUF models, as
   `AutoTokenizer.from_pretrained(folder, gguf_file=name)` reports them) and
-  any extra variables (a fixed `date_string`, so no rendering depends on today).
+  any extra variables (a fixed `date_string`). `strftime_now` sees the fixed
+  time 2024-07-26 09:05:03, so no rendering depends on today.
 * semantics.jsonl: small templates, one rule of jinja2 or transformers each
   (tools/chat_template_semantics.py), with the output or error of
   transformers' jinja2 environment.
@@ -24,6 +25,7 @@ Writes, under Fixtures/tokenize/chat/:
 The other templates are committed inputs: see README.md for their sources.
 """
 
+import datetime
 import json
 import os
 import sys
@@ -41,6 +43,7 @@ GGUF_TEMPLATES = {
 LLAMA_CPP = "llama.cpp models/templates/ (github.com/ggml-org/llama.cpp, as mirrored at ye-NX/llama.cpp 1eeb523c)"
 GEMMA3 = ("_CHAT_TEMPLATE of transformers' src/transformers/models/gemma3/convert_gemma3_weights.py "
           "(huggingface/transformers 0d7e95d9), the template of google/gemma-3-*-it")
+LLAMA_CPP_NEWER = "llama.cpp models/templates/ (as mirrored at Raudbjorn/ggml-llama.cpp ae1a0b1c)"
 DATE = {"date_string": "26 Jul 2024"}
 
 # name: (bos, eos, extra variables); file is templates/<name>.jinja.
@@ -69,6 +72,34 @@ OTHER_TEMPLATES = {
     "openai-gpt-oss-120b": ("<|startoftext|>", "<|return|>", DATE, LLAMA_CPP),
     "moonshotai-Kimi-K2": ("[BOS]", "[EOS]", {}, LLAMA_CPP),
     "NVIDIA-Nemotron-Nano-v2": ("<SPECIAL_10>", "<SPECIAL_11>", {}, LLAMA_CPP),
+    "Apriel-1.6-15b-Thinker-fixed": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "Bielik-11B-v3.0-Instruct": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "GLM-4.6": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "GLM-4.7-Flash": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "GigaChat3-10B-A1.8B": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "GigaChat3.1-10B-A1.8B": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "HuggingFaceTB-SmolLM3-3B": (None, "<|im_end|>", DATE, LLAMA_CPP_NEWER),
+    "Kimi-K2-Instruct": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "Kimi-K2-Thinking": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "LFM2-8B-A1B": ("<|startoftext|>", "<|im_end|>", DATE, LLAMA_CPP_NEWER),
+    "LFM2.5-8B-A1B": ("<|startoftext|>", "<|im_end|>", DATE, LLAMA_CPP_NEWER),
+    "LFM2.5-Instruct": ("<|startoftext|>", "<|im_end|>", DATE, LLAMA_CPP_NEWER),
+    "MiMo-VL": (None, "<|im_end|>", DATE, LLAMA_CPP_NEWER),
+    "MiniMax-M2": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "NVIDIA-Nemotron-3-Nano-30B-A3B-BF16": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "Qwen3-Coder": (None, "<|im_end|>", DATE, LLAMA_CPP_NEWER),
+    "Qwen3.5-4B": (None, "<|im_end|>", DATE, LLAMA_CPP_NEWER),
+    "Reka-Edge": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "StepFun3.5-Flash": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "deepseek-ai-DeepSeek-V3.2": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "google-gemma-4-31B-it-interleaved": ("<bos>", "<eos>", DATE, LLAMA_CPP_NEWER),
+    "google-gemma-4-31B-it": ("<bos>", "<eos>", DATE, LLAMA_CPP_NEWER),
+    "ibm-granite-granite-4.0": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "ibm-granite-granite-4.1": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "llama-cpp-rwkv-world": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "mistralai-Ministral-3-14B-Reasoning-2512": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "stepfun-ai-Step-3.5-Flash": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
+    "unsloth-Apriel-1.5": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
 }
 
 
@@ -110,9 +141,19 @@ def semantics():
     (CHAT / "semantics-variables.json").write_text(json.dumps(VARIABLES, indent=2, ensure_ascii=False) + "\n")
 
 
+class FixedClock(datetime.datetime):
+    """`strftime_now` reads the clock; the references fix it (Smelt's tests pass the same TemplateTime)."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls(2024, 7, 26, 9, 5, 3)
+
+
 def main():
+    from transformers.utils import chat_template_utils
     from transformers.utils.chat_template_utils import render_jinja_template
 
+    chat_template_utils.datetime = FixedClock
     semantics()
 
     index_path = CHAT / "templates.json"

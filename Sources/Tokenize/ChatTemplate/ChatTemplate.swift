@@ -20,9 +20,14 @@ public struct ChatTemplate: Sendable {
         }
     }
 
-    /// Renders with the given top-level variables.
-    public func render(_ variables: [String: TemplateValue]) throws(ChatTemplateError) -> String {
-        let renderer = TemplateRenderer(variables: variables)
+    /// Renders with the given top-level variables; `strftime_now` formats
+    /// `time`, or the local time now when it is nil.
+    public func render(
+        _ variables: [String: TemplateValue], time: TemplateTime? = nil
+    ) throws(ChatTemplateError)
+        -> String
+    {
+        let renderer = TemplateRenderer(variables: variables, time: time)
         do throws(TemplateFailure) {
             _ = try renderer.execute(statements)
         } catch {

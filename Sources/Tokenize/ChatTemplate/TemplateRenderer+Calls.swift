@@ -130,7 +130,7 @@ extension TemplateRenderer {
             guard case .string(let format)? = arguments.value(0, "format") else {
                 throw TemplateProblem(message: "strftime_now() takes a format string")
             }
-            return .string(LocalTime.now().formatted(format))
+            return .string((time ?? TemplateTime.now()).formatted(format))
         }
     }
 }

@@ -165,7 +165,8 @@ extension TemplateRenderer {
             separators = (item, key)
         }
         let sortKeys = arguments.value(3, "sort_keys")?.isTruthy ?? false
-        return JSONDumpOptions(indent: indent, separators: separators, sortKeys: sortKeys)
+        let ensureASCII = arguments.value(0, "ensure_ascii")?.isTruthy ?? false
+        return JSONDumpOptions(indent: indent, separators: separators, sortKeys: sortKeys, ensureASCII: ensureASCII)
     }
 }
 

@@ -25,8 +25,12 @@ final class TemplateRenderer {
     /// Nesting of macro calls, bounded so a recursive macro ends with an error.
     var callDepth = 0
 
-    init(variables: [String: TemplateValue]) {
+    /// The time `strftime_now` formats, or nil for the clock's.
+    let time: TemplateTime?
+
+    init(variables: [String: TemplateValue], time: TemplateTime?) {
         scopes = [variables]
+        self.time = time
     }
 
     func lookup(_ name: String) -> TemplateValue {

@@ -6,9 +6,15 @@ struct JSONDumpOptions {
     var itemSeparator: String
     var keySeparator: String
     var sortKeys = false
+    /// Escape every character outside printable ASCII as `\uXXXX` (surrogate pairs above U+FFFF).
+    var ensureASCII = false
 
-    init(indent: String?, separators: (item: String, key: String)? = nil, sortKeys: Bool = false) {
+    init(
+        indent: String?, separators: (item: String, key: String)? = nil, sortKeys: Bool = false,
+        ensureASCII: Bool = false
+    ) {
         self.indent = indent
+        self.ensureASCII = ensureASCII
         // Python's defaults: ", " on one line, "," when indenting (no trailing spaces).
         self.itemSeparator = separators?.item ?? (indent == nil ? ", " : ",")
         self.keySeparator = separators?.key ?? ": "
@@ -44,7 +50,8 @@ extension TemplateValue {
             } else {
                 output += Self.pythonRepr(value)
             }
-        case .string(let text), .markup(let text): Self.writeJSONString(text, into: &output)
+        case .string(let text), .markup(let text):
+            Self.writeJSONString(text, into: &output, ensureASCII: options.ensureASCII)
         case .array(let items), .tuple(let items):
             if items.isEmpty {
                 output += "[]"
@@ -70,7 +77,7 @@ extension TemplateValue {
             for (index, member) in ordered.enumerated() {
                 if index > 0 { output += options.itemSeparator }
                 Self.newline(into: &output, options: options, depth: depth + 1)
-                Self.writeJSONString(member.key, into: &output)
+                Self.writeJSONString(member.key, into: &output, ensureASCII: options.ensureASCII)
                 output += options.keySeparator
                 try member.value.writeJSON(into: &output, options: options, depth: depth + 1)
             }
@@ -88,7 +95,7 @@ extension TemplateValue {
 
     /// A JSON string as Python writes it with ensure_ascii=False: only
     /// quotes, backslashes and control characters are escaped.
-    static func writeJSONString(_ text: String, into output: inout String) {
+    static func writeJSONString(_ text: String, into output: inout String, ensureASCII: Bool) {
         output += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -100,14 +107,23 @@ extension TemplateValue {
             case "\u{08}": output += "\\b"
             case "\u{0C}": output += "\\f"
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                if scalar.value < 0x20 || (ensureASCII && scalar.value > 0x7E) {
+                    if scalar.value > 0xFFFF {
+                        let offset = scalar.value - 0x10000
+                        output += unicodeEscape(0xD800 + (offset >> 10)) + unicodeEscape(0xDC00 + (offset & 0x3FF))
+                    } else {
+                        output += unicodeEscape(scalar.value)
+                    }
                 } else {
                     output.unicodeScalars.append(scalar)
                 }
             }
         }
         output += "\""
+    }
+
+    private static func unicodeEscape(_ value: UInt32) -> String {
+        let hex = String(value, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
 }

@@ -28,6 +28,9 @@ struct ChatTemplateReference {
         let error: String?
     }
 
+    /// The time tools/make_chat_template_references.py gives `strftime_now`.
+    static let fixedTime = TemplateTime(year: 2024, month: 7, day: 26, hour: 9, minute: 5, second: 3)
+
     let templates: [String: Template]
     let conversations: [String: Conversation]
     let renderings: [Rendering]

@@ -15,7 +15,7 @@ import Testing
         for rendering in reference.renderings where rendering.template == name {
             let label = "\(rendering.conversation), add_generation_prompt \(rendering.addGenerationPrompt)"
             let result = Result { () throws(ChatTemplateError) in
-                try template.render(reference.variables(for: rendering))
+                try template.render(reference.variables(for: rendering), time: ChatTemplateReference.fixedTime)
             }
             if let expected = rendering.rendered {
                 switch result {
@@ -40,9 +40,11 @@ import Testing
                 source: try #require(reference.templates[rendering.template]).source,
                 origin: rendering.template)
             let message = String(try #require(rendering.error).dropFirst("TemplateError: ".count))
-            #expect(throws: ChatTemplateError.self) { try template.render(reference.variables(for: rendering)) }
+            #expect(throws: ChatTemplateError.self) {
+                try template.render(reference.variables(for: rendering), time: ChatTemplateReference.fixedTime)
+            }
             do {
-                _ = try template.render(reference.variables(for: rendering))
+                _ = try template.render(reference.variables(for: rendering), time: ChatTemplateReference.fixedTime)
             } catch {
                 #expect(error.problem.contains(message), "\(rendering.template)/\(rendering.conversation)")
             }

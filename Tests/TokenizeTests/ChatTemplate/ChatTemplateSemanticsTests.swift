@@ -50,7 +50,8 @@ import Testing
     @Test(arguments: cases)
     func rendersOrRefusesAsJinja(_ example: Case) throws {
         let result = Result { () throws(ChatTemplateError) in
-            try ChatTemplate(source: example.source, origin: example.name).render(Self.variables)
+            try ChatTemplate(source: example.source, origin: example.name).render(
+                Self.variables, time: ChatTemplateReference.fixedTime)
         }
         switch (result, example.rendered) {
         case (.success(let text), let expected?):
