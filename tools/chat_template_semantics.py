@@ -86,6 +86,7 @@ CASES = [
     ("int_overflow_free", "{{ 2 ** 62 }}"),
     ("string_index_out_of_range", "[{{ 'ab'[5] }}]"),
     ("tojson_ensure_ascii", "{{ u | tojson(ensure_ascii=true) }}|{{ {'é': '\x7f'} | tojson(true) }}"),
+    ("raw_block", "a\n  {% raw %}{{ x }}\n  {% endraw %}\nb|{%- raw -%}  {{ y }}  {%- endraw -%} c|{% raw %}\n{% if %}{% endraw +%}\nz"),
     ("tuple_repr", "{{ d | items | list }} {{ d | dictsort }} {{ d.items() | list }} {{ (1,) }} {{ () }} {{ (1, 'a') }} {{ (1, 2) + (3,) }} {{ (1, 2)[1] }} {{ 'ab'.startswith(('x', 'a')) }}"),
     ("print_tuple_expression", "{{ 1, 'two' }}"),
     ("is_defined_chain", "{{ messages[0].tool_calls is defined }} {{ messages[1].tool_calls is defined }} {{ messages[1].tool_calls[0].function is defined }}"),

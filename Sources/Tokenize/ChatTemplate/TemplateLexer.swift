@@ -52,7 +52,7 @@ struct TemplateLexer {
         TemplateFailure(position: position(offset), problem: problem)
     }
 
-    private func starts(with literal: String, at offset: Int) -> Bool {
+    func starts(with literal: String, at offset: Int) -> Bool {
         var cursor = offset
         for scalar in literal.unicodeScalars {
             guard cursor < text.count, text[cursor] == scalar else { return false }
@@ -83,7 +83,7 @@ struct TemplateLexer {
             switch opener {
             case "#": try skipComment(openedAt: tagStart)
             case "{": try lexTag(openedAt: tagStart, isBlock: false)
-            default: try lexTag(openedAt: tagStart, isBlock: true)
+            default: if try !lexRaw(openedAt: tagStart) { try lexTag(openedAt: tagStart, isBlock: true) }
             }
         }
         tokens.append(TemplateToken(kind: .end, position: position(text.count)))
@@ -103,7 +103,7 @@ struct TemplateLexer {
 
     /// Where data before a block tag ends once `lstrip_blocks` has removed
     /// the white space between the last newline and the tag.
-    private func lstripEnd(from start: Int, to tagStart: Int) -> Int {
+    func lstripEnd(from start: Int, to tagStart: Int) -> Int {
         var lineStart = tagStart
         while lineStart > start && text[lineStart - 1] != "\n" { lineStart -= 1 }
         guard lineStart > start || lineStarting, lineStart < tagStart else { return tagStart }
@@ -111,7 +111,7 @@ struct TemplateLexer {
         return lineStart
     }
 
-    private mutating func emitData(from start: Int, to end: Int, at offset: Int) {
+    mutating func emitData(from start: Int, to end: Int, at offset: Int) {
         guard end > start else { return }
         var data = ""
         data.unicodeScalars.append(contentsOf: text[start..<end])
@@ -121,7 +121,7 @@ struct TemplateLexer {
     /// Skips white space after a `-` closing delimiter, or one newline
     /// after a plain `%}` or `#}` (trim_blocks), and records whether the
     /// delimiter ended a line.
-    private mutating func finishDelimiter(stripsAll: Bool, trims: Bool) {
+    mutating func finishDelimiter(stripsAll: Bool, trims: Bool) {
         if stripsAll {
             while index < text.count && text[index].properties.isWhitespace { index += 1 }
         } else if trims && index < text.count && text[index] == "\n" {

@@ -133,7 +133,7 @@ struct TemplateParser {
 
     private func unknownTag(_ name: String, at token: TemplateToken) -> TemplateFailure {
         guard let opener = Self.closers[name] else {
-            if ["block", "extends", "include", "import", "from", "autoescape", "raw"].contains(name) {
+            if ["block", "extends", "include", "import", "from", "autoescape"].contains(name) {
                 return fail("tag '\(name)' is not supported in chat templates", at: token)
             }
             return fail("unknown tag '\(name)'", at: token)
