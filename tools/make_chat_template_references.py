@@ -19,8 +19,8 @@ Writes, under Fixtures/tokenize/chat/:
   transformers' jinja2 environment.
 * expected.jsonl: for every template, every conversation of conversations.jsonl
   (hand-written, an input) and add_generation_prompt false and true, what
-  transformers' `render_jinja_template` gives (the function behind
-  `apply_chat_template(..., tokenize=False)`), or the error it raises.
+  `apply_chat_template(..., tokenize=False)` gives (its message
+  normalisation, then `render_jinja_template`), or the error it raises.
 
 The other templates are committed inputs: see README.md for their sources.
 """
@@ -151,6 +151,7 @@ class FixedClock(datetime.datetime):
 
 def main():
     from transformers.utils import chat_template_utils
+    from transformers.tokenization_utils_base import _normalize_chat_messages
     from transformers.utils.chat_template_utils import render_jinja_template
 
     chat_template_utils.datetime = FixedClock
@@ -173,11 +174,14 @@ def main():
             for generation in (False, True):
                 record = {"template": entry["name"], "conversation": conversation["name"],
                           "add_generation_prompt": generation}
+                # What apply_chat_template(..., tokenize=False) does: drop None-valued keys, pass the
+                # special tokens the tokenizer has, then render_jinja_template.
+                tokens = {key: entry[key] for key in ("bos_token", "eos_token") if entry[key] is not None}
                 try:
                     rendered, _ = render_jinja_template(
-                        conversations=[conversation["messages"]], tools=conversation.get("tools"),
-                        chat_template=source, add_generation_prompt=generation,
-                        bos_token=entry["bos_token"], eos_token=entry["eos_token"], **entry["variables"])
+                        conversations=[_normalize_chat_messages(conversation["messages"])],
+                        tools=conversation.get("tools"), chat_template=source, add_generation_prompt=generation,
+                        **tokens, **entry["variables"])
                     record["rendered"] = rendered[0]
                 except Exception as error:  # the reference refuses: Smelt must refuse too
                     record["error"] = f"{type(error).__name__}: {error}"

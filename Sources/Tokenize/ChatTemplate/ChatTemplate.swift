@@ -35,22 +35,4 @@ public struct ChatTemplate: Sendable {
         }
         return renderer.output
     }
-
-    /// Renders a conversation with the variables transformers passes:
-    /// `messages`, `bos_token`, `eos_token`, `add_generation_prompt`, and
-    /// `tools` and `documents` as None (transformers passes them explicitly,
-    /// so `tools is defined` holds and `tools is none` too).
-    public func render(
-        messages: [TemplateValue], bosToken: String?, eosToken: String?, addGenerationPrompt: Bool
-    )
-        throws(ChatTemplateError) -> String
-    {
-        var variables: [String: TemplateValue] = [
-            "messages": .array(messages), "add_generation_prompt": .bool(addGenerationPrompt),
-            "tools": .none, "documents": .none,
-        ]
-        if let bosToken { variables["bos_token"] = .string(bosToken) }
-        if let eosToken { variables["eos_token"] = .string(eosToken) }
-        return try render(variables)
-    }
 }

@@ -94,18 +94,14 @@ struct ChatTemplateReference {
         self.renderings = renderings
     }
 
-    /// The variables transformers' `render_jinja_template` passes for one rendering.
-    func variables(for rendering: Rendering) -> [String: TemplateValue] {
-        let template = templates[rendering.template]
+    /// Renders one reference case through the conversation API, as transformers' apply_chat_template.
+    func render(_ rendering: Rendering, with template: ChatTemplate) throws(ChatTemplateError) -> String {
+        let entry = templates[rendering.template]
         let conversation = conversations[rendering.conversation]
-        var variables = template?.variables ?? [:]
-        variables["messages"] = .array(conversation?.messages ?? [])
-        variables["tools"] = conversation?.tools ?? TemplateValue.none
-        variables["documents"] = TemplateValue.none
-        variables["add_generation_prompt"] = .bool(rendering.addGenerationPrompt)
-        variables["bos_token"] = template?.bosToken.map { .string($0) } ?? TemplateValue.none
-        variables["eos_token"] = template?.eosToken.map { .string($0) } ?? TemplateValue.none
-        return variables
+        return try template.render(
+            messages: conversation?.messages ?? [], tools: conversation?.tools?.sequenceItems,
+            bosToken: entry?.bosToken, eosToken: entry?.eosToken, addGenerationPrompt: rendering.addGenerationPrompt,
+            variables: entry?.variables ?? [:], time: Self.fixedTime)
     }
 }
 
