@@ -21,8 +21,10 @@ public struct ChatTemplateError: SmeltError, Equatable {
         self.problem = problem
     }
 
+    /// A template is input data: sysexits' data error.
     public var exitCode: ExitCode { .dataError }
 
+    /// `origin:line:column: problem`.
     public var description: String { "\(origin):\(line):\(column): \(problem)" }
 }
 

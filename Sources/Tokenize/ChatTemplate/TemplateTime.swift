@@ -4,9 +4,11 @@ import Foundation
 /// `datetime.strftime` does for the directives chat templates use. Renders
 /// take the clock's time unless given one, so tests can fix it.
 public struct TemplateTime: Sendable, Equatable {
+    /// The calendar date (Gregorian), month and day 1-based.
     public let year: Int
     public let month: Int
     public let day: Int
+    /// The time of day, hour 0–23.
     public let hour: Int
     public let minute: Int
     public let second: Int

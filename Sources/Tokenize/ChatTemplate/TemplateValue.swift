@@ -8,16 +8,22 @@ public indirect enum TemplateValue: Sendable, Equatable {
     case undefined
     /// Python's `None`.
     case none
+    /// Python's `True` and `False`.
     case bool(Bool)
+    /// A Python `int` (64-bit here; overflow is an error, not a big integer).
     case integer(Int)
+    /// A Python `float`.
     case double(Double)
+    /// A Python `str`; indexing, slicing and `length` count Unicode scalars, as Python does.
     case string(String)
     /// Text marked safe (`|safe`, `|escape`): markupsafe's `Markup`, which
     /// HTML-escapes plain strings added to it.
     case markup(String)
+    /// A Python `list`.
     case array([TemplateValue])
     /// A Python tuple: `(1, 2)`, the pairs of `items()` and `dictsort`; prints with parentheses.
     case tuple([TemplateValue])
+    /// A Python `dict` with string keys, in insertion order.
     case object([(key: String, value: TemplateValue)])
     /// A `namespace(...)` object, by its index in the rendering's store
     /// (namespaces are the one mutable value a template can make).
@@ -28,6 +34,7 @@ public indirect enum TemplateValue: Sendable, Equatable {
     /// which iterates but has no length, is always true and is not JSON.
     case iterator([TemplateValue])
 
+    /// Structural equality (Python's `==`, where `1 == 1.0`, is the renderer's business).
     public static func == (lhs: TemplateValue, rhs: TemplateValue) -> Bool {
         switch (lhs, rhs) {
         case (.undefined, .undefined), (.none, .none): true
