@@ -4,7 +4,9 @@
 /// filters and tests, which bind tightest.
 extension TemplateParser {
     mutating func parseExpression(allowConditional: Bool = true) throws(TemplateFailure) -> Expression {
-        allowConditional ? try parseConditional() : try parseOr()
+        try enter(at: current)
+        defer { leave() }
+        return allowConditional ? try parseConditional() : try parseOr()
     }
 
     private mutating func parseConditional() throws(TemplateFailure) -> Expression {
@@ -45,6 +47,8 @@ extension TemplateParser {
     private mutating func parseNot() throws(TemplateFailure) -> Expression {
         guard current.isName("not") else { return try parseCompare() }
         let position = current.position
+        try enter(at: current)
+        defer { leave() }
         advance()
         return Expression(kind: .not(try parseNot()), position: position)
     }
@@ -113,6 +117,8 @@ extension TemplateParser {
 
     private mutating func parseUnary(withFilters: Bool) throws(TemplateFailure) -> Expression {
         let position = current.position
+        try enter(at: current)
+        defer { leave() }
         var node: Expression
         if current.isOperator("-") {
             advance()

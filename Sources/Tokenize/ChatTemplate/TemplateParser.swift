@@ -8,6 +8,9 @@ struct TemplateParser {
     /// Open block tags, innermost last, for messages about bad nesting.
     private var openBlocks: [(name: String, position: SourcePosition)] = []
     private var loopDepth = 0
+    /// Nesting of expressions and blocks, bounded so a hostile template cannot exhaust the stack.
+    private var depth = 0
+    static let maximumDepth = 100
 
     private static let closers: [String: String] = [
         "endif": "if", "elif": "if", "else": "if or for", "endfor": "for", "endset": "set", "endmacro": "macro",
@@ -23,6 +26,16 @@ struct TemplateParser {
 
     var current: TemplateToken { tokens[index] }
     var peek: TemplateToken { tokens[min(index + 1, tokens.count - 1)] }
+
+    /// Enters one level of nesting at `token`; pair with `leave()`.
+    mutating func enter(at token: TemplateToken) throws(TemplateFailure) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw fail("nested deeper than \(Self.maximumDepth) levels", at: token)
+        }
+    }
+
+    mutating func leave() { depth -= 1 }
 
     mutating func advance() {
         if index < tokens.count - 1 { index += 1 }
@@ -101,8 +114,12 @@ struct TemplateParser {
         throws(TemplateFailure) -> (body: [Statement], end: String)
     {
         try expectBlockEnd()
+        try enter(at: opener)
         openBlocks.append((name: name, position: opener.position))
-        defer { openBlocks.removeLast() }
+        defer {
+            openBlocks.removeLast()
+            leave()
+        }
         return try parseBody(until: endNames)
     }
 

@@ -24,6 +24,8 @@ final class TemplateRenderer {
     var output = ""
     /// Nesting of macro calls, bounded so a recursive macro ends with an error.
     var callDepth = 0
+    /// Loop iterations left in this rendering, so no template runs for ever.
+    var iterationsLeft = 10_000_000
 
     /// The time `strftime_now` formats, or nil for the clock's.
     let time: TemplateTime?
@@ -179,6 +181,11 @@ final class TemplateRenderer {
             return
         }
         for (index, item) in items.enumerated() {
+            iterationsLeft -= 1
+            guard iterationsLeft >= 0 else {
+                throw TemplateFailure(
+                    position: position, problem: "more than 10,000,000 loop iterations in one rendering")
+            }
             var scope = try bind(loop.target, to: item, at: position)
             scope["loop"] = Self.loopObject(index: index, items: items)
             scopes.append(scope)

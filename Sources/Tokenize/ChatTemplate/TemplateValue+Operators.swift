@@ -20,6 +20,17 @@ extension TemplateValue {
             message: "unsupported operand type(s) for \(op.rawValue): '\(typeName)' and '\(other.typeName)'")
     }
 
+    /// The most items or scalars a `*` repetition may make.
+    static let maximumRepetition = 10_000_000
+
+    private static func repetitions(_ count: Int, of length: Int) throws(TemplateProblem) -> Int {
+        let (total, overflowed) = max(0, count).multipliedReportingOverflow(by: length)
+        guard !overflowed, total <= maximumRepetition else {
+            throw TemplateProblem(message: "repetition result larger than \(maximumRepetition) items")
+        }
+        return max(0, count)
+    }
+
     static func overflow(_ op: BinaryOperator) -> TemplateProblem {
         TemplateProblem(message: "integer overflow in '\(op.rawValue)'")
     }
@@ -41,13 +52,13 @@ extension TemplateValue {
             throw TemplateProblem(message: "can only concatenate list (not \"\(other.typeName)\") to list")
         case (.multiply, .tuple(let items), _), (.multiply, _, .tuple(let items)):
             guard let count = (other.number?.integer ?? number?.integer) else { throw unsupported(op, other) }
-            return .tuple(Array(repeating: items, count: max(0, count)).flatMap { $0 })
+            return .tuple(Array(repeating: items, count: try Self.repetitions(count, of: items.count)).flatMap { $0 })
         case (.multiply, .string(let text), _), (.multiply, _, .string(let text)):
             guard let count = (other.number?.integer ?? number?.integer) else { throw unsupported(op, other) }
-            return .string(String(repeating: text, count: max(0, count)))
+            return .string(String(repeating: text, count: try Self.repetitions(count, of: text.unicodeScalars.count)))
         case (.multiply, .array(let items), _), (.multiply, _, .array(let items)):
             guard let count = (other.number?.integer ?? number?.integer) else { throw unsupported(op, other) }
-            return .array(Array(repeating: items, count: max(0, count)).flatMap { $0 })
+            return .array(Array(repeating: items, count: try Self.repetitions(count, of: items.count)).flatMap { $0 })
         default:
             throw unsupported(op, other)
         }

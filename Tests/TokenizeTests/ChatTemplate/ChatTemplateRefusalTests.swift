@@ -65,6 +65,28 @@ import Testing
             line: 1, column: 17, problem: "a parameter without a default follows one with a default"),
     ]
 
+    @Test func refusesNestingDeeperThanTheLimit() throws {
+        let deep = "{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}"
+        #expect(throws: ChatTemplateError.self) { try ChatTemplate(source: deep, origin: "t") }
+        let nots = "{{ " + String(repeating: "not ", count: 5000) + "x }}"
+        #expect(throws: ChatTemplateError.self) { try ChatTemplate(source: nots, origin: "t") }
+        let blocks = String(repeating: "{% if x %}", count: 5000) + String(repeating: "{% endif %}", count: 5000)
+        #expect(throws: ChatTemplateError.self) { try ChatTemplate(source: blocks, origin: "t") }
+        let shallow = "{{ " + String(repeating: "(", count: 20) + "1" + String(repeating: ")", count: 20) + " }}"
+        #expect(try ChatTemplate(source: shallow, origin: "t").render([:]) == "1")
+    }
+
+    @Test func refusesRunawayWork() throws {
+        let huge = try ChatTemplate(source: "{{ 'ab' * 100000000 }}", origin: "t")
+        #expect(throws: ChatTemplateError.self) { try huge.render([:]) }
+        // The budget is ten million iterations; a smaller one shows the rule without the wait.
+        let statements = try TemplateParser.parse(
+            try TemplateLexer.tokenize("{% for a in range(100) %}{% for b in range(100) %}{% endfor %}{% endfor %}"))
+        let renderer = TemplateRenderer(variables: [:], time: nil)
+        renderer.iterationsLeft = 1000
+        #expect(throws: TemplateFailure.self) { _ = try renderer.execute(statements) }
+    }
+
     @Test(arguments: syntaxErrors)
     func refusesAtCompileTimeWithThePlace(_ refusal: Refusal) {
         #expect(
