@@ -11,7 +11,10 @@ extension TemplateParser {
 
     private mutating func parseConditional() throws(TemplateFailure) -> Expression {
         var result = try parseOr()
+        var links = 0
+        defer { release(links) }
         while current.isName("if") {
+            try link(&links)
             let position = result.position
             advance()
             let condition = try parseOr()
@@ -28,7 +31,10 @@ extension TemplateParser {
 
     private mutating func parseOr() throws(TemplateFailure) -> Expression {
         var left = try parseAnd()
+        var links = 0
+        defer { release(links) }
         while current.isName("or") {
+            try link(&links)
             advance()
             left = Expression(kind: .or(left, try parseAnd()), position: left.position)
         }
@@ -37,7 +43,10 @@ extension TemplateParser {
 
     private mutating func parseAnd() throws(TemplateFailure) -> Expression {
         var left = try parseNot()
+        var links = 0
+        defer { release(links) }
         while current.isName("and") {
+            try link(&links)
             advance()
             left = Expression(kind: .and(left, try parseNot()), position: left.position)
         }
@@ -78,7 +87,10 @@ extension TemplateParser {
 
     private mutating func parseAdditive() throws(TemplateFailure) -> Expression {
         var left = try parseConcat()
+        var links = 0
+        defer { release(links) }
         while current.isOperator("+") || current.isOperator("-") {
+            try link(&links)
             let op: BinaryOperator = current.isOperator("+") ? .add : .subtract
             advance()
             left = Expression(kind: .binary(op, left, try parseConcat()), position: left.position)
@@ -97,9 +109,12 @@ extension TemplateParser {
 
     private mutating func parseMultiplicative() throws(TemplateFailure) -> Expression {
         var left = try parsePower()
+        var links = 0
+        defer { release(links) }
         while case .operator_(let symbol) = current.kind, ["*", "/", "//", "%"].contains(symbol),
             let op = BinaryOperator(rawValue: symbol)
         {
+            try link(&links)
             advance()
             left = Expression(kind: .binary(op, left, try parsePower()), position: left.position)
         }
@@ -108,7 +123,10 @@ extension TemplateParser {
 
     private mutating func parsePower() throws(TemplateFailure) -> Expression {
         var left = try parseUnary(withFilters: true)
+        var links = 0
+        defer { release(links) }
         while current.isOperator("**") {
+            try link(&links)
             advance()
             left = Expression(kind: .binary(.power, left, try parseUnary(withFilters: true)), position: left.position)
         }

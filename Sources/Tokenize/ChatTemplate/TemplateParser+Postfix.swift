@@ -2,7 +2,10 @@
 extension TemplateParser {
     mutating func parsePostfix(_ start: Expression) throws(TemplateFailure) -> Expression {
         var node = start
+        var links = 0
+        defer { release(links) }
         while true {
+            try link(&links)
             // A postfix expression is placed where its base starts: `messages[0].role` at `m`.
             let position = start.position
             if current.isOperator(".") {
@@ -79,7 +82,10 @@ extension TemplateParser {
 
     mutating func parseFiltersAndTests(_ start: Expression) throws(TemplateFailure) -> Expression {
         var node = start
+        var links = 0
+        defer { release(links) }
         while true {
+            try link(&links)
             if current.isOperator("|") {
                 advance()
                 node = try parseFilter(node)

@@ -11,6 +11,10 @@ struct TemplateParser {
     /// Nesting of expressions and blocks, bounded so a hostile template cannot exhaust the stack.
     private var depth = 0
     static let maximumDepth = 100
+    /// Operands and postfix steps in the current expression chain (`a + b + c`, `x.y | f`),
+    /// which nest the tree without nesting the parser; bounded for the renderer's sake.
+    private var chainLength = 0
+    static let maximumChainLength = 300
 
     private static let closers: [String: String] = [
         "endif": "if", "elif": "if", "else": "if or for", "endfor": "for", "endset": "set", "endmacro": "macro",
@@ -36,6 +40,17 @@ struct TemplateParser {
     }
 
     mutating func leave() { depth -= 1 }
+
+    /// Counts one more link of a left-nested chain; the caller gives them back with `release`.
+    mutating func link(_ links: inout Int) throws(TemplateFailure) {
+        links += 1
+        chainLength += 1
+        guard chainLength <= Self.maximumChainLength else {
+            throw fail("expression chain longer than \(Self.maximumChainLength) steps", at: current)
+        }
+    }
+
+    mutating func release(_ links: Int) { chainLength -= links }
 
     mutating func advance() {
         if index < tokens.count - 1 { index += 1 }

@@ -72,6 +72,12 @@ import Testing
         #expect(throws: ChatTemplateError.self) { try ChatTemplate(source: nots, origin: "t") }
         let blocks = String(repeating: "{% if x %}", count: 5000) + String(repeating: "{% endif %}", count: 5000)
         #expect(throws: ChatTemplateError.self) { try ChatTemplate(source: blocks, origin: "t") }
+        let chain = "{{ 1" + String(repeating: " + 1", count: 5000) + " }}"
+        #expect(throws: ChatTemplateError.self) { try ChatTemplate(source: chain, origin: "t") }
+        let attributes = "{{ x" + String(repeating: ".y", count: 5000) + " }}"
+        #expect(throws: ChatTemplateError.self) { try ChatTemplate(source: attributes, origin: "t") }
+        let sum = "{{ 1" + String(repeating: " + 1", count: 99) + " }}"
+        #expect(try ChatTemplate(source: sum, origin: "t").render([:]) == "100")
         let shallow = "{{ " + String(repeating: "(", count: 20) + "1" + String(repeating: ")", count: 20) + " }}"
         #expect(try ChatTemplate(source: shallow, origin: "t").render([:]) == "1")
     }
