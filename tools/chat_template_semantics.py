@@ -87,6 +87,7 @@ CASES = [
     ("string_index_out_of_range", "[{{ 'ab'[5] }}]"),
     ("tojson_ensure_ascii", "{{ u | tojson(ensure_ascii=true) }}|{{ {'é': '\x7f'} | tojson(true) }}"),
     ("raw_block", "a\n  {% raw %}{{ x }}\n  {% endraw %}\nb|{%- raw -%}  {{ y }}  {%- endraw -%} c|{% raw %}\n{% if %}{% endraw +%}\nz"),
+    ("integer_keys", "{% set g = {512: 128, 0: 0, 1024: 256} %}{{ g }} {{ g[512] }} {{ g | dictsort }} {{ 0 in g }} {{ g | length }} {{ g | tojson }} {% for k in g %}{{ k + 1 }},{% endfor %} {{ g is mapping }} {{ g.items() | list }} {{ g.get(0) }} {{ g.get(7, 'none') }} {{ g.keys() | list }}"),
     ("tuple_repr", "{{ d | items | list }} {{ d | dictsort }} {{ d.items() | list }} {{ (1,) }} {{ () }} {{ (1, 'a') }} {{ (1, 2) + (3,) }} {{ (1, 2)[1] }} {{ 'ab'.startswith(('x', 'a')) }}"),
     ("print_tuple_expression", "{{ 1, 'two' }}"),
     ("is_defined_chain", "{{ messages[0].tool_calls is defined }} {{ messages[1].tool_calls is defined }} {{ messages[1].tool_calls[0].function is defined }}"),

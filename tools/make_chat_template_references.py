@@ -72,6 +72,7 @@ OTHER_TEMPLATES = {
     "openai-gpt-oss-120b": ("<|startoftext|>", "<|return|>", DATE, LLAMA_CPP),
     "moonshotai-Kimi-K2": ("[BOS]", "[EOS]", {}, LLAMA_CPP),
     "NVIDIA-Nemotron-Nano-v2": ("<SPECIAL_10>", "<SPECIAL_11>", {}, LLAMA_CPP),
+    "ByteDance-Seed-OSS": ("<seed:bos>", "<seed:eos>", {}, LLAMA_CPP),
     "Apriel-1.6-15b-Thinker-fixed": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
     "Bielik-11B-v3.0-Instruct": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),
     "GLM-4.6": ("<s>", "</s>", DATE, LLAMA_CPP_NEWER),

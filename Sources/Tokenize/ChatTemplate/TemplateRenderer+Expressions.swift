@@ -17,14 +17,27 @@ extension TemplateRenderer {
             for item in items { values.append(try evaluate(item)) }
             return .tuple(values)
         case .dictionary(let pairs):
-            var members: [(key: String, value: TemplateValue)] = []
+            var members: [(key: TemplateValue, value: TemplateValue)] = []
             for pair in pairs {
-                guard case .string(let key) = try evaluate(pair.key) else {
-                    throw TemplateFailure(position: pair.key.position, problem: "dictionary keys must be strings")
+                let key = try evaluate(pair.key)
+                switch key {
+                case .string, .integer, .double, .bool, .none, .tuple: break
+                default:
+                    throw TemplateFailure(position: pair.key.position, problem: "unhashable type: '\(key.typeName)'")
                 }
-                members.set(key, try evaluate(pair.value))
+                let value = try evaluate(pair.value)
+                if let index = members.firstIndex(where: { $0.key.pythonEquals(key) }) {
+                    members[index].value = value
+                } else {
+                    members.append((key: key, value: value))
+                }
             }
-            return .object(members)
+            var named: [(key: String, value: TemplateValue)] = []
+            for member in members {
+                guard case .string(let key) = member.key else { return .mapping(members) }
+                named.append((key: key, value: member.value))
+            }
+            return .object(named)
         case .attribute(let base, let name):
             return attribute(name, of: try defined(base))
         case .item(let base, let key):
@@ -172,6 +185,8 @@ extension TemplateRenderer {
             let scalars = text.scalars
             let resolved = index < 0 ? index + scalars.count : index
             return scalars.indices.contains(resolved) ? .string(String(scalars[resolved])) : .undefined
+        case (.mapping(let members), _):
+            return members.first { $0.key.pythonEquals(key) }?.value ?? .undefined
         case (.object, .string(let name)):
             return value.member(name) ?? Self.method(name, of: value) ?? .undefined
         case (_, .string(let name)):

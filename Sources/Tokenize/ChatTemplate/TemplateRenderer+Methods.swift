@@ -19,7 +19,7 @@ extension TemplateRenderer {
         let unsafe: Set<String>
         switch value {
         case .string: (safe, unsafe) = (stringMethods, [])
-        case .object: (safe, unsafe) = (dictMethods, unsafeDictMethods)
+        case .object, .mapping: (safe, unsafe) = (dictMethods, unsafeDictMethods)
         case .array: (safe, unsafe) = (listMethods, unsafeListMethods)
         case .tuple: (safe, unsafe) = (listMethods, [])
         default: return nil
@@ -48,6 +48,16 @@ extension TemplateRenderer {
                     return arguments.value(1, "default") ?? .none
                 }
                 return receiver.member(key) ?? arguments.value(1, "default") ?? .none
+            default: return receiver
+            }
+        case .mapping(let members):
+            switch name {
+            case "items": return .array(members.map { .tuple([$0.key, $0.value]) })
+            case "keys": return .array(members.map(\.key))
+            case "values": return .array(members.map(\.value))
+            case "get":
+                let key = arguments.value(0, "key") ?? .none
+                return members.first { $0.key.pythonEquals(key) }?.value ?? arguments.value(1, "default") ?? .none
             default: return receiver
             }
         case .array(let items), .tuple(let items):

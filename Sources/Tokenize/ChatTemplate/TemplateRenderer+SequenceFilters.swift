@@ -12,6 +12,7 @@ extension TemplateRenderer {
             case .string(let text): return .integer(text.unicodeScalars.count)
             case .array(let items), .tuple(let items): return .integer(items.count)
             case .object(let members): return .integer(members.count)
+            case .mapping(let members): return .integer(members.count)
             case .undefined: return .integer(0)
             case .namespace(let id): return .integer(namespaces[id].count)
             default: throw TemplateProblem(message: "object of type '\(value.typeName)' has no len()")
@@ -164,12 +165,17 @@ extension TemplateRenderer {
         let caseSensitive: Bool
         var reverse = false
         if name == "dictsort" {
-            guard case .object(let members) = value else { throw TemplateProblem(message: "dictsort needs a mapping") }
+            let members: [(key: TemplateValue, value: TemplateValue)]
+            switch value {
+            case .object(let named): members = named.map { (key: .string($0.key), value: $0.value) }
+            case .mapping(let general): members = general
+            default: throw TemplateProblem(message: "dictsort needs a mapping")
+            }
             caseSensitive = arguments.value(0, "case_sensitive")?.isTruthy ?? false
             let byValue = arguments.value(1, "by")?.pythonString == "value"
             reverse = arguments.value(2, "reverse")?.isTruthy ?? false
             pairs = members.map {
-                (key: byValue ? $0.value : .string($0.key), item: .tuple([.string($0.key), $0.value]))
+                (key: byValue ? $0.value : $0.key, item: .tuple([$0.key, $0.value]))
             }
         } else {
             let isSort = name == "sort"

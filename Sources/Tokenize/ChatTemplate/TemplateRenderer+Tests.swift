@@ -31,7 +31,11 @@ extension TemplateRenderer {
             case .string, .markup: return true
             default: return false
             }
-        case "mapping": if case .object = value { return true } else { return false }
+        case "mapping":
+            switch value {
+            case .object, .mapping: return true
+            default: return false
+            }
         case "boolean": if case .bool = value { return true } else { return false }
         case "float": if case .double = value { return true } else { return false }
         case "integer": if case .integer = value { return true } else { return false }

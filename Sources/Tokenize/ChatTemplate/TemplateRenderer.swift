@@ -158,6 +158,7 @@ final class TemplateRenderer {
         switch value {
         case .array(let items), .tuple(let items), .iterator(let items): return items
         case .object(let members): return members.map { .string($0.key) }
+        case .mapping(let members): return members.map(\.key)
         case .string(let text), .markup(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         case .namespace(let id): return namespaces[id].map { .string($0.key) }

@@ -83,6 +83,21 @@ extension TemplateValue {
             }
             Self.newline(into: &output, options: options, depth: depth)
             output += "}"
+        case .mapping(let members):
+            // json.dumps writes int, float, bool and None keys as strings.
+            var converted: [(key: String, value: TemplateValue)] = []
+            for member in members {
+                switch member.key {
+                case .string(let key): converted.append((key: key, value: member.value))
+                case .integer, .double, .bool, .none:
+                    let key = try member.key.jsonDump(JSONDumpOptions(indent: nil))
+                    converted.append((key: key, value: member.value))
+                default:
+                    throw TemplateProblem(
+                        message: "keys must be str, int, float, bool or None, not \(member.key.typeName)")
+                }
+            }
+            try TemplateValue.object(converted).writeJSON(into: &output, options: options, depth: depth)
         case .undefined, .namespace, .function, .iterator:
             throw TemplateProblem(message: "Object of type \(typeName) is not JSON serializable")
         }

@@ -196,6 +196,7 @@ extension TemplateValue {
         case .object(let members):
             guard case .string(let key) = needle else { return false }
             return members.contains { $0.key == key }
+        case .mapping(let members): return members.contains { $0.key.pythonEquals(needle) }
         case .undefined: return false
         default:
             throw TemplateProblem(message: "argument of type '\(typeName)' is not iterable")

@@ -25,6 +25,8 @@ extension TemplateValue {
             "(" + items.map(\.pythonRepr).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
         case .object(let members):
             "{" + members.map { Self.pythonRepr($0.key) + ": " + $0.value.pythonRepr }.joined(separator: ", ") + "}"
+        case .mapping(let members):
+            "{" + members.map { $0.key.pythonRepr + ": " + $0.value.pythonRepr }.joined(separator: ", ") + "}"
         case .namespace: "<Namespace>"
         case .function: "<function>"
         case .iterator: "<generator object>"

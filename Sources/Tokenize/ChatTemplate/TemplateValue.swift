@@ -25,6 +25,8 @@ public indirect enum TemplateValue: Sendable, Equatable {
     case tuple([TemplateValue])
     /// A Python `dict` with string keys, in insertion order.
     case object([(key: String, value: TemplateValue)])
+    /// A dict literal with a key that is not a string (`{512: 128}`), in insertion order.
+    case mapping([(key: TemplateValue, value: TemplateValue)])
     /// A `namespace(...)` object, by its index in the rendering's store
     /// (namespaces are the one mutable value a template can make).
     case namespace(Int)
@@ -44,6 +46,8 @@ public indirect enum TemplateValue: Sendable, Equatable {
         case (.string(let a), .string(let b)), (.markup(let a), .markup(let b)): a == b
         case (.array(let a), .array(let b)), (.tuple(let a), .tuple(let b)): a == b
         case (.object(let a), .object(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case (.mapping(let a), .mapping(let b)):
             a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         case (.namespace(let a), .namespace(let b)): a == b
         case (.function(let a), .function(let b)): a == b
@@ -105,6 +109,7 @@ extension TemplateValue {
         case .string(let value), .markup(let value): !value.isEmpty
         case .array(let items), .tuple(let items): !items.isEmpty
         case .object(let members): !members.isEmpty
+        case .mapping(let members): !members.isEmpty
         case .namespace, .function, .iterator: true
         }
     }
@@ -121,7 +126,7 @@ extension TemplateValue {
         case .markup: "Markup"
         case .array: "list"
         case .tuple: "tuple"
-        case .object: "dict"
+        case .object, .mapping: "dict"
         case .namespace: "Namespace"
         case .function: "function"
         case .iterator: "generator"
