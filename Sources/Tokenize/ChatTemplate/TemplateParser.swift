@@ -7,7 +7,7 @@ struct TemplateParser {
     private var index = 0
     /// Open block tags, innermost last, for messages about bad nesting.
     private var openBlocks: [(name: String, position: SourcePosition)] = []
-    private var loopDepth = 0
+    var loopDepth = 0
     /// Nesting of expressions and blocks, bounded so a hostile template cannot exhaust the stack.
     private var depth = 0
     static let maximumDepth = 100
@@ -75,7 +75,7 @@ struct TemplateParser {
         return name
     }
 
-    private mutating func expectBlockEnd() throws(TemplateFailure) {
+    mutating func expectBlockEnd() throws(TemplateFailure) {
         guard current.kind == .blockEnd else {
             throw fail("expected '%}', found \(current.kind.description)", at: current)
         }
@@ -123,7 +123,7 @@ struct TemplateParser {
     }
 
     /// The body of a block tag whose header has been read, through its end tag.
-    private mutating func parseBlock(
+    mutating func parseBlock(
         _ name: String, at opener: TemplateToken, until endNames: [String]
     )
         throws(TemplateFailure) -> (body: [Statement], end: String)
@@ -243,59 +243,5 @@ struct TemplateParser {
             filters.append(try parseFilter(nil))
         }
         return .setBlock(target, filters: filters, body: try parseBlock("set", at: opener, until: ["endset"]).body)
-    }
-
-    private mutating func parseSignature() throws(TemplateFailure) -> MacroSignature {
-        var signature = MacroSignature()
-        try expectOperator("(")
-        while !current.isOperator(")") {
-            if !signature.parameters.isEmpty { try expectOperator(",") }
-            let token = current
-            signature.parameters.append(try expectName())
-            if current.isOperator("=") {
-                advance()
-                signature.defaults.append(try parseExpression())
-            } else if !signature.defaults.isEmpty {
-                throw fail("a parameter without a default follows one with a default", at: token)
-            }
-        }
-        try expectOperator(")")
-        return signature
-    }
-
-    private mutating func parseMacro(at opener: TemplateToken) throws(TemplateFailure) -> Statement.Kind {
-        let name = try expectName()
-        let signature = try parseSignature()
-        let savedDepth = loopDepth
-        loopDepth = 0
-        defer { loopDepth = savedDepth }
-        return .macro(name: name, signature, body: try parseBlock("macro", at: opener, until: ["endmacro"]).body)
-    }
-
-    private mutating func parseCallBlock(at opener: TemplateToken) throws(TemplateFailure) -> Statement.Kind {
-        let signature = current.isOperator("(") ? try parseSignature() : MacroSignature()
-        let call = try parseExpression()
-        guard case .call = call.kind else { throw fail("expected a macro call after 'call'", at: opener) }
-        return .callBlock(call: call, signature, body: try parseBlock("call", at: opener, until: ["endcall"]).body)
-    }
-
-    private mutating func parseFilterBlock(at opener: TemplateToken) throws(TemplateFailure) -> Statement.Kind {
-        var filters = [try parseFilter(nil)]
-        while current.isOperator("|") {
-            advance()
-            filters.append(try parseFilter(nil))
-        }
-        return .filterBlock(filters: filters, body: try parseBlock("filter", at: opener, until: ["endfilter"]).body)
-    }
-
-    private mutating func parseWith(at opener: TemplateToken) throws(TemplateFailure) -> Statement.Kind {
-        var bindings: [(name: String, value: Expression)] = []
-        while current.kind != .blockEnd {
-            if !bindings.isEmpty { try expectOperator(",") }
-            let name = try expectName()
-            try expectOperator("=")
-            bindings.append((name: name, value: try parseExpression()))
-        }
-        return .with(bindings, body: try parseBlock("with", at: opener, until: ["endwith"]).body)
     }
 }
