@@ -64,7 +64,11 @@ OTHER_TEMPLATES = {
     "Qwen-QwQ-32B": (None, "<|im_end|>", {}, LLAMA_CPP),
     "NousResearch-Hermes-3-Llama-3.1-8B-tool_use": ("<|begin_of_text|>", "<|im_end|>", {}, LLAMA_CPP),
     "ibm-granite-granite-3.3-2B-Instruct": ("<|end_of_text|>", "<|end_of_text|>", DATE, LLAMA_CPP),
-    "fireworks-ai-llama-3-firefunction-v2": ("<|begin_of_text|>", "<|eot_id|>", DATE, LLAMA_CPP),
+    # firefunction takes its function specs as a JSON string and the date as text.
+    "fireworks-ai-llama-3-firefunction-v2": (
+        "<|begin_of_text|>", "<|eot_id|>",
+        {"functions": '[{"name": "get_weather", "parameters": {"city": "string"}}]', "datetime": "Jul 26 2024"},
+        LLAMA_CPP),
     "CohereForAI-c4ai-command-r-plus-tool_use": ("<BOS_TOKEN>", "<|END_OF_TURN_TOKEN|>", {}, LLAMA_CPP),
     "CohereForAI-c4ai-command-r7b-12-2024-tool_use": ("<BOS_TOKEN>", "<|END_OF_TURN_TOKEN|>", {}, LLAMA_CPP),
     "meetkai-functionary-medium-v3.1": ("<|begin_of_text|>", "<|eot_id|>", {}, LLAMA_CPP),
