@@ -18,16 +18,16 @@ extension TemplateRenderer {
         guard case .function(let function) = callee else {
             throw TemplateFailure(position: expression.position, problem: "'\(callee.typeName)' object is not callable")
         }
-        if case .macro(let index) = function.kind {
+        switch function.kind {
+        case .macro(let index), .caller(let index):
+            // A macro's failures keep their own place inside its body.
             return try callMacro(callables[index], arguments, at: expression.position)
-        }
-        if case .caller(let index) = function.kind {
-            return try callMacro(callables[index], arguments, at: expression.position)
-        }
-        do throws(TemplateProblem) {
-            return try call(function, arguments)
-        } catch {
-            throw TemplateFailure(position: expression.position, problem: error.message)
+        default:
+            do throws(TemplateProblem) {
+                return try call(function, arguments)
+            } catch {
+                throw TemplateFailure(position: expression.position, problem: error.message)
+            }
         }
     }
 
@@ -42,7 +42,7 @@ extension TemplateRenderer {
             guard !arguments.positional.isEmpty else { throw TemplateProblem(message: "no items for cycling given") }
             return arguments.positional[index % arguments.positional.count]
         case .macro, .caller:
-            throw TemplateProblem(message: "a macro called outside an expression")
+            throw TemplateProblem(message: "macros are called by evaluateCall, which keeps their places")
         }
     }
 
