@@ -18,12 +18,16 @@
 # is left unset (true by default) there; a last row sets it false, which makes
 # encode_batch serial whatever RAYON_NUM_THREADS says. Then
 # `Tokenizer.from_file` of Gemma's file.
+# Smelt's encode loop alone: tools/bench-tokenize (a small package on the
+# Tokenize library), timed the same way as the library's helper.
 # Smelt (SMELT, default .build/release/smelt): `smelt tokenize QWEN_FOLDER
 # --input CORPUS --json --threads N > /dev/null` for N = 1, 2 and nproc,
 # tokens/s from the library's token count; `smelt tokenize GEMMA_FOLDER ""`
 # as a proxy for load time. Skipped with a message if the binary lacks the
-# command. Every time is the best of 3 wall-clock runs. Prints one markdown
-# table.
+# command. The library's times are its helper's best of 3 in one process;
+# Smelt's are one wall-clock run of the whole command; rounds alternate the
+# two (ROUNDS, default 3) and each row keeps its best round. Prints one
+# markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,56 +61,73 @@ row() {
 }
 field() { "$python" -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 
-echo "bench-tokenize: tokenizers library, encode loop, 1 thread" >&2
-result=$(RAYON_NUM_THREADS=1 "$python" "$helper" encode "$qwen/tokenizer.json" "$corpus" loop)
-tokens=$(field "$result" tokens)
-bytes=$(field "$result" bytes)
-texts=$(field "$result" texts)
-row "Qwen2.5 encode" "tokenizers encode (loop)" 1 "$(field "$result" seconds)" "$tokens" "$bytes"
-for threads in 1 "$cores"; do
-    echo "bench-tokenize: tokenizers library, encode_batch, $threads thread(s)" >&2
-    result=$(RAYON_NUM_THREADS=$threads "$python" "$helper" encode "$qwen/tokenizer.json" "$corpus" batch)
-    [ "$(field "$result" tokens)" = "$tokens" ] || { echo "error: encode_batch gave another token count" >&2; exit 1; }
-    row "Qwen2.5 encode" "tokenizers encode_batch" "$threads" "$(field "$result" seconds)" "$tokens" "$bytes"
-done
-echo "bench-tokenize: tokenizers library, encode_batch, TOKENIZERS_PARALLELISM=false" >&2
-result=$(TOKENIZERS_PARALLELISM=false "$python" "$helper" encode "$qwen/tokenizer.json" "$corpus" batch)
-row "Qwen2.5 encode" "tokenizers encode_batch, TOKENIZERS_PARALLELISM=false" 1 "$(field "$result" seconds)" "$tokens" "$bytes"
-echo "bench-tokenize: tokenizers library, load Gemma 3" >&2
-result=$(RAYON_NUM_THREADS=1 "$python" "$helper" load "$gemma/tokenizer.json")
-row "Gemma 3 load (262k vocab)" "Tokenizer.from_file" 1 "$(field "$result" seconds)" "" ""
-
-# best_of_3 COMMAND...: the shortest wall time in seconds; fails if a run fails
-best_of_3() {
-    local best="" start end elapsed
-    for _ in 1 2 3; do
-        start=$(date +%s.%N)
-        "$@" >/dev/null
-        end=$(date +%s.%N)
-        elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.6f", b - a }')
-        if [ -z "$best" ] || awk -v e="$elapsed" -v b="$best" 'BEGIN { exit !(e < b) }'; then best=$elapsed; fi
-    done
-    echo "$best"
+# This machine's speed drifts by half over minutes, so the library and
+# Smelt run in alternation: each of ROUNDS rounds (default 3) runs every
+# configuration once, and each row keeps its best round.
+declare -A best
+keep() {  # keep KEY SECONDS
+    if [ -z "${best[$1]:-}" ] || awk -v e="$2" -v b="${best[$1]}" 'BEGIN { exit !(e < b) }'; then best[$1]=$2; fi
 }
-
+# wall COMMAND...: the wall time of one run in seconds; fails if the run fails
+wall() {
+    local start end
+    start=$(date +%s.%N)
+    "$@" >/dev/null
+    end=$(date +%s.%N)
+    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.6f", b - a }'
+}
+has_smelt=1
 if [ ! -x "$smelt" ]; then
     echo "bench-tokenize: skipping Smelt: no binary at $smelt (swift build -c release --product smelt, or set SMELT)" >&2
+    has_smelt=0
 elif ! "$smelt" tokenize --help >/dev/null 2>&1; then
     echo "bench-tokenize: skipping Smelt: $smelt has no tokenize command" >&2
-else
-    thread_counts=$(printf '%s\n' 1 2 "$cores" | sort -nu)
+    has_smelt=0
+fi
+# Smelt's encode loop alone, as the library's helper times its own.
+encoder=/tmp/smelt-bench-tokenize-build/release/bench-tokenize
+(cd tools/bench-tokenize && swift build -c release --scratch-path /tmp/smelt-bench-tokenize-build >/dev/null)
+thread_counts=$(printf '%s\n' 1 2 "$cores" | sort -nu)
+for round in $(seq 1 "${ROUNDS:-3}"); do
+    echo "bench-tokenize: round $round" >&2
+    result=$(RAYON_NUM_THREADS=1 "$python" "$helper" encode "$qwen/tokenizer.json" "$corpus" loop)
+    tokens=$(field "$result" tokens)
+    bytes=$(field "$result" bytes)
+    texts=$(field "$result" texts)
+    keep loop "$(field "$result" seconds)"
+    result=$("$encoder" "$qwen/tokenizer.json" "$corpus")
+    [ "$(field "$result" tokens)" = "$tokens" ] || { echo "error: Smelt gave another token count" >&2; exit 1; }
+    keep encoder "$(field "$result" seconds)"
     for threads in $thread_counts; do
-        echo "bench-tokenize: smelt tokenize, $threads thread(s)" >&2
-        seconds=$(best_of_3 "$smelt" tokenize "$qwen" --input "$corpus" --json --threads "$threads")
-        row "Qwen2.5 encode" "smelt tokenize --json" "$threads" "$seconds" "$tokens" "$bytes"
+        result=$(RAYON_NUM_THREADS=$threads "$python" "$helper" encode "$qwen/tokenizer.json" "$corpus" batch)
+        [ "$(field "$result" tokens)" = "$tokens" ] || { echo "error: encode_batch gave another token count" >&2; exit 1; }
+        keep "batch$threads" "$(field "$result" seconds)"
+        if [ "$has_smelt" = 1 ]; then
+            keep "smelt$threads" "$(wall "$smelt" tokenize "$qwen" --input "$corpus" --json --threads "$threads")"
+        fi
     done
-    echo "bench-tokenize: smelt tokenize, load Gemma 3" >&2
-    seconds=$(best_of_3 "$smelt" tokenize "$gemma" "")
-    row "Gemma 3 load (262k vocab)" "smelt tokenize GEMMA \"\"" 1 "$seconds" "" ""
+    result=$(TOKENIZERS_PARALLELISM=false "$python" "$helper" encode "$qwen/tokenizer.json" "$corpus" batch)
+    keep serial "$(field "$result" seconds)"
+    result=$(RAYON_NUM_THREADS=1 "$python" "$helper" load "$gemma/tokenizer.json")
+    keep load "$(field "$result" seconds)"
+    if [ "$has_smelt" = 1 ]; then keep smeltload "$(wall "$smelt" tokenize "$gemma" "")"; fi
+done
+row "Qwen2.5 encode" "tokenizers encode (loop)" 1 "${best[loop]}" "$tokens" "$bytes"
+row "Qwen2.5 encode" "Smelt Tokenizer.encode (loop, tools/bench-tokenize)" 1 "${best[encoder]}" "$tokens" "$bytes"
+for threads in $thread_counts; do
+    row "Qwen2.5 encode" "tokenizers encode_batch" "$threads" "${best[batch$threads]}" "$tokens" "$bytes"
+done
+row "Qwen2.5 encode" "tokenizers encode_batch, TOKENIZERS_PARALLELISM=false" 1 "${best[serial]}" "$tokens" "$bytes"
+row "Gemma 3 load (262k vocab)" "Tokenizer.from_file" 1 "${best[load]}" "" ""
+if [ "$has_smelt" = 1 ]; then
+    for threads in $thread_counts; do
+        row "Qwen2.5 encode" "smelt tokenize --json (load, read, encode, write)" "$threads" "${best[smelt$threads]}" "$tokens" "$bytes"
+    done
+    row "Gemma 3 load (262k vocab)" "smelt tokenize GEMMA \"\" (whole command)" 1 "${best[smeltload]}" "" ""
 fi
 
 echo "Corpus: $corpus: $texts texts, $bytes bytes of text, $tokens Qwen2.5 tokens; $cores cores."
 echo
-echo "| what | tool | threads | best of 3 (s) | tokens/s | MB/s |"
+echo "| what | tool | threads | best round (s) | tokens/s | MB/s |"
 echo "|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
