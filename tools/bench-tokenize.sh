@@ -95,13 +95,13 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
     bytes=$(field "$result" bytes)
     texts=$(field "$result" texts)
     keep loop "$(field "$result" seconds)"
-    result=$("$encoder" "$qwen/tokenizer.json" "$corpus")
-    [ "$(field "$result" tokens)" = "$tokens" ] || { echo "error: Smelt gave another token count" >&2; exit 1; }
-    keep encoder "$(field "$result" seconds)"
     for threads in $thread_counts; do
         result=$(RAYON_NUM_THREADS=$threads "$python" "$helper" encode "$qwen/tokenizer.json" "$corpus" batch)
         [ "$(field "$result" tokens)" = "$tokens" ] || { echo "error: encode_batch gave another token count" >&2; exit 1; }
         keep "batch$threads" "$(field "$result" seconds)"
+        result=$("$encoder" "$qwen/tokenizer.json" "$corpus" "$threads")
+        [ "$(field "$result" tokens)" = "$tokens" ] || { echo "error: Smelt gave another token count" >&2; exit 1; }
+        keep "encoder$threads" "$(field "$result" seconds)"
         if [ "$has_smelt" = 1 ]; then
             keep "smelt$threads" "$(wall "$smelt" tokenize "$qwen" --input "$corpus" --json --threads "$threads")"
         fi
@@ -113,9 +113,9 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
     if [ "$has_smelt" = 1 ]; then keep smeltload "$(wall "$smelt" tokenize "$gemma" "")"; fi
 done
 row "Qwen2.5 encode" "tokenizers encode (loop)" 1 "${best[loop]}" "$tokens" "$bytes"
-row "Qwen2.5 encode" "Smelt Tokenizer.encode (loop, tools/bench-tokenize)" 1 "${best[encoder]}" "$tokens" "$bytes"
 for threads in $thread_counts; do
     row "Qwen2.5 encode" "tokenizers encode_batch" "$threads" "${best[batch$threads]}" "$tokens" "$bytes"
+    row "Qwen2.5 encode" "Smelt Tokenizer.encode (tools/bench-tokenize)" "$threads" "${best[encoder$threads]}" "$tokens" "$bytes"
 done
 row "Qwen2.5 encode" "tokenizers encode_batch, TOKENIZERS_PARALLELISM=false" 1 "${best[serial]}" "$tokens" "$bytes"
 row "Gemma 3 load (262k vocab)" "Tokenizer.from_file" 1 "${best[load]}" "" ""

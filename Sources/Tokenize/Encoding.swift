@@ -13,7 +13,8 @@ public struct Encoding: Sendable, Equatable {
 
     public var count: Int { ids.count }
 
-    mutating func append(id: Int32, token: String, offsets range: Range<Int>, typeID: UInt32 = 0, special: Bool = false) {
+    mutating func append(id: Int32, token: String, offsets range: Range<Int>, typeID: UInt32 = 0, special: Bool = false)
+    {
         ids.append(id)
         tokens.append(token)
         offsets.append(range)

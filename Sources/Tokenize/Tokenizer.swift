@@ -18,7 +18,8 @@ public struct Tokenizer: Sendable {
     /// Encodes one text, with the post-processor's special tokens when
     /// `addSpecialTokens` (the library's default). `workspace` keeps a word
     /// cache between calls of one thread.
-    public func encode(_ text: String, addSpecialTokens: Bool = true, workspace: TokenizerWorkspace? = nil) -> Encoding {
+    public func encode(_ text: String, addSpecialTokens: Bool = true, workspace: TokenizerWorkspace? = nil) -> Encoding
+    {
         encode([text], addSpecialTokens: addSpecialTokens, workspace: workspace)
     }
 
@@ -53,14 +54,16 @@ public struct Tokenizer: Sendable {
         for piece in list.pieces {
             let original = list.originalRange(of: piece.range)
             if let id = piece.addedTokenID {
-                encoding.append(id: id, token: PieceText.string(list.scalars[piece.range]), offsets: original, typeID: typeID)
+                encoding.append(
+                    id: id, token: PieceText.string(list.scalars[piece.range]), offsets: original, typeID: typeID)
                 continue
             }
             modelTokens.removeAll(keepingCapacity: true)
             model.tokenize(list.scalars[piece.range], into: &modelTokens, cache: cache)
             for token in modelTokens {
                 encoding.append(
-                    id: token.id, token: token.text ?? model.token(of: token.id) ?? "", offsets: list.originalRange(of: token.range),
+                    id: token.id, token: token.text ?? model.token(of: token.id) ?? "",
+                    offsets: list.originalRange(of: token.range),
                     typeID: typeID)
             }
         }

@@ -64,11 +64,13 @@ enum TokenizeCommand: Command {
         """
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
-        let threads = try arguments.options["threads"].map { (text) throws(UsageError) in try OptionValues.threads(text) }
+        let threads =
+            try arguments.options["threads"].map { (text) throws(UsageError) in try OptionValues.threads(text) }
             ?? defaultThreadCount
         let input = arguments.options["input"]
         guard (input == nil) == (arguments.positionals.count == 2) else {
-            throw UsageError(message: input == nil ? "give TEXT or --input FILE.jsonl" : "give TEXT or --input, not both")
+            throw UsageError(
+                message: input == nil ? "give TEXT or --input FILE.jsonl" : "give TEXT or --input, not both")
         }
         let encoder = try TokenizerSource.encoder(
             for: arguments.positionals[0], chatTemplatePath: arguments.options["chat-template"])

@@ -14,7 +14,11 @@ struct TokenizeOutput: Sendable {
     func encodeText(_ text: String) throws {
         let encoding = encoder.tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
         let record = RecordEncoding(encoding: encoding, lossMask: nil, text: text, lossSpans: [])
-        if json { writeToStandardOutput(bytes: jsonLine(id: .null, record)) } else { writeToStandardOutput(table(record)) }
+        if json {
+            writeToStandardOutput(bytes: jsonLine(id: .null, record))
+        } else {
+            writeToStandardOutput(table(record))
+        }
     }
 
     /// Encodes the records of a JSONL file in batches on `threads` workers,
@@ -99,19 +103,23 @@ struct TokenizeOutput: Sendable {
             var covered = String.UnicodeScalarView()
             if range.upperBound <= scalars.count { covered.append(contentsOf: scalars[range]) }
             let mark = record.lossMask.map { $0[index] ? "*" : " " } ?? " "
-            let line = pad(String(index), 6) + " " + pad(String(encoding.ids[index]), 7) + " " + mark + " "
+            let line =
+                pad(String(index), 6) + " " + pad(String(encoding.ids[index]), 7) + " " + mark + " "
                 + pad(JSONOutput.quoted(encoding.tokens[index]), 24, left: false) + " "
                 + pad("\(range.lowerBound)..<\(range.upperBound)", 12, left: false) + " "
                 + JSONOutput.quoted(String(covered))
             text += TerminalText.escaped(line) + "\n"
         }
-        return text + "decoded: " + TerminalText.escaped(JSONOutput.quoted(encoder.tokenizer.decode(encoding.ids))) + "\n"
+        return text + "decoded: " + TerminalText.escaped(JSONOutput.quoted(encoder.tokenizer.decode(encoding.ids)))
+            + "\n"
     }
 
     /// A record's line when not printing JSON.
     func summary(_ record: DataRecord, _ encoding: RecordEncoding) -> String {
         let counted = encoding.lossMask.map { $0.filter { $0 }.count } ?? encoding.encoding.count
-        return "record \(record.id.rendered()) (line \(record.line)): \(encoding.encoding.count) tokens, \(counted) in the loss\n"
+        return
+            "record \(record.id.rendered()) (line \(record.line)): \(encoding.encoding.count) tokens, "
+            + "\(counted) in the loss\n"
     }
 
     private func pad(_ text: String, _ width: Int, left: Bool = true) -> String {
@@ -119,4 +127,3 @@ struct TokenizeOutput: Sendable {
         return left ? padding + text : text + padding
     }
 }
-

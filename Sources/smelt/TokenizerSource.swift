@@ -25,8 +25,11 @@ enum TokenizerSource {
             guard try FileSystem.status(tokenizerPath)?.isRegularFile == true else {
                 throw MissingTokenizerError(path: path, problem: "has no \(tokenizerFile)")
             }
-            files[tokenizerFile] = (tokenizerPath, try FileSystem.readSmallFile(tokenizerPath, limit: UInt64(Tokenizer.maximumFileBytes)))
-            for name in [configFile, templateFile] where try FileSystem.status(folder + "/" + name)?.isRegularFile == true {
+            files[tokenizerFile] = (
+                tokenizerPath, try FileSystem.readSmallFile(tokenizerPath, limit: UInt64(Tokenizer.maximumFileBytes))
+            )
+            for name in [configFile, templateFile]
+            where try FileSystem.status(folder + "/" + name)?.isRegularFile == true {
                 files[name] = (folder + "/" + name, try FileSystem.readSmallFile(folder + "/" + name, limit: 16 << 20))
             }
         } else {
@@ -43,7 +46,7 @@ enum TokenizerSource {
         var config = TokenizerConfig()
         if let entry = files[configFile] { config = try TokenizerConfig(json: entry.bytes, file: entry.name) }
         var template: (source: String, origin: String)?
-        if let source = config.chatTemplate { template = (source, files[configFile]!.name) }  // checked: config came from it
+        if let source = config.chatTemplate, let entry = files[configFile] { template = (source, entry.name) }
         if let entry = files[templateFile] { template = (String(decoding: entry.bytes, as: UTF8.self), entry.name) }
         if let chatTemplatePath {
             let bytes = try FileSystem.readSmallFile(chatTemplatePath, limit: 16 << 20)

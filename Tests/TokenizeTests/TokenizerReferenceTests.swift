@@ -41,7 +41,8 @@ import Testing
                 let encoding = tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
                 let wantTokens = try expected["tokens"].strings
                 let wantOffsets = try expected["offsets"].ranges
-                let same = try encoding.ids == expected["ids"].ids && encoding.tokens == wantTokens
+                let same =
+                    try encoding.ids == expected["ids"].ids && encoding.tokens == wantTokens
                     && encoding.offsets == wantOffsets
                 if !same { failures += 1 }
                 #expect(

@@ -28,10 +28,12 @@ import Testing
             place: "normalizer", problem: #"normalizer "Precompiled" is not supported"#),
         Case(
             name: "unknown pre-tokenizer inside a sequence", from: #""pre_tokenizer": null"#,
-            to: #""pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Digits"}, {"type": "UnicodeScripts"}]}"#,
+            to:
+                #""pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Digits"}, {"type": "UnicodeScripts"}]}"#,
             place: "pre_tokenizer.pretokenizers[1]", problem: #"pre-tokenizer "UnicodeScripts" is not supported"#),
         Case(
-            name: "unknown post-processor", from: #""post_processor": null"#, to: #""post_processor": {"type": "Fancy"}"#,
+            name: "unknown post-processor", from: #""post_processor": null"#,
+            to: #""post_processor": {"type": "Fancy"}"#,
             place: "post_processor", problem: #"post-processor "Fancy" is not supported"#),
         Case(
             name: "unknown decoder", from: #""decoder": null"#, to: #""decoder": {"type": "CTC"}"#,
@@ -50,7 +52,8 @@ import Testing
             name: "merge naming an unknown token", from: #""merges": ["a b"]"#, to: #""merges": ["a c"]"#,
             place: "model.merges", problem: #"merge 0 names unknown token "c""#),
         Case(
-            name: "merge making a token the vocabulary lacks", from: #""merges": ["a b"]"#, to: #""merges": ["a b", "b a"]"#,
+            name: "merge making a token the vocabulary lacks", from: #""merges": ["a b"]"#,
+            to: #""merges": ["a b", "b a"]"#,
             place: "model.merges", problem: #"merge 1 makes "ba", which is not in the vocabulary"#),
         Case(
             name: "merge of three tokens", from: #""merges": ["a b"]"#, to: #""merges": ["a b c"]"#,
@@ -63,7 +66,8 @@ import Testing
             place: #"byte at "a": 1"#, problem: #"duplicate key "a""#),
         Case(
             name: "duplicate ids in added tokens", from: #""added_tokens": []"#,
-            to: #""added_tokens": [{"id": 3, "content": "<s>", "special": true}, {"id": 3, "content": "</s>", "special": true}]"#,
+            to:
+                #""added_tokens": [{"id": 3, "content": "<s>", "special": true}, {"id": 3, "content": "</s>", "special": true}]"#,
             place: "added_tokens[1]", problem: #"id 3 is given to both "<s>" and "</s>""#),
         Case(
             name: "added token contradicting the vocabulary", from: #""added_tokens": []"#,
@@ -71,18 +75,22 @@ import Testing
             place: "added_tokens[0]", problem: #"id 0 is "<s>" here but "a" in the model's vocabulary"#),
         Case(
             name: "bad regex", from: #""pre_tokenizer": null"#,
-            to: #""pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(ab"}, "behavior": "Isolated", "invert": false}"#,
+            to:
+                #""pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(ab"}, "behavior": "Isolated", "invert": false}"#,
             place: "pre_tokenizer.pattern.Regex", problem: "bad regular expression"),
         Case(
             name: "unknown split behaviour", from: #""pre_tokenizer": null"#,
-            to: #""pre_tokenizer": {"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways", "invert": false}"#,
+            to:
+                #""pre_tokenizer": {"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways", "invert": false}"#,
             place: "pre_tokenizer.behavior", problem: #"unknown split behavior "Sideways""#),
         Case(
             name: "template naming an unknown special token", from: #""post_processor": null"#,
-            to: #""post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}], "pair": [], "special_tokens": {}}"#,
+            to:
+                #""post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}], "pair": [], "special_tokens": {}}"#,
             place: "post_processor.single[0].SpecialToken", problem: #""<s>" is not in special_tokens"#),
         Case(
-            name: "unknown token that is not in the vocabulary", from: #""unk_token": null"#, to: #""unk_token": "<unk>""#,
+            name: "unknown token that is not in the vocabulary", from: #""unk_token": null"#,
+            to: #""unk_token": "<unk>""#,
             place: "model.unk_token", problem: #""<unk>" is not in the vocabulary"#),
         Case(
             name: "random dropout", from: #""type": "BPE""#, to: #""type": "BPE", "dropout": 0.1"#,

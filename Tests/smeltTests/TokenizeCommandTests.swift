@@ -20,7 +20,9 @@ import Testing
     }
 
     @Test func encodesTextAsTheLibraryDoes() throws {
-        let result = try CommandRunner.run(["tokenize", Self.minilm, "The quick brown fox jumps over the lazy dog.", "--json"])
+        let result = try CommandRunner.run([
+            "tokenize", Self.minilm, "The quick brown fox jumps over the lazy dog.", "--json",
+        ])
         #expect(result.status == 0, "\(result.standardError)")
         let object = try CommandRunner.json(result.standardOutput)
         #expect(object["ids"] as? [Int] == [101, 1996, 4248, 2829, 4419, 14523, 2058, 1996, 13971, 3899, 1012, 102])
@@ -42,7 +44,10 @@ import Testing
     @Test func recordsComeOutInFileOrderWhateverTheThreads() throws {
         var lines: [String] = []
         for index in 0..<300 {
-            lines.append(index % 3 == 0 ? #"{"text": "record \#(index) café"}"# : #"{"id": "p\#(index)", "prompt": "Q\#(index)?", "completion": " A \#(index)."}"#)
+            lines.append(
+                index % 3 == 0
+                    ? #"{"text": "record \#(index) café"}"#
+                    : #"{"id": "p\#(index)", "prompt": "Q\#(index)?", "completion": " A \#(index)."}"#)
         }
         let data = try write(lines)
         let one = try CommandRunner.run(["tokenize", Self.minilm, "--input", data, "--json", "--threads", "1"])
@@ -57,8 +62,12 @@ import Testing
     }
 
     @Test func rendersChatsWithTheGivenTemplate() throws {
-        let data = try write([#"{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello there"}]}"#])
-        let result = try CommandRunner.run(["tokenize", Self.minilm, "--input", data, "--json", "--chat-template", Self.template])
+        let data = try write([
+            #"{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello there"}]}"#
+        ])
+        let result = try CommandRunner.run([
+            "tokenize", Self.minilm, "--input", data, "--json", "--chat-template", Self.template,
+        ])
         #expect(result.status == 0, "\(result.standardError)")
         let record = try CommandRunner.json(result.standardOutput)
         let tokens = try #require(record["tokens"] as? [String])
@@ -68,7 +77,9 @@ import Testing
     }
 
     @Test func stopsAtAChatRecordWithoutTemplateAfterPrintingTheOnesBefore() throws {
-        let data = try write([#"{"text": "one"}"#, #"{"text": "two"}"#, #"{"messages": [{"role": "user", "content": "hi"}]}"#])
+        let data = try write([
+            #"{"text": "one"}"#, #"{"text": "two"}"#, #"{"messages": [{"role": "user", "content": "hi"}]}"#,
+        ])
         let result = try CommandRunner.run(["tokenize", Self.minilm, "--input", data, "--json"])
         #expect(result.status == 65)
         #expect(try jsonLines(result.standardOutput).count == 2)
@@ -99,7 +110,9 @@ import Testing
 
     @Test(.enabled(if: RealModel.smolLM2.isPresent, "SmolLM2 GGUF missing: run tools/fetch-models.sh smollm2"))
     func readsTheTokenizerAndTemplateOfAGGUF() throws {
-        let data = try write([#"{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}"#])
+        let data = try write([
+            #"{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}"#
+        ])
         let result = try CommandRunner.run(["tokenize", RealModel.smolLM2.path, "--input", data, "--json"])
         #expect(result.status == 0, "\(result.standardError)")
         let record = try CommandRunner.json(result.standardOutput)

@@ -70,7 +70,10 @@ public struct ByteKeyTable: Sendable {
                     let entry = Int(truncatingIfNeeded: content & 0xFFFF_FFFF) - 1
                     let start = keyStarts[entry]
                     if keyStarts[entry + 1] - start == key.count && hashes[entry] == hash
-                        && (key.isEmpty || keyBytes.withUnsafeBytes { memcmpEqual($0.baseAddress! + start, key.baseAddress!, key.count) })  // checked: non-empty
+                        && (key.isEmpty
+                            || keyBytes.withUnsafeBytes {
+                                memcmpEqual($0.baseAddress! + start, key.baseAddress!, key.count)
+                            })  // checked: non-empty
                     {
                         return entry
                     }
@@ -96,13 +99,17 @@ public struct ByteKeyTable: Sendable {
 private func memcmpEqual(_ left: UnsafeRawPointer, _ right: UnsafeRawPointer, _ count: Int) -> Bool {
     var index = 0
     while index + 8 <= count {
-        if left.loadUnaligned(fromByteOffset: index, as: UInt64.self) != right.loadUnaligned(fromByteOffset: index, as: UInt64.self) {
+        if left.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            != right.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        {
             return false
         }
         index += 8
     }
     while index < count {
-        if left.load(fromByteOffset: index, as: UInt8.self) != right.load(fromByteOffset: index, as: UInt8.self) { return false }
+        if left.load(fromByteOffset: index, as: UInt8.self) != right.load(fromByteOffset: index, as: UInt8.self) {
+            return false
+        }
         index += 1
     }
     return true

@@ -48,7 +48,8 @@ struct AddedVocabulary: Sendable {
         normalizedTrie = normalized
         self.indexByID = indexByID
         specialContents = Set(tokens.filter(\.special).map { ExactString($0.content) })
-        idByContent = Dictionary(tokens.map { (ExactString($0.content), $0.id) }, uniquingKeysWith: { first, _ in first })
+        idByContent = Dictionary(
+            tokens.map { (ExactString($0.content), $0.id) }, uniquingKeysWith: { first, _ in first })
         displayContents = displays
     }
 
@@ -102,7 +103,9 @@ struct AddedVocabulary: Sendable {
             cursor = end
             index = end
         }
-        if cursor < range.upperBound { parts.append(PieceList.Piece(range: cursor..<range.upperBound, addedTokenID: nil)) }
+        if cursor < range.upperBound {
+            parts.append(PieceList.Piece(range: cursor..<range.upperBound, addedTokenID: nil))
+        }
         return parts
     }
 

@@ -83,7 +83,8 @@ indirect enum Decoder: Sendable {
             return tokens.enumerated().map { index, token in
                 var text = token
                 if index != 0 {
-                    text = ScalarText.hasPrefix(prefix, text) ? ScalarText.removingPrefix(prefix, from: text) : " " + text
+                    text =
+                        ScalarText.hasPrefix(prefix, text) ? ScalarText.removingPrefix(prefix, from: text) : " " + text
                 }
                 return cleanup ? Self.cleanUp(text) : text
             }
@@ -107,7 +108,8 @@ indirect enum Decoder: Sendable {
         for token in tokens {
             let utf8 = Array(token.utf8)
             if utf8.count == 6, utf8.starts(with: Array("<0x".utf8)), utf8[5] == UInt8(ascii: ">"),
-                let byte = UInt8(String(decoding: utf8[3..<5], as: UTF8.self), radix: 16) {
+                let byte = UInt8(String(decoding: utf8[3..<5], as: UTF8.self), radix: 16)
+            {
                 pending.append(byte)
             } else {
                 flush()
@@ -122,8 +124,10 @@ indirect enum Decoder: Sendable {
     /// punctuation and contractions go.
     private static func cleanUp(_ text: String) -> String {
         var result = text
-        for (from, to) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-            (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
+        for (from, to) in [
+            (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+            (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+        ] {
             result = ScalarText.replacing(from, with: to, in: result)
         }
         return result

@@ -2,8 +2,10 @@ extension BPEModel {
     /// The `model` object of a BPE tokenizer.json.
     init(json field: JSONField, rawMerges: MergeListScanner? = nil) throws(TokenizerError) {
         try field.refuseUnknownMembers(
-            ["dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix", "fuse_unk", "byte_fallback",
-                "ignore_merges", "vocab", "merges"], component: "BPE")
+            [
+                "dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix", "fuse_unk", "byte_fallback",
+                "ignore_merges", "vocab", "merges",
+            ], component: "BPE")
         if let dropout = try field.optionalNonNull("dropout"), try dropout.double() != 0 {
             throw dropout.error("BPE dropout is random; Smelt encodes deterministically and refuses it")
         }
@@ -33,7 +35,9 @@ extension BPEModel {
         var unknownID: Int32?
         if let unknown = try field.optionalNonNull("unk_token") {
             let token = try unknown.string()
-            guard let id = vocabulary.id(of: token) else { throw unknown.error("\(quoted(token)) is not in the vocabulary") }
+            guard let id = vocabulary.id(of: token) else {
+                throw unknown.error("\(quoted(token)) is not in the vocabulary")
+            }
             unknownID = id
         }
         self.init(
@@ -57,7 +61,8 @@ extension BPEModel {
             let place = raw.map { _ in "model.merges" } ?? field.path
             func unknown(_ bytes: some Collection<UInt8>, _ what: String) -> TokenizerError {
                 TokenizerError(
-                    file: field.file, place: place, problem: "merge \(rank) \(what) \(quoted(String(decoding: bytes, as: UTF8.self)))")
+                    file: field.file, place: place,
+                    problem: "merge \(rank) \(what) \(quoted(String(decoding: bytes, as: UTF8.self)))")
             }
             guard let leftID = vocabulary.id(of: left) else { throw unknown(left, "names unknown token") }
             guard let rightID = vocabulary.id(of: right) else { throw unknown(right, "names unknown token") }
@@ -68,7 +73,10 @@ extension BPEModel {
             guard let joinedID = joined.withUnsafeBytes({ vocabulary.id(of: $0) }) else {
                 throw TokenizerError(
                     file: field.file, place: place,
-                    problem: "merge \(rank) makes \(quoted(String(decoding: joined, as: UTF8.self))), which is not in the vocabulary")
+                    problem:
+                        "merge \(rank) makes \(quoted(String(decoding: joined, as: UTF8.self))), "
+                        + "which is not in the vocabulary"
+                )
             }
             table.set(pairKey(leftID, rightID), UInt64(rank) << 32 | UInt64(UInt32(bitPattern: joinedID)))
         }
@@ -89,7 +97,8 @@ extension BPEModel {
                 left = String(decoding: parts[0], as: UTF8.self)
                 right = String(decoding: parts[1], as: UTF8.self)
             case .array(let pair):
-                guard pair.count == 2, case .string(let first) = pair[0].value, case .string(let second) = pair[1].value else {
+                guard pair.count == 2, case .string(let first) = pair[0].value, case .string(let second) = pair[1].value
+                else {
                     throw field.error("merge \(rank) is not a pair of strings")
                 }
                 left = first

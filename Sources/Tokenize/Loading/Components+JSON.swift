@@ -39,7 +39,8 @@ extension Normalizer {
             self = .lowercase
         case "Strip":
             try field.refuseUnknownMembers(["strip_left", "strip_right"], component: type)
-            self = .strip(left: try field.bool("strip_left", default: true), right: try field.bool("strip_right", default: true))
+            self = .strip(
+                left: try field.bool("strip_left", default: true), right: try field.bool("strip_right", default: true))
         case "Replace":
             try field.refuseUnknownMembers(["pattern", "content"], component: type)
             self = .replace(
@@ -49,7 +50,8 @@ extension Normalizer {
             try field.refuseUnknownMembers(["prepend"], component: type)
             self = .prepend(Array(try field.required("prepend").string().unicodeScalars))
         case "BertNormalizer":
-            try field.refuseUnknownMembers(["clean_text", "handle_chinese_chars", "strip_accents", "lowercase"], component: type)
+            try field.refuseUnknownMembers(
+                ["clean_text", "handle_chinese_chars", "strip_accents", "lowercase"], component: type)
             let lowercase = try field.bool("lowercase", default: true)
             self = .bert(
                 cleanText: try field.bool("clean_text", default: true),
@@ -80,7 +82,8 @@ extension PreTokenizer {
                 try TextPattern(json: field.required("pattern")), try SplitBehavior(json: field.required("behavior")),
                 invert: try field.bool("invert", default: false))
         case "Metaspace":
-            try field.refuseUnknownMembers(["replacement", "prepend_scheme", "split", "add_prefix_space", "str_rep"], component: type)
+            try field.refuseUnknownMembers(
+                ["replacement", "prepend_scheme", "split", "add_prefix_space", "str_rep"], component: type)
             self = .metaspace(
                 replacement: try Self.replacement(field), prependScheme: try Self.prependScheme(field),
                 split: try field.bool("split", default: true))
@@ -89,7 +92,9 @@ extension PreTokenizer {
             self = .digits(individual: try field.bool("individual_digits", default: false))
         case "Punctuation":
             try field.refuseUnknownMembers(["behavior"], component: type)
-            self = .punctuation(try field.optionalNonNull("behavior").map { (f) throws(TokenizerError) in try SplitBehavior(json: f) } ?? .isolated)
+            self = .punctuation(
+                try field.optionalNonNull("behavior").map { (f) throws(TokenizerError) in try SplitBehavior(json: f) }
+                    ?? .isolated)
         case "Whitespace":
             try field.refuseUnknownMembers([], component: type)
             self = .whitespace
@@ -102,7 +107,9 @@ extension PreTokenizer {
         case "Sequence":
             try field.refuseUnknownMembers(["pretokenizers"], component: type)
             var steps: [PreTokenizer] = []
-            for element in try field.required("pretokenizers").elements() { steps.append(try PreTokenizer(json: element)) }
+            for element in try field.required("pretokenizers").elements() {
+                steps.append(try PreTokenizer(json: element))
+            }
             self = .sequence(steps)
         default:
             throw field.error("pre-tokenizer \"\(type)\" is not supported")

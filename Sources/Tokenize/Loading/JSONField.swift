@@ -23,7 +23,9 @@ struct JSONField {
 
     /// The members of an object, in file order.
     func members() throws(TokenizerError) -> [(key: String, node: JSONNode)] {
-        guard case .object(let members) = value else { throw error("expected an object, found \(value.kindDescription)") }
+        guard case .object(let members) = value else {
+            throw error("expected an object, found \(value.kindDescription)")
+        }
         return members
     }
 
@@ -62,7 +64,9 @@ struct JSONField {
     }
 
     func bool() throws(TokenizerError) -> Bool {
-        guard case .bool(let flag) = value else { throw error("expected true or false, found \(value.kindDescription)") }
+        guard case .bool(let flag) = value else {
+            throw error("expected true or false, found \(value.kindDescription)")
+        }
         return flag
     }
 
@@ -79,7 +83,9 @@ struct JSONField {
         switch value {
         case .unsignedInteger(let number): return Double(number)
         case .number(let text):
-            guard let number = Double(text), number.isFinite else { throw error("expected a finite number, found \(text)") }
+            guard let number = Double(text), number.isFinite else {
+                throw error("expected a finite number, found \(text)")
+            }
             return number
         default: throw error("expected a number, found \(value.kindDescription)")
         }

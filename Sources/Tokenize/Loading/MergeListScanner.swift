@@ -113,7 +113,9 @@ struct MergeListScanner {
             case UInt8(ascii: "u"):
                 var value = try hexQuad()
                 if (0xD800..<0xDC00).contains(value) {
-                    guard take(UInt8(ascii: "\\")), take(UInt8(ascii: "u")) else { throw fail("a lone surrogate escape") }
+                    guard take(UInt8(ascii: "\\")), take(UInt8(ascii: "u")) else {
+                        throw fail("a lone surrogate escape")
+                    }
                     let low = try hexQuad()
                     guard (0xDC00..<0xE000).contains(low) else { throw fail("a lone surrogate escape") }
                     value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)

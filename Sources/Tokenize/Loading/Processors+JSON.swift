@@ -7,7 +7,8 @@ extension PostProcessor {
             var specialTokens: [String: SpecialTokenIDs] = [:]
             let specials = try field.required("special_tokens")
             for member in try specials.members() {
-                let entry = JSONField(file: field.file, path: "\(specials.path).\(member.key)", value: member.node.value)
+                let entry = JSONField(
+                    file: field.file, path: "\(specials.path).\(member.key)", value: member.node.value)
                 var ids: [Int32] = []
                 for id in try entry.required("ids").elements() { ids.append(Int32(try id.integer())) }
                 var tokens: [String] = []
@@ -26,17 +27,21 @@ extension PostProcessor {
         case "RobertaProcessing":
             try field.refuseUnknownMembers(["sep", "cls", "trim_offsets", "add_prefix_space"], component: type)
             self = .roberta(
-                separator: try Self.specialToken(field.required("sep")), classifier: try Self.specialToken(field.required("cls")),
+                separator: try Self.specialToken(field.required("sep")),
+                classifier: try Self.specialToken(field.required("cls")),
                 trimOffsets: try field.bool("trim_offsets", default: true),
                 addPrefixSpace: try field.bool("add_prefix_space", default: true))
         case "BertProcessing":
             try field.refuseUnknownMembers(["sep", "cls"], component: type)
             self = .bert(
-                separator: try Self.specialToken(field.required("sep")), classifier: try Self.specialToken(field.required("cls")))
+                separator: try Self.specialToken(field.required("sep")),
+                classifier: try Self.specialToken(field.required("cls")))
         case "Sequence":
             try field.refuseUnknownMembers(["processors"], component: type)
             var steps: [PostProcessor] = []
-            for element in try field.required("processors").elements() { steps.append(try PostProcessor(json: element)) }
+            for element in try field.required("processors").elements() {
+                steps.append(try PostProcessor(json: element))
+            }
             self = .sequence(steps)
         default:
             throw field.error("post-processor \"\(type)\" is not supported")
@@ -65,7 +70,9 @@ extension PostProcessor {
             let id = try body.required("id").string()
             switch member.key {
             case "Sequence":
-                guard id == "A" || id == "B" else { throw body.error("a sequence is \"A\" or \"B\", not \(quoted(id))") }
+                guard id == "A" || id == "B" else {
+                    throw body.error("a sequence is \"A\" or \"B\", not \(quoted(id))")
+                }
                 pieces.append(.sequence(isFirst: id == "A", typeID: typeID))
             case "SpecialToken":
                 guard specialTokens[id] != nil else { throw body.error("\(quoted(id)) is not in special_tokens") }
@@ -86,8 +93,10 @@ extension Decoder {
             try field.refuseUnknownMembers(["add_prefix_space", "trim_offsets", "use_regex"], component: type)
             self = .byteLevel
         case "Metaspace":
-            try field.refuseUnknownMembers(["replacement", "prepend_scheme", "split", "add_prefix_space", "str_rep"], component: type)
-            self = .metaspace(replacement: try PreTokenizer.replacement(field), prependScheme: try PreTokenizer.prependScheme(field))
+            try field.refuseUnknownMembers(
+                ["replacement", "prepend_scheme", "split", "add_prefix_space", "str_rep"], component: type)
+            self = .metaspace(
+                replacement: try PreTokenizer.replacement(field), prependScheme: try PreTokenizer.prependScheme(field))
         case "ByteFallback":
             try field.refuseUnknownMembers([], component: type)
             self = .byteFallback
@@ -100,13 +109,17 @@ extension Decoder {
             guard content.unicodeScalars.count == 1, let scalar = content.unicodeScalars.first else {
                 throw field.error("Strip content must be one character, not \(quoted(content))")
             }
-            self = .strip(content: scalar, start: try field.required("start").integer(), stop: try field.required("stop").integer())
+            self = .strip(
+                content: scalar, start: try field.required("start").integer(),
+                stop: try field.required("stop").integer())
         case "Replace":
             try field.refuseUnknownMembers(["pattern", "content"], component: type)
-            self = .replace(try TextPattern(json: field.required("pattern")), with: try field.required("content").string())
+            self = .replace(
+                try TextPattern(json: field.required("pattern")), with: try field.required("content").string())
         case "WordPiece":
             try field.refuseUnknownMembers(["prefix", "cleanup"], component: type)
-            self = .wordPiece(prefix: try field.string("prefix", default: "##"), cleanup: try field.bool("cleanup", default: true))
+            self = .wordPiece(
+                prefix: try field.string("prefix", default: "##"), cleanup: try field.bool("cleanup", default: true))
         case "Sequence":
             try field.refuseUnknownMembers(["decoders"], component: type)
             var steps: [Decoder] = []

@@ -18,7 +18,9 @@ extension Tokenizer {
         let mergesRange = bytes.withUnsafeBytes { MergeListScanner.locateMerges(in: $0) }
         var document = bytes
         if let range = mergesRange, range.count >= 2 {
-            document.replaceSubrange(range, with: [UInt8(ascii: "[")] + [UInt8](repeating: 0x20, count: range.count - 2) + [UInt8(ascii: "]")])
+            document.replaceSubrange(
+                range,
+                with: [UInt8(ascii: "[")] + [UInt8](repeating: 0x20, count: range.count - 2) + [UInt8(ascii: "]")])
         }
         let root: JSONNode
         do {
@@ -30,7 +32,9 @@ extension Tokenizer {
         try top.refuseUnknownTop()
         // `truncation` and `padding` are call settings, not pipeline steps:
         // transformers turns them off unless a call asks, and so does Smelt.
-        let normalizer = try top.optionalNonNull("normalizer").map { (f) throws(TokenizerError) in try Normalizer(json: f) }
+        let normalizer = try top.optionalNonNull("normalizer").map { (f) throws(TokenizerError) in
+            try Normalizer(json: f)
+        }
         let preTokenizer = try top.optionalNonNull("pre_tokenizer").map { (f) throws(TokenizerError) in
             try PreTokenizer(json: f)
         }
@@ -40,7 +44,9 @@ extension Tokenizer {
         let decoder = try top.optionalNonNull("decoder").map { (f) throws(TokenizerError) in try Decoder(json: f) }
         let modelResult = bytes.withUnsafeBytes { raw in
             Result { () throws(TokenizerError) in
-                try Self.model(top.required("model"), rawMerges: mergesRange.map { MergeListScanner(bytes: raw, range: $0, file: file) })
+                try Self.model(
+                    top.required("model"),
+                    rawMerges: mergesRange.map { MergeListScanner(bytes: raw, range: $0, file: file) })
             }
         }
         let model = try modelResult.get()
@@ -50,7 +56,9 @@ extension Tokenizer {
             preTokenizer: preTokenizer, model: model, postProcessor: postProcessor, decoder: decoder)
     }
 
-    private static func model(_ field: JSONField, rawMerges: MergeListScanner?) throws(TokenizerError) -> any TokenizerModel {
+    private static func model(
+        _ field: JSONField, rawMerges: MergeListScanner?
+    ) throws(TokenizerError) -> any TokenizerModel {
         var type = try field.optionalNonNull("type")?.string() ?? ""
         let hasMerges = try field.optional("merges") != nil
         if type.isEmpty && hasMerges { type = "BPE" }
@@ -62,7 +70,9 @@ extension Tokenizer {
         }
     }
 
-    private static func addedTokens(_ field: JSONField?, model: any TokenizerModel) throws(TokenizerError) -> [AddedToken] {
+    private static func addedTokens(
+        _ field: JSONField?, model: any TokenizerModel
+    ) throws(TokenizerError) -> [AddedToken] {
         guard let field, !field.isNull else { return [] }
         var tokens: [AddedToken] = []
         var seenIDs: [Int32: String] = [:]
@@ -76,14 +86,16 @@ extension Tokenizer {
                 throw element.error("id \(id) is given to both \(quoted(other)) and \(quoted(content))")
             }
             if let modelToken = model.token(of: id), !modelToken.utf8.elementsEqual(content.utf8) {
-                throw element.error("id \(id) is \(quoted(content)) here but \(quoted(modelToken)) in the model's vocabulary")
+                throw element.error(
+                    "id \(id) is \(quoted(content)) here but \(quoted(modelToken)) in the model's vocabulary")
             }
             seenIDs[id] = content
             let special = try element.bool("special", default: false)
             tokens.append(
                 AddedToken(
                     id: id, content: content, singleWord: try element.bool("single_word", default: false),
-                    leftStrip: try element.bool("lstrip", default: false), rightStrip: try element.bool("rstrip", default: false),
+                    leftStrip: try element.bool("lstrip", default: false),
+                    rightStrip: try element.bool("rstrip", default: false),
                     normalized: try element.bool("normalized", default: !special), special: special))
         }
         return tokens
@@ -94,7 +106,8 @@ extension JSONField {
     /// The top-level members tokenizer.json has.
     fileprivate func refuseUnknownTop() throws(TokenizerError) {
         let known: Set = [
-            "version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "model", "post_processor",
+            "version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "model",
+            "post_processor",
             "decoder",
         ]
         for member in try members() where !known.contains(member.key) {

@@ -130,13 +130,16 @@ struct BPEModel: TokenizerModel {
             if previous[position] >= 0 {
                 let left = Int(previous[position])
                 if let merge = merges.value(Self.pairKey(symbols[left].id, symbols[position].id)) {
-                    heap.push(rank: UInt32(merge >> 32), position: Int32(left), mergedID: Int32(truncatingIfNeeded: merge))
+                    heap.push(
+                        rank: UInt32(merge >> 32), position: Int32(left), mergedID: Int32(truncatingIfNeeded: merge))
                 }
             }
             if next[position] < count {
                 let after = Int(next[position])
                 if let merge = merges.value(Self.pairKey(symbols[position].id, symbols[after].id)) {
-                    heap.push(rank: UInt32(merge >> 32), position: Int32(position), mergedID: Int32(truncatingIfNeeded: merge))
+                    heap.push(
+                        rank: UInt32(merge >> 32), position: Int32(position), mergedID: Int32(truncatingIfNeeded: merge)
+                    )
                 }
             }
         }
@@ -167,7 +170,8 @@ struct BPEModel: TokenizerModel {
             let merge = ranks[best]
             guard merge != none else { break }
             symbols[best] = ModelToken(
-                id: Int32(truncatingIfNeeded: merge), range: symbols[best].range.lowerBound..<symbols[best + 1].range.upperBound)
+                id: Int32(truncatingIfNeeded: merge),
+                range: symbols[best].range.lowerBound..<symbols[best + 1].range.upperBound)
             symbols.remove(at: best + 1)
             ranks.remove(at: best + 1)
             if best + 1 < symbols.count { ranks[best] = rank(best) } else { ranks[best] = none }

@@ -60,7 +60,9 @@ struct UnigramModel: TokenizerModel {
             end = start
         }
         if let range = fused { segments.append(range) }
-        for segment in segments.reversed() { emit(word, segment.lowerBound + base..<segment.upperBound + base, into: &tokens) }
+        for segment in segments.reversed() {
+            emit(word, segment.lowerBound + base..<segment.upperBound + base, into: &tokens)
+        }
     }
 
     /// One segment as its token, else byte tokens, else the unknown token
@@ -98,7 +100,9 @@ extension UnigramModel {
         var unknownID: Int32?
         if let unknown = try field.optionalNonNull("unk_id") {
             let id = try unknown.integer()
-            guard id < entries.count else { throw unknown.error("unk_id \(id) is past the vocabulary's \(entries.count) pieces") }
+            guard id < entries.count else {
+                throw unknown.error("unk_id \(id) is past the vocabulary's \(entries.count) pieces")
+            }
             unknownID = Int32(id)
         }
         self.init(

@@ -50,7 +50,9 @@ func quoted(_ token: String) -> String {
         case "\t": result += "\\t"
         case "\r": result += "\\r"
         default:
-            if scalar.value < 0x20 { result += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4) } else {
+            if scalar.value < 0x20 {
+                result += "\\u" + String(scalar.value, radix: 16).leftPadded(to: 4)
+            } else {
                 result.unicodeScalars.append(scalar)
             }
         }

@@ -39,7 +39,8 @@ struct WordPieceModel: TokenizerModel {
 
 extension WordPieceModel {
     init(json field: JSONField) throws(TokenizerError) {
-        try field.refuseUnknownMembers(["unk_token", "continuing_subword_prefix", "max_input_chars_per_word", "vocab"], component: "WordPiece")
+        try field.refuseUnknownMembers(
+            ["unk_token", "continuing_subword_prefix", "max_input_chars_per_word", "vocab"], component: "WordPiece")
         let vocabularyField = try field.required("vocab")
         var entries: [(token: String, id: Int32)] = []
         for member in try vocabularyField.members() {

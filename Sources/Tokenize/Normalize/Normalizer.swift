@@ -31,7 +31,8 @@ indirect enum Normalizer: Sendable {
                 for index in piece.range {
                     let scalar = list.scalars[index]
                     if scalar.isASCII {
-                        let lowered = (0x41...0x5A).contains(scalar.value) ? Unicode.Scalar(scalar.value + 32)! : scalar  // checked: ASCII
+                        let lowered = (0x41...0x5A).contains(scalar.value) ? Unicode.Scalar(scalar.value + 32)! : scalar
+                        // checked: ASCII
                         writer.append(lowered, from: list, index: index)
                     } else {
                         for lowered in scalar.properties.lowercaseMapping.unicodeScalars {
@@ -66,7 +67,9 @@ indirect enum Normalizer: Sendable {
                             }
                         }
                         if handleChineseCharacters && BertText.isChinese(scalar) {
-                            for spaced in [" ", scalar, " "] as [Unicode.Scalar] { writer.append(spaced, from: list, index: index) }
+                            for spaced in [" ", scalar, " "] as [Unicode.Scalar] {
+                                writer.append(spaced, from: list, index: index)
+                            }
                         } else {
                             writer.append(scalar, from: list, index: index)
                         }
@@ -86,7 +89,8 @@ indirect enum Normalizer: Sendable {
     }
 
     /// `NormalizedString.prepend`: the prefix stands for the piece's first scalar.
-    static func prepend(_ prefix: [Unicode.Scalar], _ list: PieceList, _ range: Range<Int>, _ writer: inout PieceWriter) {
+    static func prepend(_ prefix: [Unicode.Scalar], _ list: PieceList, _ range: Range<Int>, _ writer: inout PieceWriter)
+    {
         guard let first = range.first else { return }
         for scalar in prefix { writer.append(scalar, from: list, index: first) }
         for index in range { writer.append(list.scalars[index], from: list, index: index) }
@@ -114,7 +118,9 @@ indirect enum Normalizer: Sendable {
     /// put in canonical order, and for NFC/NFKC each mark that composes with
     /// the starter before it disappears into it (the composite keeps the
     /// starter's range).
-    private static func normalize(_ list: PieceList, _ range: Range<Int>, _ form: UnicodeForm, _ writer: inout PieceWriter) {
+    private static func normalize(
+        _ list: PieceList, _ range: Range<Int>, _ form: UnicodeForm, _ writer: inout PieceWriter
+    ) {
         var decomposed: [(scalar: Unicode.Scalar, source: Int)] = []
         decomposed.reserveCapacity(range.count)
         let compatibility = form == .nfkc || form == .nfkd
@@ -125,7 +131,9 @@ indirect enum Normalizer: Sendable {
                 continue
             }
             let text = String(Character(scalar))
-            let pieces = compatibility ? text.decomposedStringWithCompatibilityMapping : text.decomposedStringWithCanonicalMapping
+            let pieces =
+                compatibility
+                ? text.decomposedStringWithCompatibilityMapping : text.decomposedStringWithCanonicalMapping
             for piece in pieces.unicodeScalars { decomposed.append((piece, index)) }
         }
         reorderCanonically(&decomposed)
@@ -239,7 +247,8 @@ enum HangulSyllable {
             return Unicode.Scalar(syllableBase + ((a - leadingBase) * vowelCount + (b - vowelBase)) * trailingCount)
         }
         if (syllableBase..<syllableBase + syllableCount).contains(a) && (a - syllableBase) % trailingCount == 0
-            && (trailingBase + 1..<trailingBase + trailingCount).contains(b) {
+            && (trailingBase + 1..<trailingBase + trailingCount).contains(b)
+        {
             return Unicode.Scalar(a + b - trailingBase)
         }
         return nil

@@ -62,12 +62,16 @@ indirect enum PostProcessor: Sendable {
                 for index in encodings.indices { encodings[index].trimByteLevelOffsets(addPrefixSpace: addPrefixSpace) }
             }
             // RoBERTa has no token types: the second sequence gets 0 too.
-            for index in encodings.indices.dropFirst() { encodings[index].typeIDs = Array(repeating: 0, count: encodings[index].count) }
+            for index in encodings.indices.dropFirst() {
+                encodings[index].typeIDs = Array(repeating: 0, count: encodings[index].count)
+            }
             guard addSpecialTokens else { return encodings }
-            return Self.wrapped(encodings, separator: separator, classifier: classifier, pairTypeID: 0, doubleSeparator: true)
+            return Self.wrapped(
+                encodings, separator: separator, classifier: classifier, pairTypeID: 0, doubleSeparator: true)
         case .bert(let separator, let classifier):
             guard addSpecialTokens else { return encodings }
-            return Self.wrapped(encodings, separator: separator, classifier: classifier, pairTypeID: 1, doubleSeparator: false)
+            return Self.wrapped(
+                encodings, separator: separator, classifier: classifier, pairTypeID: 1, doubleSeparator: false)
         }
     }
 
@@ -81,7 +85,9 @@ indirect enum PostProcessor: Sendable {
         first.append(id: separator.id, token: separator.token, offsets: 0..<0, special: true)
         guard encodings.count > 1 else { return [first] }
         var second = Encoding()
-        if doubleSeparator { second.append(id: separator.id, token: separator.token, offsets: 0..<0, typeID: pairTypeID, special: true) }
+        if doubleSeparator {
+            second.append(id: separator.id, token: separator.token, offsets: 0..<0, typeID: pairTypeID, special: true)
+        }
         var pair = encodings[1]
         pair.typeIDs = Array(repeating: pairTypeID, count: pair.count)
         second.append(contentsOf: pair)

@@ -24,7 +24,9 @@ indirect enum PreTokenizer: Sendable {
     }
 
     /// GPT-2's split (ByteLevel with `use_regex`).
-    static let gpt2Pattern = try! TokenPattern(#"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#)  // checked: a constant the tests compile
+    // checked: a constant pattern the tests compile
+    static let gpt2Pattern = try! TokenPattern(
+        #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#)
 
     func apply(to list: inout PieceList) {
         switch self {
@@ -60,7 +62,8 @@ indirect enum PreTokenizer: Sendable {
         case .metaspace(let replacement, let scheme, let split):
             list.transform { list, piece, writer in
                 let isFirst = list.originalStart(of: piece) == 0
-                let startsWithReplacement = list.scalars[piece.range.lowerBound] == " "
+                let startsWithReplacement =
+                    list.scalars[piece.range.lowerBound] == " "
                     || list.scalars[piece.range.lowerBound] == replacement
                 if !startsWithReplacement && (scheme == .always || (scheme == .first && isFirst)) {
                     writer.append(replacement, from: list, index: piece.range.lowerBound)
@@ -104,7 +107,8 @@ indirect enum PreTokenizer: Sendable {
         }
     }
 
-    private static func split(_ list: inout PieceList, _ pattern: TextPattern, _ behavior: SplitBehavior, invert: Bool) {
+    private static func split(_ list: inout PieceList, _ pattern: TextPattern, _ behavior: SplitBehavior, invert: Bool)
+    {
         list.split { list, piece in
             behavior.pieces(pattern.runs(in: list.scalars, piece.range, invert: invert))
         }

@@ -39,11 +39,14 @@ public struct DataRecord: Sendable {
         } catch {
             throw fail("not JSON at byte \(error.offset) of the line: \(error.message)")
         }
-        guard case .object(let members) = root.value else { throw fail("a record is a JSON object, not \(root.value.kindDescription)") }
+        guard case .object(let members) = root.value else {
+            throw fail("a record is a JSON object, not \(root.value.kindDescription)")
+        }
         var fields: [String: JSONValue] = [:]
         for member in members { fields[member.key] = member.node.value }
         for key in fields.keys where !["id", "text", "messages", "prompt", "completion"].contains(key) {
-            throw fail("unknown key \"\(key)\" (a record has text, messages, or prompt and completion, and an optional id)")
+            throw fail(
+                "unknown key \"\(key)\" (a record has text, messages, or prompt and completion, and an optional id)")
         }
         switch fields["id"] {
         case nil: id = .integer(Int64(line))
@@ -53,11 +56,17 @@ public struct DataRecord: Sendable {
         }
         let kinds = ["text", "messages", "prompt"].filter { fields[$0] != nil }
         guard kinds.count == 1 else {
-            throw fail(kinds.isEmpty ? "a record needs text, messages, or prompt and completion" : "a record has one of text, messages, prompt; this one has \(kinds.joined(separator: " and "))")
+            throw fail(
+                kinds.isEmpty
+                    ? "a record needs text, messages, or prompt and completion"
+                    : "a record has one of text, messages, prompt; this one has \(kinds.joined(separator: " and "))")
         }
         func string(_ key: String) throws(DataRecordError) -> String {
             guard case .string(let text)? = fields[key] else {
-                throw fail(fields[key] == nil ? "missing \"\(key)\"" : "\"\(key)\" must be a string, not \(fields[key]!.kindDescription)")  // checked: not nil here
+                throw fail(
+                    fields[key] == nil
+                        ? "missing \"\(key)\""
+                        : "\"\(key)\" must be a string, not \(fields[key]?.kindDescription ?? "")")
             }
             return text
         }
@@ -80,7 +89,8 @@ public struct DataRecord: Sendable {
             }
             content = .messages(messages)
         }
-        if case .promptCompletion = content {} else if fields["completion"] != nil {
+        if case .promptCompletion = content {
+        } else if fields["completion"] != nil {
             throw fail("\"completion\" goes with \"prompt\"")
         }
     }

@@ -45,7 +45,8 @@ public struct JSONLines {
             pending.removeFirst(start)
             start = 0
             guard pending.count <= Self.maximumLineBytes else {
-                throw DataRecordError(file: file.path, line: lineNumber + 1, problem: "line longer than \(Self.maximumLineBytes) bytes")
+                throw DataRecordError(
+                    file: file.path, line: lineNumber + 1, problem: "line longer than \(Self.maximumLineBytes) bytes")
             }
             let windowSize = Int(min(UInt64(1 << 20), size - offset))
             let window = UnsafeMutableRawBufferPointer.allocate(byteCount: windowSize, alignment: 1)

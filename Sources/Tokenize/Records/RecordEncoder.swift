@@ -45,13 +45,15 @@ public struct RecordEncoder: Sendable {
         switch record.content {
         case .text(let text):
             let encoding = tokenizer.encode(text, addSpecialTokens: addSpecialTokens, workspace: workspace)
-            return RecordEncoding(encoding: encoding, lossMask: nil, text: text, lossSpans: [0..<text.unicodeScalars.count])
+            return RecordEncoding(
+                encoding: encoding, lossMask: nil, text: text, lossSpans: [0..<text.unicodeScalars.count])
         case .promptCompletion(let prompt, let completion):
             let text = prompt + completion
             let encoding = tokenizer.encode(text, addSpecialTokens: addSpecialTokens, workspace: workspace)
             let start = prompt.unicodeScalars.count
             let span = start..<start + completion.unicodeScalars.count
-            return RecordEncoding(encoding: encoding, lossMask: Self.mask(encoding, [span]), text: text, lossSpans: [span])
+            return RecordEncoding(
+                encoding: encoding, lossMask: Self.mask(encoding, [span]), text: text, lossSpans: [span])
         case .messages(let messages):
             guard let chatTemplate else {
                 throw ChatRecordError(file: record.file, line: record.line, origin: origin)
@@ -61,7 +63,8 @@ public struct RecordEncoder: Sendable {
                 eosToken: config.eosToken, addGenerationPrompt: false)
             let spans = try Self.contentSpans(of: messages, in: text, file: record.file, line: record.line)
             let encoding = tokenizer.encode(text, addSpecialTokens: false, workspace: workspace)
-            return RecordEncoding(encoding: encoding, lossMask: Self.mask(encoding, spans), text: text, lossSpans: spans)
+            return RecordEncoding(
+                encoding: encoding, lossMask: Self.mask(encoding, spans), text: text, lossSpans: spans)
         }
     }
 
@@ -94,7 +97,9 @@ public struct RecordEncoder: Sendable {
         guard needle.count <= haystack.count else { return nil }
         var index = start
         while index + needle.count <= haystack.count {
-            if haystack[index] == needle[0] && haystack[index..<index + needle.count].elementsEqual(needle) { return index }
+            if haystack[index] == needle[0] && haystack[index..<index + needle.count].elementsEqual(needle) {
+                return index
+            }
             index += 1
         }
         return nil

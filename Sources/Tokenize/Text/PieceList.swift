@@ -32,7 +32,9 @@ struct PieceList {
     /// the original position of their start).
     func originalRange(of range: Range<Int>) -> Range<Int> {
         guard !range.isEmpty else {
-            if range.lowerBound < scalars.count { return Int(originalStarts[range.lowerBound])..<Int(originalStarts[range.lowerBound]) }
+            if range.lowerBound < scalars.count {
+                return Int(originalStarts[range.lowerBound])..<Int(originalStarts[range.lowerBound])
+            }
             let end = scalars.isEmpty ? 0 : Int(originalEnds[scalars.count - 1])
             return end..<end
         }
@@ -53,7 +55,9 @@ struct PieceList {
                 result.append(piece)
                 continue
             }
-            for range in split(self, piece) where !range.isEmpty { result.append(Piece(range: range, addedTokenID: nil)) }
+            for range in split(self, piece) where !range.isEmpty {
+                result.append(Piece(range: range, addedTokenID: nil))
+            }
         }
         pieces = result
     }

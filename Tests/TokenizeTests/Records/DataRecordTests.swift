@@ -34,9 +34,15 @@ import Testing
 
     @Test(arguments: [
         (#"[1]"#, "a record is a JSON object, not an array"),
-        (#"{"text": "a", "lang": "en"}"#, #"unknown key "lang" (a record has text, messages, or prompt and completion, and an optional id)"#),
+        (
+            #"{"text": "a", "lang": "en"}"#,
+            #"unknown key "lang" (a record has text, messages, or prompt and completion, and an optional id)"#
+        ),
         (#"{"id": "x"}"#, "a record needs text, messages, or prompt and completion"),
-        (#"{"text": "a", "prompt": "b", "completion": "c"}"#, "a record has one of text, messages, prompt; this one has text and prompt"),
+        (
+            #"{"text": "a", "prompt": "b", "completion": "c"}"#,
+            "a record has one of text, messages, prompt; this one has text and prompt"
+        ),
         (#"{"text": 3}"#, #""text" must be a string, not an unsigned integer"#),
         (#"{"prompt": "a"}"#, #"missing "completion""#),
         (#"{"text": "a", "completion": "c"}"#, #""completion" goes with "prompt""#),

@@ -32,7 +32,8 @@ import Testing
         let error = try #require(throws: ChatRecordError.self) {
             try encoder().encode(record(#"{"messages": [{"role": "user", "content": "ab"}]}"#))
         }
-        #expect(error.description == #"d.jsonl:3: a chat record ("messages") needs a chat template, and model has none"#)
+        #expect(
+            error.description == #"d.jsonl:3: a chat record ("messages") needs a chat template, and model has none"#)
         #expect(error.exitCode == .dataError)
     }
 

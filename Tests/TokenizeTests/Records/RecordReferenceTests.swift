@@ -18,10 +18,12 @@ import Testing
     private func compare(_ model: RealModel, name: String) throws {
         let files = try ReferenceFiles.realTokenizerFiles(model, name: name)
         let tokenizer = try Tokenizer(json: try #require(files["tokenizer.json"]), file: "tokenizer.json")
-        let config = try TokenizerConfig(json: try #require(files["tokenizer_config.json"]), file: "tokenizer_config.json")
+        let config = try TokenizerConfig(
+            json: try #require(files["tokenizer_config.json"]), file: "tokenizer_config.json")
         let source = String(decoding: try #require(files["chat_template.jinja"]), as: UTF8.self)
         let encoder = RecordEncoder(
-            tokenizer: tokenizer, config: config, chatTemplate: try ChatTemplate(source: source, origin: "chat_template.jinja"),
+            tokenizer: tokenizer, config: config,
+            chatTemplate: try ChatTemplate(source: source, origin: "chat_template.jinja"),
             origin: name)
         let path = TestFiles.fixture("tokenize/records.jsonl")
         let lines = try TestFiles.read(path).split(separator: 0x0A)
@@ -33,9 +35,12 @@ import Testing
             let wantIDs = try reference["ids"].ids
             let wantTokens = try reference["tokens"].strings
             let wantOffsets = try reference["offsets"].ranges
-            #expect(encoded.encoding.ids == wantIDs, "\(name) line \(index + 1) \(encoded.encoding.tokens) want \(wantTokens)")
+            #expect(
+                encoded.encoding.ids == wantIDs,
+                "\(name) line \(index + 1) \(encoded.encoding.tokens) want \(wantTokens)")
             #expect(encoded.encoding.offsets == wantOffsets, "\(name) line \(index + 1) offsets")
-            let wantMask = reference["loss_mask"].isNull ? nil : try reference["loss_mask"].array.map { try $0.integer == 1 }
+            let wantMask =
+                reference["loss_mask"].isNull ? nil : try reference["loss_mask"].array.map { try $0.integer == 1 }
             #expect(encoded.lossMask == wantMask, "\(name) line \(index + 1) loss mask")
             if !reference["rendered"].isNull {
                 let wantRendered = try reference["rendered"].string

@@ -55,27 +55,35 @@ extension JSONValue {
     }
 
     subscript(key: String) -> JSONValue {
-        guard case .object(let members) = self, let member = members.first(where: { $0.key == key }) else { return .null }
+        guard case .object(let members) = self, let member = members.first(where: { $0.key == key }) else {
+            return .null
+        }
         return member.node.value
     }
 
     var string: String {
         get throws {
-            guard case .string(let text) = self else { throw ShapeError(description: "expected a string, found \(kindDescription)") }
+            guard case .string(let text) = self else {
+                throw ShapeError(description: "expected a string, found \(kindDescription)")
+            }
             return text
         }
     }
 
     var integer: Int {
         get throws {
-            guard case .unsignedInteger(let number) = self else { throw ShapeError(description: "expected an integer, found \(kindDescription)") }
+            guard case .unsignedInteger(let number) = self else {
+                throw ShapeError(description: "expected an integer, found \(kindDescription)")
+            }
             return Int(number)
         }
     }
 
     var array: [JSONValue] {
         get throws {
-            guard case .array(let nodes) = self else { throw ShapeError(description: "expected an array, found \(kindDescription)") }
+            guard case .array(let nodes) = self else {
+                throw ShapeError(description: "expected an array, found \(kindDescription)")
+            }
             return nodes.map(\.value)
         }
     }
@@ -88,6 +96,10 @@ extension JSONValue {
     var ids: [Int32] { get throws { try array.map { Int32(try $0.integer) } } }
     var strings: [String] { get throws { try array.map { try $0.string } } }
     var ranges: [Range<Int>] {
-        get throws { try array.map { let pair = try $0.array; return try pair[0].integer..<pair[1].integer } }
+        get throws {
+            try array.map {
+                let pair = try $0.array; return try pair[0].integer..<pair[1].integer
+            }
+        }
     }
 }

@@ -1,15 +1,17 @@
 // Encode-only throughput of Smelt's tokenizer, measured as the library's
 // helper measures it: load once, then encode every text of a JSONL corpus
-// in a loop on one thread, best of 3; prints {"seconds", "tokens"}.
+// in a loop, best of 3; prints {"seconds", "tokens"}. With THREADS > 1 the
+// texts are shared out in order to that many workers (each with its own
+// word cache), as `smelt tokenize --threads` does.
 //
-//   bench-tokenize TOKENIZER.json CORPUS.jsonl
+//   bench-tokenize TOKENIZER.json CORPUS.jsonl [THREADS]
 import Base
 import Foundation
 import Tokenize
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3 else {
-    writeToStandardError("usage: bench-tokenize TOKENIZER.json CORPUS.jsonl")
+guard arguments.count == 3 || arguments.count == 4 else {
+    writeToStandardError("usage: bench-tokenize TOKENIZER.json CORPUS.jsonl [THREADS]")
     exit(64)
 }
 let tokenizer = try Tokenizer(contentsOfFile: arguments[1])
@@ -25,12 +27,14 @@ while true {
 }
 var best = Double.infinity
 var tokens = 0
+let threads = arguments.count == 4 ? max(1, Int(arguments[3]) ?? 1) : 1
+let corpus = texts
 for _ in 0..<3 {
-    let workspace = TokenizerWorkspace()
     let start = DispatchTime.now().uptimeNanoseconds
-    var count = 0
-    for text in texts { count += tokenizer.encode(text, workspace: workspace).count }
+    let counts = concurrentMap(count: corpus.count, threads: threads, makeState: { TokenizerWorkspace() }) {
+        index, workspace in tokenizer.encode(corpus[index], workspace: workspace).count
+    }
     best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    tokens = count
+    tokens = counts.reduce(0, +)
 }
 print("{\"seconds\": \(best), \"tokens\": \(tokens)}")
