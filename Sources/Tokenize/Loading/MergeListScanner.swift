@@ -85,7 +85,7 @@ struct MergeListScanner {
     }
 
     private mutating func skipWhitespace() {
-        while position < range.upperBound, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+        while position < range.upperBound, JSONBytes.isWhitespace(bytes[position]) { position += 1 }
     }
 
     /// A JSON string's bytes after its opening quote, escapes decoded.
@@ -190,7 +190,7 @@ struct JSONSkimmer {
     }
 
     private mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+        while position < bytes.count, JSONBytes.isWhitespace(bytes[position]) { position += 1 }
     }
 
     /// Skips to just past the closing quote.
@@ -237,7 +237,19 @@ struct JSONSkimmer {
                 return true
             }
         }
-        while position < bytes.count, !",}] \n\r\t".utf8.contains(bytes[position]) { position += 1 }
+        while position < bytes.count, !JSONBytes.endsLiteral(bytes[position]) { position += 1 }
         return true
+    }
+}
+
+/// Byte classes of JSON's grammar.
+enum JSONBytes {
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    /// What ends a number or a literal.
+    static func endsLiteral(_ byte: UInt8) -> Bool {
+        isWhitespace(byte) || byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]")
     }
 }
