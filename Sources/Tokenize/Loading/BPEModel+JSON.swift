@@ -23,10 +23,10 @@ extension BPEModel {
         let prefix = try field.optionalNonNull("continuing_subword_prefix")?.string()
         let suffix = try field.optionalNonNull("end_of_word_suffix")?.string()
         let merges = try Self.merges(field.required("merges"), raw: rawMerges, vocabulary, prefix: prefix ?? "")
-        var scalarIDs: [UInt32: Int32] = [:]
+        var scalarIDs = ScalarIDs()
         for entry in entries {
             let scalars = entry.token.unicodeScalars
-            if scalars.count == 1, let scalar = scalars.first { scalarIDs[scalar.value] = entry.id }
+            if scalars.count == 1, let scalar = scalars.first { scalarIDs[scalar] = entry.id }
         }
         var byteIDs: [Int32]?
         if try field.bool("byte_fallback", default: false) {

@@ -7,7 +7,7 @@ struct BPEModel: TokenizerModel {
     /// (left id << 32 | right id) → (rank << 32 | merged id).
     let merges: PairTable
     /// The id of each single-scalar token, for words without prefix or suffix.
-    let scalarIDs: [UInt32: Int32]
+    let scalarIDs: ScalarIDs
     /// The ids of `<0x00>` ... `<0xFF>` when `byte_fallback` is on (-1 where
     /// the vocabulary lacks one).
     let byteIDs: [Int32]?
@@ -56,7 +56,7 @@ struct BPEModel: TokenizerModel {
             let id: Int32?
             var spelled = ""
             if plain {
-                id = scalarIDs[scalar.value]
+                id = scalarIDs[scalar]
             } else {
                 spelled = String(Character(scalar))
                 if offset > 0, let prefix = continuingSubwordPrefix { spelled = prefix + spelled }
@@ -220,5 +220,29 @@ private struct MergeHeap {
             parent = smaller
         }
         return top
+    }
+}
+
+/// Single-scalar tokens by scalar: a flat table for the Basic Multilingual
+/// Plane (every word's first step looks each scalar up), a dictionary above.
+struct ScalarIDs: Sendable {
+    private var basic = [Int32](repeating: -1, count: 0x10000)
+    private var others: [UInt32: Int32] = [:]
+
+    init() {}
+
+    subscript(scalar: Unicode.Scalar) -> Int32? {
+        get {
+            let value = scalar.value
+            if value < 0x10000 {
+                let id = basic[Int(value)]
+                return id < 0 ? nil : id
+            }
+            return others[value]
+        }
+        set {
+            let value = scalar.value
+            if value < 0x10000 { basic[Int(value)] = newValue ?? -1 } else { others[value] = newValue }
+        }
     }
 }

@@ -2,9 +2,13 @@
 /// addressing with a multiplicative hash. Looked up a few times per symbol
 /// of every word, where Swift's seeded `Dictionary` hashing dominated.
 struct PairTable: Sendable {
-    /// Keys; `emptyKey` marks a free slot (no pair of ids reaches it).
-    private var keys: [UInt64]
-    private var values: [UInt64]
+    /// Key and value side by side, so a probe touches one cache line;
+    /// `emptyKey` marks a free slot (no pair of ids reaches it).
+    private struct Slot {
+        var key: UInt64
+        var value: UInt64
+    }
+    private var slots: [Slot]
     private var shift: UInt64
     private var count = 0
     private static let emptyKey = UInt64.max
@@ -12,8 +16,7 @@ struct PairTable: Sendable {
     init(minimumCapacity: Int) {
         var bits: UInt64 = 4
         while (1 << bits) < minimumCapacity * 2 { bits += 1 }
-        keys = [UInt64](repeating: Self.emptyKey, count: 1 << bits)
-        values = [UInt64](repeating: 0, count: 1 << bits)
+        slots = [Slot](repeating: Slot(key: Self.emptyKey, value: 0), count: 1 << bits)
         shift = 64 - bits
     }
 
@@ -24,34 +27,31 @@ struct PairTable: Sendable {
     /// Sets the value of `key`, replacing an earlier one (a later duplicate
     /// merge wins, as in the library's map).
     mutating func set(_ key: UInt64, _ value: UInt64) {
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
+        if (count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
         var index = slot(of: key)
-        while keys[index] != Self.emptyKey && keys[index] != key { index = (index + 1) & mask }
-        if keys[index] == Self.emptyKey { count += 1 }
-        keys[index] = key
-        values[index] = value
+        while slots[index].key != Self.emptyKey && slots[index].key != key { index = (index + 1) & mask }
+        if slots[index].key == Self.emptyKey { count += 1 }
+        slots[index] = Slot(key: key, value: value)
     }
 
     /// Doubles the slots, keeping the table at most half full.
     private mutating func grow() {
-        let oldKeys = keys
-        let oldValues = values
-        keys = [UInt64](repeating: Self.emptyKey, count: oldKeys.count * 2)
-        values = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        let old = slots
+        slots = [Slot](repeating: Slot(key: Self.emptyKey, value: 0), count: old.count * 2)
         shift -= 1
         count = 0
-        for (key, value) in zip(oldKeys, oldValues) where key != Self.emptyKey { set(key, value) }
+        for slot in old where slot.key != Self.emptyKey { set(slot.key, slot.value) }
     }
 
     func value(_ key: UInt64) -> UInt64? {
-        keys.withUnsafeBufferPointer { keys in
-            let mask = keys.count - 1
+        slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
             var index = slot(of: key)
             while true {
-                let found = keys[index]
-                if found == key { return values[index] }
-                if found == Self.emptyKey { return nil }
+                let found = slots[index]
+                if found.key == key { return found.value }
+                if found.key == Self.emptyKey { return nil }
                 index = (index + 1) & mask
             }
         }
