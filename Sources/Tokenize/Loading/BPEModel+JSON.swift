@@ -9,17 +9,8 @@ extension BPEModel {
         if let dropout = try field.optionalNonNull("dropout"), try dropout.double() != 0 {
             throw dropout.error("BPE dropout is random; Smelt encodes deterministically and refuses it")
         }
-        let vocabularyField = try field.required("vocab")
-        var entries: [(token: String, id: Int32)] = []
-        let members = try vocabularyField.members()
-        entries.reserveCapacity(members.count)
-        for member in members {
-            guard case .unsignedInteger(let id) = member.node.value, id <= UInt64(Int32.max) else {
-                throw vocabularyField.error("the id of \(quoted(member.key)) is not an integer from 0 to \(Int32.max)")
-            }
-            entries.append((member.key, Int32(id)))
-        }
-        let vocabulary = try Vocabulary(entries, field: vocabularyField)
+        let entries = try Vocabulary.entries(field.required("vocab"))
+        let vocabulary = try Vocabulary(entries, field: field.required("vocab"))
         let prefix = try field.optionalNonNull("continuing_subword_prefix")?.string()
         let suffix = try field.optionalNonNull("end_of_word_suffix")?.string()
         let merges = try Self.merges(field.required("merges"), raw: rawMerges, vocabulary, prefix: prefix ?? "")

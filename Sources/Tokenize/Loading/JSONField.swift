@@ -13,6 +13,16 @@ struct JSONField {
         self.value = value
     }
 
+    /// The whole of a JSON file, keys compared by their bytes.
+    static func document(_ bytes: [UInt8], file: String) throws(TokenizerError) -> JSONField {
+        do {
+            let root = try JSONScanner.parse(bytes, maximumDepth: 64, keyEquality: .exact)
+            return JSONField(file: file, path: "", value: root.value)
+        } catch {
+            throw TokenizerError(file: file, place: "byte \(error.offset)", problem: error.message)
+        }
+    }
+
     func error(_ problem: String) -> TokenizerError {
         TokenizerError(file: file, place: path, problem: problem)
     }

@@ -22,13 +22,7 @@ extension Tokenizer {
                 range,
                 with: [UInt8(ascii: "[")] + [UInt8](repeating: 0x20, count: range.count - 2) + [UInt8(ascii: "]")])
         }
-        let root: JSONNode
-        do {
-            root = try JSONScanner.parse(document, maximumDepth: 64, keyEquality: .exact)
-        } catch {
-            throw TokenizerError(file: file, place: "byte \(error.offset)", problem: error.message)
-        }
-        let top = JSONField(file: file, path: "", value: root.value)
+        let top = try JSONField.document(document, file: file)
         try top.refuseUnknownTop()
         // `truncation` and `padding` are call settings, not pipeline steps:
         // transformers turns them off unless a call asks, and so does Smelt.

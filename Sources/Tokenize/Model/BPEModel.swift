@@ -2,7 +2,7 @@
 /// scalars' tokens (byte-level alphabets, or SentencePiece pieces with
 /// byte fallback) and merges the adjacent pair of lowest rank, leftmost
 /// first, until no pair merges.
-struct BPEModel: TokenizerModel {
+struct BPEModel: VocabularyModel {
     let vocabulary: Vocabulary
     /// (left id << 32 | right id) → (rank << 32 | merged id).
     let merges: PairTable
@@ -17,9 +17,6 @@ struct BPEModel: TokenizerModel {
     let continuingSubwordPrefix: String?
     let endOfWordSuffix: String?
 
-    var idLimit: Int { vocabulary.idLimit }
-    func id(of token: String) -> Int32? { vocabulary.id(of: token) }
-    func token(of id: Int32) -> String? { vocabulary.token(of: id) }
 
     func tokenize(_ word: ArraySlice<Unicode.Scalar>, into tokens: inout [ModelToken], cache: WordCache) {
         guard !word.isEmpty, !cache.append(word, to: &tokens) else { return }

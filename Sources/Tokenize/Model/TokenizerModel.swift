@@ -25,6 +25,17 @@ protocol TokenizerModel: Sendable {
     var idLimit: Int { get }
 }
 
+/// A model whose ids and token strings are one `Vocabulary`.
+protocol VocabularyModel: TokenizerModel {
+    var vocabulary: Vocabulary { get }
+}
+
+extension VocabularyModel {
+    var idLimit: Int { vocabulary.idLimit }
+    func id(of token: String) -> Int32? { vocabulary.id(of: token) }
+    func token(of id: Int32) -> String? { vocabulary.token(of: id) }
+}
+
 /// Tokens of recent words, kept per thread (the library's BPE cache): a word
 /// seen again costs one lookup. Bounded; once full it stops growing. Keys
 /// are the words' scalars as bytes; tokens are kept with ranges relative to

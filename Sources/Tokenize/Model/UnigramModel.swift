@@ -1,7 +1,7 @@
 /// Unigram (SentencePiece's model): the segmentation of a word whose pieces'
 /// log-probabilities sum highest (Viterbi), unknown scalars scored below
 /// every piece and fused, with byte fallback when asked.
-struct UnigramModel: TokenizerModel {
+struct UnigramModel: VocabularyModel {
     let vocabulary: Vocabulary
     let scores: [Double]
     let pieces: ScalarTrie
@@ -11,9 +11,6 @@ struct UnigramModel: TokenizerModel {
     static let unknownPenalty = 10.0
     let unknownScore: Double
 
-    var idLimit: Int { vocabulary.idLimit }
-    func id(of token: String) -> Int32? { vocabulary.id(of: token) }
-    func token(of id: Int32) -> String? { vocabulary.token(of: id) }
 
     func tokenize(_ word: ArraySlice<Unicode.Scalar>, into tokens: inout [ModelToken], cache: WordCache) {
         guard !word.isEmpty else { return }

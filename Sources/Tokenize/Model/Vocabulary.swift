@@ -27,6 +27,20 @@ struct Vocabulary: Sendable {
         self.tokens = tokens
     }
 
+    /// The `{"token": id, …}` object of BPE and WordPiece files.
+    static func entries(_ field: JSONField) throws(TokenizerError) -> [(token: String, id: Int32)] {
+        let members = try field.members()
+        var entries: [(token: String, id: Int32)] = []
+        entries.reserveCapacity(members.count)
+        for member in members {
+            guard case .unsignedInteger(let id) = member.node.value, id <= UInt64(Int32.max) else {
+                throw field.error("the id of \(quoted(member.key)) is not an integer from 0 to \(Int32.max)")
+            }
+            entries.append((member.key, Int32(id)))
+        }
+        return entries
+    }
+
     var count: Int { ids.count }
     var idLimit: Int { tokens.count }
 

@@ -1,15 +1,12 @@
 /// WordPiece (the library's model of BERT): the longest vocabulary entry
 /// from the left, then the longest `##`-prefixed one from there, and so on;
 /// a word that cannot be covered, or is too long, is one unknown token.
-struct WordPieceModel: TokenizerModel {
+struct WordPieceModel: VocabularyModel {
     let vocabulary: Vocabulary
     let unknownID: Int32
     let continuingSubwordPrefix: String
     let maximumWordScalars: Int
 
-    var idLimit: Int { vocabulary.idLimit }
-    func id(of token: String) -> Int32? { vocabulary.id(of: token) }
-    func token(of id: Int32) -> String? { vocabulary.token(of: id) }
 
     func tokenize(_ word: ArraySlice<Unicode.Scalar>, into tokens: inout [ModelToken], cache: WordCache) {
         guard !word.isEmpty else { return }
@@ -41,15 +38,7 @@ extension WordPieceModel {
     init(json field: JSONField) throws(TokenizerError) {
         try field.refuseUnknownMembers(
             ["unk_token", "continuing_subword_prefix", "max_input_chars_per_word", "vocab"], component: "WordPiece")
-        let vocabularyField = try field.required("vocab")
-        var entries: [(token: String, id: Int32)] = []
-        for member in try vocabularyField.members() {
-            guard case .unsignedInteger(let id) = member.node.value, id <= UInt64(Int32.max) else {
-                throw vocabularyField.error("the id of \(quoted(member.key)) is not an integer from 0 to \(Int32.max)")
-            }
-            entries.append((member.key, Int32(id)))
-        }
-        let vocabulary = try Vocabulary(entries, field: vocabularyField)
+        let vocabulary = try Vocabulary(Vocabulary.entries(field.required("vocab")), field: field.required("vocab"))
         let unknown = try field.string("unk_token", default: "[UNK]")
         guard let unknownID = vocabulary.id(of: unknown) else {
             throw field.error("unk_token \(quoted(unknown)) is not in the vocabulary")

@@ -18,13 +18,7 @@ public struct TokenizerConfig: Sendable {
 
     /// Reads the bytes of a tokenizer_config.json; `file` names it in errors.
     public init(json bytes: [UInt8], file: String) throws(TokenizerError) {
-        let root: JSONNode
-        do {
-            root = try JSONScanner.parse(bytes, maximumDepth: 64, keyEquality: .exact)
-        } catch {
-            throw TokenizerError(file: file, place: "byte \(error.offset)", problem: error.message)
-        }
-        let top = JSONField(file: file, path: "", value: root.value)
+        let top = try JSONField.document(bytes, file: file)
         bosToken = try Self.tokenString(top.optionalNonNull("bos_token"))
         eosToken = try Self.tokenString(top.optionalNonNull("eos_token"))
         guard let template = try top.optionalNonNull("chat_template") else { return }
