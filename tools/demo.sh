@@ -43,3 +43,16 @@ status=0
 "$smelt" verify "$scratch/damaged" || status=$?
 echo "exit status $status"
 [ "$status" -eq 1 ]
+
+# Tokenizing data records as a model sees them: a chat rendered with a chat
+# template, the tokens of the assistant's answer and of a completion counted
+# in the loss.
+printf '%s\n' '{"id": "chat", "messages": [{"role": "user", "content": "What is 2 + 2?"}, {"role": "assistant", "content": "It is 4."}]}' \
+    '{"id": "pc", "prompt": "Capital of France?", "completion": " Paris."}' > "$scratch/records.jsonl"
+echo
+echo "\$ smelt tokenize Fixtures/tokenize/minilm \"Smelt merges models.\""
+"$smelt" tokenize Fixtures/tokenize/minilm "Smelt merges models."
+echo
+echo "\$ smelt tokenize Fixtures/tokenize/minilm --input records.jsonl --chat-template Fixtures/tokenize/chat/templates/smollm2.jinja"
+"$smelt" tokenize Fixtures/tokenize/minilm --input "$scratch/records.jsonl" \
+    --chat-template Fixtures/tokenize/chat/templates/smollm2.jinja
