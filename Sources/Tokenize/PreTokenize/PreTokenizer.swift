@@ -24,9 +24,8 @@ indirect enum PreTokenizer: Sendable {
     }
 
     /// GPT-2's split (ByteLevel with `use_regex`).
-    // checked: a constant pattern the tests compile
-    static let gpt2Pattern = try! TokenPattern(
-        #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#)
+    static let gpt2Source = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+    static let gpt2Pattern = try! TokenPattern(gpt2Source)  // checked: a constant the tests compile
 
     func apply(to list: inout PieceList) {
         switch self {
