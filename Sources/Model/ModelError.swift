@@ -16,8 +16,8 @@ public enum ModelError: SmeltError, Equatable {
     case shapeMismatch(model: String, tensor: String, expected: [Int], found: [Int])
     /// A token id outside the vocabulary (65).
     case tokenOutOfRange(id: Int, vocabularySize: Int)
-    /// A record with no tokens (65).
-    case emptyRecord(record: String)
+    /// A record with fewer than two tokens: no next token to score (65).
+    case emptyRecord(record: String, tokens: Int)
     /// A record longer than the context allowed (65).
     case recordTooLong(record: String, tokens: Int, limit: Int)
 
@@ -37,7 +37,8 @@ public enum ModelError: SmeltError, Equatable {
         case .shapeMismatch(let model, let tensor, let expected, let found):
             "\(model): tensor \"\(tensor)\" has shape \(found), but config.json implies \(expected)"
         case .tokenOutOfRange(let id, let size): "token id \(id) is outside the vocabulary of \(size) tokens"
-        case .emptyRecord(let record): "record \(record) has no tokens"
+        case .emptyRecord(let record, let tokens):
+            "record \(record) has \(tokens) token\(tokens == 1 ? "" : "s"), so no next token to score"
         case .recordTooLong(let record, let tokens, let limit):
             "record \(record) has \(tokens) tokens, more than the limit of \(limit)"
         }
