@@ -3,13 +3,15 @@ import COpenBLAS
 /// Float32 matrix products through OpenBLAS (`cblas_sgemm`), row-major.
 ///
 /// Determinism: OpenBLAS is pinned to one thread per call, so a product's
-/// bytes depend only on its operands and shapes; callers parallelise over
-/// fixed tiles (rows of a record, heads, vocabulary blocks) whose bounds
-/// never depend on `--threads` or the memory budget.
+/// bytes depend only on its operands, its shapes and the kernels of the
+/// CPU's instruction set; callers parallelise over fixed tiles (rows of a
+/// record, heads, vocabulary blocks) whose bounds never depend on
+/// `--threads` or the memory budget.
 public enum MatrixProduct {
-    /// Pins OpenBLAS to one thread per call: its own threads would both
-    /// oversubscribe the Dispatch workers and split the sums differently.
-    public static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+    /// Chooses OpenBLAS's kernels by instruction set and pins it to one
+    /// thread per call (its own threads would both oversubscribe the
+    /// Dispatch workers and split the sums differently). The kernels' name.
+    public static let kernelName: String = String(cString: smelt_openblas_configure())
 
     /// `c[m×n] = alpha · a[m×k] · b` plus `beta · c`, where `b` is `[k×n]`,
     /// or `[n×k]` read transposed when `transposeB` (how weights are stored:
@@ -20,7 +22,7 @@ public enum MatrixProduct {
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, beta: Float = 0,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        _ = singleThreaded
+        _ = kernelName
         guard m > 0, n > 0 else { return }
         cblas_sgemm(
             CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
