@@ -11,7 +11,7 @@ public final class LanguageModel: Sendable {
     let architecture: any DecoderArchitecture
     /// Rows of a record that one token-wise work unit handles: fixed, so a
     /// record's sums never depend on the batch or the thread count.
-    static let tileRowCount = 128
+    static let tileRowCount = 512
 
     /// Checks every tensor the config implies against the source's shapes.
     public init(config: ModelConfig, source: any LayerWeightSource) throws(ModelError) {

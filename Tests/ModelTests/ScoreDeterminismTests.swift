@@ -5,7 +5,7 @@ import Testing
 
 /// A record's numbers are a function of the model and that record alone
 /// (DESIGN.md, "Running a model").
-@Suite struct DeterminismTests {
+@Suite struct ScoreDeterminismTests {
     @Test(arguments: FidelityTests.models)
     func scoresDoNotDependOnThreadsBudgetOrNeighbours(model: String) throws {
         let references = try TinyModelReference.load(model)
