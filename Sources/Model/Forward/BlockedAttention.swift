@@ -62,12 +62,7 @@ enum BlockedAttention {
                     continue
                 }
                 let rescale = previous == -.infinity ? 0 : exp(previous - maximum)
-                var sum: Float = 0
-                for column in 0..<columns {
-                    let weight = exp(line[column] - maximum)
-                    line[column] = weight
-                    sum += weight
-                }
+                let sum = VectorExponential.exponentiate(line, count: columns, shift: maximum)
                 sums[row] = sums[row] * rescale + sum
                 maxima[row] = maximum
                 let accumulated = accumulator + row * headDimension

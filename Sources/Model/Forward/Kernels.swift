@@ -71,10 +71,7 @@ enum Kernels {
     ) {
         switch activation {
         case .silu:
-            for index in 0..<count {
-                let x = gate[index]
-                gate[index] = x / (1 + exp(-x)) * up[index]
-            }
+            VectorExponential.siluGate(gate, up, count: count)
         case .geluTanh:
             // transformers' `gelu_pytorch_tanh`.
             let c = Float((2 / Double.pi).squareRoot())

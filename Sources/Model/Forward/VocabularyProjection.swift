@@ -6,7 +6,7 @@ import Foundation
 /// T×V matrix. Blocks are visited in vocabulary order, so the sums are
 /// combined in the same order for any thread count or batch.
 enum VocabularyProjection {
-    static let blockRowCount = 4_096
+    static let blockRowCount = 1_024
 
     /// Folds rows `[rowStart, rowStart + rows)` of `state` against vocabulary
     /// rows `[vocabularyStart, vocabularyStart + blockRows)`.
@@ -27,8 +27,7 @@ enum VocabularyProjection {
             var sum = previous == -.infinity ? 0 : state.sums[position]
             let maximum = max(previous, blockMaximum)
             if maximum > previous && previous != -.infinity { sum *= exp(Double(previous) - Double(maximum)) }
-            let shift = Double(maximum)
-            for column in 0..<blockRows { sum += exp(Double(line[column]) - shift) }
+            sum += VectorExponential.sumOfExponentials(line, count: blockRows, shift: maximum)
             state.sums[position] = sum
             state.maxima[position] = maximum
             if position + 1 < state.ids.count {

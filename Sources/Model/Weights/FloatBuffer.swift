@@ -10,9 +10,16 @@ public final class FloatBuffer: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     private let reservation: ByteReservation
 
-    /// Reserves `count` floats for `purpose`, zero-filled.
+    /// Reserves `count` floats for `purpose`, zero-filled. A request that
+    /// does not fit now is refused rather than awaited: the forward pass
+    /// holds its buffers until it ends, so waiting could only deadlock.
     public init(count: Int, budget: ByteBudget, purpose: String) throws(ByteBudgetError) {
-        reservation = try budget.reserve(UInt64(max(count, 1)) * 4, purpose: purpose)
+        let bytes = UInt64(max(count, 1)) * 4
+        guard let reservation = budget.tryReserve(bytes, purpose: purpose) else {
+            throw ByteBudgetError(
+                purpose: purpose, requestedBytes: bytes, limitBytes: budget.limitBytes, heldBytes: budget.reservedBytes)
+        }
+        self.reservation = reservation
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
