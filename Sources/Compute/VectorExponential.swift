@@ -8,7 +8,9 @@ public enum VectorExponential {
     @inlinable
     public static func exp(_ x: Lanes) -> Lanes {
         let clamped = x.clamped(lowerBound: Lanes(repeating: -87.3), upperBound: Lanes(repeating: 88.3))
-        let n = (clamped * 1.442_695_04 + 0.5).rounded(.down)
+        // Round to nearest by the 1.5·2²³ trick (generic SIMD rounding and
+        // conversions are not specialised, and cost more than the polynomial).
+        let n = (clamped * 1.442_695_04 + 12_582_912) - 12_582_912
         var r = clamped - n * 0.693_359_375
         r = r + n * 2.121_944_4e-4
         var p = Lanes(repeating: 1.987_569_15e-4)
@@ -18,8 +20,9 @@ public enum VectorExponential {
         p = p * r + 1.666_666_545_9e-1
         p = p * r + 5.000_000_120_1e-1
         p = p * r * r + r + 1
-        let exponent = (SIMD8<Int32>(n) &+ 127) &<< 23
-        let scale = unsafeBitCast(exponent, to: Lanes.self)
+        // 2ⁿ: n + 127 lands in the low mantissa bits of n + 2²³ + 127.
+        let biased = unsafeBitCast(n + 8_388_735, to: SIMD8<UInt32>.self)
+        let scale = unsafeBitCast((biased & 0xFF) &<< 23, to: Lanes.self)
         return (p * scale).replacing(with: 0, where: x .< -87.3)
     }
 
