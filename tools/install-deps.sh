@@ -3,7 +3,7 @@
 # Safe to run on every build: with everything present it does nothing.
 set -euo pipefail
 
-packages=(liblz4-dev libxxhash-dev libyaml-dev pkg-config)
+packages=(liblz4-dev libxxhash-dev libyaml-dev libopenblas-dev pkg-config)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

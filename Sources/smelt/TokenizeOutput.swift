@@ -7,10 +7,6 @@ struct TokenizeOutput: Sendable {
     let encoder: RecordEncoder
     let json: Bool
     let addSpecialTokens: Bool
-    /// Records read, encoded and printed at a time: bounds memory whatever
-    /// the file's size, and keeps every thread busy.
-    static let batchSize = 2_048
-
     func encodeText(_ text: String) throws {
         let encoding = encoder.tokenizer.encode(text, addSpecialTokens: addSpecialTokens)
         let record = RecordEncoding(encoding: encoding, lossMask: nil, text: text, lossSpans: [])
@@ -24,33 +20,18 @@ struct TokenizeOutput: Sendable {
     /// Encodes the records of a JSONL file in batches on `threads` workers,
     /// printing them in file order.
     func encodeFile(_ path: String, threads: Int) throws {
-        var lines = try JSONLines(path: path)
+        var batches = try RecordBatches(
+            path: path, encoder: encoder, addSpecialTokens: addSpecialTokens, threads: threads)
         var totals = (records: 0, tokens: 0)
-        while true {
-            let batch = try lines.nextBatch(count: Self.batchSize)
-            if batch.isEmpty { break }
-            // A bad record stops the run after the records before it are printed.
-            let results = concurrentMap(count: batch.count, threads: threads, makeState: { TokenizerWorkspace() }) {
-                index, workspace in
-                Result { () throws -> ([UInt8], Int) in
-                    let line = batch[index]
-                    let record = try line.bytes.withUnsafeBytes { raw throws in
-                        try DataRecord(json: raw, file: path, line: line.line)
-                    }
-                    let encoding = try encoder.encode(record, addSpecialTokens: addSpecialTokens, workspace: workspace)
-                    let output = json ? jsonLine(id: record.id, encoding) : Array(summary(record, encoding).utf8)
-                    return (output, encoding.encoding.count)
-                }
-            }
+        while let (records, error) = try batches.next() {
             var text: [UInt8] = []
-            for result in results {
-                guard case .success(let (line, count)) = result else { break }
-                text += line
-                totals.tokens += count
+            for (record, encoding, _) in records {
+                text += json ? jsonLine(id: record.id, encoding) : Array(summary(record, encoding).utf8)
+                totals.tokens += encoding.encoding.count
                 totals.records += 1
             }
             writeToStandardOutput(bytes: text)
-            for case .failure(let error) in results { throw error }
+            if let error { throw error }
         }
         if !json { writeToStandardOutput("\(totals.records) records, \(totals.tokens) tokens\n") }
     }

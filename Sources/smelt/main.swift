@@ -11,6 +11,7 @@ installMappedFileFaultHandler(exitCode: ExitCode.ioError.rawValue)
 
 let commands: [any Command.Type] = [
     InspectCommand.self, HashCommand.self, VerifyCommand.self, MergeCommand.self, ConvertCommand.self, TokenizeCommand.self,
+    ScoreCommand.self,
 ]
 
 @MainActor

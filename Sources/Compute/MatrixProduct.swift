@@ -1,0 +1,31 @@
+import COpenBLAS
+
+/// Float32 matrix products through OpenBLAS (`cblas_sgemm`), row-major.
+///
+/// Determinism: OpenBLAS is pinned to one thread per call, so a product's
+/// bytes depend only on its operands, its shapes and the kernels of the
+/// CPU's instruction set; callers parallelise over fixed tiles (rows of a
+/// record, heads, vocabulary blocks) whose bounds never depend on
+/// `--threads` or the memory budget.
+public enum MatrixProduct {
+    /// Chooses OpenBLAS's kernels by instruction set and pins it to one
+    /// thread per call (its own threads would both oversubscribe the
+    /// Dispatch workers and split the sums differently). The kernels' name.
+    public static let kernelName: String = String(cString: smelt_openblas_configure())
+
+    /// `c[m×n] = alpha · a[m×k] · b` plus `beta · c`, where `b` is `[k×n]`,
+    /// or `[n×k]` read transposed when `transposeB` (how weights are stored:
+    /// one output feature per row). Leading dimensions are row strides.
+    @inlinable
+    public static func multiply(
+        m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        _ = kernelName
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
+            alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

@@ -1,0 +1,46 @@
+/// `llama` (SmolLM2, Llama 2 and 3): pre-norm RMSNorm, rope, grouped-query
+/// attention, SiLU-gated feed-forward (transformers' `LlamaDecoderLayer`).
+struct LlamaArchitecture: DecoderArchitecture {
+    let config: ModelConfig
+    var embeddingScale: Float? { nil }
+    var normWeightOffset: Float { 0 }
+
+    func layerTensors(_ index: Int) -> [LayerTensor] {
+        [norm(index, .inputNorm, "input_layernorm")] + attentionTensors(index)
+            + [norm(index, .postAttentionNorm, "post_attention_layernorm")] + feedForwardTensors(index)
+    }
+
+    func attentionInputs(_ tile: LayerTile, weights: LayerWeights) {
+        llamaAttentionInputs(tile, weights: weights)
+    }
+
+    func attentionOutputAndFeedForward(_ tile: LayerTile, weights: LayerWeights) {
+        llamaAttentionOutputAndFeedForward(tile, weights: weights)
+    }
+}
+
+extension DecoderArchitecture {
+    /// `x → RMSNorm → q, k, v (+ biases) → rope`.
+    func llamaAttentionInputs(_ tile: LayerTile, weights: LayerWeights) {
+        let hidden = config.hiddenSize
+        Kernels.rmsNorm(
+            tile.hidden, tile.work, rows: tile.rows, width: hidden, stride: hidden, weight: weights[.inputNorm],
+            epsilon: config.rmsNormEpsilon, weightOffset: 0)
+        projectQueryKeyValue(tile, input: tile.work, weights: weights)
+        rotate(tile)
+    }
+
+    /// `x += o(attention)`, then `x += mlp(RMSNorm(x))`.
+    func llamaAttentionOutputAndFeedForward(_ tile: LayerTile, weights: LayerWeights) {
+        let hidden = config.hiddenSize
+        Kernels.linear(
+            tile.attention, rows: tile.rows, inputWidth: config.queryWidth, inputStride: config.queryWidth,
+            weight: weights[.output], outputWidth: hidden, bias: nil, tile.work, outputStride: hidden)
+        Kernels.add(tile.work, into: tile.hidden, count: tile.rows * hidden)
+        Kernels.rmsNorm(
+            tile.hidden, tile.work, rows: tile.rows, width: hidden, stride: hidden,
+            weight: weights[.postAttentionNorm], epsilon: config.rmsNormEpsilon, weightOffset: 0)
+        feedForward(tile, input: tile.work, output: tile.work2, weights: weights, activation: .silu)
+        Kernels.add(tile.work2, into: tile.hidden, count: tile.rows * hidden)
+    }
+}

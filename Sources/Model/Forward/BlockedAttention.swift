@@ -1,0 +1,83 @@
+import Compute
+import Foundation
+
+/// Causal attention of one head over a block of query rows, a block of keys
+/// at a time with a running maximum and sum (the online softmax of
+/// FlashAttention, Dao et al. 2022, §3.1): memory is a block of scores,
+/// never T×T. Blocks are fixed slices of the record, so the sums run in
+/// the same order for any thread count or batch.
+enum BlockedAttention {
+    static let queryBlockCount = 64
+    static let keyBlockCount = 64
+
+    /// Floats of scratch one call needs.
+    static func scratchCount(headDimension: Int) -> Int {
+        queryBlockCount * keyBlockCount + queryBlockCount * headDimension + 2 * queryBlockCount
+    }
+
+    /// Writes `output` rows `[queryStart, queryEnd)` of head `head` (whose
+    /// keys and values are head `keyValueHead`). Pointers are the record's
+    /// first row; strides are row widths in floats.
+    static func attend(
+        query: UnsafePointer<Float>, queryStride: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
+        keyValueStride: Int, output: UnsafeMutablePointer<Float>, head: Int, keyValueHead: Int,
+        headDimension: Int, queryStart: Int, queryEnd: Int, window: Int?, scale: Float,
+        scratch: UnsafeMutablePointer<Float>
+    ) {
+        let rows = queryEnd - queryStart
+        let scores = scratch
+        let accumulator = scratch + queryBlockCount * keyBlockCount
+        let maxima = accumulator + queryBlockCount * headDimension
+        let sums = maxima + queryBlockCount
+        accumulator.initialize(repeating: 0, count: rows * headDimension)
+        maxima.initialize(repeating: -.infinity, count: rows)
+        sums.initialize(repeating: 0, count: rows)
+        let firstKey = window.map { max(0, queryStart - $0 + 1) } ?? 0
+        var keyStart = firstKey / keyBlockCount * keyBlockCount
+        let q = query + queryStart * queryStride + head * headDimension
+        while keyStart < queryEnd {
+            let keyEnd = min(queryEnd, keyStart + keyBlockCount)
+            let columns = keyEnd - keyStart
+            MatrixProduct.multiply(
+                m: rows, n: columns, k: headDimension, alpha: scale, a: q, lda: queryStride,
+                b: key + keyStart * keyValueStride + keyValueHead * headDimension, ldb: keyValueStride,
+                transposeB: true, c: scores, ldc: columns)
+            for row in 0..<rows {
+                let position = queryStart + row
+                let line = scores + row * columns
+                var blockMaximum = -Float.infinity
+                for column in 0..<columns {
+                    let keyPosition = keyStart + column
+                    let visible = keyPosition <= position && (window.map { position - keyPosition < $0 } ?? true)
+                    if visible {
+                        blockMaximum = max(blockMaximum, line[column])
+                    } else {
+                        line[column] = -.infinity
+                    }
+                }
+                let previous = maxima[row]
+                let maximum = max(previous, blockMaximum)
+                if maximum == -.infinity {
+                    for column in 0..<columns { line[column] = 0 }
+                    continue
+                }
+                let rescale = previous == -.infinity ? 0 : exp(previous - maximum)
+                let sum = VectorExponential.exponentiate(line, count: columns, shift: maximum)
+                sums[row] = sums[row] * rescale + sum
+                maxima[row] = maximum
+                let accumulated = accumulator + row * headDimension
+                for index in 0..<headDimension { accumulated[index] *= rescale }
+            }
+            MatrixProduct.multiply(
+                m: rows, n: headDimension, k: columns, a: scores, lda: columns,
+                b: value + keyStart * keyValueStride + keyValueHead * headDimension, ldb: keyValueStride,
+                transposeB: false, beta: 1, c: accumulator, ldc: headDimension)
+            keyStart = keyEnd
+        }
+        for row in 0..<rows {
+            let target = output + (queryStart + row) * queryStride + head * headDimension
+            let inverse = 1 / sums[row]
+            for index in 0..<headDimension { target[index] = accumulator[row * headDimension + index] * inverse }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Base
+
+extension LanguageModel {
+    /// One layer over the whole batch: token-wise inputs of attention per
+    /// tile, attention per (record, head, query block), then the token-wise
+    /// rest per tile.
+    func runLayer(_ layer: Int, batch: Batch, weights: LayerWeights, workers: [FloatBuffer], threads: Int) throws {
+        let tiles = batch.tiles(rows: Self.tileRowCount)
+        let window = config.layerWindows[layer]
+        let frequencies = (window == nil ? config.globalRope : config.localRope)
+            .inverseFrequencies(headDimension: config.headDimension)
+        let architecture = self.architecture
+        let config = self.config
+        let makeTile = { @Sendable (index: Int, worker: Int) -> LayerTile in
+            let (record, start, rows) = tiles[index]
+            let row = batch.offsets[record] + start
+            let scratch = workers[worker].pointer
+            let workCount = Self.tileRowCount * config.hiddenSize
+            return LayerTile(
+                rows: rows, firstPosition: start, hidden: batch.hidden.pointer + row * config.hiddenSize,
+                query: batch.query.pointer + row * config.queryWidth,
+                key: batch.key.pointer + row * config.keyValueWidth,
+                value: batch.value.pointer + row * config.keyValueWidth,
+                attention: batch.attention.pointer + row * config.queryWidth, work: scratch,
+                work2: scratch + workCount, scratch: scratch + 2 * workCount, inverseFrequencies: frequencies)
+        }
+        try parallelWork(count: tiles.count, threads: threads) { index, worker in
+            architecture.attentionInputs(makeTile(index, worker), weights: weights)
+        }
+        let blocks = BlockedAttention.queryBlockCount
+        let units = batch.records.enumerated().flatMap { record, ids in
+            (0..<config.headCount).flatMap { head in
+                stride(from: 0, to: ids.count, by: blocks).map { (record: record, head: head, start: $0) }
+            }
+        }
+        let group = config.headCount / config.keyValueHeadCount
+        try parallelWork(count: units.count, threads: threads) { index, worker in
+            let (record, head, start) = units[index]
+            let row = batch.offsets[record]
+            BlockedAttention.attend(
+                query: batch.query.pointer + row * config.queryWidth, queryStride: config.queryWidth,
+                key: batch.key.pointer + row * config.keyValueWidth,
+                value: batch.value.pointer + row * config.keyValueWidth, keyValueStride: config.keyValueWidth,
+                output: batch.attention.pointer + row * config.queryWidth, head: head, keyValueHead: head / group,
+                headDimension: config.headDimension, queryStart: start,
+                queryEnd: min(start + blocks, batch.records[record].count), window: window,
+                scale: config.attentionScale, scratch: workers[worker].pointer)
+        }
+        try parallelWork(count: tiles.count, threads: threads) { index, worker in
+            architecture.attentionOutputAndFeedForward(makeTile(index, worker), weights: weights)
+        }
+    }
+
+    /// The final norm, then the vocabulary a block of rows at a time.
+    func project(
+        _ batch: Batch, topK: Int, workers: [FloatBuffer], threads: Int, budget: ByteBudget
+    ) throws -> [TokenScores] {
+        let hidden = config.hiddenSize
+        let norm = try FloatBuffer(count: hidden, budget: budget, purpose: "final norm")
+        try source.decode(architecture.finalNormName, elements: 0..<hidden, into: norm.buffer)
+        let tiles = batch.tiles(rows: Self.tileRowCount)
+        let config = self.config
+        let offset = architecture.normWeightOffset
+        try parallelWork(count: tiles.count, threads: threads) { index, _ in
+            let (record, start, rows) = tiles[index]
+            let row = (batch.offsets[record] + start) * hidden
+            Kernels.rmsNorm(
+                batch.hidden.pointer + row, batch.normalized.pointer + row, rows: rows, width: hidden,
+                stride: hidden, weight: norm.pointer, epsilon: config.rmsNormEpsilon, weightOffset: offset)
+        }
+        let states = batch.records.map { VocabularyState(ids: $0, topK: topK) }
+        let blockRows = VocabularyProjection.blockRowCount
+        let block = try FloatBuffer(count: blockRows * hidden, budget: budget, purpose: "vocabulary block")
+        let head = architecture.headName
+        let source = self.source
+        for vocabularyStart in stride(from: 0, to: config.vocabularySize, by: blockRows) {
+            let rowsInBlock = min(blockRows, config.vocabularySize - vocabularyStart)
+            // Decoded in parallel slices of 256 rows.
+            let slices = (rowsInBlock + 255) / 256
+            try parallelWork(count: slices, threads: threads) { slice, _ in
+                let first = slice * 256
+                let last = min(rowsInBlock, first + 256)
+                let target = UnsafeMutableBufferPointer(
+                    start: block.pointer + first * hidden, count: (last - first) * hidden)
+                try source.decode(
+                    head, elements: (vocabularyStart + first) * hidden..<(vocabularyStart + last) * hidden,
+                    into: target)
+            }
+            try parallelWork(count: tiles.count, threads: threads) { index, worker in
+                let (record, start, rows) = tiles[index]
+                VocabularyProjection.fold(
+                    normalized: batch.normalized.pointer + batch.offsets[record] * hidden, hiddenSize: hidden,
+                    rowStart: start, rows: rows, state: states[record], weights: block.pointer,
+                    vocabularyStart: vocabularyStart, blockRows: rowsInBlock, logits: workers[worker].pointer)
+            }
+        }
+        return states.map { $0.finish() }
+    }
+}

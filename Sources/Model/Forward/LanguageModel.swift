@@ -1,0 +1,106 @@
+import Base
+import Foundation
+
+/// A decoder that scores known tokens (teacher forcing): the library API
+/// that `smelt score`, the logit cache and the evolutionary search call.
+/// Weights come from a `LayerWeightSource`, one layer at a time, into
+/// buffers drawn from the caller's `ByteBudget`.
+public final class LanguageModel: Sendable {
+    public let config: ModelConfig
+    public let source: any LayerWeightSource
+    let architecture: any DecoderArchitecture
+    /// Rows of a record that one token-wise work unit handles: fixed, so a
+    /// record's sums never depend on the batch or the thread count.
+    static let tileRowCount = 512
+
+    /// Checks every tensor the config implies against the source's shapes.
+    public init(config: ModelConfig, source: any LayerWeightSource) throws(ModelError) {
+        self.config = config
+        self.source = source
+        architecture = Model.architecture(for: config)
+        let hidden = config.hiddenSize
+        try source.check(architecture.embeddingName, shape: [config.vocabularySize, hidden])
+        try source.check(architecture.finalNormName, shape: [hidden])
+        if !config.isTiedEmbedding { try source.check(architecture.headName, shape: [config.vocabularySize, hidden]) }
+        for layer in 0..<config.layerCount {
+            for tensor in architecture.layerTensors(layer) { try source.check(tensor.name, shape: tensor.shape) }
+        }
+    }
+
+    /// Bytes held whatever the batch: one layer's weights, a block of the
+    /// vocabulary, and each worker's scratch.
+    public func fixedBytes(threads: Int) -> UInt64 {
+        let layer = architecture.layerTensors(0).reduce(0) { $0 + $1.shape.reduce(1, *) }
+        let block = VocabularyProjection.blockRowCount * config.hiddenSize
+        return UInt64(layer + block + threads * workerScratchCount) * 4
+    }
+
+    /// Bytes each token of a batch holds (hidden state, queries, keys,
+    /// values, attention output, results).
+    public func bytesPerToken(topK: Int) -> UInt64 {
+        UInt64(2 * config.hiddenSize + 2 * config.queryWidth + 2 * config.keyValueWidth) * 4 + UInt64(topK) * 8 + 40
+    }
+
+    var workerScratchCount: Int {
+        let rows = Self.tileRowCount
+        let work = 2 * rows * config.hiddenSize
+        let scratch = max(
+            architecture.scratchCount(rows: rows), BlockedAttention.scratchCount(headDimension: config.headDimension),
+            rows * VocabularyProjection.blockRowCount)
+        return work + scratch
+    }
+
+    /// Scores a batch of records (token ids) with the `topK` most likely
+    /// next tokens at every position. Each record's numbers are a function
+    /// of the model and that record alone.
+    public func score(
+        _ records: [[Int]], topK: Int, threads: Int, budget: ByteBudget
+    ) throws -> [TokenScores] {
+        for record in records {
+            for id in record where id < 0 || id >= config.vocabularySize {
+                throw ModelError.tokenOutOfRange(id: id, vocabularySize: config.vocabularySize)
+            }
+        }
+        let batch = try Batch(records: records, config: config, budget: budget)
+        let workers = try (0..<max(1, threads)).map { _ throws(ByteBudgetError) in
+            try FloatBuffer(count: workerScratchCount, budget: budget, purpose: "forward-pass scratch")
+        }
+        try embed(batch, threads: threads)
+        var weights = LayerWeights()
+        for tensor in architecture.layerTensors(0) {
+            weights.buffers[tensor.role.rawValue] = try FloatBuffer(
+                count: tensor.shape.reduce(1, *), budget: budget, purpose: "layer weights")
+        }
+        for layer in 0..<config.layerCount {
+            try load(layer: layer, into: weights, threads: threads)
+            try runLayer(layer, batch: batch, weights: weights, workers: workers, threads: threads)
+        }
+        weights = LayerWeights()
+        return try project(batch, topK: topK, workers: workers, threads: threads, budget: budget)
+    }
+
+    /// Decodes each token's embedding row, scaled where the architecture says.
+    private func embed(_ batch: Batch, threads: Int) throws {
+        let hidden = config.hiddenSize
+        let name = architecture.embeddingName
+        let scale = architecture.embeddingScale
+        let flat = batch.records.flatMap { $0 }
+        let source = self.source
+        try parallelWork(count: flat.count, threads: threads) { token, _ in
+            let row = UnsafeMutableBufferPointer(start: batch.hidden.pointer + token * hidden, count: hidden)
+            try source.decode(name, elements: flat[token] * hidden..<(flat[token] + 1) * hidden, into: row)
+            if let scale { for index in row.indices { row[index] *= scale } }
+        }
+    }
+
+    private func load(layer: Int, into weights: LayerWeights, threads: Int) throws {
+        let tensors = architecture.layerTensors(layer)
+        let source = self.source
+        try parallelWork(count: tensors.count, threads: threads) { index, _ in
+            let tensor = tensors[index]
+            // checked: score allocates a buffer for every role of layer 0, and every layer has the same roles
+            let buffer = weights.buffers[tensor.role.rawValue]!
+            try source.decode(tensor.name, elements: 0..<buffer.count, into: buffer.buffer)
+        }
+    }
+}

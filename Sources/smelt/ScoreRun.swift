@@ -1,0 +1,121 @@
+import Base
+import Model
+import Tokenize
+
+/// One `smelt score` run: records are read and encoded in batches, packed
+/// into forward-pass batches that fit the memory budget, scored, and
+/// printed in file order.
+struct ScoreRun {
+    let model: LanguageModel
+    let encoder: RecordEncoder
+    let topK: Int
+    let maxTokens: Int
+    let threads: Int
+    let budget: ByteBudget
+    let json: Bool
+    let showsProgress: Bool
+
+    /// A record ready to score: its id, line, tokens and loss mask over positions.
+    struct Item {
+        let record: DataRecord
+        let ids: [Int]
+        /// n − 1 flags: whether position i (predicting token i + 1) counts.
+        let lossMask: [Bool]
+    }
+
+    func score(_ path: String) throws {
+        var batches = try RecordBatches(path: path, encoder: encoder, addSpecialTokens: true, threads: threads)
+        let fileBytes = try FileSystem.status(path)?.size ?? 0
+        let progress = ScoreProgress(totalBytes: fileBytes, enabled: showsProgress)
+        var totals = ScoreTotals()
+        let tokenLimit = forwardBatchTokenLimit()
+        while let (records, error) = try batches.next() {
+            var pending: [Item] = []
+            var pendingTokens = 0
+            var pendingBytes = 0
+            for (record, encoding, bytes) in records {
+                let item = try item(record, encoding)
+                if !pending.isEmpty && pendingTokens + item.ids.count > tokenLimit {
+                    try flush(pending, totals: &totals, progress: progress, bytes: pendingBytes)
+                    pending = []
+                    pendingTokens = 0
+                    pendingBytes = 0
+                }
+                pending.append(item)
+                pendingTokens += item.ids.count
+                pendingBytes += bytes
+            }
+            if !pending.isEmpty { try flush(pending, totals: &totals, progress: progress, bytes: pendingBytes) }
+            if let error { throw error }
+        }
+        progress.finish()
+        writeToStandardOutput(bytes: json ? ScoreFormat.summaryLine(totals) : Array(ScoreFormat.summaryText(totals).utf8))
+        if !json && showsProgress && isTerminal(2) {
+            writeToStandardError(ScoreFormat.speedText(tokens: totals.tokens, seconds: progress.elapsedSeconds))
+        }
+    }
+
+    /// Tokens one forward batch may hold beside the fixed buffers.
+    private func forwardBatchTokenLimit() -> Int {
+        let fixed = model.fixedBytes(threads: threads)
+        let free = budget.limitBytes > fixed ? budget.limitBytes - fixed : 0
+        return max(1, Int(free / model.bytesPerToken(topK: topK)))
+    }
+
+    private func item(_ record: DataRecord, _ encoding: RecordEncoding) throws -> Item {
+        let ids = encoding.encoding.ids.map { Int($0) }
+        let name = "\(record.id.rendered()) (\(record.file):\(record.line))"
+        guard ids.count >= 2 else { throw ModelError.emptyRecord(record: name, tokens: ids.count) }
+        guard ids.count <= maxTokens else {
+            throw ModelError.recordTooLong(record: name, tokens: ids.count, limit: maxTokens)
+        }
+        let mask = encoding.lossMask.map { Array($0.dropFirst()) } ?? Array(repeating: true, count: ids.count - 1)
+        return Item(record: record, ids: ids, lossMask: mask)
+    }
+
+    private func flush(_ items: [Item], totals: inout ScoreTotals, progress: ScoreProgress, bytes: Int) throws {
+        let scores = try model.score(items.map(\.ids), topK: topK, threads: threads, budget: budget)
+        var output: [UInt8] = []
+        for (item, score) in zip(items, scores) {
+            let result = RecordResult(item: item, scores: score)
+            totals.add(result)
+            output += json ? ScoreFormat.jsonLine(result) : Array(ScoreFormat.text(result).utf8)
+        }
+        progress.finish()
+        writeToStandardOutput(bytes: output)
+        progress.advance(records: items.count, tokens: items.reduce(0) { $0 + $1.ids.count }, bytes: bytes)
+    }
+}
+
+/// A scored record with its loss.
+struct RecordResult {
+    let item: ScoreRun.Item
+    let scores: TokenScores
+
+    var lossCount: Int { item.lossMask.filter { $0 }.count }
+    var negativeLogLikelihood: Double {
+        var sum = 0.0
+        for (position, counts) in item.lossMask.enumerated() where counts {
+            sum -= scores.goldLogProbabilities[position]
+        }
+        return sum
+    }
+    var meanNegativeLogLikelihood: Double? { lossCount > 0 ? negativeLogLikelihood / Double(lossCount) : nil }
+}
+
+/// The run's totals: NLL summed over every loss position of every record.
+struct ScoreTotals {
+    var records = 0
+    var tokens = 0
+    var lossTokens = 0
+    var negativeLogLikelihood = 0.0
+
+    mutating func add(_ result: RecordResult) {
+        records += 1
+        tokens += result.item.ids.count
+        lossTokens += result.lossCount
+        negativeLogLikelihood += result.negativeLogLikelihood
+    }
+
+    var meanNegativeLogLikelihood: Double? { lossTokens > 0 ? negativeLogLikelihood / Double(lossTokens) : nil }
+}
