@@ -1,10 +1,12 @@
 #include <cblas.h>
+#include <dlfcn.h>
 #include <stdlib.h>
 
-// OpenBLAS's DYNAMIC_ARCH entry points (exported by Debian's build): they
+// OpenBLAS's DYNAMIC_ARCH entry points (Debian's build exports them): they
 // pick the kernels for OPENBLAS_CORETYPE, or for the CPU model it detects.
-void gotoblas_dynamic_init(void);
-void gotoblas_dynamic_quit(void);
+// Looked up at run time, so a build without them links and keeps its own
+// choice of kernels.
+typedef void (*smelt_openblas_entry)(void);
 
 // Chooses OpenBLAS's kernels from the CPU's instruction sets rather than
 // its model name (a virtual machine that hides the model gets the SSE3
@@ -20,10 +22,13 @@ static inline const char *smelt_openblas_configure(void) {
         } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
             core = "Haswell";
         }
-        if (core != NULL) {
+        void *program = dlopen(NULL, RTLD_NOW);  // the program and the libraries it links
+        smelt_openblas_entry quit = program ? (smelt_openblas_entry)dlsym(program, "gotoblas_dynamic_quit") : NULL;
+        smelt_openblas_entry init = program ? (smelt_openblas_entry)dlsym(program, "gotoblas_dynamic_init") : NULL;
+        if (core != NULL && quit != NULL && init != NULL) {
             setenv("OPENBLAS_CORETYPE", core, 0);
-            gotoblas_dynamic_quit();
-            gotoblas_dynamic_init();
+            quit();
+            init();
         }
     }
     openblas_set_num_threads(1);
