@@ -134,8 +134,9 @@ extension DecoderArchitecture {
 /// Which architecture a config names.
 func architecture(for config: ModelConfig) -> any DecoderArchitecture {
     switch config.kind {
-    case .llama: LlamaArchitecture(config: config)
-    case .qwen2: Qwen2Architecture(config: config)
+    // Qwen2 is Llama's layer; its q/k/v biases and untied head come from
+    // the config and the checkpoint's tensors.
+    case .llama, .qwen2: LlamaArchitecture(config: config)
     case .gemma3: Gemma3Architecture(config: config)
     }
 }

@@ -1,5 +1,6 @@
-/// `llama` (SmolLM2, Llama 2 and 3): pre-norm RMSNorm, rope, grouped-query
-/// attention, SiLU-gated feed-forward (transformers' `LlamaDecoderLayer`).
+/// `llama` (SmolLM2, Llama 2 and 3) and `qwen2` (Qwen2, Qwen2.5): pre-norm
+/// RMSNorm, rope, grouped-query attention, SiLU-gated feed-forward
+/// (transformers' `LlamaDecoderLayer`); Qwen2 adds biases on q, k and v.
 struct LlamaArchitecture: DecoderArchitecture {
     let config: ModelConfig
     var embeddingScale: Float? { nil }
