@@ -10,11 +10,6 @@ public struct Tokenizer: Sendable {
     let postProcessor: PostProcessor?
     let decoder: Decoder?
 
-    /// The largest id plus one, over the model and the added tokens.
-    public var idLimit: Int {
-        max(model.idLimit, (addedVocabulary.tokens.map { Int($0.id) }.max() ?? -1) + 1)
-    }
-
     /// Encodes one text, with the post-processor's special tokens when
     /// `addSpecialTokens` (the library's default). `workspace` keeps a word
     /// cache between calls of one thread.

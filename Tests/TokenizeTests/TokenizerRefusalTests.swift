@@ -62,6 +62,9 @@ import Testing
             name: "duplicate ids in the vocabulary", from: #""b": 1"#, to: #""b": 0"#,
             place: "model.vocab", problem: #"id 0 is given to both "a" and "b""#),
         Case(
+            name: "ids far beyond the vocabulary", from: #""ab": 2"#, to: #""ab": 5000"#,
+            place: "model.vocab", problem: "ids run up to 5000 for 3 tokens"),
+        Case(
             name: "duplicate token in the vocabulary", from: #""b": 1"#, to: #""a": 1"#,
             place: #"byte at "a": 1"#, problem: #"duplicate key "a""#),
         Case(

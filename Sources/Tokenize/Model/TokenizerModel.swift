@@ -21,8 +21,6 @@ protocol TokenizerModel: Sendable {
     func id(of token: String) -> Int32?
     /// The token string of an id, if the vocabulary has it.
     func token(of id: Int32) -> String?
-    /// One more than the largest id.
-    var idLimit: Int { get }
 }
 
 /// A model whose ids and token strings are one `Vocabulary`.
@@ -31,7 +29,6 @@ protocol VocabularyModel: TokenizerModel {
 }
 
 extension VocabularyModel {
-    var idLimit: Int { vocabulary.idLimit }
     func id(of token: String) -> Int32? { vocabulary.id(of: token) }
     func token(of id: Int32) -> String? { vocabulary.token(of: id) }
 }

@@ -41,8 +41,6 @@ struct Vocabulary: Sendable {
         return entries
     }
 
-    var count: Int { ids.count }
-    var idLimit: Int { tokens.count }
 
     func id(of token: String) -> Int32? { ids.value(for: token) }
 

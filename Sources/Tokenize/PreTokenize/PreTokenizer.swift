@@ -102,7 +102,7 @@ indirect enum PreTokenizer: Sendable {
             Self.split(&list, .scalars(.whitespace), .removed, invert: false)
         case .bert:
             Self.split(&list, .scalars(.whitespace), .removed, invert: false)
-            Self.split(&list, .scalars(.bertPunctuation), .isolated, invert: false)
+            Self.split(&list, .scalars(.punctuation), .isolated, invert: false)
         }
     }
 

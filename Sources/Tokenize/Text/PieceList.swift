@@ -48,21 +48,11 @@ struct PieceList {
     /// returns for it (ascending, inside the piece); empty ranges are dropped,
     /// as the library drops empty splits.
     mutating func split(_ split: (PieceList, Piece) -> [Range<Int>]) {
-        var result: [Piece] = []
-        result.reserveCapacity(pieces.count)
-        for piece in pieces {
-            if piece.addedTokenID != nil {
-                result.append(piece)
-                continue
-            }
-            for range in split(self, piece) where !range.isEmpty {
-                result.append(Piece(range: range, addedTokenID: nil))
-            }
-        }
-        pieces = result
+        splitMarking { list, piece in split(list, piece).map { Piece(range: $0, addedTokenID: nil) } }
     }
 
-    /// Splits pieces into sub-pieces some of which carry an added token.
+    /// Splits pieces into sub-pieces some of which carry an added token
+    /// (pieces that already have one stay whole; empty parts are dropped).
     mutating func splitMarking(_ split: (PieceList, Piece) -> [Piece]) {
         var result: [Piece] = []
         for piece in pieces {

@@ -59,20 +59,15 @@ enum ScalarPredicate: Sendable {
     case whitespace
     /// Rust's `char::is_numeric` (general categories Nd, Nl, No).
     case numeric
-    /// `is_ascii_punctuation || is_punctuation` (general categories P*).
+    /// `is_ascii_punctuation || is_punctuation` (general categories P*), the
+    /// Punctuation and BertPreTokenizer rule alike.
     case punctuation
-    /// BertPreTokenizer's punctuation: ASCII symbols as well.
-    case bertPunctuation
 
     func matches(_ scalar: Unicode.Scalar) -> Bool {
         switch self {
         case .whitespace: return scalar.properties.isWhitespace
         case .numeric: return Self.isNumeric(scalar)
         case .punctuation: return Self.isASCIIPunctuation(scalar) || Self.isPunctuation(scalar)
-        case .bertPunctuation:
-            let value = scalar.value
-            return (33...47).contains(value) || (58...64).contains(value) || (91...96).contains(value)
-                || (123...126).contains(value) || Self.isPunctuation(scalar)
         }
     }
 
