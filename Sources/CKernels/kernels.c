@@ -47,6 +47,82 @@
         out[i] = (selected ? scale : dropped) * task;                        \
     }
 
+// e^x, lane by lane: Cephes `expf` (x = n·ln 2 + r, degree-5 polynomial for
+// e^r), x clamped to [-87.3, 88.3], 0 below -87.3; 2^n built in the exponent
+// bits. The same operations, in the same order, as VectorExponential.exp.
+#define EXP_LANE(x, result)                                                  \
+    do {                                                                     \
+        float low_ = (x) < -87.3f ? -87.3f : (x);                            \
+        float clamped_ = low_ > 88.3f ? 88.3f : low_;                        \
+        float n_ = (clamped_ * 1.44269504f + 12582912.0f) - 12582912.0f;     \
+        float r_ = clamped_ - n_ * 0.693359375f;                             \
+        r_ = r_ + n_ * 2.1219444e-4f;                                        \
+        float p_ = 1.98756915e-4f;                                           \
+        p_ = p_ * r_ + 1.3981999507e-3f;                                     \
+        p_ = p_ * r_ + 8.3334519073e-3f;                                     \
+        p_ = p_ * r_ + 4.1665795894e-2f;                                     \
+        p_ = p_ * r_ + 1.6666665459e-1f;                                     \
+        p_ = p_ * r_ + 5.0000001201e-1f;                                     \
+        p_ = p_ * r_ * r_ + r_ + 1.0f;                                       \
+        float biased_float_ = n_ + 8388735.0f;                               \
+        uint32_t biased_;                                                    \
+        memcpy(&biased_, &biased_float_, 4);                                 \
+        uint32_t scale_bits_ = (biased_ & 0xFF) << 23;                       \
+        float scale_;                                                        \
+        memcpy(&scale_, &scale_bits_, 4);                                    \
+        (result) = (x) < -87.3f ? 0.0f : p_ * scale_;                        \
+    } while (0)
+
+// Eight lanes, each summed in its own accumulator, combined in lane order;
+// the tail's exponentials added one by one after them.
+#define BODY_SUM_EXPONENTIALS                                                \
+    double sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};                               \
+    size_t i = 0;                                                            \
+    for (; i + 8 <= count; i += 8) {                                         \
+        for (int lane = 0; lane < 8; lane++) {                               \
+            float e;                                                         \
+            EXP_LANE(values[i + lane] - shift, e);                           \
+            sums[lane] += (double)e;                                         \
+        }                                                                    \
+    }                                                                        \
+    double total = 0;                                                        \
+    for (int lane = 0; lane < 8; lane++) total += sums[lane];                \
+    for (; i < count; i++) {                                                 \
+        float e;                                                             \
+        EXP_LANE(values[i] - shift, e);                                      \
+        total += (double)e;                                                  \
+    }                                                                        \
+    return total;
+
+#define BODY_EXPONENTIATE                                                    \
+    float sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                \
+    size_t i = 0;                                                            \
+    for (; i + 8 <= count; i += 8) {                                         \
+        for (int lane = 0; lane < 8; lane++) {                               \
+            float e;                                                         \
+            EXP_LANE(values[i + lane] - shift, e);                           \
+            values[i + lane] = e;                                            \
+            sums[lane] += e;                                                 \
+        }                                                                    \
+    }                                                                        \
+    float total = 0;                                                         \
+    for (int lane = 0; lane < 8; lane++) total += sums[lane];                \
+    for (; i < count; i++) {                                                 \
+        float e;                                                             \
+        EXP_LANE(values[i] - shift, e);                                      \
+        values[i] = e;                                                       \
+        total += e;                                                          \
+    }                                                                        \
+    return total;
+
+#define BODY_SILU_GATE                                                       \
+    for (size_t i = 0; i < count; i++) {                                     \
+        float x = gate[i];                                                   \
+        float e;                                                             \
+        EXP_LANE(-x, e);                                                     \
+        gate[i] = x / (1.0f + e) * up[i];                                    \
+    }
+
 #define DEFINE_VARIANTS(suffix, attributes)                                                          \
     attributes static void decode_bf16_##suffix(const void *restrict source,                         \
                                                 float *restrict destination, size_t count) {         \
@@ -65,6 +141,17 @@
                                               uint32_t cut, int including_equal, float scale,        \
                                               float *restrict out, size_t count) {                   \
         BODY_KEPT_TASK                                                                               \
+    }                                                                                                \
+    attributes static double sum_exponentials_##suffix(const float *restrict values, size_t count,   \
+                                                       float shift) {                                \
+        BODY_SUM_EXPONENTIALS                                                                        \
+    }                                                                                                \
+    attributes static float exponentiate_##suffix(float *restrict values, size_t count, float shift) { \
+        BODY_EXPONENTIATE                                                                            \
+    }                                                                                                \
+    attributes static void silu_gate_##suffix(float *restrict gate, const float *restrict up,        \
+                                              size_t count) {                                        \
+        BODY_SILU_GATE                                                                               \
     }
 
 DEFINE_VARIANTS(baseline, )
@@ -102,6 +189,16 @@ int smelt_kernels_set_level(int level) {
 }
 
 #if defined(__x86_64__)
+#define DISPATCH_RETURN(name, ...)                           \
+    if (smelt_kernels_level() == 1) {                        \
+        return name##_avx2(__VA_ARGS__);                     \
+    }                                                        \
+    return name##_baseline(__VA_ARGS__);
+#else
+#define DISPATCH_RETURN(name, ...) return name##_baseline(__VA_ARGS__);
+#endif
+
+#if defined(__x86_64__)
 #define DISPATCH(name, ...)                                  \
     if (smelt_kernels_level() == 1) {                        \
         name##_avx2(__VA_ARGS__);                            \
@@ -127,4 +224,16 @@ void smelt_accumulate_weighted(float *accumulator, const float *values, double w
 void smelt_kept_task(const float *a, const float *b, uint32_t cut, int including_equal, float scale, float *out,
                      size_t count) {
     DISPATCH(kept_task, a, b, cut, including_equal, scale, out, count)
+}
+
+double smelt_sum_exponentials(const float *values, size_t count, float shift) {
+    DISPATCH_RETURN(sum_exponentials, values, count, shift)
+}
+
+float smelt_exponentiate(float *values, size_t count, float shift) {
+    DISPATCH_RETURN(exponentiate, values, count, shift)
+}
+
+void smelt_silu_gate(float *gate, const float *up, size_t count) {
+    DISPATCH(silu_gate, gate, up, count)
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// e^x of eight Float32 lanes by range reduction and a polynomial (Cephes
 /// `expf`: x = n·ln 2 + r, |r| ≤ ln 2 / 2, degree-5 minimax for e^r),
 /// within 2 ulp for x in [−87, 88]; below, 0. Plain arithmetic, so the
@@ -7,7 +9,10 @@ public enum VectorExponential {
 
     @inlinable
     public static func exp(_ x: Lanes) -> Lanes {
-        let clamped = x.clamped(lowerBound: Lanes(repeating: -87.3), upperBound: Lanes(repeating: 88.3))
+        // Comparisons and selects, not `clamped`: its generic min and max
+        // are specialised but not inlined, and cost a call per vector.
+        let low = x.replacing(with: -87.3, where: x .< -87.3)
+        let clamped = low.replacing(with: 88.3, where: low .> 88.3)
         // Round to nearest by the 1.5·2²³ trick (generic SIMD rounding and
         // conversions are not specialised, and cost more than the polynomial).
         let n = (clamped * 1.442_695_04 + 12_582_912) - 12_582_912
@@ -27,67 +32,23 @@ public enum VectorExponential {
     }
 
     /// Σ e^(values[i] − shift) over `count` values, each lane summed in
-    /// Float64 and the lanes combined in a fixed order.
+    /// Float64 and the lanes combined in a fixed order (`exp` lane by lane,
+    /// in CKernels: vector-width variants chosen at run time).
     @inlinable
     public static func sumOfExponentials(_ values: UnsafePointer<Float>, count: Int, shift: Float) -> Double {
-        var sums = SIMD8<Double>(repeating: 0)
-        var index = 0
-        let shifts = Lanes(repeating: shift)
-        while index + 8 <= count {
-            let lanes = UnsafeRawPointer(values + index).loadUnaligned(as: Lanes.self)
-            let e = exp(lanes - shifts)
-            sums += SIMD8<Double>(e)
-            index += 8
-        }
-        var total = 0.0
-        for lane in 0..<8 { total += sums[lane] }
-        var tail = Lanes(repeating: -.infinity)
-        for lane in 0..<(count - index) { tail[lane] = values[index + lane] - shift }
-        let e = exp(tail)
-        for lane in 0..<(count - index) { total += Double(e[lane]) }
-        return total
+        smelt_sum_exponentials(values, count, shift)
     }
 
     /// Replaces `values[i]` by e^(values[i] − shift) and returns their sum
     /// (eight Float32 lane sums combined in a fixed order).
     @inlinable
     public static func exponentiate(_ values: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
-        var sums = Lanes(repeating: 0)
-        var index = 0
-        let shifts = Lanes(repeating: shift)
-        while index + 8 <= count {
-            let raw = UnsafeMutableRawPointer(values + index)
-            let e = exp(raw.loadUnaligned(as: Lanes.self) - shifts)
-            raw.storeBytes(of: e, as: Lanes.self)
-            sums += e
-            index += 8
-        }
-        var total: Float = 0
-        for lane in 0..<8 { total += sums[lane] }
-        var tail = Lanes(repeating: -.infinity)
-        for lane in 0..<(count - index) { tail[lane] = values[index + lane] - shift }
-        let e = exp(tail)
-        for lane in 0..<(count - index) {
-            values[index + lane] = e[lane]
-            total += e[lane]
-        }
-        return total
+        smelt_exponentiate(values, count, shift)
     }
 
     /// `gate[i] ← gate[i] / (1 + e^−gate[i]) · up[i]` (SiLU-gated units).
     @inlinable
     public static func siluGate(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
-        var index = 0
-        while index + 8 <= count {
-            let raw = UnsafeMutableRawPointer(gate + index)
-            let x = raw.loadUnaligned(as: Lanes.self)
-            let u = UnsafeRawPointer(up + index).loadUnaligned(as: Lanes.self)
-            raw.storeBytes(of: x / (1 + exp(-x)) * u, as: Lanes.self)
-            index += 8
-        }
-        var tail = Lanes(repeating: 0)
-        for lane in 0..<(count - index) { tail[lane] = gate[index + lane] }
-        let silu = tail / (1 + exp(-tail))
-        for lane in 0..<(count - index) { gate[index + lane] = silu[lane] * up[index + lane] }
+        smelt_silu_gate(gate, up, count)
     }
 }

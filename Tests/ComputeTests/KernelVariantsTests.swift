@@ -1,4 +1,5 @@
 import CKernels
+import Compute
 import Testing
 
 /// The loops of CKernels give the same bits in every variant (the x86-64
@@ -119,5 +120,63 @@ import Testing
             }
             for result in results { #expect(result == expected) }
         }
+    }
+
+    /// Values from −120 to 100 (past both clamps), −∞, and edges of the range reduction.
+    static func exponentInputs(count: Int) -> [Float] {
+        let edges: [Float] = [-.infinity, -87.3, -87.29, -87.31, 88.3, 88.31, 0, -0.0, 1e-30, 0.346_573_6, -0.346_573_6]
+        var generator = SeededUnits(state: 0x9E37_79B9_7F4A_7C15)
+        return Array((edges + (0..<count).map { _ in Float(generator.nextUnit() * 220 - 120) }).prefix(count))
+    }
+
+    /// The Swift definition: `VectorExponential.exp` lane by lane.
+    static func scalarExponential(_ x: Float) -> Float { VectorExponential.exp(SIMD8(repeating: x))[0] }
+
+    @Test(arguments: [0, 1, 7, 8, 9, 1_024, 1_031])
+    func exponentialLoopsMatchTheSwiftDefinitionInEveryVariant(count: Int) {
+        let values = Self.exponentInputs(count: count)
+        let shift: Float = 1.5
+        var lanes = [Double](repeating: 0, count: 8)
+        var laneSums = [Float](repeating: 0, count: 8)
+        let whole = count / 8 * 8
+        for index in 0..<whole {
+            let e = Self.scalarExponential(values[index] - shift)
+            lanes[index % 8] += Double(e)
+            laneSums[index % 8] += e
+        }
+        var expectedSum = lanes.reduce(0, +)
+        var expectedFloatSum = laneSums.reduce(0, +)
+        let expectedValues = values.map { Self.scalarExponential($0 - shift) }
+        for index in whole..<count {
+            expectedSum += Double(expectedValues[index])
+            expectedFloatSum += expectedValues[index]
+        }
+        let up = values.map { $0 * 0.25 + 1 }
+        let expectedGates = zip(values, up).map { x, u in x / (1 + Self.scalarExponential(-x)) * u }
+        for (sum, exponentiated, floatSum, gates) in Self.atEveryLevel({ () -> (Double, [Float], Float, [Float]) in
+            var exponentiated = values
+            let floatSum = exponentiated.withUnsafeMutableBufferPointer {
+                smelt_exponentiate($0.baseAddress, count, shift)
+            }
+            var gates = values
+            gates.withUnsafeMutableBufferPointer { smelt_silu_gate($0.baseAddress, up, count) }
+            return (smelt_sum_exponentials(values, count, shift), exponentiated, floatSum, gates)
+        }) {
+            #expect(sum.bitPattern == expectedSum.bitPattern)
+            #expect(floatSum.bitPattern == expectedFloatSum.bitPattern)
+            #expect(exponentiated.map(\.bitPattern) == expectedValues.map(\.bitPattern))
+            #expect(gates.map(\.bitPattern) == expectedGates.map(\.bitPattern))
+        }
+    }
+}
+
+/// A seeded xorshift for reproducible test inputs.
+private struct SeededUnits {
+    var state: UInt64
+    mutating func nextUnit() -> Double {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return Double(state >> 11) / Double(1 << 53)
     }
 }

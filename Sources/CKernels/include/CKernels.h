@@ -40,4 +40,17 @@ void smelt_accumulate_weighted(float *accumulator, const float *values, double w
 void smelt_kept_task(const float *a, const float *b, uint32_t cut, int including_equal, float scale, float *out,
                      size_t count);
 
+/// Σ e^(values[i] − shift), each exponential as VectorExponential.exp
+/// computes it, summed in Float64 in eight lane accumulators (lane i takes
+/// the values i, i + 8, …, up to the last whole eight) combined in lane
+/// order, then the tail's values one by one.
+double smelt_sum_exponentials(const float *values, size_t count, float shift);
+
+/// values[i] ← e^(values[i] − shift); returns their Float32 sum, lanes as
+/// for smelt_sum_exponentials.
+float smelt_exponentiate(float *values, size_t count, float shift);
+
+/// gate[i] ← gate[i] / (1 + e^−gate[i]) · up[i] (SiLU-gated units).
+void smelt_silu_gate(float *gate, const float *up, size_t count);
+
 #endif
