@@ -13,6 +13,20 @@ public enum MatrixProduct {
     /// Dispatch workers and split the sums differently). The kernels' name.
     public static let kernelName: String = String(cString: smelt_openblas_configure())
 
+    /// OpenBLAS computes products of at most this many multiply-adds
+    /// (m·n·k) with its small-matrix kernels, which may round differently
+    /// from its blocked kernels (`sgemm_small_kernel_permit` of its x86-64
+    /// kernels: 100³).
+    public static let smallProductLimit = 1_000_000
+
+    /// The fewest rows a product with `n` outputs of `k` inputs needs to
+    /// stay above `smallProductLimit`: a caller that pads its calls to this
+    /// many rows gets each row's result from the same kernels whatever the
+    /// call's size, so a row of `c` depends only on its row of `a` and on `b`.
+    public static func minimumRowCount(n: Int, k: Int) -> Int {
+        max(1, smallProductLimit / max(1, n * k) + 1)
+    }
+
     /// `c[m×n] = alpha · a[m×k] · b` plus `beta · c`, where `b` is `[k×n]`,
     /// or `[n×k]` read transposed when `transposeB` (how weights are stored:
     /// one output feature per row). Leading dimensions are row strides.

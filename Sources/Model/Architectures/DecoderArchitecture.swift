@@ -95,11 +95,11 @@ extension DecoderArchitecture {
             let base = frequencies.baseAddress!
             Kernels.rope(
                 tile.query, rows: tile.rows, stride: config.queryWidth, headCount: config.headCount,
-                headDimension: config.headDimension, firstPosition: tile.firstPosition, inverseFrequencies: base,
+                headDimension: config.headDimension, positions: tile.positions, inverseFrequencies: base,
                 cosSin: tile.scratch)
             Kernels.rope(
                 tile.key, rows: tile.rows, stride: config.keyValueWidth, headCount: config.keyValueHeadCount,
-                headDimension: config.headDimension, firstPosition: tile.firstPosition, inverseFrequencies: base,
+                headDimension: config.headDimension, positions: tile.positions, inverseFrequencies: base,
                 cosSin: tile.scratch)
         }
     }

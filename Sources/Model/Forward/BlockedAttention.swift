@@ -45,16 +45,13 @@ enum BlockedAttention {
             for row in 0..<rows {
                 let position = queryStart + row
                 let line = scores + row * columns
+                // Keys k with k ≤ position and, in a window w, position − k < w.
+                let visibleEnd = min(columns, position - keyStart + 1)
+                let visibleStart = min(visibleEnd, max(0, window.map { position - $0 + 1 - keyStart } ?? 0))
+                for column in 0..<visibleStart { line[column] = -.infinity }
+                for column in max(0, visibleEnd)..<columns { line[column] = -.infinity }
                 var blockMaximum = -Float.infinity
-                for column in 0..<columns {
-                    let keyPosition = keyStart + column
-                    let visible = keyPosition <= position && (window.map { position - keyPosition < $0 } ?? true)
-                    if visible {
-                        blockMaximum = max(blockMaximum, line[column])
-                    } else {
-                        line[column] = -.infinity
-                    }
-                }
+                for column in visibleStart..<max(visibleStart, visibleEnd) { blockMaximum = max(blockMaximum, line[column]) }
                 let previous = maxima[row]
                 let maximum = max(previous, blockMaximum)
                 if maximum == -.infinity {

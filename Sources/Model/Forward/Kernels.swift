@@ -37,15 +37,15 @@ enum Kernels {
         }
     }
 
-    /// Rotates each head of each row by its position (transformers'
+    /// Rotates each head of each row by the row's position (transformers'
     /// `rotate_half` convention: feature i pairs with i + d/2).
     static func rope(
         _ values: UnsafeMutablePointer<Float>, rows: Int, stride: Int, headCount: Int, headDimension: Int,
-        firstPosition: Int, inverseFrequencies: UnsafePointer<Float>, cosSin: UnsafeMutablePointer<Float>
+        positions: UnsafePointer<Int32>, inverseFrequencies: UnsafePointer<Float>, cosSin: UnsafeMutablePointer<Float>
     ) {
         let half = headDimension / 2
         for row in 0..<rows {
-            let position = Float(firstPosition + row)
+            let position = Float(positions[row])
             for index in 0..<half {
                 let angle = position * inverseFrequencies[index]
                 cosSin[index] = cos(angle)

@@ -5,27 +5,33 @@ extension LanguageModel {
     /// tile, attention per (record, head, query block), then the token-wise
     /// rest per tile.
     func runLayer(_ layer: Int, batch: Batch, weights: LayerWeights, workers: [FloatBuffer], threads: Int) throws {
-        let tiles = batch.tiles(rows: Self.tileRowCount)
+        let tiles = batch.tiles(rows: tileRowCount)
         let window = config.layerWindows[layer]
         let frequencies = (window == nil ? config.globalRope : config.localRope)
             .inverseFrequencies(headDimension: config.headDimension)
         let architecture = self.architecture
         let config = self.config
-        let makeTile = { @Sendable (index: Int, worker: Int) -> LayerTile in
-            let (record, start, rows) = tiles[index]
-            let row = batch.offsets[record] + start
+        let workRows = tileRowCount
+        let productRows = self.productRowCount
+        let withTile = { @Sendable (index: Int, worker: Int, body: (LayerTile) -> Void) in
+            let start = tiles[index].lowerBound
             let scratch = workers[worker].pointer
-            let workCount = Self.tileRowCount * config.hiddenSize
-            return LayerTile(
-                rows: rows, firstPosition: start, hidden: batch.hidden.pointer + row * config.hiddenSize,
-                query: batch.query.pointer + row * config.queryWidth,
-                key: batch.key.pointer + row * config.keyValueWidth,
-                value: batch.value.pointer + row * config.keyValueWidth,
-                attention: batch.attention.pointer + row * config.queryWidth, work: scratch,
-                work2: scratch + workCount, scratch: scratch + 2 * workCount, inverseFrequencies: frequencies)
+            let workCount = workRows * config.hiddenSize
+            batch.positions.withUnsafeBufferPointer { positions in
+                // checked: a batch's positions cover its rows and padding, so never empty
+                body(
+                    LayerTile(
+                        rows: max(tiles[index].count, productRows), positions: positions.baseAddress! + start,
+                        hidden: batch.hidden.pointer + start * config.hiddenSize,
+                        query: batch.query.pointer + start * config.queryWidth,
+                        key: batch.key.pointer + start * config.keyValueWidth,
+                        value: batch.value.pointer + start * config.keyValueWidth,
+                        attention: batch.attention.pointer + start * config.queryWidth, work: scratch,
+                        work2: scratch + workCount, scratch: scratch + 2 * workCount, inverseFrequencies: frequencies))
+            }
         }
         try parallelWork(count: tiles.count, threads: threads) { index, worker in
-            architecture.attentionInputs(makeTile(index, worker), weights: weights)
+            withTile(index, worker) { architecture.attentionInputs($0, weights: weights) }
         }
         let blocks = BlockedAttention.queryBlockCount
         let units = batch.records.enumerated().flatMap { record, ids in
@@ -47,7 +53,7 @@ extension LanguageModel {
                 scale: config.attentionScale, scratch: workers[worker].pointer)
         }
         try parallelWork(count: tiles.count, threads: threads) { index, worker in
-            architecture.attentionOutputAndFeedForward(makeTile(index, worker), weights: weights)
+            withTile(index, worker) { architecture.attentionOutputAndFeedForward($0, weights: weights) }
         }
     }
 
@@ -58,17 +64,17 @@ extension LanguageModel {
         let hidden = config.hiddenSize
         let norm = try FloatBuffer(count: hidden, budget: budget, purpose: "final norm")
         try source.decode(architecture.finalNormName, elements: 0..<hidden, into: norm.buffer)
-        let tiles = batch.tiles(rows: Self.tileRowCount)
+        let tiles = batch.tiles(rows: tileRowCount)
         let config = self.config
         let offset = architecture.normWeightOffset
+        let productRows = self.productRowCount
         try parallelWork(count: tiles.count, threads: threads) { index, _ in
-            let (record, start, rows) = tiles[index]
-            let row = (batch.offsets[record] + start) * hidden
+            let row = tiles[index].lowerBound * hidden
             Kernels.rmsNorm(
-                batch.hidden.pointer + row, batch.normalized.pointer + row, rows: rows, width: hidden,
+                batch.hidden.pointer + row, batch.normalized.pointer + row, rows: tiles[index].count, width: hidden,
                 stride: hidden, weight: norm.pointer, epsilon: config.rmsNormEpsilon, weightOffset: offset)
         }
-        let states = batch.records.map { VocabularyState(ids: $0, topK: topK) }
+        let state = VocabularyState(records: batch.records, topK: topK)
         let blockRows = VocabularyProjection.blockRowCount
         let block = try FloatBuffer(count: blockRows * hidden, budget: budget, purpose: "vocabulary block")
         let head = architecture.headName
@@ -87,13 +93,12 @@ extension LanguageModel {
                     into: target)
             }
             try parallelWork(count: tiles.count, threads: threads) { index, worker in
-                let (record, start, rows) = tiles[index]
                 VocabularyProjection.fold(
-                    normalized: batch.normalized.pointer + batch.offsets[record] * hidden, hiddenSize: hidden,
-                    rowStart: start, rows: rows, state: states[record], weights: block.pointer,
+                    normalized: batch.normalized.pointer, hiddenSize: hidden, rows: tiles[index],
+                    productRows: max(tiles[index].count, productRows), state: state, weights: block.pointer,
                     vocabularyStart: vocabularyStart, blockRows: rowsInBlock, logits: workers[worker].pointer)
             }
         }
-        return states.map { $0.finish() }
+        return state.finish()
     }
 }

@@ -1,4 +1,5 @@
 import Base
+import Compute
 import Foundation
 
 /// A decoder that scores known tokens (teacher forcing): the library API
@@ -9,9 +10,13 @@ public final class LanguageModel: Sendable {
     public let config: ModelConfig
     public let source: any LayerWeightSource
     let architecture: any DecoderArchitecture
-    /// Rows of a record that one token-wise work unit handles: fixed, so a
-    /// record's sums never depend on the batch or the thread count.
-    static let tileRowCount = 512
+    /// The fewest rows any of the model's matrix products runs on, so that
+    /// every row's result comes from the same kernels whatever the batch
+    /// (`MatrixProduct.minimumRowCount`): tiles and their padding have at
+    /// least this many.
+    let productRowCount: Int
+    /// The most flat rows of a batch that one token-wise work unit handles.
+    let tileRowCount: Int
 
     /// Checks every tensor the config implies against the source's shapes.
     public init(config: ModelConfig, source: any LayerWeightSource) throws(ModelError) {
@@ -19,6 +24,10 @@ public final class LanguageModel: Sendable {
         self.source = source
         architecture = Model.architecture(for: config)
         let hidden = config.hiddenSize
+        let products = architecture.layerTensors(0).filter { $0.shape.count == 2 }.map { ($0.shape[0], $0.shape[1]) }
+            + [(VocabularyProjection.blockRowCount, hidden)]
+        productRowCount = products.map { MatrixProduct.minimumRowCount(n: $0.0, k: $0.1) }.max() ?? 1
+        tileRowCount = max(512, productRowCount)
         try source.check(architecture.embeddingName, shape: [config.vocabularySize, hidden])
         try source.check(architecture.finalNormName, shape: [hidden])
         if !config.isTiedEmbedding { try source.check(architecture.headName, shape: [config.vocabularySize, hidden]) }
@@ -32,7 +41,8 @@ public final class LanguageModel: Sendable {
     public func fixedBytes(threads: Int) -> UInt64 {
         let layer = architecture.layerTensors(0).reduce(0) { $0 + $1.shape.reduce(1, *) }
         let block = VocabularyProjection.blockRowCount * config.hiddenSize
-        return UInt64(layer + block + threads * workerScratchCount) * 4
+        let padding = productRowCount * Int(bytesPerToken(topK: 0)) / 4
+        return UInt64(layer + block + padding + threads * workerScratchCount) * 4
     }
 
     /// Bytes each token of a batch holds (hidden state, queries, keys,
@@ -42,7 +52,7 @@ public final class LanguageModel: Sendable {
     }
 
     var workerScratchCount: Int {
-        let rows = Self.tileRowCount
+        let rows = tileRowCount
         let work = 2 * rows * config.hiddenSize
         let scratch = max(
             architecture.scratchCount(rows: rows), BlockedAttention.scratchCount(headDimension: config.headDimension),
@@ -61,7 +71,7 @@ public final class LanguageModel: Sendable {
                 throw ModelError.tokenOutOfRange(id: id, vocabularySize: config.vocabularySize)
             }
         }
-        let batch = try Batch(records: records, config: config, budget: budget)
+        let batch = try Batch(records: records, config: config, paddingRowCount: productRowCount, budget: budget)
         let workers = try (0..<max(1, threads)).map { _ throws(ByteBudgetError) in
             try FloatBuffer(count: workerScratchCount, budget: budget, purpose: "forward-pass scratch")
         }
@@ -85,6 +95,7 @@ public final class LanguageModel: Sendable {
         let name = architecture.embeddingName
         let scale = architecture.embeddingScale
         let flat = batch.records.flatMap { $0 }
+        // Padding rows keep their zeros: nothing reads them.
         let source = self.source
         try parallelWork(count: flat.count, threads: threads) { token, _ in
             let row = UnsafeMutableBufferPointer(start: batch.hidden.pointer + token * hidden, count: hidden)

@@ -1,11 +1,11 @@
-/// Rows `[start, start + rows)` of one record in a batch, as one layer's
-/// token-wise steps see them: pointers to the tile's rows of the batch
-/// buffers and a worker's scratch. Tiles are fixed slices of a record, so
-/// what is computed for a record never depends on its batch neighbours.
+/// A tile of a batch's flat rows as one layer's token-wise steps see them:
+/// pointers to the tile's first row of the batch buffers and a worker's
+/// scratch. `rows` may run past the tile's tokens into rows no one reads,
+/// so every matrix product stays on OpenBLAS's blocked kernels.
 struct LayerTile {
     let rows: Int
-    /// The position of the tile's first row in its record.
-    let firstPosition: Int
+    /// Each row's position in its record.
+    let positions: UnsafePointer<Int32>
     let hidden: UnsafeMutablePointer<Float>
     let query: UnsafeMutablePointer<Float>
     let key: UnsafeMutablePointer<Float>

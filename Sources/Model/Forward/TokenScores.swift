@@ -17,15 +17,17 @@ public struct TokenScores: Sendable, Equatable {
     public var topLogProbabilities: [Double]
 }
 
-/// Running state of the vocabulary pass for the rows of one record: the
+/// Running state of the vocabulary pass for every row of a batch: the
 /// largest logit and the Float64 sum of exponentials relative to it, the
 /// gold logit, and the top-K logits so far. Workers update disjoint rows.
 final class VocabularyState: @unchecked Sendable {
-    // @unchecked: each position is updated by one tile's worker at a time,
+    // @unchecked: each row is updated by one tile's worker at a time,
     // between barriers of the vocabulary blocks; storage is raw memory, so
     // no array is mutated from two threads.
-    let ids: [Int]
+    let records: [[Int]]
     let topK: Int
+    /// Each row's next token within its record, −1 on a record's last row.
+    let nextIDs: [Int32]
     let maxima: UnsafeMutablePointer<Float>
     let sums: UnsafeMutablePointer<Double>
     let goldLogits: UnsafeMutablePointer<Float>
@@ -33,10 +35,11 @@ final class VocabularyState: @unchecked Sendable {
     let topIDs: UnsafeMutablePointer<Int32>
     let topFilled: UnsafeMutablePointer<Int>
 
-    init(ids: [Int], topK: Int) {
-        self.ids = ids
+    init(records: [[Int]], topK: Int) {
+        self.records = records
         self.topK = topK
-        let count = max(ids.count, 1)
+        nextIDs = records.flatMap { ids in ids.indices.map { $0 + 1 < ids.count ? Int32(ids[$0 + 1]) : -1 } }
+        let count = max(nextIDs.count, 1)
         maxima = .allocate(capacity: count)
         maxima.initialize(repeating: -.infinity, count: count)
         sums = .allocate(capacity: count)
@@ -60,21 +63,32 @@ final class VocabularyState: @unchecked Sendable {
         topFilled.deallocate()
     }
 
-    /// The record's scores once every vocabulary block has been seen.
-    func finish() -> TokenScores {
+    /// Each record's scores once every vocabulary block has been seen.
+    func finish() -> [TokenScores] {
+        var first = 0
+        return records.map { ids in
+            defer { first += ids.count }
+            return scores(ids, firstRow: first)
+        }
+    }
+
+    private func scores(_ ids: [Int], firstRow: Int) -> TokenScores {
         let count = ids.count
         var logSumExps = [Double](repeating: 0, count: count)
-        for position in 0..<count { logSumExps[position] = Double(maxima[position]) + log(sums[position]) }
+        for position in 0..<count {
+            logSumExps[position] = Double(maxima[firstRow + position]) + log(sums[firstRow + position])
+        }
         var gold = [Double](repeating: 0, count: max(0, count - 1))
-        for position in gold.indices { gold[position] = Double(goldLogits[position]) - logSumExps[position] }
+        for position in gold.indices { gold[position] = Double(goldLogits[firstRow + position]) - logSumExps[position] }
         var topLogProbabilities = [Double](repeating: 0, count: count * topK)
-        var ids = [Int32](repeating: 0, count: count * topK)
+        var topIDs = [Int32](repeating: 0, count: count * topK)
+        let base = firstRow * topK
         for index in topLogProbabilities.indices {
-            topLogProbabilities[index] = Double(topLogits[index]) - logSumExps[index / topK]
-            ids[index] = topIDs[index]
+            topLogProbabilities[index] = Double(topLogits[base + index]) - logSumExps[index / topK]
+            topIDs[index] = self.topIDs[base + index]
         }
         return TokenScores(
-            ids: self.ids, topK: topK, goldLogProbabilities: gold, logSumExps: logSumExps, topIDs: ids,
+            ids: ids, topK: topK, goldLogProbabilities: gold, logSumExps: logSumExps, topIDs: topIDs,
             topLogProbabilities: topLogProbabilities)
     }
 }

@@ -8,21 +8,20 @@ import Foundation
 enum VocabularyProjection {
     static let blockRowCount = 1_024
 
-    /// Folds rows `[rowStart, rowStart + rows)` of `state` against vocabulary
-    /// rows `[vocabularyStart, vocabularyStart + blockRows)`.
+    /// Folds the batch's flat rows `rows` into `state` against vocabulary
+    /// rows `[vocabularyStart, vocabularyStart + blockRows)`; the product
+    /// runs over `productRows` rows from the first (at least `rows.count`).
     static func fold(
-        normalized: UnsafePointer<Float>, hiddenSize: Int, rowStart: Int, rows: Int, state: VocabularyState,
+        normalized: UnsafePointer<Float>, hiddenSize: Int, rows: Range<Int>, productRows: Int, state: VocabularyState,
         weights: UnsafePointer<Float>, vocabularyStart: Int, blockRows: Int, logits: UnsafeMutablePointer<Float>
     ) {
         MatrixProduct.multiply(
-            m: rows, n: blockRows, k: hiddenSize, a: normalized + rowStart * hiddenSize, lda: hiddenSize,
-            b: weights, ldb: hiddenSize, transposeB: true, c: logits, ldc: blockRows)
+            m: productRows, n: blockRows, k: hiddenSize, a: normalized + rows.lowerBound * hiddenSize,
+            lda: hiddenSize, b: weights, ldb: hiddenSize, transposeB: true, c: logits, ldc: blockRows)
         let topK = state.topK
-        for row in 0..<rows {
-            let position = rowStart + row
-            let line = logits + row * blockRows
-            var blockMaximum = -Float.infinity
-            for column in 0..<blockRows { blockMaximum = max(blockMaximum, line[column]) }
+        for position in rows {
+            let line = logits + (position - rows.lowerBound) * blockRows
+            let blockMaximum = largest(line, count: blockRows)
             let previous = state.maxima[position]
             var sum = previous == -.infinity ? 0 : state.sums[position]
             let maximum = max(previous, blockMaximum)
@@ -30,35 +29,56 @@ enum VocabularyProjection {
             sum += VectorExponential.sumOfExponentials(line, count: blockRows, shift: maximum)
             state.sums[position] = sum
             state.maxima[position] = maximum
-            if position + 1 < state.ids.count {
-                let gold = state.ids[position + 1] - vocabularyStart
-                if gold >= 0 && gold < blockRows { state.goldLogits[position] = line[gold] }
-            }
+            let gold = Int(state.nextIDs[position]) - vocabularyStart
+            if gold >= 0 && gold < blockRows { state.goldLogits[position] = line[gold] }
             guard topK > 0 else { continue }
-            do {
-                do {
-                    let topLogits = state.topLogits
-                    let topIDs = state.topIDs
-                    let base = position * topK
-                    var filled = state.topFilled[position]
-                    var threshold = filled == topK ? topLogits[base + topK - 1] : -Float.infinity
-                    for column in 0..<blockRows where line[column] > threshold || filled < topK {
-                        let value = line[column]
-                        // Insert after every kept value ≥ this one: equal logits keep the lower id first.
-                        var slot = min(filled, topK - 1)
-                        while slot > 0 && topLogits[base + slot - 1] < value {
-                            topLogits[base + slot] = topLogits[base + slot - 1]
-                            topIDs[base + slot] = topIDs[base + slot - 1]
-                            slot -= 1
-                        }
-                        topLogits[base + slot] = value
-                        topIDs[base + slot] = Int32(vocabularyStart + column)
-                        filled = min(topK, filled + 1)
-                        if filled == topK { threshold = topLogits[base + topK - 1] }
-                    }
-                    state.topFilled[position] = filled
-                }
+            let logits = state.topLogits + position * topK
+            var filled = state.topFilled[position]
+            // Most blocks hold nothing that beats a full list: skip them whole.
+            if filled == topK && blockMaximum <= logits[topK - 1] { continue }
+            let ids = state.topIDs + position * topK
+            var threshold = filled == topK ? logits[topK - 1] : -Float.infinity
+            for column in 0..<blockRows where line[column] > threshold || filled < topK {
+                insert(line[column], id: vocabularyStart + column, logits: logits, ids: ids, topK: topK, filled: &filled)
+                if filled == topK { threshold = logits[topK - 1] }
             }
+            state.topFilled[position] = filled
         }
+    }
+
+    /// Inserts `value` into a best-first list of `filled` of `topK`, after
+    /// every kept value ≥ it (equal logits keep the lower id first).
+    @inline(__always)
+    static func insert(
+        _ value: Float, id: Int, logits: UnsafeMutablePointer<Float>, ids: UnsafeMutablePointer<Int32>, topK: Int,
+        filled: inout Int
+    ) {
+        var slot = min(filled, topK - 1)
+        while slot > 0 && logits[slot - 1] < value {
+            logits[slot] = logits[slot - 1]
+            ids[slot] = ids[slot - 1]
+            slot -= 1
+        }
+        logits[slot] = value
+        ids[slot] = Int32(id)
+        filled = min(topK, filled + 1)
+    }
+
+    /// The largest of `count` values (−∞ for none).
+    static func largest(_ values: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD16<Float>(repeating: -.infinity)
+        var index = 0
+        while index + 16 <= count {
+            let next = UnsafeRawPointer(values + index).loadUnaligned(as: SIMD16<Float>.self)
+            lanes = lanes.replacing(with: next, where: next .> lanes)
+            index += 16
+        }
+        var result = -Float.infinity
+        for lane in 0..<16 where lanes[lane] > result { result = lanes[lane] }
+        while index < count {
+            if values[index] > result { result = values[index] }
+            index += 1
+        }
+        return result
     }
 }
