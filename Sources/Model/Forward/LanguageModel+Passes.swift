@@ -74,31 +74,36 @@ extension LanguageModel {
                 batch.hidden.pointer + row, batch.normalized.pointer + row, rows: tiles[index].count, width: hidden,
                 stride: hidden, weight: norm.pointer, epsilon: config.rmsNormEpsilon, weightOffset: offset)
         }
-        let state = VocabularyState(records: batch.records, topK: topK)
+        // Vocabulary chunks are the work units: each folds every row against
+        // its blocks, in order, into its own state; the states are combined
+        // in chunk order, so no result depends on the thread count.
         let blockRows = VocabularyProjection.blockRowCount
-        let block = try FloatBuffer(count: blockRows * hidden, budget: budget, purpose: "vocabulary block")
+        let chunkRows = VocabularyProjection.chunkRowCount(vocabularySize: config.vocabularySize)
+        let states = (0..<VocabularyProjection.chunkCount).map { _ in
+            VocabularyState(records: batch.records, topK: topK)
+        }
+        let rowTiles = batch.tiles(rows: vocabularyTileRowCount)
+        let blocks = try (0..<max(1, threads)).map { _ throws(ByteBudgetError) in
+            try FloatBuffer(count: blockRows * hidden, budget: budget, purpose: "vocabulary block")
+        }
         let head = architecture.headName
         let source = self.source
-        for vocabularyStart in stride(from: 0, to: config.vocabularySize, by: blockRows) {
-            let rowsInBlock = min(blockRows, config.vocabularySize - vocabularyStart)
-            // Decoded in parallel slices of 256 rows.
-            let slices = (rowsInBlock + 255) / 256
-            try parallelWork(count: slices, threads: threads) { slice, _ in
-                let first = slice * 256
-                let last = min(rowsInBlock, first + 256)
-                let target = UnsafeMutableBufferPointer(
-                    start: block.pointer + first * hidden, count: (last - first) * hidden)
+        try parallelWork(count: states.count, threads: threads) { chunk, worker in
+            let end = min(config.vocabularySize, (chunk + 1) * chunkRows)
+            for vocabularyStart in stride(from: chunk * chunkRows, to: end, by: blockRows) {
+                let rowsInBlock = min(blockRows, end - vocabularyStart)
+                let block = blocks[worker]
                 try source.decode(
-                    head, elements: (vocabularyStart + first) * hidden..<(vocabularyStart + last) * hidden,
-                    into: target)
-            }
-            try parallelWork(count: tiles.count, threads: threads) { index, worker in
-                VocabularyProjection.fold(
-                    normalized: batch.normalized.pointer, hiddenSize: hidden, rows: tiles[index],
-                    productRows: max(tiles[index].count, productRows), state: state, weights: block.pointer,
-                    vocabularyStart: vocabularyStart, blockRows: rowsInBlock, logits: workers[worker].pointer)
+                    head, elements: vocabularyStart * hidden..<(vocabularyStart + rowsInBlock) * hidden,
+                    into: UnsafeMutableBufferPointer(start: block.pointer, count: rowsInBlock * hidden))
+                for rows in rowTiles {
+                    VocabularyProjection.fold(
+                        normalized: batch.normalized.pointer, hiddenSize: hidden, rows: rows,
+                        productRows: max(rows.count, productRows), state: states[chunk], weights: block.pointer,
+                        vocabularyStart: vocabularyStart, blockRows: rowsInBlock, logits: workers[worker].pointer)
+                }
             }
         }
-        return state.finish()
+        return VocabularyState.combine(states).finish()
     }
 }

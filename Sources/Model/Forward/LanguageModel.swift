@@ -42,21 +42,27 @@ public final class LanguageModel: Sendable {
         let layer = architecture.layerTensors(0).reduce(0) { $0 + $1.shape.reduce(1, *) }
         let block = VocabularyProjection.blockRowCount * config.hiddenSize
         let padding = productRowCount * Int(bytesPerToken(topK: 0)) / 4
-        return UInt64(layer + block + padding + threads * workerScratchCount) * 4
+        return UInt64(layer + padding + threads * (block + workerScratchCount)) * 4
     }
 
     /// Bytes each token of a batch holds (hidden state, queries, keys,
-    /// values, attention output, results).
+    /// values, attention output; each vocabulary chunk's running state and
+    /// top-K; the results).
     public func bytesPerToken(topK: Int) -> UInt64 {
-        UInt64(2 * config.hiddenSize + 2 * config.queryWidth + 2 * config.keyValueWidth) * 4 + UInt64(topK) * 8 + 40
+        let activations = UInt64(2 * config.hiddenSize + 2 * config.queryWidth + 2 * config.keyValueWidth) * 4
+        let state = UInt64(topK) * 8 + 28
+        return activations + UInt64(VocabularyProjection.chunkCount + 1) * state + UInt64(topK) * 16 + 40
     }
+
+    /// Rows of the batch the vocabulary pass multiplies at once.
+    var vocabularyTileRowCount: Int { max(VocabularyProjection.tileRowCount, productRowCount) }
 
     var workerScratchCount: Int {
         let rows = tileRowCount
         let work = 2 * rows * config.hiddenSize
         let scratch = max(
             architecture.scratchCount(rows: rows), BlockedAttention.scratchCount(headDimension: config.headDimension),
-            rows * VocabularyProjection.blockRowCount)
+            vocabularyTileRowCount * VocabularyProjection.blockRowCount)
         return work + scratch
     }
 

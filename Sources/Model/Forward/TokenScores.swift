@@ -63,6 +63,38 @@ final class VocabularyState: @unchecked Sendable {
         topFilled.deallocate()
     }
 
+    /// One state for the whole vocabulary from the states of its chunks, in
+    /// vocabulary order: the largest maximum, each chunk's sum rescaled to
+    /// it and added in chunk order, the gold logit from the chunk that has
+    /// it, and the chunks' top-K lists merged (equal logits: lower id first).
+    static func combine(_ chunks: [VocabularyState]) -> VocabularyState {
+        // checked: the projection always has at least one chunk
+        let first = chunks[0]
+        let combined = VocabularyState(records: first.records, topK: first.topK)
+        let topK = first.topK
+        for row in 0..<first.nextIDs.count {
+            var maximum = -Float.infinity
+            for chunk in chunks { maximum = max(maximum, chunk.maxima[row]) }
+            var sum = 0.0
+            var filled = 0
+            for chunk in chunks where chunk.maxima[row] != -.infinity {
+                sum += chunk.sums[row] * exp(Double(chunk.maxima[row]) - Double(maximum))
+                if !chunk.goldLogits[row].isNaN { combined.goldLogits[row] = chunk.goldLogits[row] }
+                for rank in 0..<chunk.topFilled[row] {
+                    let value = chunk.topLogits[row * topK + rank]
+                    guard filled < topK || value > combined.topLogits[row * topK + topK - 1] else { break }
+                    VocabularyProjection.insert(
+                        value, id: Int(chunk.topIDs[row * topK + rank]), logits: combined.topLogits + row * topK,
+                        ids: combined.topIDs + row * topK, topK: topK, filled: &filled)
+                }
+            }
+            combined.maxima[row] = maximum
+            combined.sums[row] = sum
+            combined.topFilled[row] = filled
+        }
+        return combined
+    }
+
     /// Each record's scores once every vocabulary block has been seen.
     func finish() -> [TokenScores] {
         var first = 0

@@ -6,7 +6,20 @@ import Foundation
 /// T×V matrix. Blocks are visited in vocabulary order, so the sums are
 /// combined in the same order for any thread count or batch.
 enum VocabularyProjection {
-    static let blockRowCount = 1_024
+    /// Vocabulary rows decoded and multiplied at once.
+    static let blockRowCount = 256
+    /// Rows of the batch multiplied by a block at once: OpenBLAS packs the
+    /// block once per call, so many rows amortise it.
+    static let tileRowCount = 2_048
+    /// Contiguous ranges of the vocabulary that are the pass's work units
+    /// (fixed, whatever the thread count: sums are combined in this order).
+    static let chunkCount = 8
+
+    /// Rows of each chunk (the last may be shorter): whole blocks.
+    static func chunkRowCount(vocabularySize: Int) -> Int {
+        let rows = (vocabularySize + chunkCount - 1) / chunkCount
+        return (rows + blockRowCount - 1) / blockRowCount * blockRowCount
+    }
 
     /// Folds the batch's flat rows `rows` into `state` against vocabulary
     /// rows `[vocabularyStart, vocabularyStart + blockRows)`; the product
