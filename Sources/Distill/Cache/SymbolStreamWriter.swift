@@ -1,0 +1,78 @@
+/// Collects a record's symbols (each in a context with its own static
+/// frequency table) and raw bits in decoding order, then codes them: the
+/// symbols as one rANS stream (Duda, "Asymmetric numeral systems", 2013;
+/// the byte-wise 32-bit variant of ryg_rans), the tables and raw bits as a
+/// bit section.
+struct SymbolStreamWriter {
+    let contextCount: Int
+    private var contexts: [UInt8] = []
+    private var symbols: [UInt8] = []
+    /// Raw bits in order: value and bit count.
+    private var extras: [(value: UInt32, count: Int)] = []
+
+    init(contextCount: Int) {
+        self.contextCount = contextCount
+    }
+
+    /// Adds one symbol of `context`.
+    mutating func symbol(_ symbol: UInt8, context: Int) {
+        contexts.append(UInt8(context))
+        symbols.append(symbol)
+    }
+
+    /// Adds `value` as a `ValueBucket` symbol of `context` and its raw bits.
+    mutating func value(_ value: UInt32, context: Int) {
+        let (symbol, extra, extraBitCount) = ValueBucket.split(value)
+        self.symbol(symbol, context: context)
+        if extraBitCount > 0 { extras.append((extra, extraBitCount)) }
+    }
+
+    /// Adds raw bits (count ≤ 32) with no symbol.
+    mutating func bits(_ value: UInt32, count: Int) {
+        extras.append((value, count))
+    }
+
+    /// The rANS bytes and the bit section (tables, then raw bits).
+    func finish() -> (rans: [UInt8], bits: [UInt8]) {
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: FrequencyTable.alphabetSize), count: contextCount)
+        for index in symbols.indices { counts[Int(contexts[index])][Int(symbols[index])] += 1 }
+        let frequencies = counts.map(FrequencyTable.normalise)
+        var bits = BitWriter()
+        for table in frequencies { FrequencyTable.write(table, to: &bits) }
+        for extra in extras { bits.write(extra.value, count: extra.count) }
+
+        var starts = [[Int]](repeating: [Int](repeating: 0, count: FrequencyTable.alphabetSize), count: contextCount)
+        for context in 0..<contextCount {
+            var cumulative = 0
+            for symbol in 0..<FrequencyTable.alphabetSize {
+                starts[context][symbol] = cumulative
+                cumulative += frequencies[context][symbol]
+            }
+        }
+        // rANS codes last symbol first, so the decoder reads them in order.
+        var reversed: [UInt8] = []
+        reversed.reserveCapacity(symbols.count / 2 + 8)
+        var state = RANS.lowerBound
+        for index in symbols.indices.reversed() {
+            let context = Int(contexts[index]), symbol = Int(symbols[index])
+            let frequency = UInt32(frequencies[context][symbol]), start = UInt32(starts[context][symbol])
+            let limit = ((RANS.lowerBound >> FrequencyTable.scaleBits) << 8) * frequency
+            while state >= limit {
+                reversed.append(UInt8(truncatingIfNeeded: state))
+                state >>= 8
+            }
+            state = ((state / frequency) << FrequencyTable.scaleBits) + (state % frequency) + start
+        }
+        for _ in 0..<4 {
+            reversed.append(UInt8(truncatingIfNeeded: state))
+            state >>= 8
+        }
+        return (Array(reversed.reversed()), bits.finish())
+    }
+}
+
+/// Constants of the rANS coder shared by writer and reader.
+enum RANS {
+    /// The state stays in [2^23, 2^31) between symbols.
+    static let lowerBound: UInt32 = 1 << 23
+}
