@@ -86,7 +86,7 @@ extension LogitCodec {
                                     context: Context.otherID, recency: &recency, vocabularySize: vocabularySize,
                                     field: "ids[\(position + 1)]")
                                 let delta = try stream.value(context: Context.goldValue, field: "gold log-probability")
-                                let goldSteps = try RecordPreamble.goldSteps(
+                                let goldSteps = try RecordPreamble.steps(
                                     delta: delta, reference: topK == 0 ? 0 : steps[topK - 1], position: position)
                                 gold[position] = Quantisation.logProbability(negatedSteps: goldSteps)
                             }

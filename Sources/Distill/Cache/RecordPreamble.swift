@@ -48,12 +48,13 @@ enum RecordPreamble {
         return Int32(steps)  // checked: within ±2^24
     }
 
-    /// A gold log-probability coded as a zigzag delta from `reference` steps.
+    /// Steps below 0 of a log-probability coded as a zigzag delta from
+    /// `reference` steps (a gold value, or a sampled entry after the first).
     @inline(__always)
-    static func goldSteps(delta: UInt32, reference: UInt32, position: Int) throws(LogitCacheError) -> UInt32 {
+    static func steps(delta: UInt32, reference: UInt32, position: Int) throws(LogitCacheError) -> UInt32 {
         let steps = Int64(reference) + Int64(ValueBucket.unzigzag(delta))
         guard steps >= 0, steps <= Int64(Quantisation.maximumSteps) else {
-            throw .malformed(field: "gold log-probability \(position)", problem: "out of range")
+            throw .malformed(field: "log-probability at position \(position)", problem: "outside 0 ... −32768")
         }
         return UInt32(steps)  // checked: within 0...2^24
     }

@@ -32,7 +32,8 @@ extension SymbolStreamReader {
         let symbol = try self.symbol(context: context, field: field())
         if symbol < TokenIDCoding.escape {
             let count = ValueBucket.extraBitCount(of: symbol)
-            let place = Int(ValueBucket.join(symbol: symbol, extra: count == 0 ? 0 : try rawBits(count, field: field())))
+            let place = Int(
+                ValueBucket.join(symbol: symbol, extra: count == 0 ? 0 : try rawBits(count, field: field())))
             guard place < recency.count else {
                 throw .malformed(field: field(), problem: "recent-id place \(place) beyond the \(recency.count) known")
             }

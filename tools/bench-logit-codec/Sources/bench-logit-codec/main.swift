@@ -80,9 +80,13 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 do {
     var encoded: [[UInt8]] = []
     let encodeSeconds = try seconds {
-        encoded = try records.map { try LogitCodec.encode($0.scores, lossMask: $0.lossMask, vocabularySize: vocabularySize) }
+        encoded = try records.map {
+            try LogitCodec.encode($0.scores, lossMask: $0.lossMask, vocabularySize: vocabularySize)
+        }
     }
-    let again = try records.map { try LogitCodec.encode($0.scores, lossMask: $0.lossMask, vocabularySize: vocabularySize) }
+    let again = try records.map {
+        try LogitCodec.encode($0.scores, lossMask: $0.lossMask, vocabularySize: vocabularySize)
+    }
     guard again == encoded else { fail("encoding twice gave different bytes") }
 
     var maximumError = (top: 0.0, gold: 0.0, logSumExp: 0.0)
@@ -126,7 +130,9 @@ do {
     print("| stage | bytes/token |")
     print("|---|---|")
     print("| naive: K × (fp16 logit + int64 id), as FuseLLM | \(perToken(tokens * topK * 10)) |")
-    print("| quantised, fixed width (u32 ids, u16 steps, u32 log-sum-exp) | \(perToken(fixed.reduce(0) { $0 + $1.count })) |")
+    print(
+        "| quantised, fixed width (u32 ids, u16 steps, u32 log-sum-exp) | \(perToken(fixed.reduce(0) { $0 + $1.count })) |"
+    )
     print("| quantised, fixed width, LZ4 + 32-byte header per record | \(perToken(try spillBytes(fixed))) |")
     print("| LogitCodec bytes | \(perToken(codecBytes)) |")
     print("| LogitCodec, LZ4 (no headers) | \(perToken(codecSpill - headers)) |")
