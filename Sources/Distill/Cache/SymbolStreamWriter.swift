@@ -36,17 +36,20 @@ struct SymbolStreamWriter {
     func finish() -> (rans: [UInt8], bits: [UInt8]) {
         var counts = [[Int]](repeating: [Int](repeating: 0, count: FrequencyTable.alphabetSize), count: contextCount)
         for index in symbols.indices { counts[Int(contexts[index])][Int(symbols[index])] += 1 }
-        let frequencies = counts.map(FrequencyTable.normalise)
+        let tables = counts.map(FrequencyTable.table)
         var bits = BitWriter()
-        for table in frequencies { FrequencyTable.write(table, to: &bits) }
+        for table in tables { FrequencyTable.write(table, to: &bits) }
         for extra in extras { bits.write(extra.value, count: extra.count) }
 
-        var starts = [[Int]](repeating: [Int](repeating: 0, count: FrequencyTable.alphabetSize), count: contextCount)
-        for context in 0..<contextCount {
+        let symbolCount = FrequencyTable.alphabetSize
+        var frequencies = [Int](repeating: 0, count: contextCount * symbolCount)
+        var starts = [Int](repeating: 0, count: contextCount * symbolCount)
+        for (context, table) in tables.enumerated() {
             var cumulative = 0
-            for symbol in 0..<FrequencyTable.alphabetSize {
-                starts[context][symbol] = cumulative
-                cumulative += frequencies[context][symbol]
+            for (symbol, frequency) in zip(table.symbols, table.frequencies) {
+                frequencies[context * symbolCount + symbol] = frequency
+                starts[context * symbolCount + symbol] = cumulative
+                cumulative += frequency
             }
         }
         // rANS codes last symbol first, so the decoder reads them in order.
@@ -54,8 +57,8 @@ struct SymbolStreamWriter {
         reversed.reserveCapacity(symbols.count / 2 + 8)
         var state = RANS.lowerBound
         for index in symbols.indices.reversed() {
-            let context = Int(contexts[index]), symbol = Int(symbols[index])
-            let frequency = UInt32(frequencies[context][symbol]), start = UInt32(starts[context][symbol])
+            let slot = Int(contexts[index]) * symbolCount + Int(symbols[index])
+            let frequency = UInt32(frequencies[slot]), start = UInt32(starts[slot])
             let limit = ((RANS.lowerBound >> FrequencyTable.scaleBits) << 8) * frequency
             while state >= limit {
                 reversed.append(UInt8(truncatingIfNeeded: state))
