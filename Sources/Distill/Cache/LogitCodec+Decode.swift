@@ -21,7 +21,8 @@ extension LogitCodec {
             (tables) throws(LogitCacheError) -> CachedRecord in
             var stream = try SymbolStreamReader(
                 rans: sections.rans, bitSection: sections.bits, contextCount: topKContextCount, tables: tables)
-            let record = try RecencyList.with { (recency: inout RecencyList) throws(LogitCacheError) in
+            let record = try RecencyList.with(capacity: RecencyList.capacity(topK: topK)) {
+                (recency: inout RecencyList) throws(LogitCacheError) in
                 try decodeBody(n: n, topK: topK, vocabularySize: vocabularySize, stream: &stream, recency: &recency)
             }
             try stream.finish()

@@ -52,7 +52,7 @@ extension LogitCodec {
 
         var stream = SymbolStreamWriter(contextCount: sampledContextCount)
         RecordPreamble.writeMask(record.lossMask, context: Context.lossMask, to: &stream)
-        RecencyList.with { (recency: inout RecencyList) in
+        RecencyList.with(capacity: RecencyList.capacity(topK: 0)) { (recency: inout RecencyList) in
             stream.id(record.ids[0], context: Context.otherID, recency: &recency)
             var previousLogSumExp: Int32 = 0
             for (index, position) in positions.enumerated() {

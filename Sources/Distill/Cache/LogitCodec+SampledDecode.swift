@@ -18,7 +18,8 @@ extension LogitCodec {
             (tables) throws(LogitCacheError) -> SampledRecord<Float> in
             var stream = try SymbolStreamReader(
                 rans: sections.rans, bitSection: sections.bits, contextCount: sampledContextCount, tables: tables)
-            let record = try RecencyList.with { (recency: inout RecencyList) throws(LogitCacheError) in
+            let record = try RecencyList.with(capacity: RecencyList.capacity(topK: 0)) {
+                (recency: inout RecencyList) throws(LogitCacheError) in
                 try decodeSampledBody(n: n, vocabularySize: vocabularySize, stream: &stream, recency: &recency)
             }
             try stream.finish()

@@ -35,7 +35,8 @@ import Model
 ///    a zigzag delta from those of the last top-K entry (context 10).
 ///
 /// Numbers are `ValueBucket` symbols followed by their raw bits. Ids use
-/// a move-to-front list of the record's 256 latest ids (`RecencyList`).
+/// a move-to-front list of the record's latest ids, at most
+/// min(4096, max(256, 24K)) of them (`RecencyList`).
 /// The decoder checks every count against the bytes before allocating,
 /// every id against the vocabulary, and that both sections end exactly.
 public enum LogitCodec {
@@ -78,7 +79,7 @@ public enum LogitCodec {
         let values = try ScoreSteps(scores, lossMask: lossMask, vocabularySize: vocabularySize)
         var stream = SymbolStreamWriter(contextCount: topKContextCount)
         RecordPreamble.writeMask(lossMask, context: Context.lossMask, to: &stream)
-        RecencyList.with { (recency: inout RecencyList) in
+        RecencyList.with(capacity: RecencyList.capacity(topK: topK)) { (recency: inout RecencyList) in
             stream.id(Int32(scores.ids[0]), context: Context.otherID, recency: &recency)
             var previousLogSumExp: Int32 = 0
             for position in 0..<n {

@@ -2,22 +2,31 @@
 /// list of at most `capacity` ids): a top-K id is coded as its place here
 /// when it has one, which for ids seen a few positions back is short.
 struct RecencyList {
-    /// 256 ids: past that, a place costs about as much as the id itself.
-    static let capacity = 256
+    /// The most ids a list keeps: places stay below 2^12, `ValueBucket` symbols below 64.
+    static let maximumCapacity = 4096
+
+    /// The capacity for K entries per position: about 24 positions' worth,
+    /// at least 256 (past that, on real records, a place costs about as
+    /// much as the id itself).
+    static func capacity(topK: Int) -> Int {
+        min(maximumCapacity, max(256, 24 * topK))
+    }
 
     private let ids: UnsafeMutablePointer<Int32>
+    private let capacity: Int
     private(set) var count = 0
 
     /// A list kept in `storage` (at least `capacity` ids), which must outlive it.
-    init(storage: UnsafeMutablePointer<Int32>) {
+    init(storage: UnsafeMutablePointer<Int32>, capacity: Int) {
         ids = storage
+        self.capacity = capacity
     }
 
-    /// Calls `body` with an empty list, its storage freed after.
-    static func with<R, E: Error>(_ body: (inout RecencyList) throws(E) -> R) throws(E) -> R {
+    /// Calls `body` with an empty list of `capacity` ids, its storage freed after.
+    static func with<R, E: Error>(capacity: Int, _ body: (inout RecencyList) throws(E) -> R) throws(E) -> R {
         let storage = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
         defer { storage.deallocate() }
-        var list = RecencyList(storage: storage)
+        var list = RecencyList(storage: storage, capacity: capacity)
         return try body(&list)
     }
 
@@ -40,7 +49,7 @@ struct RecencyList {
     /// out of a full list.
     @inline(__always)
     mutating func insert(_ id: Int32) {
-        let kept = min(count, Self.capacity - 1)
+        let kept = min(count, capacity - 1)
         UnsafeMutableRawPointer(ids + 1).copyMemory(from: ids, byteCount: kept * MemoryLayout<Int32>.stride)
         ids[0] = id
         count = kept + 1
