@@ -104,26 +104,27 @@ enum FrequencyTable {
         from bits: inout BitReader, context: Int, frequency: UnsafeMutablePointer<UInt16>,
         start: UnsafeMutablePointer<UInt16>, slots: UnsafeMutablePointer<UInt8>
     ) throws(LogitCacheError) -> Bool {
-        let field = "frequency table \(context)"
-        let usedCount = Int(try bits.readGamma(field: field))
+        // An autoclosure, not a string: tables are read for every record decoded.
+        func field() -> String { "frequency table \(context)" }
+        let usedCount = Int(try bits.readGamma(field: field()))
         guard usedCount <= alphabetSize else {
-            throw .malformed(field: field, problem: "\(usedCount) symbols (at most \(alphabetSize))")
+            throw .malformed(field: field(), problem: "\(usedCount) symbols (at most \(alphabetSize))")
         }
         if usedCount == 0 { return false }
-        guard usedCount >= 2 else { throw .malformed(field: field, problem: "a single symbol (at least 2)") }
+        guard usedCount >= 2 else { throw .malformed(field: field(), problem: "a single symbol (at least 2)") }
         var symbols: [Int] = [], levels: [Int] = []
         symbols.reserveCapacity(usedCount)
         levels.reserveCapacity(usedCount)
         var symbol = -1, level = 0
         for _ in 0..<usedCount {
-            let gap = Int(try bits.readGamma(field: field))
+            let gap = Int(try bits.readGamma(field: field()))
             guard gap < alphabetSize - 1 - symbol else {
-                throw .malformed(field: field, problem: "symbol beyond \(alphabetSize - 1)")
+                throw .malformed(field: field(), problem: "symbol beyond \(alphabetSize - 1)")
             }
             symbol += gap + 1
-            level += Int(ValueBucket.unzigzag(try bits.readGamma(field: field)))
+            level += Int(ValueBucket.unzigzag(try bits.readGamma(field: field())))
             guard level >= 0, level <= maximumLevel else {
-                throw .malformed(field: field, problem: "level \(level) outside 0...\(maximumLevel)")
+                throw .malformed(field: field(), problem: "level \(level) outside 0...\(maximumLevel)")
             }
             symbols.append(symbol)
             levels.append(level)

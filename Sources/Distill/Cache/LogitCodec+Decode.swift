@@ -11,7 +11,10 @@ extension LogitCodec {
         guard n >= 1, n <= maximumTokenCount else {
             throw .malformed(field: "token count", problem: "\(n) (1 to \(maximumTokenCount))")
         }
-        guard topK <= maximumTopK else { throw .malformed(field: "K", problem: "\(topK) above \(maximumTopK)") }
+        guard topK <= maximumTopK, n * topK <= maximumEntryCount else {
+            throw .malformed(
+                field: "K", problem: "\(topK) (at most \(maximumTopK), and n × K at most \(maximumEntryCount))")
+        }
         // Every position codes at least 2K + 1 symbols; no more can come out of these bytes.
         let budget = FrequencyTable.symbolBudget(ransByteCount: sections.rans.count)
         guard n * (2 * topK + 1) <= budget else {

@@ -21,7 +21,7 @@ extension LogitCodec {
 
     /// The bytes of one record of sampled targets. Throws
     /// `LogitCacheError.unencodable` for counts that do not agree, a count
-    /// of 0, more than `maximumTopK` entries at a position, ids outside
+    /// of 0, more than `maximumTopK` entries at a position or `maximumEntryCount` in all, ids outside
     /// `0..<vocabularySize`, or values as `encode` refuses them.
     public static func encodeSampled(
         _ record: SampledRecord<Double>, vocabularySize: Int
@@ -39,6 +39,10 @@ extension LogitCodec {
             guard !position.counts.contains(0) else {
                 throw .unencodable(field: "counts of position \(index)", problem: "a count of 0")
             }
+        }
+        let entryCount = positions.reduce(0) { $0 + $1.ids.count }
+        guard entryCount <= maximumEntryCount else {
+            throw .unencodable(field: "positions", problem: "\(entryCount) entries (at most \(maximumEntryCount))")
         }
         // The top-K checks on the record's own fields, with the entries as K = 0.
         let shell = TokenScoresShell.scores(record, topK: 0)

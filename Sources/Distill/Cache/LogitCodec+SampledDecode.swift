@@ -40,11 +40,13 @@ extension LogitCodec {
         ids[0] = try stream.id(
             context: Context.otherID, recency: &recency, vocabularySize: vocabularySize, field: "ids[0]")
         var previousLogSumExp: Int32 = 0
+        var entryCount = 0
         for index in 0..<n {
             let field = "position \(index)"
             let count = Int(try stream.value(context: entryCountContext, field: field))
             // Each entry codes three symbols: never reserve more than the bytes can hold.
-            guard count <= maximumTopK, 3 * count <= stream.symbolBudget else {
+            entryCount += count
+            guard count <= maximumTopK, 3 * count <= stream.symbolBudget, entryCount <= maximumEntryCount else {
                 throw .malformed(field: field, problem: "\(count) entries, more than the payload can hold")
             }
             var position = SampledPosition<Float>(ids: [], counts: [], logProbabilities: [])

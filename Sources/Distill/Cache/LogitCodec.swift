@@ -13,8 +13,8 @@ import Model
 /// | bytes        | field                                                          |
 /// |--------------|----------------------------------------------------------------|
 /// | `0`          | kind, u8 = 1 (top-K; 2 is `LogitCodec.encodeSampled`)          |
-/// | LEB128       | n, the token count, 1 ... 2^24                                 |
-/// | LEB128       | K, entries per position, 0 ... 4096                            |
+/// | LEB128       | n, the token count, 1 ... 2^20                                 |
+/// | LEB128       | K, entries per position, 0 ... 4096, n × K ≤ 2^25              |
 /// | LEB128       | R, bytes of the rANS section                                   |
 /// | R bytes      | rANS section: one 32-bit byte-wise rANS stream, state first    |
 /// | to the end   | bit section, least significant bit first: 12 frequency tables, then the raw bits |
@@ -42,10 +42,13 @@ import Model
 public enum LogitCodec {
     /// The largest difference between a decoded value and the encoded one.
     public static let maximumError: Double = 1.0 / 1024
-    /// The most tokens one record holds.
-    public static let maximumTokenCount = 1 << 24
+    /// The most tokens one record holds (2^20).
+    public static let maximumTokenCount = 1 << 20
     /// The largest K.
     public static let maximumTopK = 4096
+    /// The most entries (n × K, or all sampled entries) one record holds:
+    /// 2^25, so no payload makes the decoder allocate more than about 300 MB.
+    public static let maximumEntryCount = 1 << 25
 
     static let topKKind: UInt8 = 1
     static let topKContextCount = 12

@@ -21,6 +21,9 @@ struct ScoreSteps {
         guard topK >= 0, topK <= LogitCodec.maximumTopK else {
             throw .unencodable(field: "K", problem: "\(topK) is not in 0...\(LogitCodec.maximumTopK)")
         }
+        guard n * topK <= LogitCodec.maximumEntryCount else {
+            throw .unencodable(field: "K", problem: "\(n) × \(topK) entries (at most \(LogitCodec.maximumEntryCount))")
+        }
         try Self.expect(lossMask.count, n - 1, "loss mask")
         try Self.expect(scores.goldLogProbabilities.count, n - 1, "gold log-probabilities")
         try Self.expect(scores.logSumExps.count, n, "log-sum-exps")
@@ -39,8 +42,8 @@ struct ScoreSteps {
         gold = try Self.steps(scores.goldLogProbabilities, "gold log-probabilities")
         logSumExps = try scores.logSumExps.indices.map { (index) throws(LogitCacheError) -> Int32 in
             guard let steps = Quantisation.steps(ofValue: scores.logSumExps[index]) else {
-                throw .unencodable(
-                    field: "log-sum-exps[\(index)]", problem: "\(scores.logSumExps[index]) is not finite within ±32768")
+                let value = scores.logSumExps[index]
+                throw .unencodable(field: "log-sum-exps[\(index)]", problem: "\(value) is not finite within ±32768")
             }
             return steps
         }

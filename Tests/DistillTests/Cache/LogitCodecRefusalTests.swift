@@ -13,7 +13,9 @@ enum Damage: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case trailingByte = "one byte appended"
     case trailingZero = "a zero byte appended"
     case zeroTokens = "token count 0"
-    case hugeTokenCount = "token count 2^24 in a few bytes"
+    case hugeTokenCount = "token count 2^20 in a few bytes"
+    case tokenCountPastTheLimit = "token count 2^20 + 1"
+    case tooManyEntries = "n × K past 2^25"
     case hugeK = "K 5000"
     case overlongVarint = "token count in an overlong form"
     case varintPast32Bits = "token count past 32 bits"
@@ -23,6 +25,23 @@ enum Damage: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     var testDescription: String { rawValue }
 
+    /// Words the refusal's message must hold: it names what is wrong.
+    var messageHolds: String {
+        switch self {
+        case .empty: "kind byte"
+        case .wrongKind: "kind byte: 7"
+        case .trailingByte, .trailingZero: "unexpected byte"
+        case .zeroTokens, .tokenCountPastTheLimit: "token count"
+        case .hugeTokenCount: "more than the payload can hold"
+        case .hugeK, .tooManyEntries: "K: "
+        case .overlongVarint: "overlong"
+        case .varintPast32Bits: "beyond 32 bits"
+        case .ransLengthPastEnd: "ends inside rANS section"
+        case .ransTooShort: "at least 4"
+        case .lastByteDropped: "ends inside"
+        }
+    }
+
     var bytes: [UInt8] {
         var bytes = samplePayload
         switch self {
@@ -31,7 +50,9 @@ enum Damage: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .trailingByte: bytes.append(0x5A)
         case .trailingZero: bytes.append(0)
         case .zeroTokens: bytes[1] = 0
-        case .hugeTokenCount: return [1, 0x80, 0x80, 0x80, 0x08, 10, 4, 0, 0, 0x80, 0]
+        case .hugeTokenCount: return [1, 0x80, 0x80, 0x40, 10, 4, 0, 0, 0x80, 0]
+        case .tokenCountPastTheLimit: return [1, 0x81, 0x80, 0x40, 0, 4, 0, 0, 0x80, 0]
+        case .tooManyEntries: return [1, 0x80, 0x80, 0x40, 0x40, 4, 0, 0, 0x80, 0]
         case .hugeK: return [1, 3, 0x88, 0x27, 4, 0, 0x80, 0, 0]
         case .overlongVarint: return [1, 0x98, 0x00] + bytes[2...]
         case .varintPast32Bits: return [1, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F] + bytes[2...]
@@ -50,8 +71,9 @@ struct LogitCodecRefusalTests {
     }
 
     @Test(arguments: Damage.allCases)
-    func damagedPayloadsAreRefused(damage: Damage) {
-        #expect(throws: LogitCacheError.self) { try decode(damage.bytes, vocabularySize: 1000) }
+    func damagedPayloadsAreRefusedNamingTheProblem(damage: Damage) {
+        let error = #expect(throws: LogitCacheError.self) { try decode(damage.bytes, vocabularySize: 1000) }
+        #expect(error?.message.contains(damage.messageHolds) == true, "\(String(describing: error))")
     }
 
     @Test func everyTruncationIsRefused() {

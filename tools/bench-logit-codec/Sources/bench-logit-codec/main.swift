@@ -130,9 +130,8 @@ do {
     print("| stage | bytes/token |")
     print("|---|---|")
     print("| naive: K × (fp16 logit + int64 id), as FuseLLM | \(perToken(tokens * topK * 10)) |")
-    print(
-        "| quantised, fixed width (u32 ids, u16 steps, u32 log-sum-exp) | \(perToken(fixed.reduce(0) { $0 + $1.count })) |"
-    )
+    let fixedBytes = fixed.reduce(0) { $0 + $1.count }
+    print("| quantised, fixed width (u32 ids, u16 steps, u32 log-sum-exp) | \(perToken(fixedBytes)) |")
     print("| quantised, fixed width, LZ4 + 32-byte header per record | \(perToken(try spillBytes(fixed))) |")
     print("| LogitCodec bytes | \(perToken(codecBytes)) |")
     print("| LogitCodec, LZ4 (no headers) | \(perToken(codecSpill - headers)) |")
