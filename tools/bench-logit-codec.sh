@@ -19,7 +19,10 @@
 # (K × (fp16 logit + int64 id)), a fixed-width layout after quantisation,
 # both LZ4-compressed as one spill block per record (32-byte header
 # included, via SpillWriter), and the codec's bytes before and after that.
-# Prints one markdown table per file.
+# For K ≥ 50 it also codes sampled targets (LogitCodec.encodeSampled):
+# N = 12 and 50 draws per position from the top K renormalised (SplitMix64,
+# seed 1), a stand-in for draws from the full distribution.
+# Prints markdown tables per file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
