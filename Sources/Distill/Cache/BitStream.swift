@@ -17,8 +17,9 @@ struct BitWriter {
         }
     }
 
-    /// Appends `value` in Elias gamma code of `value + 1`: the bit length L
-    /// of `value + 1` in unary (L − 1 zeros and a one), then its low L − 1 bits.
+    /// Appends `value` (below 2^31) in Elias gamma code of `value + 1`: the
+    /// bit length L of `value + 1` in unary (L − 1 zeros and a one), then
+    /// its low L − 1 bits. Only table fields use it, all below 2^12.
     mutating func writeGamma(_ value: UInt32) {
         let shifted = UInt64(value) + 1
         let length = 64 - shifted.leadingZeroBitCount

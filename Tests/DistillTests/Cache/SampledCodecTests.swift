@@ -33,6 +33,36 @@ struct SampledCodecTests {
         }
     }
 
+    @Test func everyTruncationAndTrailingByteIsRefused() throws {
+        let record = SyntheticScores.sampled(seed: 8, tokenCount: 12, maximumEntries: 5, vocabularySize: 500)
+        let bytes = try LogitCodec.encodeSampled(record, vocabularySize: 500)
+        for length in 0..<bytes.count {
+            #expect(throws: LogitCacheError.self) { try decodeSampled(Array(bytes[..<length]), vocabularySize: 500) }
+        }
+        #expect(throws: LogitCacheError.trailingBytes(count: 1)) { try decodeSampled(bytes + [1], vocabularySize: 500) }
+    }
+
+    /// Any byte flipped or random bytes: an error or a record, never a crash.
+    @Test func damagedSampledPayloadsNeverCrash() throws {
+        let record = SyntheticScores.sampled(seed: 8, tokenCount: 12, maximumEntries: 5, vocabularySize: 500)
+        let bytes = try LogitCodec.encodeSampled(record, vocabularySize: 500)
+        var refused = 0
+        for index in bytes.indices {
+            var damaged = bytes
+            damaged[index] ^= 0x24
+            if (try? decodeSampled(damaged, vocabularySize: 500)) == nil { refused += 1 }
+        }
+        #expect(refused > bytes.count / 3)
+        var random = SplitMix64(state: 7)
+        for _ in 0..<300 {
+            let body = (0..<random.below(80)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            #expect(throws: LogitCacheError.self) {
+                try decodeSampled(
+                    [2, UInt8(1 + random.below(100)), UInt8(random.below(60))] + body, vocabularySize: 500)
+            }
+        }
+    }
+
     @Test func zeroCountsAreRefused() throws {
         var record = SyntheticScores.sampled(seed: 5, tokenCount: 4, maximumEntries: 3, vocabularySize: 50)
         record.positions[1] = SampledPosition(ids: [1], counts: [0], logProbabilities: [-1])
