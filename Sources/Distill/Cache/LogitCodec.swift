@@ -16,7 +16,7 @@ import Model
 /// | LEB128       | n, the token count, 1 ... 2^20                                 |
 /// | LEB128       | K, entries per position, 0 ... 4096, n × K ≤ 2^25              |
 /// | LEB128       | R, bytes of the rANS section                                   |
-/// | R bytes      | rANS section: one 32-bit byte-wise rANS stream, state first    |
+/// | R bytes      | rANS section: the initial state (u32), then the stream's bytes |
 /// | to the end   | bit section, least significant bit first: 12 frequency tables, then the raw bits |
 ///
 /// The symbols, in order, each in one of 12 contexts with its own table

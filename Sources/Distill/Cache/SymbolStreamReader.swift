@@ -57,7 +57,7 @@ struct SymbolStreamReader {
         }
         rans = base
         ransEnd = ransBytes.count
-        state = UInt32(base[0]) << 24 | UInt32(base[1]) << 16 | UInt32(base[2]) << 8 | UInt32(base[3])
+        state = UInt32(littleEndian: ransBytes.loadUnaligned(as: UInt32.self))
         ransPosition = 4
         guard state >= RANS.lowerBound, state < RANS.lowerBound << 8 else {
             throw .malformed(field: "rANS section", problem: "initial state out of range")

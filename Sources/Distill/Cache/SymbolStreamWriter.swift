@@ -66,9 +66,9 @@ struct SymbolStreamWriter {
             }
             state = ((state / frequency) << FrequencyTable.scaleBits) + (state % frequency) + start
         }
-        for _ in 0..<4 {
-            reversed.append(UInt8(truncatingIfNeeded: state))
-            state >>= 8
+        // The final state leads the section as a little-endian u32 once the bytes are reversed.
+        for shift in stride(from: 24, through: 0, by: -8) {
+            reversed.append(UInt8(truncatingIfNeeded: state >> UInt32(shift)))
         }
         return (Array(reversed.reversed()), bits.finish())
     }
