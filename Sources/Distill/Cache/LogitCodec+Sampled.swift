@@ -21,8 +21,9 @@ extension LogitCodec {
 
     /// The bytes of one record of sampled targets. Throws
     /// `LogitCacheError.unencodable` for counts that do not agree, a count
-    /// of 0, more than `maximumTopK` entries at a position or `maximumEntryCount` in all, ids outside
-    /// `0..<vocabularySize`, or values as `encode` refuses them.
+    /// of 0, more than `maximumTopK` entries at a position or
+    /// `maximumEntryCount` in all, ids outside `0..<vocabularySize`, or
+    /// values as `encode` refuses them.
     public static func encodeSampled(
         _ record: SampledRecord<Double>, vocabularySize: Int
     ) throws(LogitCacheError) -> [UInt8] {
@@ -45,8 +46,10 @@ extension LogitCodec {
             throw .unencodable(field: "positions", problem: "\(entryCount) entries (at most \(maximumEntryCount))")
         }
         // The top-K checks on the record's own fields, with the entries as K = 0.
-        let shell = TokenScoresShell.scores(record, topK: 0)
-        let values = try ScoreSteps(shell, lossMask: record.lossMask, vocabularySize: vocabularySize)
+        let recordScores = TokenScores(
+            ids: record.ids.map(Int.init), topK: 0, goldLogProbabilities: record.goldLogProbabilities,
+            logSumExps: record.logSumExps, topIDs: [], topLogProbabilities: [])
+        let values = try ScoreSteps(recordScores, lossMask: record.lossMask, vocabularySize: vocabularySize)
         let entrySteps = try positions.enumerated().map { (index, position) throws(LogitCacheError) in
             if let bad = position.ids.first(where: { $0 < 0 || Int($0) >= vocabularySize }) {
                 throw .unencodable(field: "ids of position \(index)", problem: "\(bad) outside 0..<\(vocabularySize)")
@@ -91,16 +94,6 @@ extension LogitCodec {
             }
         }
         let (rans, bits) = stream.finish()
-        return PayloadSections.assemble(kind: sampledKind, counts: [UInt32(n)], rans: rans, bits: bits)  // checked
-    }
-}
-
-/// The record-level fields of a sampled record as `TokenScores`, so one
-/// set of checks serves both kinds.
-enum TokenScoresShell {
-    static func scores(_ record: SampledRecord<Double>, topK: Int) -> TokenScores {
-        TokenScores(
-            ids: record.ids.map(Int.init), topK: topK, goldLogProbabilities: record.goldLogProbabilities,
-            logSumExps: record.logSumExps, topIDs: [], topLogProbabilities: [])
+        return PayloadSections.assemble(kind: sampledKind, counts: [UInt32(n)], rans: rans, bits: bits)  // checked: n ≤ 2^20
     }
 }
