@@ -94,6 +94,7 @@ extension LogitCodec {
             }
         }
         let (rans, bits) = stream.finish()
-        return PayloadSections.assemble(kind: sampledKind, counts: [UInt32(n)], rans: rans, bits: bits)  // checked: n ≤ 2^20
+        let tokenCount = UInt32(n)  // checked: n ≤ 2^20 by ScoreSteps
+        return PayloadSections.assemble(kind: sampledKind, counts: [tokenCount], rans: rans, bits: bits)
     }
 }
