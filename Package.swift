@@ -4,7 +4,7 @@ import PackageDescription
 // Layers (DESIGN.md, "Layers"), in order: system libraries and two small C
 // targets at the bottom (system calls Swift cannot make; the hot loops whose
 // vector width is chosen at run time), then Base, Checkpoint, Compute, Tokenize,
-// Merge, Model and the `smelt` command. A target depends only on targets listed above it.
+// Merge, Model, Distill and the `smelt` command. A target depends only on targets listed above it.
 // No unsafe flags: the whole package builds for the baseline of its
 // architecture, so other packages can depend on it and a binary runs on any
 // CPU of that architecture; CKernels picks its AVX2 loops when the CPU has them.
@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Tokenize", targets: ["Tokenize"]),
         .library(name: "Merge", targets: ["Merge"]),
         .library(name: "Model", targets: ["Model"]),
+        .library(name: "Distill", targets: ["Distill"]),
         .executable(name: "smelt", targets: ["smelt"]),
     ],
     targets: [
@@ -32,6 +33,7 @@ let package = Package(
         .target(name: "Tokenize", dependencies: ["Base"]),
         .target(name: "Merge", dependencies: ["Base", "Checkpoint", "Compute", "CKernels", "CYAML"]),
         .target(name: "Model", dependencies: ["Base", "Checkpoint", "Compute", "Tokenize"]),
+        .target(name: "Distill", dependencies: ["Base", "Model"]),
         .executableTarget(
             name: "smelt", dependencies: ["Base", "Checkpoint", "Tokenize", "Merge", "Model", "CSystemShims"]),
         // Test support only: provokes a SIGBUS in a mapping (not a product).
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(name: "TokenizeTests", dependencies: ["Tokenize", "Base", "Checkpoint", "TestSupport"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Checkpoint", "Compute", "Base", "TestSupport"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "Model", "Base"]),
         .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -15,6 +15,20 @@ public struct TokenScores: Sendable, Equatable {
     public var topIDs: [Int32]
     /// `ids.count × topK` log-probabilities matching `topIDs`.
     public var topLogProbabilities: [Double]
+
+    /// Scores as given; the counts are the caller's to keep consistent
+    /// (a consumer such as the logit cache checks them).
+    public init(
+        ids: [Int], topK: Int, goldLogProbabilities: [Double], logSumExps: [Double], topIDs: [Int32],
+        topLogProbabilities: [Double]
+    ) {
+        self.ids = ids
+        self.topK = topK
+        self.goldLogProbabilities = goldLogProbabilities
+        self.logSumExps = logSumExps
+        self.topIDs = topIDs
+        self.topLogProbabilities = topLogProbabilities
+    }
 }
 
 /// Running state of the vocabulary pass for every row of a batch: the
