@@ -33,9 +33,9 @@ let package = Package(
         .target(name: "Tokenize", dependencies: ["Base"]),
         .target(name: "Merge", dependencies: ["Base", "Checkpoint", "Compute", "CKernels", "CYAML"]),
         .target(name: "Model", dependencies: ["Base", "Checkpoint", "Compute", "Tokenize"]),
-        .target(name: "Distill", dependencies: ["Base", "Model"]),
+        .target(name: "Distill", dependencies: ["Base", "Checkpoint", "Model"]),
         .executableTarget(
-            name: "smelt", dependencies: ["Base", "Checkpoint", "Tokenize", "Merge", "Model", "CSystemShims"]),
+            name: "smelt", dependencies: ["Base", "Checkpoint", "Tokenize", "Merge", "Model", "Distill", "CSystemShims"]),
         // Test support only: provokes a SIGBUS in a mapping (not a product).
         .executableTarget(name: "smelt-fault-probe", dependencies: ["Base", "Checkpoint"]),
         // Helpers the test targets share (not a product).

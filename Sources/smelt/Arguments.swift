@@ -94,6 +94,16 @@ enum OptionValues {
     }
 
     /// `--threads`: a whole number from 1 to 1024.
+    /// A whole number within `range`.
+    static func count(_ text: String, option: String, range: ClosedRange<Int>) throws(UsageError) -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw UsageError(
+                message: "--\(option) must be a whole number from \(range.lowerBound) to \(range.upperBound), "
+                    + "not '\(text)'")
+        }
+        return value
+    }
+
     static func threads(_ text: String) throws(UsageError) -> Int {
         guard let threads = Int(text), threads >= 1, threads <= 1024 else {
             throw UsageError(message: "--threads must be a whole number from 1 to 1024, not '\(text)'")

@@ -78,10 +78,10 @@ enum ScoreCommand: Command {
                 try OptionValues.size(text, option: "memory-budget", minimum: ByteBudget.minimumLimitBytes)
             } ?? ByteBudget.defaultLimitBytes
         let topK = try arguments.options["top-k"].map { (text) throws(UsageError) in
-            try count(text, option: "top-k", range: 0...1_000)
+            try OptionValues.count(text, option: "top-k", range: 0...1_000)
         } ?? 5
         let maxTokens = try arguments.options["max-tokens"].map { (text) throws(UsageError) in
-            try count(text, option: "max-tokens", range: 1...10_000_000)
+            try OptionValues.count(text, option: "max-tokens", range: 1...10_000_000)
         }
         let modelPath = arguments.positionals[0]
         let dataPath = arguments.positionals[1]
@@ -94,14 +94,5 @@ enum ScoreCommand: Command {
             showsProgress: !arguments.flags.contains("quiet") && !arguments.flags.contains("json"))
         try run.score(dataPath)
         return .success
-    }
-
-    private static func count(_ text: String, option: String, range: ClosedRange<Int>) throws(UsageError) -> Int {
-        guard let value = Int(text), range.contains(value) else {
-            throw UsageError(
-                message: "--\(option) must be a whole number from \(range.lowerBound) to \(range.upperBound), "
-                    + "not '\(text)'")
-        }
-        return value
     }
 }

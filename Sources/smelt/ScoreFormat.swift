@@ -9,11 +9,17 @@ enum ScoreFormat {
     /// `{"id", "ids", "n_tokens", "gold_logprob", "logsumexp", "top_ids",
     /// "top_logprobs", "loss_mask", "mean_nll"}`.
     static func jsonLine(_ result: RecordResult) -> [UInt8] {
-        let scores = result.scores
+        jsonLine(
+            id: result.item.record.id.rendered(), scores: result.scores, lossMask: result.item.lossMask,
+            meanNLL: result.meanNegativeLogLikelihood)
+    }
+
+    /// The same line from its parts: `id` as JSON text.
+    static func jsonLine(id: String, scores: TokenScores, lossMask: [Bool], meanNLL: Double?) -> [UInt8] {
         let count = scores.ids.count
         var json = CompactJSONBuffer(reservingCapacity: count * (24 + scores.topK * 20) + 64)
         json.raw("{\"id\": ")
-        json.raw(result.item.record.id.rendered())
+        json.raw(id)
         json.raw(", \"ids\": [")
         for (index, id) in scores.ids.enumerated() {
             if index > 0 { json.raw(", ") }
@@ -42,12 +48,12 @@ enum ScoreFormat {
             json.raw("]")
         }
         json.raw("], \"loss_mask\": [")
-        for (index, counts) in result.item.lossMask.enumerated() {
+        for (index, counts) in lossMask.enumerated() {
             if index > 0 { json.raw(", ") }
             json.raw(counts ? "true" : "false")
         }
         json.raw("], \"mean_nll\": ")
-        json.raw(number(result.meanNegativeLogLikelihood))
+        json.raw(number(meanNLL))
         json.raw("}\n")
         return json.bytes
     }
@@ -105,11 +111,14 @@ enum ScoreFormat {
 final class ScoreProgress: Sendable {
     let totalBytes: UInt64
     let isEnabled: Bool
+    /// The command, first on the line.
+    let label: String
     let startTime = monotonicSeconds()
     private let state = Mutex((records: 0, tokens: 0, bytes: UInt64(0)))
 
-    init(totalBytes: UInt64, enabled: Bool) {
+    init(totalBytes: UInt64, enabled: Bool, label: String) {
         self.totalBytes = totalBytes
+        self.label = label
         isEnabled = enabled && isTerminal(2) && totalBytes > 0
     }
 
@@ -124,7 +133,7 @@ final class ScoreProgress: Sendable {
             let seconds = max(elapsedSeconds, 1e-6)
             let fraction = min(1, Double(state.bytes) / Double(totalBytes))
             let remaining = fraction > 0 ? seconds * (1 - fraction) / fraction : 0
-            return "\rscore: \(state.records) records, \(state.tokens) tokens, "
+            return "\r\(label): \(state.records) records, \(state.tokens) tokens, "
                 + "\(Formatting.decimal(Double(state.tokens) / seconds, places: 1)) tokens/s, "
                 + "\(Int(fraction * 100))%, ETA \(Int(remaining.rounded()))s \u{1B}[K"
         }

@@ -18,25 +18,56 @@ struct ScoreRun {
     /// A record ready to score: its id, line, tokens and loss mask over positions.
     struct Item {
         let record: DataRecord
+        /// The record's place among the data file's records, from 0.
+        let ordinal: Int
         let ids: [Int]
         /// n − 1 flags: whether position i (predicting token i + 1) counts.
         let lossMask: [Bool]
     }
 
     func score(_ path: String) throws {
+        var totals = ScoreTotals()
+        let progress = try forEachBatch(path, label: "score") { results in
+            var output: [UInt8] = []
+            for result in results {
+                totals.add(result)
+                output += json ? ScoreFormat.jsonLine(result) : Array(ScoreFormat.text(result).utf8)
+            }
+            writeToStandardOutput(bytes: output)
+        }
+        writeToStandardOutput(bytes: json ? ScoreFormat.summaryLine(totals) : Array(ScoreFormat.summaryText(totals).utf8))
+        if !json && showsProgress && isTerminal(2) {
+            writeToStandardError(ScoreFormat.speedText(tokens: totals.tokens, seconds: progress.elapsedSeconds))
+        }
+    }
+
+    /// Reads, encodes and scores the records of `path` whose ordinal (their
+    /// place among the file's records, from 0) `isSelected` accepts, in
+    /// forward batches that fit the budget, handing each batch's results to
+    /// `consume` in file order. Returns the finished progress display.
+    @discardableResult
+    func forEachBatch(
+        _ path: String, label: String, isSelected: (Int) -> Bool = { _ in true },
+        consume: ([RecordResult]) throws -> Void
+    ) throws -> ScoreProgress {
         var batches = try RecordBatches(path: path, encoder: encoder, addSpecialTokens: true, threads: threads)
         let fileBytes = try FileSystem.status(path)?.size ?? 0
-        let progress = ScoreProgress(totalBytes: fileBytes, enabled: showsProgress)
-        var totals = ScoreTotals()
+        let progress = ScoreProgress(totalBytes: fileBytes, enabled: showsProgress, label: label)
         let tokenLimit = forwardBatchTokenLimit()
+        var ordinal = 0
         while let (records, error) = try batches.next() {
             var pending: [Item] = []
             var pendingTokens = 0
             var pendingBytes = 0
             for (record, encoding, bytes) in records {
-                let item = try item(record, encoding)
+                defer { ordinal += 1 }
+                guard isSelected(ordinal) else {
+                    progress.advance(records: 0, tokens: 0, bytes: bytes)
+                    continue
+                }
+                let item = try item(record, encoding, ordinal: ordinal)
                 if !pending.isEmpty && pendingTokens + item.ids.count > tokenLimit {
-                    try flush(pending, totals: &totals, progress: progress, bytes: pendingBytes)
+                    try flush(pending, progress: progress, bytes: pendingBytes, consume: consume)
                     pending = []
                     pendingTokens = 0
                     pendingBytes = 0
@@ -45,14 +76,11 @@ struct ScoreRun {
                 pendingTokens += item.ids.count
                 pendingBytes += bytes
             }
-            if !pending.isEmpty { try flush(pending, totals: &totals, progress: progress, bytes: pendingBytes) }
+            if !pending.isEmpty { try flush(pending, progress: progress, bytes: pendingBytes, consume: consume) }
             if let error { throw error }
         }
         progress.finish()
-        writeToStandardOutput(bytes: json ? ScoreFormat.summaryLine(totals) : Array(ScoreFormat.summaryText(totals).utf8))
-        if !json && showsProgress && isTerminal(2) {
-            writeToStandardError(ScoreFormat.speedText(tokens: totals.tokens, seconds: progress.elapsedSeconds))
-        }
+        return progress
     }
 
     /// Tokens one forward batch may hold beside the fixed buffers.
@@ -62,7 +90,7 @@ struct ScoreRun {
         return max(1, Int(free / model.bytesPerToken(topK: topK)))
     }
 
-    private func item(_ record: DataRecord, _ encoding: RecordEncoding) throws -> Item {
+    private func item(_ record: DataRecord, _ encoding: RecordEncoding, ordinal: Int) throws -> Item {
         let ids = encoding.encoding.ids.map { Int($0) }
         let name = "\(record.id.rendered()) (\(record.file):\(record.line))"
         guard ids.count >= 2 else { throw ModelError.emptyRecord(record: name, tokens: ids.count) }
@@ -70,19 +98,15 @@ struct ScoreRun {
             throw ModelError.recordTooLong(record: name, tokens: ids.count, limit: maxTokens)
         }
         let mask = encoding.lossMask.map { Array($0.dropFirst()) } ?? Array(repeating: true, count: ids.count - 1)
-        return Item(record: record, ids: ids, lossMask: mask)
+        return Item(record: record, ordinal: ordinal, ids: ids, lossMask: mask)
     }
 
-    private func flush(_ items: [Item], totals: inout ScoreTotals, progress: ScoreProgress, bytes: Int) throws {
+    private func flush(
+        _ items: [Item], progress: ScoreProgress, bytes: Int, consume: ([RecordResult]) throws -> Void
+    ) throws {
         let scores = try model.score(items.map(\.ids), topK: topK, threads: threads, budget: budget)
-        var output: [UInt8] = []
-        for (item, score) in zip(items, scores) {
-            let result = RecordResult(item: item, scores: score)
-            totals.add(result)
-            output += json ? ScoreFormat.jsonLine(result) : Array(ScoreFormat.text(result).utf8)
-        }
         progress.finish()
-        writeToStandardOutput(bytes: output)
+        try consume(zip(items, scores).map { RecordResult(item: $0, scores: $1) })
         progress.advance(records: items.count, tokens: items.reduce(0) { $0 + $1.ids.count }, bytes: bytes)
     }
 }

@@ -12,6 +12,8 @@ installMappedFileFaultHandler(exitCode: ExitCode.ioError.rawValue)
 let commands: [any Command.Type] = [
     InspectCommand.self, HashCommand.self, VerifyCommand.self, MergeCommand.self, ConvertCommand.self, TokenizeCommand.self,
     ScoreCommand.self,
+    LogitsCommand.self,
+    CacheCommand.self,
 ]
 
 @MainActor

@@ -108,7 +108,7 @@ public final class StagingFolder: Sendable {
     /// descriptor and syncs the parent. With `replacingExisting`, an
     /// existing output folder is moved aside first and removed after; an
     /// output path that is a symbolic link is refused, not replaced.
-    func moveIntoPlace(replacingExisting: Bool) throws {
+    public func moveIntoPlace(replacingExisting: Bool) throws {
         FaultInjection.crashPoint("publish.before-cleanup")
         for entry in try folder.contents() where entry.hasPrefix(".") && entry != Self.lockFileName {
             try folder.removeTree(entry)

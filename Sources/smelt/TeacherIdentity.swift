@@ -1,0 +1,56 @@
+import Base
+import Checkpoint
+import Distill
+
+/// The identity of a logit cache for a teacher MODEL (folder or .gguf),
+/// a chat template, DATA and K: digests of what the numbers are a function
+/// of, never paths or times, so shards made on other machines match.
+enum TeacherIdentity {
+    static func make(
+        modelPath: String, chatTemplatePath: String?, dataPath: String, topK: Int, vocabularySize: Int
+    ) throws -> LogitCacheIdentity {
+        var configBytes: [UInt8] = []
+        let tokenizer = XXH3Hasher()
+        var weights: [LogitCacheIdentity.WeightFile] = []
+        let isFolder = try FileSystem.status(modelPath)?.isDirectory == true
+        if !isFolder && GGUFFile.hasMagic(path: modelPath) {
+            let gguf = try GGUFFile(path: modelPath)
+            let plan = try GGUFConversionPlan(file: gguf, dtype: .f32, rawNames: false, shardSizeLimit: .max)
+            configBytes = plan.files.first { $0.name == "config.json" }?.bytes ?? []
+            for file in try GGUFConversion.tokenizerFiles(namingFile: modelPath)(gguf.header.metadata) {
+                add(file.name, file.bytes, to: tokenizer)
+            }
+            let size = try FileSystem.status(modelPath)?.size ?? 0
+            weights = [.init(name: modelPath.lastPathComponent, size: size, headerDigest: try gguf.headerDigest())]
+        } else {
+            let folder = isFolder ? modelPath : modelPath.deletingLastPathComponent
+            configBytes = try FileSystem.readSmallFile(folder + "/config.json", limit: 16 << 20)
+            for name in [TokenizerSource.tokenizerFile, TokenizerSource.configFile, TokenizerSource.templateFile]
+            where try FileSystem.status(folder + "/" + name)?.isRegularFile == true {
+                add(name, try FileSystem.readUntilEnd(folder + "/" + name, limit: 1 << 30), to: tokenizer)
+            }
+            for file in try Checkpoint(path: modelPath).files.sorted(by: { $0.path < $1.path }) {
+                let header = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
+                weights.append(
+                    .init(name: file.path.lastPathComponent, size: file.mapping.size, headerDigest: header))
+            }
+        }
+        if let chatTemplatePath {
+            add("--chat-template", try FileSystem.readUntilEnd(chatTemplatePath, limit: 16 << 20), to: tokenizer)
+        }
+        let (dataSize, dataDigest) = try LogitCacheWriter.digest(ofFile: dataPath)
+        return LogitCacheIdentity(
+            teacherName: modelPath.lastPathComponent, configDigest: XXH3.digest(configBytes),
+            tokenizerDigest: tokenizer.finalize(), weights: weights, dataName: dataPath.lastPathComponent,
+            dataSize: dataSize, dataDigest: dataDigest, topK: topK, vocabularySize: vocabularySize)
+    }
+
+    /// A named file into the running digest: name, length, bytes.
+    private static func add(_ name: String, _ bytes: [UInt8], to hasher: XXH3Hasher) {
+        var head = Array(name.utf8)
+        head.append(0)
+        withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { head += $0 }
+        head.withUnsafeBytes { hasher.update($0) }
+        bytes.withUnsafeBytes { hasher.update($0) }
+    }
+}
