@@ -58,13 +58,24 @@ enum CacheCommand: Command {
             try inspect(positionals[1], json: json)
         case "verify":
             try expect(positionals, count: 2)
-            let problems = LogitCache.verify(path: positionals[1])
-            for problem in problems { writeToStandardOutput("damaged: \(problem)\n") }
-            if !problems.isEmpty { return .verificationFailed }
-            writeToStandardOutput("\(positionals[1]): sound\n")
+            return verify(positionals[1])
         default:
             throw UsageError(message: "unknown subcommand '\(positionals[0])' (dump, join, inspect, verify)")
         }
+        return .success
+    }
+
+    /// Whether `path` is a logit cache folder (`smelt inspect` and
+    /// `smelt verify` hand those to this command).
+    static func isCache(_ path: String) -> Bool {
+        (try? FileSystem.status(path + "/" + LogitCacheManifest.fileName))??.isRegularFile == true
+    }
+
+    static func verify(_ path: String) -> ExitCode {
+        let problems = LogitCache.verify(path: path)
+        for problem in problems { writeToStandardOutput("damaged: \(problem)\n") }
+        if !problems.isEmpty { return .verificationFailed }
+        writeToStandardOutput("\(path): sound\n")
         return .success
     }
 
@@ -107,7 +118,7 @@ enum CacheCommand: Command {
         entry.id == id || entry.id == JSONOutput.string(id).rendered()
     }
 
-    private static func inspect(_ path: String, json: Bool) throws {
+    static func inspect(_ path: String, json: Bool) throws {
         let manifest = try LogitCacheManifest(folder: path)
         let identity = manifest.identity
         if json {

@@ -41,6 +41,10 @@ enum InspectCommand: Command {
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
         let path = arguments.positionals[0]
+        if CacheCommand.isCache(path) {
+            try CacheCommand.inspect(path, json: arguments.flags.contains("json"))
+            return .success
+        }
         if GGUFListing.isGGUF(path) {
             let file = try GGUFFile(path: path)
             let wantsJSON = arguments.flags.contains("json")

@@ -37,6 +37,7 @@ enum VerifyCommand: Command {
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
         let path = arguments.positionals[0]
+        if CacheCommand.isCache(path) { return CacheCommand.verify(path) }
         let wantsJSON = arguments.flags.contains("json")
         let expectedBytes = (try? Checkpoint(path: path))?.tensorByteCount ?? 0
         let progress = ProgressBar(label: "verify", totalBytes: expectedBytes, enabled: !wantsJSON)

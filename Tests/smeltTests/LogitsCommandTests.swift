@@ -181,11 +181,13 @@ import Glibc
         let data = try write(Self.records, in: work)
         #expect(try logits(data, work + "/cache").status == 0)
         #expect(try CommandRunner.run(["cache", "verify", work + "/cache"]).status == 0)
+        let inspected = try CommandRunner.run(["inspect", work + "/cache"])
+        #expect(inspected.status == 0 && inspected.standardOutput.contains("records   20,"), "\(inspected.standardOutput)")
         let path = work + "/cache/records.smsp"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count / 2] ^= 0x40
         try bytes.write(to: URL(fileURLWithPath: path))
-        let damaged = try CommandRunner.run(["cache", "verify", work + "/cache"])
+        let damaged = try CommandRunner.run(["verify", work + "/cache"])
         #expect(damaged.status == 1)
         #expect(damaged.standardOutput.contains("records.smsp"), "\(damaged.standardOutput)")
         #expect(damaged.standardOutput.contains("byte"), "\(damaged.standardOutput)")
