@@ -104,7 +104,8 @@ enum CacheCommand: Command {
             let mean = entry.lossTokens > 0 ? sum / Double(entry.lossTokens) : nil
             if json {
                 writeToStandardOutput(
-                    bytes: ScoreFormat.jsonLine(id: entry.id, scores: scores, lossMask: decoded.lossMask, meanNLL: mean))
+                    bytes: ScoreFormat.jsonLine(id: entry.id, scores: scores, lossMask: decoded.lossMask, meanNLL: mean)
+                )
             } else {
                 writeToStandardOutput(
                     "record \(entry.id) (line \(entry.line)): \(entry.tokens) tokens, \(entry.lossTokens) in the loss, "
@@ -126,14 +127,17 @@ enum CacheCommand: Command {
             return
         }
         let bytes = manifest.files.reduce(UInt64(manifest.rendered().count)) { $0 + $1.size }
+        let perToken = Formatting.decimal(Double(bytes) / Double(max(1, manifest.tokenCount)), places: 1)
+        let teacher = "\(identity.teacherName) (vocabulary \(identity.vocabularySize), "
+            + "config \(XXH3.hex(identity.configDigest)))"
         writeToStandardOutput(
             """
             logit cache \(path)\(manifest.shard.map { " (shard \($0.index)/\($0.count))" } ?? "")
-              teacher   \(identity.teacherName) (vocabulary \(identity.vocabularySize), config \(XXH3.hex(identity.configDigest)))
+              teacher   \(teacher)
               data      \(identity.dataName), \(identity.dataSize) bytes, XXH3-64 \(XXH3.hex(identity.dataDigest))
               top-K     \(identity.topK)
               records   \(manifest.recordCount), \(manifest.tokenCount) tokens (\(manifest.lossTokenCount) in the loss)
-              bytes     \(bytes) (\(Formatting.decimal(Double(bytes) / Double(max(1, manifest.tokenCount)), places: 1)) per token)
+              bytes     \(bytes) (\(perToken) per token)
               made by   Smelt \(identity.version)
 
             """)

@@ -82,9 +82,10 @@ enum LogitsCommand: Command {
             try arguments.options["memory-budget"].map { (text) throws(UsageError) in
                 try OptionValues.size(text, option: "memory-budget", minimum: ByteBudget.minimumLimitBytes)
             } ?? ByteBudget.defaultLimitBytes
-        let requestedTopK = try arguments.options["top-k"].map { (text) throws(UsageError) in
-            try OptionValues.count(text, option: "top-k", range: 0...LogitCodec.maximumTopK)
-        } ?? 10
+        let requestedTopK =
+            try arguments.options["top-k"].map { (text) throws(UsageError) in
+                try OptionValues.count(text, option: "top-k", range: 0...LogitCodec.maximumTopK)
+            } ?? 10
         let maxTokens = try arguments.options["max-tokens"].map { (text) throws(UsageError) in
             try OptionValues.count(text, option: "max-tokens", range: 1...LogitCodec.maximumTokenCount)
         }
@@ -106,7 +107,9 @@ enum LogitsCommand: Command {
             guard let existing, existing.identity == identity, existing.shard == shard else {
                 throw LogitCacheFolderError.outputExists(
                     path: cachePath,
-                    reason: existing.map { "holds another cache (\($0.identity.difference(from: identity) ?? "another shard"))" }
+                    reason: existing.map {
+                        "holds another cache (\($0.identity.difference(from: identity) ?? "another shard"))"
+                    }
                         ?? "is not a logit cache")
             }
             report(existing, path: cachePath, note: "already complete", json: json)
@@ -177,7 +180,8 @@ enum LogitsCommand: Command {
             writeToStandardOutput(object.rendered() + "\n")
         } else {
             writeToStandardOutput(
-                "\(path): \(manifest.recordCount) records, \(manifest.tokenCount) tokens, K = \(manifest.identity.topK), "
+                "\(path): \(manifest.recordCount) records, \(manifest.tokenCount) tokens, "
+                    + "K = \(manifest.identity.topK), "
                     + "\(bytes) bytes (\(Formatting.decimal(perToken, places: 1)) per token)"
                     + (note.map { " (\($0))" } ?? "") + "\n")
         }

@@ -21,7 +21,8 @@ import Glibc
     static var records: [String] {
         (0..<20).map { index in
             switch index % 3 {
-            case 0: #"{"id": "text-\#(index)", "text": "Record \#(index): a small fox ran \#(index) times by the river."}"#
+            case 0:
+                #"{"id": "text-\#(index)", "text": "Record \#(index): a small fox ran \#(index) times by the river."}"#
             case 1: #"{"id": \#(index), "prompt": "Count to \#(index): ", "completion": "one two three and so on"}"#
             default:
                 #"{"messages": [{"role": "user", "content": "Hi \#(index)"}, {"role": "assistant", "content": "Hello there, \#(index)!"}]}"#
@@ -37,7 +38,9 @@ import Glibc
         return path
     }
 
-    private func logits(_ data: String, _ cache: String, _ options: [String] = [], environment: [String: String] = [:])
+    private func logits(
+        _ data: String, _ cache: String, _ options: [String] = [], environment: [String: String] = [:]
+    )
         throws -> CommandResult
     {
         try CommandRunner.run(
@@ -118,7 +121,8 @@ import Glibc
 
     @Test func killedRunsResumeToTheBytesOfAnUninterruptedOne() throws {
         let work = try folder()
-        let data = try write(Self.records + Self.records.map { $0.replacingOccurrences(of: "fox", with: "cat") }, in: work)
+        let data = try write(
+            Self.records + Self.records.map { $0.replacingOccurrences(of: "fox", with: "cat") }, in: work)
         #expect(try logits(data, work + "/reference", ["--memory-budget", "16M"]).status == 0)
         var generator = SystemRandomNumberGenerator()
         let slow = ["SMELT_DELAY_AT": "logits.record:15"]
@@ -182,7 +186,8 @@ import Glibc
         #expect(try logits(data, work + "/cache").status == 0)
         #expect(try CommandRunner.run(["cache", "verify", work + "/cache"]).status == 0)
         let inspected = try CommandRunner.run(["inspect", work + "/cache"])
-        #expect(inspected.status == 0 && inspected.standardOutput.contains("records   20,"), "\(inspected.standardOutput)")
+        #expect(
+            inspected.status == 0 && inspected.standardOutput.contains("records   20,"), "\(inspected.standardOutput)")
         let path = work + "/cache/records.smsp"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count / 2] ^= 0x40

@@ -57,12 +57,16 @@ import Testing
         let converted = try CommandRunner.run(["convert", model.path, folder, "--quiet"])
         try #require(converted.status == 0, "\(converted.standardError)")
         let result = try CommandRunner.run(
-            ["score", folder, CommandRunner.fixture("model/real/records.jsonl"), "--json", "--top-k", "5",
-             "--threads", "2", "--memory-budget", "256M"] + options)
+            [
+                "score", folder, CommandRunner.fixture("model/real/records.jsonl"), "--json", "--top-k", "5",
+                "--threads", "2", "--memory-budget", "256M",
+            ] + options)
         try #require(result.status == 0, "\(result.standardError)")
         let found = result.standardOutput.split(separator: "\n").dropLast().map(String.init)
-        let expected = try String(contentsOfFile: CommandRunner.fixture("model/real/\(key)/scores.jsonl"), encoding: .utf8)
-            .split(separator: "\n").map(String.init)
+        let expected = try String(
+            contentsOfFile: CommandRunner.fixture("model/real/\(key)/scores.jsonl"), encoding: .utf8
+        )
+        .split(separator: "\n").map(String.init)
         try #require(found.count == expected.count, "\(key): \(found.count) records scored, \(expected.count) expected")
         for (foundLine, expectedLine) in zip(found, expected) {
             let run = try CommandRunner.json(foundLine)

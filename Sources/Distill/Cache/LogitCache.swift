@@ -19,7 +19,9 @@ public final class LogitCache {
         do {
             try SpillReader(path: indexPath).forEachPayload { offset, payload in
                 let place = "\(indexPath) block at byte \(offset)"
-                guard payload.count >= 4 else { throw LogitCacheFolderError.damaged(place: place, problem: "too short") }
+                guard payload.count >= 4 else {
+                    throw LogitCacheFolderError.damaged(place: place, problem: "too short")
+                }
                 var cursor = 4
                 let count = Int(UInt32(littleEndian: payload.loadUnaligned(as: UInt32.self)))
                 for _ in 0..<count {
@@ -95,7 +97,10 @@ public final class LogitCache {
         let cache: LogitCache
         do { cache = try LogitCache(path: path) } catch { return problems + ["\(error)"] }
         if cache.entries.map(\.offset) != blockOffsets && !blockOffsets.isEmpty {
-            problems.append("\(path)/\(LogitCacheWriter.indexName): its offsets are not the blocks of \(LogitCacheWriter.recordsName)")
+            problems.append(
+                "\(path)/\(LogitCacheWriter.indexName): its offsets are not the blocks of "
+                    + LogitCacheWriter.recordsName
+            )
         }
         for index in cache.entries.indices {
             do { _ = try cache.record(at: index) } catch {

@@ -32,7 +32,10 @@ public enum LogitCacheJoin {
         let missing = (0..<count).filter { byIndex[$0] == nil }
         guard missing.isEmpty else {
             throw LogitCacheFolderError.joinRefused(
-                reason: "shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")) missing")
+                reason:
+                    "shard\(missing.count == 1 ? "" : "s") "
+                    + missing.map { "\($0)/\(count)" }.joined(separator: ", ") + " missing"
+            )
         }
         let total = shards.reduce(0) { $0 + $1.entries.count }
         for (index, shard) in byIndex {

@@ -67,7 +67,8 @@ public final class LogitCacheWriter {
                 kept.append(entry)
             }
         } catch let error as SpillError {
-            throw LogitCacheFolderError.resumeRefused(stagingPath: stagingPath, reason: "its records are damaged: \(error)")
+            throw LogitCacheFolderError.resumeRefused(
+                stagingPath: stagingPath, reason: "its records are damaged: \(error)")
         }
         entries = kept
         keptRecordCount = kept.count
@@ -159,7 +160,8 @@ public final class LogitCacheWriter {
     }
 
     /// What differs between a staged identity file and this run.
-    static func difference(_ staged: [UInt8], identity: LogitCacheIdentity, shard: LogitCacheManifest.Shard?) -> String {
+    static func difference(_ staged: [UInt8], identity: LogitCacheIdentity, shard: LogitCacheManifest.Shard?) -> String
+    {
         guard let root = try? JSONScanner.parse(staged) else { return "its identity file is unreadable" }
         let fields = ManifestFields(root, place: identityName)
         guard let node = try? fields.node("identity"), let before = try? LogitCacheIdentity(json: node, place: "")

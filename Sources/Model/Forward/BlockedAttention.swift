@@ -51,7 +51,9 @@ enum BlockedAttention {
                 for column in 0..<visibleStart { line[column] = -.infinity }
                 for column in max(0, visibleEnd)..<columns { line[column] = -.infinity }
                 var blockMaximum = -Float.infinity
-                for column in visibleStart..<max(visibleStart, visibleEnd) { blockMaximum = max(blockMaximum, line[column]) }
+                for column in visibleStart..<max(visibleStart, visibleEnd) {
+                    blockMaximum = max(blockMaximum, line[column])
+                }
                 let previous = maxima[row]
                 let maximum = max(previous, blockMaximum)
                 if maximum == -.infinity {

@@ -24,7 +24,8 @@ public final class LanguageModel: Sendable {
         self.source = source
         architecture = Model.architecture(for: config)
         let hidden = config.hiddenSize
-        let products = architecture.layerTensors(0).filter { $0.shape.count == 2 }.map { ($0.shape[0], $0.shape[1]) }
+        let products =
+            architecture.layerTensors(0).filter { $0.shape.count == 2 }.map { ($0.shape[0], $0.shape[1]) }
             + [(VocabularyProjection.blockRowCount, hidden)]
         productRowCount = products.map { MatrixProduct.minimumRowCount(n: $0.0, k: $0.1) }.max() ?? 1
         tileRowCount = max(512, productRowCount)

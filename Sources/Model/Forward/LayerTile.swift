@@ -27,5 +27,7 @@ struct LayerWeights: Sendable {
     // checked: the engine loads every tensor the architecture lists before a layer runs
     subscript(role: WeightRole) -> UnsafePointer<Float> { UnsafePointer(buffers[role.rawValue]!.pointer) }
 
-    func optional(_ role: WeightRole) -> UnsafePointer<Float>? { buffers[role.rawValue].map { UnsafePointer($0.pointer) } }
+    func optional(_ role: WeightRole) -> UnsafePointer<Float>? {
+        buffers[role.rawValue].map { UnsafePointer($0.pointer) }
+    }
 }

@@ -52,7 +52,8 @@ enum VocabularyProjection {
             let ids = state.topIDs + position * topK
             var threshold = filled == topK ? logits[topK - 1] : -Float.infinity
             for column in 0..<blockRows where line[column] > threshold || filled < topK {
-                insert(line[column], id: vocabularyStart + column, logits: logits, ids: ids, topK: topK, filled: &filled)
+                insert(
+                    line[column], id: vocabularyStart + column, logits: logits, ids: ids, topK: topK, filled: &filled)
                 if filled == topK { threshold = logits[topK - 1] }
             }
             state.topFilled[position] = filled
