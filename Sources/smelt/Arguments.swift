@@ -94,6 +94,18 @@ enum OptionValues {
     }
 
     /// `--threads`: a whole number from 1 to 1024.
+    /// `--threads`, else every online CPU.
+    static func threadCount(_ arguments: ParsedArguments) throws(UsageError) -> Int {
+        try arguments.options["threads"].map { (text) throws(UsageError) in try threads(text) } ?? defaultThreadCount
+    }
+
+    /// `--memory-budget` in bytes, else the default budget.
+    static func memoryBudgetBytes(_ arguments: ParsedArguments) throws(UsageError) -> UInt64 {
+        try arguments.options["memory-budget"].map { (text) throws(UsageError) in
+            try size(text, option: "memory-budget", minimum: ByteBudget.minimumLimitBytes)
+        } ?? ByteBudget.defaultLimitBytes
+    }
+
     /// A whole number within `range`.
     static func count(_ text: String, option: String, range: ClosedRange<Int>) throws(UsageError) -> Int {
         guard let value = Int(text), range.contains(value) else {

@@ -70,13 +70,8 @@ enum ScoreCommand: Command {
         """
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
-        let threads =
-            try arguments.options["threads"].map { (text) throws(UsageError) in try OptionValues.threads(text) }
-            ?? defaultThreadCount
-        let budgetBytes =
-            try arguments.options["memory-budget"].map { (text) throws(UsageError) in
-                try OptionValues.size(text, option: "memory-budget", minimum: ByteBudget.minimumLimitBytes)
-            } ?? ByteBudget.defaultLimitBytes
+        let threads = try OptionValues.threadCount(arguments)
+        let budgetBytes = try OptionValues.memoryBudgetBytes(arguments)
         let topK = try arguments.options["top-k"].map { (text) throws(UsageError) in
             try OptionValues.count(text, option: "top-k", range: 0...1_000)
         } ?? 5

@@ -64,9 +64,7 @@ enum TokenizeCommand: Command {
         """
 
     static func run(_ arguments: ParsedArguments) throws -> ExitCode {
-        let threads =
-            try arguments.options["threads"].map { (text) throws(UsageError) in try OptionValues.threads(text) }
-            ?? defaultThreadCount
+        let threads = try OptionValues.threadCount(arguments)
         let input = arguments.options["input"]
         guard (input == nil) == (arguments.positionals.count == 2) else {
             throw UsageError(
