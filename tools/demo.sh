@@ -56,3 +56,21 @@ echo
 echo "\$ smelt tokenize Fixtures/tokenize/minilm --input records.jsonl --chat-template Fixtures/tokenize/chat/templates/smollm2.jinja"
 "$smelt" tokenize Fixtures/tokenize/minilm --input "$scratch/records.jsonl" \
     --chat-template Fixtures/tokenize/chat/templates/smollm2.jinja
+
+# Scoring the records with a (tiny, random) model, then keeping its
+# next-token distributions in a logit cache, split in two shards and joined
+# into the bytes of a single run.
+echo
+echo "\$ smelt score Fixtures/model/tiny-gemma3 records.jsonl --chat-template Fixtures/tokenize/chat/templates/google-gemma-3-it.jinja"
+"$smelt" score Fixtures/model/tiny-gemma3 "$scratch/records.jsonl" --quiet \
+    --chat-template Fixtures/tokenize/chat/templates/google-gemma-3-it.jinja
+for shard in 0 1; do
+    echo
+    echo "\$ smelt logits Fixtures/model/tiny-gemma3 records.jsonl part-$shard --shard $shard/2 --chat-template …"
+    "$smelt" logits Fixtures/model/tiny-gemma3 "$scratch/records.jsonl" "$scratch/part-$shard" --shard "$shard/2" \
+        --quiet --chat-template Fixtures/tokenize/chat/templates/google-gemma-3-it.jinja
+done
+echo
+echo "\$ smelt cache join teacher.cache part-0 part-1 && smelt cache verify teacher.cache"
+"$smelt" cache join "$scratch/teacher.cache" "$scratch/part-0" "$scratch/part-1"
+"$smelt" cache verify "$scratch/teacher.cache"
