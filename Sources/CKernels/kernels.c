@@ -94,6 +94,25 @@
     }                                                                        \
     return total;
 
+#define BODY_SUM_SCALED_EXPONENTIALS                                                \
+    double sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};                               \
+    size_t i = 0;                                                            \
+    for (; i + 8 <= count; i += 8) {                                         \
+        for (int lane = 0; lane < 8; lane++) {                               \
+            float e;                                                         \
+            EXP_LANE((values[i + lane] - shift) * scale, e);                           \
+            sums[lane] += (double)e;                                         \
+        }                                                                    \
+    }                                                                        \
+    double total = 0;                                                        \
+    for (int lane = 0; lane < 8; lane++) total += sums[lane];                \
+    for (; i < count; i++) {                                                 \
+        float e;                                                             \
+        EXP_LANE((values[i] - shift) * scale, e);                                      \
+        total += (double)e;                                                  \
+    }                                                                        \
+    return total;
+
 #define BODY_EXPONENTIATE                                                    \
     float sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                \
     size_t i = 0;                                                            \
@@ -145,6 +164,10 @@
     attributes static double sum_exponentials_##suffix(const float *restrict values, size_t count,   \
                                                        float shift) {                                \
         BODY_SUM_EXPONENTIALS                                                                        \
+    }                                                                                                \
+    attributes static double sum_scaled_exponentials_##suffix(const float *restrict values, size_t count, \
+                                                              float shift, float scale) {            \
+        BODY_SUM_SCALED_EXPONENTIALS                                                                 \
     }                                                                                                \
     attributes static float exponentiate_##suffix(float *restrict values, size_t count, float shift) { \
         BODY_EXPONENTIATE                                                                            \
@@ -236,4 +259,8 @@ float smelt_exponentiate(float *values, size_t count, float shift) {
 
 void smelt_silu_gate(float *gate, const float *up, size_t count) {
     DISPATCH(silu_gate, gate, up, count)
+}
+
+double smelt_sum_scaled_exponentials(const float *values, size_t count, float shift, float scale) {
+    DISPATCH_RETURN(sum_scaled_exponentials, values, count, shift, scale)
 }

@@ -39,6 +39,14 @@ public enum VectorExponential {
         smelt_sum_exponentials(values, count, shift)
     }
 
+    /// Σ e^((values[i] − shift) · scale), summed as `sumOfExponentials`.
+    @inlinable
+    public static func sumOfExponentials(
+        _ values: UnsafePointer<Float>, count: Int, shift: Float, scale: Float
+    ) -> Double {
+        smelt_sum_scaled_exponentials(values, count, shift, scale)
+    }
+
     /// Replaces `values[i]` by e^(values[i] − shift) and returns their sum
     /// (eight Float32 lane sums combined in a fixed order).
     @inlinable

@@ -91,7 +91,11 @@ enum CacheCommand: Command {
         if let record, indices.isEmpty { throw LogitCacheFolderError.unknownRecord(id: record, cache: path) }
         for index in indices {
             let entry = cache.entries[index]
-            let decoded = try cache.record(at: index)
+            let targets = try cache.targets(at: index)
+            guard case .topK(let decoded) = targets else {
+                if case .sampled(let record) = targets { dumpSampled(record, entry: entry, json: json) }
+                continue
+            }
             let scores = TokenScores(
                 ids: decoded.ids.map { Int($0) }, topK: decoded.topK,
                 goldLogProbabilities: decoded.goldLogProbabilities.map { Double($0) },
@@ -112,6 +116,35 @@ enum CacheCommand: Command {
                         + "mean NLL \(mean.map { Formatting.decimal($0, places: 4) } ?? "n/a")\n")
             }
         }
+    }
+
+    /// A sampled record: as a top-K one, with `sample_ids`, `sample_counts`
+    /// and `sample_logprobs` (per position, the distinct ids drawn) in place
+    /// of the top-K.
+    private static func dumpSampled(_ record: SampledRecord<Float>, entry: LogitCacheEntry, json: Bool) {
+        var sum = 0.0
+        for (position, counts) in record.lossMask.enumerated() where counts {
+            sum -= Double(record.goldLogProbabilities[position])
+        }
+        let mean = entry.lossTokens > 0 ? sum / Double(entry.lossTokens) : nil
+        guard json else {
+            writeToStandardOutput(
+                "record \(entry.id) (line \(entry.line)): \(entry.tokens) tokens, \(entry.lossTokens) in the loss, "
+                    + "mean NLL \(mean.map { Formatting.decimal($0, places: 4) } ?? "n/a"), sampled\n")
+            return
+        }
+        let numbers = { (values: [Float]) in JSONOutput.array(values.map { .number(Float($0).description) }) }
+        let object = JSONOutput.object([
+            ("id", .number(entry.id)), ("ids", .array(record.ids.map { .integer(Int64($0)) })),
+            ("n_tokens", .integer(Int64(record.ids.count))), ("gold_logprob", numbers(record.goldLogProbabilities)),
+            ("logsumexp", numbers(record.logSumExps)),
+            ("sample_ids", .array(record.positions.map { .array($0.ids.map { .integer(Int64($0)) }) })),
+            ("sample_counts", .array(record.positions.map { .array($0.counts.map { .integer(Int64($0)) }) })),
+            ("sample_logprobs", .array(record.positions.map { numbers($0.logProbabilities) })),
+            ("loss_mask", .array(record.lossMask.map { .bool($0) })),
+            ("mean_nll", mean.map { .number(Float($0).description) } ?? .null),
+        ])
+        writeToStandardOutput(object.rendered() + "\n")
     }
 
     /// Whether `id` names the entry: its id as JSON text, or a string id's text.

@@ -12,7 +12,9 @@ enum LogitsCommand: Command {
         """
     static let spec = ArgumentSpec(
         flags: ["json", "quiet", "restart"],
-        options: ["top-k", "shard", "threads", "memory-budget", "max-tokens", "chat-template"],
+        options: [
+            "top-k", "sample", "temperature", "seed", "shard", "threads", "memory-budget", "max-tokens", "chat-template",
+        ],
         positionalCount: 3...3, positionalNames: "MODEL DATA.jsonl CACHE")
 
     static let help = """
@@ -52,6 +54,16 @@ enum LogitsCommand: Command {
 
         options:
           --top-k K              next tokens kept per position (default 10)
+          --sample N             keep instead N draws per position from the
+                                 teacher's distribution (random-sampling
+                                 distillation, arXiv 2503.16870; about 12 is
+                                 typical): the distinct ids drawn, how often
+                                 each was, and the teacher's log-probability of
+                                 each; unbiased where the top-K is not
+          --temperature T        draw from softmax(logits / T) (default 1)
+          --seed S               the draws' seed (default 0); a draw depends
+                                 only on the seed, the record's tokens, the
+                                 position and its number
           --shard I/N            compute shard I of N (0 ≤ I < N)
           --chat-template FILE   use this Jinja chat template instead of the model's
           --max-tokens N         refuse records longer than N tokens (default:
@@ -85,6 +97,7 @@ enum LogitsCommand: Command {
             try OptionValues.count(text, option: "max-tokens", range: 1...LogitCodec.maximumTokenCount)
         }
         let shard = try arguments.options["shard"].map { (text) throws(UsageError) in try shardOption(text) }
+        let sampling = try samplingOption(arguments)
         let (modelPath, dataPath, cachePath) = (
             arguments.positionals[0], arguments.positionals[1], arguments.positionals[2]
         )
@@ -92,10 +105,10 @@ enum LogitsCommand: Command {
         let model = try LanguageModel.open(path: modelPath)
         let encoder = try TokenizerSource.encoder(for: modelPath, chatTemplatePath: templatePath)
         let vocabularySize = model.config.vocabularySize
-        let topK = min(requestedTopK, vocabularySize)
+        let topK = sampling == nil ? min(requestedTopK, vocabularySize) : 0
         let identity = try TeacherIdentity.make(
             modelPath: modelPath, chatTemplatePath: templatePath, dataPath: dataPath, topK: topK,
-            vocabularySize: vocabularySize)
+            vocabularySize: vocabularySize, sampling: sampling)
         let json = arguments.flags.contains("json")
         if try FileSystem.status(cachePath) != nil {
             let existing = try? LogitCacheManifest(folder: cachePath)
@@ -124,7 +137,9 @@ enum LogitsCommand: Command {
             writeToStandardError("resuming: \(writer.keptRecordCount) records kept from an interrupted run")
         }
         let run = ScoreRun(
-            model: model, encoder: encoder, topK: topK, maxTokens: maxTokens ?? model.config.contextLength,
+            model: model, encoder: encoder, topK: topK,
+            sampling: sampling.map { TokenSampling(count: $0.count, temperature: $0.temperature, seed: $0.seed) },
+            maxTokens: maxTokens ?? model.config.contextLength,
             threads: threads, budget: ByteBudget(limitBytes: budgetBytes), json: json, showsProgress: showsProgress)
         do {
             try run.forEachBatch(
@@ -132,8 +147,7 @@ enum LogitsCommand: Command {
                 isSelected: { $0 >= resumeFrom && (shard?.contains(ordinal: $0) ?? true) }
             ) { results in
                 for result in results {
-                    let payload = try LogitCodec.encode(
-                        result.scores, lossMask: result.item.lossMask, vocabularySize: vocabularySize)
+                    let payload = try encode(result, vocabularySize: vocabularySize, sampled: sampling != nil)
                     try writer.append(
                         LogitCacheEntry(
                             ordinal: result.item.ordinal, line: result.item.record.line, tokens: result.item.ids.count,
@@ -151,6 +165,41 @@ enum LogitsCommand: Command {
         return .success
     }
 
+    /// The cache bytes of one scored record: its top-K, or its draws.
+    static func encode(_ result: RecordResult, vocabularySize: Int, sampled: Bool) throws -> [UInt8] {
+        let scores = result.scores
+        guard sampled else {
+            return try LogitCodec.encode(scores, lossMask: result.item.lossMask, vocabularySize: vocabularySize)
+        }
+        let record = SampledRecord(
+            ids: scores.ids.map { Int32($0) }, lossMask: result.item.lossMask,
+            goldLogProbabilities: scores.goldLogProbabilities, logSumExps: scores.logSumExps,
+            positions: scores.draws.map {
+                SampledPosition(ids: $0.ids, counts: $0.counts, logProbabilities: $0.logProbabilities)
+            })
+        return try LogitCodec.encodeSampled(record, vocabularySize: vocabularySize)
+    }
+
+    /// `--sample N [--temperature T] [--seed S]`, or nil.
+    static func samplingOption(_ arguments: ParsedArguments) throws(UsageError) -> LogitCacheIdentity.Sampling? {
+        guard let text = arguments.options["sample"] else {
+            for option in ["temperature", "seed"] where arguments.options[option] != nil {
+                throw UsageError(message: "--\(option) goes with --sample")
+            }
+            return nil
+        }
+        let count = try OptionValues.count(text, option: "sample", range: 1...Int(UInt16.max))
+        let temperatureText = arguments.options["temperature"] ?? "1"
+        guard let temperature = Double(temperatureText), temperature.isFinite, temperature >= 0.01, temperature <= 100
+        else {
+            throw UsageError(message: "--temperature must be a number from 0.01 to 100, not '\(temperatureText)'")
+        }
+        let seed = try arguments.options["seed"].map { (text) throws(UsageError) in
+            try OptionValues.count(text, option: "seed", range: 0...Int.max)
+        } ?? 0
+        return LogitCacheIdentity.Sampling(count: count, temperature: temperature, seed: UInt64(seed))
+    }
+
     /// `I/N` with 0 ≤ I < N.
     static func shardOption(_ text: String) throws(UsageError) -> LogitCacheManifest.Shard {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
@@ -165,18 +214,21 @@ enum LogitsCommand: Command {
     static func report(_ manifest: LogitCacheManifest, path: String, note: String?, json: Bool) {
         let bytes = manifest.files.reduce(UInt64(manifest.rendered().count)) { $0 + $1.size }
         let perToken = Double(bytes) / Double(max(1, manifest.tokenCount))
+        let targets = manifest.identity.sampling.map { "\($0.count) draws (T = \($0.temperature))" }
+            ?? "K = \(manifest.identity.topK)"
         if json {
             let object = JSONOutput.object([
                 ("cache", .string(path)), ("records", .integer(Int64(manifest.recordCount))),
                 ("tokens", .integer(Int64(manifest.tokenCount))), ("bytes", .unsigned(bytes)),
                 ("bytes_per_token", .double(perToken)), ("top_k", .integer(Int64(manifest.identity.topK))),
+                ("sample", manifest.identity.sampling.map { .integer(Int64($0.count)) } ?? .null),
                 ("note", note.map(JSONOutput.string) ?? .null),
             ])
             writeToStandardOutput(object.rendered() + "\n")
         } else {
             writeToStandardOutput(
                 "\(path): \(manifest.recordCount) records, \(manifest.tokenCount) tokens, "
-                    + "K = \(manifest.identity.topK), "
+                    + "\(targets), "
                     + "\(bytes) bytes (\(Formatting.decimal(perToken, places: 1)) per token)"
                     + (note.map { " (\($0))" } ?? "") + "\n")
         }

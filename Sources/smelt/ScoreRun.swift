@@ -9,6 +9,8 @@ struct ScoreRun {
     let model: LanguageModel
     let encoder: RecordEncoder
     let topK: Int
+    /// Draws per position instead of (or beside) the top-K, for `smelt logits --sample`.
+    var sampling: TokenSampling? = nil
     let maxTokens: Int
     let threads: Int
     let budget: ByteBudget
@@ -87,7 +89,7 @@ struct ScoreRun {
     private func forwardBatchTokenLimit() -> Int {
         let fixed = model.fixedBytes(threads: threads)
         let free = budget.limitBytes > fixed ? budget.limitBytes - fixed : 0
-        return max(1, Int(free / model.bytesPerToken(topK: topK)))
+        return max(1, Int(free / model.bytesPerToken(topK: topK, sampleCount: sampling?.count ?? 0)))
     }
 
     private func item(_ record: DataRecord, _ encoding: RecordEncoding, ordinal: Int) throws -> Item {
@@ -104,7 +106,8 @@ struct ScoreRun {
     private func flush(
         _ items: [Item], progress: ScoreProgress, bytes: Int, consume: ([RecordResult]) throws -> Void
     ) throws {
-        let scores = try model.score(items.map(\.ids), topK: topK, threads: threads, budget: budget)
+        let scores = try model.score(
+            items.map(\.ids), topK: topK, sampling: sampling, threads: threads, budget: budget)
         progress.finish()
         try consume(zip(items, scores).map { RecordResult(item: $0, scores: $1) })
         progress.advance(records: items.count, tokens: items.reduce(0) { $0 + $1.ids.count }, bytes: bytes)

@@ -7,7 +7,8 @@ import Distill
 /// of, never paths or times, so shards made on other machines match.
 enum TeacherIdentity {
     static func make(
-        modelPath: String, chatTemplatePath: String?, dataPath: String, topK: Int, vocabularySize: Int
+        modelPath: String, chatTemplatePath: String?, dataPath: String, topK: Int, vocabularySize: Int,
+        sampling: LogitCacheIdentity.Sampling?
     ) throws -> LogitCacheIdentity {
         var configBytes: [UInt8] = []
         let tokenizer = XXH3Hasher()
@@ -42,7 +43,7 @@ enum TeacherIdentity {
         return LogitCacheIdentity(
             teacherName: modelPath.lastPathComponent, configDigest: XXH3.digest(configBytes),
             tokenizerDigest: tokenizer.finalize(), weights: weights, dataName: dataPath.lastPathComponent,
-            dataSize: dataSize, dataDigest: dataDigest, topK: topK, vocabularySize: vocabularySize)
+            dataSize: dataSize, dataDigest: dataDigest, topK: topK, vocabularySize: vocabularySize, sampling: sampling)
     }
 
     /// A named file into the running digest: name, length, bytes.

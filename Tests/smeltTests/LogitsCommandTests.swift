@@ -199,4 +199,48 @@ import Glibc
         let dump = try CommandRunner.run(["cache", "dump", work + "/cache", "--json"])
         #expect(dump.status == 65, "\(dump.standardError)")
     }
+
+    @Test func sampledTargetsAreDeterministicAndDrawnFromTheTeacher() throws {
+        let work = try folder()
+        let data = try write(Array(Self.records.prefix(6)), in: work)
+        let sample = ["--sample", "12", "--temperature", "1"]
+        #expect(try logits(data, work + "/one", sample + ["--threads", "1"]).status == 0)
+        #expect(try logits(data, work + "/two", sample + ["--threads", "2", "--memory-budget", "16M"]).status == 0)
+        for shard in 0..<2 {
+            #expect(try logits(data, work + "/part\(shard)", sample + ["--shard", "\(shard)/2"]).status == 0)
+        }
+        #expect(try CommandRunner.run(["cache", "join", work + "/joined", work + "/part0", work + "/part1"]).status == 0)
+        let reference = try files(work + "/one")
+        #expect(try files(work + "/two") == reference)
+        #expect(try files(work + "/joined") == reference)
+        #expect(try logits(data, work + "/seed", sample + ["--seed", "7"]).status == 0)
+        #expect(try files(work + "/seed") != reference)
+        let refused = try logits(data, work + "/one", ["--sample", "5"])
+        #expect(refused.status == 73 && refused.standardError.contains("another cache"), "\(refused.standardError)")
+
+        // Frequencies of 4,000 draws against the teacher's probabilities (top-K cache).
+        #expect(try logits(data, work + "/many", ["--sample", "4000"]).status == 0)
+        #expect(try logits(data, work + "/top", ["--top-k", "3"]).status == 0)
+        let drawn = try CommandRunner.json(
+            try CommandRunner.run(["cache", "dump", work + "/many", "--json"]).standardOutput.split(separator: "\n")[0]
+                .description)
+        let top = try CommandRunner.json(
+            try CommandRunner.run(["cache", "dump", work + "/top", "--json"]).standardOutput.split(separator: "\n")[0]
+                .description)
+        let ids = drawn["sample_ids"] as? [[Int]] ?? [], counts = drawn["sample_counts"] as? [[Int]] ?? []
+        let logProbabilities = drawn["sample_logprobs"] as? [[Double]] ?? []
+        let topIDs = top["top_ids"] as? [[Int]] ?? [], topLogProbabilities = top["top_logprobs"] as? [[Double]] ?? []
+        try #require(ids.count == topIDs.count && !ids.isEmpty)
+        for position in ids.indices {
+            #expect(counts[position].reduce(0, +) == 4000)
+            for (rank, id) in topIDs[position].enumerated() {
+                let p = exp(topLogProbabilities[position][rank])
+                let index = ids[position].firstIndex(of: id)
+                let frequency = Double(index.map { counts[position][$0] } ?? 0) / 4000
+                let deviation = (p * (1 - p) / 4000).squareRoot()
+                #expect(abs(frequency - p) <= 5 * deviation + 1e-9, "position \(position) id \(id): \(frequency) vs \(p)")
+                if let index { #expect(abs(logProbabilities[position][index] - log(p)) <= 2e-3) }
+            }
+        }
+    }
 }

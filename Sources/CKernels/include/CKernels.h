@@ -46,6 +46,9 @@ void smelt_kept_task(const float *a, const float *b, uint32_t cut, int including
 /// order, then the tail's values one by one.
 double smelt_sum_exponentials(const float *values, size_t count, float shift);
 
+/// Σ e^((values[i] − shift) · scale), summed as smelt_sum_exponentials.
+double smelt_sum_scaled_exponentials(const float *values, size_t count, float shift, float scale);
+
 /// values[i] ← e^(values[i] − shift); returns their Float32 sum, lanes as
 /// for smelt_sum_exponentials.
 float smelt_exponentiate(float *values, size_t count, float shift);

@@ -51,8 +51,36 @@ public final class LogitCache {
         }
     }
 
-    /// Record `index` of the index, decoded.
+    /// What one record of a cache holds: top-K lists or sampled draws.
+    public enum Targets: Sendable {
+        case topK(CachedRecord)
+        case sampled(SampledRecord<Float>)
+    }
+
+    /// Record `index` of the index, decoded, whichever its kind.
+    public func targets(at index: Int) throws -> Targets {
+        let vocabularySize = manifest.identity.vocabularySize
+        return try withCodecBytes(at: index) { (bytes) throws(LogitCacheError) -> Targets in
+            if manifest.identity.sampling != nil {
+                return .sampled(try LogitCodec.decodeSampled(bytes, vocabularySize: vocabularySize))
+            }
+            return .topK(try LogitCodec.decode(bytes, vocabularySize: vocabularySize))
+        }
+    }
+
+    /// Record `index` of a top-K cache, decoded.
     public func record(at index: Int) throws -> CachedRecord {
+        let vocabularySize = manifest.identity.vocabularySize
+        return try withCodecBytes(at: index) { (bytes) throws(LogitCacheError) in
+            try LogitCodec.decode(bytes, vocabularySize: vocabularySize)
+        }
+    }
+
+    /// `body` with the codec bytes of record `index`, after its head is
+    /// checked against the index.
+    private func withCodecBytes<T>(
+        at index: Int, _ body: (UnsafeRawBufferPointer) throws(LogitCacheError) -> T
+    ) throws -> T {
         let bytes = try payload(at: index)
         let place = "\(records.path) block at byte \(entries[index].offset)"
         return try bytes.withUnsafeBytes { raw in
@@ -63,8 +91,7 @@ public final class LogitCache {
             guard head == expected else {
                 throw LogitCacheFolderError.damaged(place: place, problem: "holds another record than the index says")
             }
-            return try LogitCodec.decode(
-                UnsafeRawBufferPointer(rebasing: raw[cursor...]), vocabularySize: manifest.identity.vocabularySize)
+            return try body(UnsafeRawBufferPointer(rebasing: raw[cursor...]))
         }
     }
 
@@ -103,7 +130,7 @@ public final class LogitCache {
             )
         }
         for index in cache.entries.indices {
-            do { _ = try cache.record(at: index) } catch {
+            do { _ = try cache.targets(at: index) } catch {
                 problems.append("\(error)")
                 break
             }

@@ -30,12 +30,30 @@ public struct LogitCacheIdentity: Equatable, Sendable {
     public let dataDigest: UInt64
     public let topK: Int
     public let vocabularySize: Int
+    /// Sampled targets instead of the top-K (`smelt logits --sample`).
+    public let sampling: Sampling?
+
+    /// N draws per position at a temperature, from a seed.
+    public struct Sampling: Equatable, Sendable {
+        public let count: Int
+        public let temperature: Double
+        public let seed: UInt64
+
+        public init(count: Int, temperature: Double, seed: UInt64) {
+            self.count = count
+            self.temperature = temperature
+            self.seed = seed
+        }
+
+        var text: String { "\(count) draws at temperature \(temperature), seed \(seed)" }
+    }
 
     public init(
         teacherName: String, configDigest: UInt64, tokenizerDigest: UInt64, weights: [WeightFile],
         dataName: String, dataSize: UInt64, dataDigest: UInt64, topK: Int, vocabularySize: Int,
-        version: String = smeltVersion
+        sampling: Sampling? = nil, version: String = smeltVersion
     ) {
+        self.sampling = sampling
         self.version = version
         self.teacherName = teacherName
         self.configDigest = configDigest
@@ -62,6 +80,9 @@ public struct LogitCacheIdentity: Equatable, Sendable {
         }
         if topK != current.topK { return "--top-k was \(topK), now \(current.topK)" }
         if vocabularySize != current.vocabularySize { return "the vocabulary size changed" }
+        if sampling != current.sampling {
+            return "--sample was \(sampling?.text ?? "off"), now \(current.sampling?.text ?? "off")"
+        }
         return nil
     }
 
@@ -95,7 +116,12 @@ public struct LogitCacheIdentity: Equatable, Sendable {
                 ])
             ),
             ("top_k", .integer(Int64(topK))),
-        ])
+        ] + (sampling.map { sampling in
+            [("sample", .object([
+                ("count", .integer(Int64(sampling.count))), ("temperature", .string("\(sampling.temperature)")),
+                ("seed", .unsigned(sampling.seed)),
+            ]))]
+        } ?? []))
     }
 
     /// Reads an identity written by `json`; `place` names the file for errors.
@@ -117,5 +143,15 @@ public struct LogitCacheIdentity: Equatable, Sendable {
         dataSize = UInt64(try data.integer("size"))
         dataDigest = try data.digest("xxh3")
         topK = try fields.integer("top_k")
+        if fields.has("sample") {
+            let sample = try fields.object("sample")
+            guard let temperature = Double(try sample.string("temperature")) else {
+                throw .damaged(place: place, problem: "\"temperature\" is not a number")
+            }
+            sampling = Sampling(
+                count: try sample.integer("count"), temperature: temperature, seed: UInt64(try sample.integer("seed")))
+        } else {
+            sampling = nil
+        }
     }
 }

@@ -59,7 +59,7 @@ extension LanguageModel {
 
     /// The final norm, then the vocabulary a block of rows at a time.
     func project(
-        _ batch: Batch, topK: Int, workers: [FloatBuffer], threads: Int, budget: ByteBudget
+        _ batch: Batch, topK: Int, sampling: TokenSampling?, workers: [FloatBuffer], threads: Int, budget: ByteBudget
     ) throws -> [TokenScores] {
         let hidden = config.hiddenSize
         let norm = try FloatBuffer(count: hidden, budget: budget, purpose: "final norm")
@@ -79,8 +79,11 @@ extension LanguageModel {
         // in chunk order, so no result depends on the thread count.
         let blockRows = VocabularyProjection.blockRowCount
         let chunkRows = VocabularyProjection.chunkRowCount(vocabularySize: config.vocabularySize)
-        let states = (0..<VocabularyProjection.chunkCount).map { _ in
-            VocabularyState(records: batch.records, topK: topK)
+        let keys = sampling.map { DrawState.keys(records: batch.records, seed: $0.seed) } ?? []
+        let states = (0..<VocabularyProjection.chunkCount).map { chunk in
+            VocabularyState(
+                records: batch.records, topK: topK,
+                draws: sampling.map { DrawState(sampling: $0, keys: keys, chunk: chunk) })
         }
         let rowTiles = batch.tiles(rows: vocabularyTileRowCount)
         let blocks = try (0..<max(1, threads)).map { _ throws(ByteBudgetError) in

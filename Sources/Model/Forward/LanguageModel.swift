@@ -49,9 +49,10 @@ public final class LanguageModel: Sendable {
     /// Bytes each token of a batch holds (hidden state, queries, keys,
     /// values, attention output; each vocabulary chunk's running state and
     /// top-K; the results).
-    public func bytesPerToken(topK: Int) -> UInt64 {
+    public func bytesPerToken(topK: Int, sampleCount: Int = 0) -> UInt64 {
         let activations = UInt64(2 * config.hiddenSize + 2 * config.queryWidth + 2 * config.keyValueWidth) * 4
-        let state = UInt64(topK) * 8 + 28
+        let draws = sampleCount > 0 ? UInt64(DrawState.bytesPerRow(count: sampleCount)) : 0
+        let state = UInt64(topK) * 8 + 28 + draws
         return activations + UInt64(VocabularyProjection.chunkCount + 1) * state + UInt64(topK) * 16 + 40
     }
 
@@ -71,7 +72,7 @@ public final class LanguageModel: Sendable {
     /// next tokens at every position. Each record's numbers are a function
     /// of the model and that record alone.
     public func score(
-        _ records: [[Int]], topK: Int, threads: Int, budget: ByteBudget
+        _ records: [[Int]], topK: Int, sampling: TokenSampling? = nil, threads: Int, budget: ByteBudget
     ) throws -> [TokenScores] {
         for record in records {
             for id in record where id < 0 || id >= config.vocabularySize {
@@ -93,7 +94,8 @@ public final class LanguageModel: Sendable {
             try runLayer(layer, batch: batch, weights: weights, workers: workers, threads: threads)
         }
         weights = LayerWeights()
-        return try project(batch, topK: topK, workers: workers, threads: threads, budget: budget)
+        return try project(
+            batch, topK: topK, sampling: sampling, workers: workers, threads: threads, budget: budget)
     }
 
     /// Decodes each token's embedding row, scaled where the architecture says.

@@ -15,6 +15,8 @@ public struct TokenScores: Sendable, Equatable {
     public var topIDs: [Int32]
     /// `ids.count × topK` log-probabilities matching `topIDs`.
     public var topLogProbabilities: [Double]
+    /// With sampling, each position's draws (`ids.count` of them); else empty.
+    public var draws: [TokenDraws] = []
 
     /// Scores as given; the counts are the caller's to keep consistent
     /// (a consumer such as the logit cache checks them).
@@ -48,10 +50,13 @@ final class VocabularyState: @unchecked Sendable {
     let topLogits: UnsafeMutablePointer<Float>
     let topIDs: UnsafeMutablePointer<Int32>
     let topFilled: UnsafeMutablePointer<Int>
+    /// The chunk's draws, with sampling.
+    let draws: DrawState?
 
-    init(records: [[Int]], topK: Int) {
+    init(records: [[Int]], topK: Int, draws: DrawState? = nil) {
         self.records = records
         self.topK = topK
+        self.draws = draws
         nextIDs = records.flatMap { ids in ids.indices.map { $0 + 1 < ids.count ? Int32(ids[$0 + 1]) : -1 } }
         let count = max(nextIDs.count, 1)
         maxima = .allocate(capacity: count)
@@ -82,6 +87,22 @@ final class VocabularyState: @unchecked Sendable {
     /// it and added in chunk order, the gold logit from the chunk that has
     /// it, and the chunks' top-K lists merged (equal logits: lower id first).
     static func combine(_ chunks: [VocabularyState]) -> VocabularyState {
+        let combined = combineScores(chunks)
+        if let first = chunks[0].draws {
+            let states = chunks.compactMap(\.draws)
+            let rows = first.rowCount
+            var logSumExps = [Double](repeating: 0, count: rows)
+            for row in 0..<rows { logSumExps[row] = Double(combined.maxima[row]) + log(combined.sums[row]) }
+            combined.combinedDraws = DrawState.combine(
+                states, maxima: chunks.map(\.maxima), logSumExps: { logSumExps[$0] })
+        }
+        return combined
+    }
+
+    /// Draws of every row once combined (set on the combined state only).
+    var combinedDraws: [TokenDraws] = []
+
+    private static func combineScores(_ chunks: [VocabularyState]) -> VocabularyState {
         // checked: the projection always has at least one chunk
         let first = chunks[0]
         let combined = VocabularyState(records: first.records, topK: first.topK)
@@ -133,8 +154,10 @@ final class VocabularyState: @unchecked Sendable {
             topLogProbabilities[index] = Double(topLogits[base + index]) - logSumExps[index / topK]
             topIDs[index] = self.topIDs[base + index]
         }
-        return TokenScores(
+        var scores = TokenScores(
             ids: ids, topK: topK, goldLogProbabilities: gold, logSumExps: logSumExps, topIDs: topIDs,
             topLogProbabilities: topLogProbabilities)
+        if !combinedDraws.isEmpty { scores.draws = Array(combinedDraws[firstRow..<firstRow + count]) }
+        return scores
     }
 }

@@ -39,8 +39,21 @@ enum VocabularyProjection {
             var sum = previous == -.infinity ? 0 : state.sums[position]
             let maximum = max(previous, blockMaximum)
             if maximum > previous && previous != -.infinity { sum *= exp(Double(previous) - Double(maximum)) }
-            sum += VectorExponential.sumOfExponentials(line, count: blockRows, shift: maximum)
+            let blockSum = VectorExponential.sumOfExponentials(line, count: blockRows, shift: maximum)
+            sum += blockSum
             state.sums[position] = sum
+            if let draws = state.draws {
+                if maximum > previous && previous != -.infinity { draws.rescale(row: position, drop: previous - maximum) }
+                let temperature = draws.sampling.temperature
+                let blockWeight =
+                    temperature == 1
+                    ? blockSum
+                    : VectorExponential.sumOfExponentials(
+                        line, count: blockRows, shift: maximum, scale: Float(1 / temperature))
+                draws.fold(
+                    row: position, line: line, count: blockRows, maximum: maximum, blockWeight: blockWeight,
+                    vocabularyStart: vocabularyStart)
+            }
             state.maxima[position] = maximum
             let gold = Int(state.nextIDs[position]) - vocabularyStart
             if gold >= 0 && gold < blockRows { state.goldLogits[position] = line[gold] }
