@@ -10,7 +10,8 @@
 # tools/slurm-logits.sh's run used, else bench/score-records.jsonl).
 # LIMIT (default 300) keeps the first LIMIT records; QWEN_LIMIT (default
 # 200) those for Qwen2.5-0.5B, a model four times slower.
-# For each model and K in KS (default "10 50"), ROUNDS rounds (default 2),
+# For each model and K in KS (default "10 50"), then --sample SAMPLES
+# (default 12; row "sN", its score run at K = 10), ROUNDS rounds (default 2),
 # alternating: `smelt score MODEL DATA --json --top-k K > /dev/null` and
 # `smelt logits MODEL DATA CACHE --top-k K`, both the whole process, THREADS
 # threads (default 2), the default budget; then once `smelt logits` at
@@ -47,26 +48,30 @@ for key in "${keys[@]}"; do
     [ "$key" = qwen2 ] && limit=${QWEN_LIMIT:-200}
     data="$work/$key.jsonl"
     head -n "$limit" "$records" > "$data"
-    for k in ${KS:-10 50}; do
+    for k in ${KS:-10 50} "s${SAMPLES:-12}"; do
+        # "sN": --sample N against score at K = 10.
+        options=(--top-k "$k"); score_k=$k
+        if [ "${k#s}" != "$k" ]; then options=(--sample "${k#s}"); score_k=10; fi
         for round in $(seq 1 "${ROUNDS:-2}"); do
             echo "bench-logits: $key K=$k round $round" >&2
             start=$(now)
-            "$smelt" score "$model" "$data" --json --top-k "$k" --threads "$threads" > /dev/null
+            "$smelt" score "$model" "$data" --json --top-k "$score_k" --threads "$threads" > /dev/null
             keep "score-$key-$k" "$(since "$start")"
             rm -rf "$work/cache"
             start=$(now)
-            summary=$("$smelt" logits "$model" "$data" "$work/cache" --top-k "$k" --threads "$threads" --json --quiet)
+            summary=$("$smelt" logits "$model" "$data" "$work/cache" "${options[@]}" --threads "$threads" --json --quiet)
             keep "logits-$key-$k" "$(since "$start")"
         done
         rm -rf "$work/cache"
-        rss=$( { /usr/bin/time -f %M "$smelt" logits "$model" "$data" "$work/cache" --top-k "$k" --threads "$threads" \
+        rss=$( { /usr/bin/time -f %M "$smelt" logits "$model" "$data" "$work/cache" "${options[@]}" --threads "$threads" \
             --memory-budget 256M --quiet > /dev/null; } 2>&1 | tail -n 1)
         tokens=$(echo "$summary" | sed 's/.*"tokens": *\([0-9]*\).*/\1/')
         bytes=$(du -b -c "$work/cache"/* | tail -n 1 | cut -f 1)
-        rows+=("$(awk -v l="${label[$key]}" -v k="$k" -v n="$limit" -v t="$tokens" -v b="$bytes" \
+        fuse=$((10 * score_k)); [ "$k" = "$score_k" ] || fuse="-"
+        rows+=("$(awk -v l="${label[$key]}" -v k="$k" -v f="$fuse" -v n="$limit" -v t="$tokens" -v b="$bytes" \
             -v s="${best[score-$key-$k]}" -v g="${best[logits-$key-$k]}" -v r="$rss" 'BEGIN {
-            printf "| %s | %d | %d records, %d tokens | %.1f | %.1f | %.0f | %.0f | %.2f | %.0f |", l, k, n, t, b / t,
-                10 * k, t / s, t / g, s / g, r / 1024 }')")
+            printf "| %s | %s | %d records, %d tokens | %.1f | %s | %.0f | %.0f | %.2f | %.0f |", l, k, n, t, b / t,
+                f, t / s, t / g, s / g, r / 1024 }')")
     done
 done
 
