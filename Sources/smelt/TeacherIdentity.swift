@@ -28,7 +28,7 @@ enum TeacherIdentity {
             configBytes = try FileSystem.readSmallFile(folder + "/config.json", limit: 16 << 20)
             for name in [TokenizerSource.tokenizerFile, TokenizerSource.configFile, TokenizerSource.templateFile]
             where try FileSystem.status(folder + "/" + name)?.isRegularFile == true {
-                add(name, try FileSystem.readUntilEnd(folder + "/" + name, limit: 1 << 30), to: tokenizer)
+                add(name, try FileSystem.readSmallFile(folder + "/" + name, limit: 1 << 30), to: tokenizer)
             }
             for file in try Checkpoint(path: modelPath).files.sorted(by: { $0.path < $1.path }) {
                 let header = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
@@ -37,7 +37,7 @@ enum TeacherIdentity {
             }
         }
         if let chatTemplatePath {
-            add("--chat-template", try FileSystem.readUntilEnd(chatTemplatePath, limit: 16 << 20), to: tokenizer)
+            add("--chat-template", try FileSystem.readSmallFile(chatTemplatePath, limit: 16 << 20), to: tokenizer)
         }
         let (dataSize, dataDigest) = try LogitCacheWriter.digest(ofFile: dataPath)
         return LogitCacheIdentity(
