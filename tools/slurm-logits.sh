@@ -25,9 +25,11 @@
 #                    (e.g. "--partition=gpu --time=4:00:00 --mem=4G")
 # Idempotent: tasks are submitted with --requeue; a requeued or resubmitted
 # task resumes its staged shard (`smelt logits` continues where the staged
-# records end, and a finished shard is a no-op), and the join job does
-# nothing when OUT already exists. Never needed by tests; to try it on one
-# machine, tools/slurm-single-node.sh sets up a one-node cluster.
+# records end, and a finished shard is a no-op; a killed task loses the
+# records of its forward batch, whose size --memory-budget bounds: with
+# SmolLM2 at the default 1G a whole 75-record shard is one batch), and the
+# join job does nothing when OUT already exists. Never needed by tests; to
+# try it on one machine, tools/slurm-single-node.sh sets up a one-node cluster.
 set -euo pipefail
 
 stamp() { echo "$1 $(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) ($(date +%s.%N)) on $(hostname)"; }
@@ -62,7 +64,7 @@ case "${1:-}" in
 esac
 
 if [ $# -lt 4 ] || [[ "$1" == -* ]]; then
-    sed -n '2,30p' "$0" >&2
+    sed -n '2,32p' "$0" >&2
     exit 64
 fi
 model=$(realpath -m "$1") data=$(realpath -m "$2") out=$(realpath -m "$3") n=$4

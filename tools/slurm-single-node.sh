@@ -38,7 +38,7 @@ if [ "${1:-}" = stop ]; then
     done
     exit 0
 fi
-[ $# -eq 0 ] || { sed -n '2,22p' "$0" >&2; exit 64; }
+[ $# -eq 0 ] || { sed -n '2,23p' "$0" >&2; exit 64; }
 [ "$(id -u)" = 0 ] || { echo "error: run as root" >&2; exit 1; }
 
 if ! command -v slurmctld > /dev/null || ! command -v slurmd > /dev/null || ! command -v munged > /dev/null; then
