@@ -85,11 +85,16 @@ struct ScoreRun {
         return progress
     }
 
+    /// The most tokens of one forward batch, whatever the budget: enough
+    /// rows for full-speed products, and what a killed `smelt logits` loses.
+    static let maximumBatchTokenCount = 8_192
+
     /// Tokens one forward batch may hold beside the fixed buffers.
     private func forwardBatchTokenLimit() -> Int {
         let fixed = model.fixedBytes(threads: threads)
         let free = budget.limitBytes > fixed ? budget.limitBytes - fixed : 0
-        return max(1, Int(free / model.bytesPerToken(topK: topK, sampleCount: sampling?.count ?? 0)))
+        let fitting = Int(free / model.bytesPerToken(topK: topK, sampleCount: sampling?.count ?? 0))
+        return max(1, min(Self.maximumBatchTokenCount, fitting))
     }
 
     private func item(_ record: DataRecord, _ encoding: RecordEncoding, ordinal: Int) throws -> Item {
