@@ -53,4 +53,18 @@ float smelt_exponentiate(float *values, size_t count, float shift);
 /// gate[i] ← gate[i] / (1 + e^−gate[i]) · up[i] (SiLU-gated units).
 void smelt_silu_gate(float *gate, const float *up, size_t count);
 
+/// *total = Σ |a[i] − b[i]| and *kept_total = Σ of the terms where
+/// keep[i] ≠ 0, each in Float64 in index order (a pruned term adds +0, no
+/// branch).
+void smelt_magnitude_sums(const float *a, const float *b, const float *keep, size_t count, double *total,
+                          double *kept_total);
+
+/// Bit i of bits (bits[i / 8], least significant first) set where
+/// values[i] ≠ 0; (count + 7) / 8 bytes.
+void smelt_pack_nonzero(const float *values, uint8_t *bits, size_t count);
+
+/// values[i] = 1 where bit i of bits is set, else 0 (the inverse of
+/// smelt_pack_nonzero for 0/1 values).
+void smelt_unpack_bits(const uint8_t *bits, float *values, size_t count);
+
 #endif
