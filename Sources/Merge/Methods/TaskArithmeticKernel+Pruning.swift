@@ -101,50 +101,48 @@ extension TaskArithmeticKernel {
         let first = chunk.elementRange.lowerBound
         // Rank by |δ| (a non-negative Float32 orders like its bits), ties by
         // index: a stable radix sort of the bits (high half) carrying the
-        // offsets (low half). Exact zeros (many, in a real fine-tune's bf16
-        // deltas) rank first, in index order, without sorting.
+        // offsets (low half). Exact zeros (a third of a real fine-tune's
+        // bf16 deltas) rank first, in index order: they are listed, in the
+        // sort's scratch before the sort needs it, not sorted.
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * rowLength) { buffer in
             let entries = UnsafeMutableBufferPointer(rebasing: buffer[0..<rowLength])
             let scratch = UnsafeMutableBufferPointer(rebasing: buffer[rowLength..<2 * rowLength])
             withUnsafeTemporaryAllocation(of: Float.self, capacity: rowLength) { probabilities in
-                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: rowLength) { zeros in
-                    // The keep probability of each rank, for rows of `tableLength`
-                    // (every row of a chunk but perhaps a shorter last).
-                    var tableLength = 0
-                    var rowStart = 0
-                    while rowStart < count {
-                        let length = min(rowLength, count - rowStart)
-                        if length != tableLength {
-                            for rank in 0..<length {
-                                let step = length > 1 ? 2 * epsilon * Double(rank) / Double(length - 1) : epsilon
-                                probabilities[rank] = Float(min(1, max(0, density - epsilon + step)))
-                            }
-                            tableLength = length
+                // The keep probability of each rank, for rows of `tableLength`
+                // (every row of a chunk but perhaps a shorter last).
+                var tableLength = 0
+                var rowStart = 0
+                while rowStart < count {
+                    let length = min(rowLength, count - rowStart)
+                    if length != tableLength {
+                        for rank in 0..<length {
+                            let step = length > 1 ? 2 * epsilon * Double(rank) / Double(length - 1) : epsilon
+                            probabilities[rank] = Float(min(1, max(0, density - epsilon + step)))
                         }
-                        // Both lists written at every offset, each advanced by its
-                        // own count: no branch on which one the element joins.
-                        var nonzeroCount = 0, zeroCount = 0
-                        for offset in 0..<length {
-                            let key = abs(values[rowStart + offset] - base[rowStart + offset]).bitPattern
-                            entries[nonzeroCount] = UInt64(key) << 32 | UInt64(offset)
-                            zeros[zeroCount] = UInt32(truncatingIfNeeded: offset)
-                            let isZero = key == 0 ? 1 : 0
-                            nonzeroCount += 1 - isZero
-                            zeroCount += isZero
-                        }
-                        for rank in 0..<zeroCount {
-                            let index = rowStart + Int(zeros[rank])
-                            keep[index] = random.uniform(first + index) < probabilities[rank] ? 1 : 0
-                        }
-                        RadixSort.sortByHighHalf(
-                            UnsafeMutableBufferPointer(rebasing: entries[0..<nonzeroCount]), scratch: scratch)
-                        for position in 0..<nonzeroCount {
-                            let index = rowStart + Int(truncatingIfNeeded: entries[position] & 0xFFFF_FFFF)
-                            keep[index] =
-                                random.uniform(first + index) < probabilities[zeroCount + position] ? 1 : 0
-                        }
-                        rowStart += length
+                        tableLength = length
                     }
+                    // Both lists written at every offset, each advanced by its
+                    // own count: no branch on which one the element joins.
+                    var nonzeroCount = 0, zeroCount = 0
+                    for offset in 0..<length {
+                        let key = abs(values[rowStart &+ offset] - base[rowStart &+ offset]).bitPattern
+                        entries[nonzeroCount] = UInt64(key) << 32 | UInt64(truncatingIfNeeded: offset)
+                        scratch[zeroCount] = UInt64(truncatingIfNeeded: offset)
+                        let isZero = key == 0 ? 1 : 0
+                        nonzeroCount &+= 1 &- isZero
+                        zeroCount &+= isZero
+                    }
+                    for rank in 0..<zeroCount {
+                        let index = rowStart &+ Int(truncatingIfNeeded: scratch[rank])
+                        keep[index] = random.uniform(first &+ index) < probabilities[rank] ? 1 : 0
+                    }
+                    RadixSort.sortByHighHalf(
+                        UnsafeMutableBufferPointer(rebasing: entries[0..<nonzeroCount]), scratch: scratch)
+                    for position in 0..<nonzeroCount {
+                        let index = rowStart &+ Int(truncatingIfNeeded: entries[position] & 0xFFFF_FFFF)
+                        keep[index] = random.uniform(first &+ index) < probabilities[zeroCount &+ position] ? 1 : 0
+                    }
+                    rowStart += length
                 }
             }
         }
