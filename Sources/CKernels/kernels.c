@@ -121,6 +121,20 @@ typedef int64_t i64x8 __attribute__((vector_size(64)));
         values[i] = (float)((bits[i >> 3] >> (i & 7)) & 1);                  \
     }
 
+#define BODY_KEY_BOUNDS                                                      \
+    uint32_t any = 0, all = 0xFFFFFFFFu, lowest = 0xFFFFFFFFu, highest = 0;  \
+    for (size_t i = 0; i < count; i++) {                                     \
+        uint32_t key = (uint32_t)(entries[i] >> 32);                         \
+        any |= key;                                                          \
+        all &= key;                                                          \
+        lowest = key < lowest ? key : lowest;                                \
+        highest = key > highest ? key : highest;                             \
+    }                                                                        \
+    bounds[0] = any;                                                         \
+    bounds[1] = all;                                                         \
+    bounds[2] = lowest;                                                      \
+    bounds[3] = highest;
+
 // e^x, lane by lane: Cephes `expf` (x = n·ln 2 + r, degree-5 polynomial for
 // e^r), x clamped to [-87.3, 88.3], 0 below -87.3; 2^n built in the exponent
 // bits. The same operations, in the same order, as VectorExponential.exp.
@@ -236,6 +250,10 @@ typedef int64_t i64x8 __attribute__((vector_size(64)));
                                                 size_t count) {                                      \
         BODY_UNPACK_BITS                                                                             \
     }                                                                                                \
+    attributes static void key_bounds_##suffix(const uint64_t *restrict entries, size_t count,         \
+                                               uint32_t *restrict bounds) {                           \
+        BODY_KEY_BOUNDS                                                                              \
+    }                                                                                                \
     attributes static void silu_gate_##suffix(float *restrict gate, const float *restrict up,        \
                                               size_t count) {                                        \
         BODY_SILU_GATE                                                                               \
@@ -336,4 +354,8 @@ void smelt_pack_nonzero(const float *values, uint8_t *bits, size_t count) {
 
 void smelt_unpack_bits(const uint8_t *bits, float *values, size_t count) {
     DISPATCH(unpack_bits, bits, values, count)
+}
+
+void smelt_key_bounds(const uint64_t *entries, size_t count, uint32_t *bounds) {
+    DISPATCH(key_bounds, entries, count, bounds)
 }

@@ -1,4 +1,5 @@
 import Base
+import CKernels
 
 /// A stable LSD radix sort of UInt64 entries by their high 32 bits (a key;
 /// the low half is a payload, typically an index). For short rows (DELLA
@@ -20,16 +21,11 @@ public enum RadixSort {
         let count = entries.count
         guard count > 1, let entriesBase = entries.baseAddress, let scratchBase = scratch.baseAddress else { return }
         // Bits every key shares need no pass: no counting to find them out.
-        var anyBits: UInt32 = 0, allBits: UInt32 = .max
-        var lowestUpper: UInt32 = .max, highestUpper: UInt32 = 0
-        for index in 0..<count {
-            let key = UInt32(truncatingIfNeeded: entriesBase[index] >> 32)
-            anyBits |= key
-            allBits &= key
-            lowestUpper = min(lowestUpper, key >> 16)
-            highestUpper = max(highestUpper, key >> 16)
+        let (varying, lowestUpper, highestUpper) = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4) {
+            bounds in
+            smelt_key_bounds(entriesBase, count, bounds.baseAddress!)  // checked: capacity 4
+            return (bounds[0] ^ bounds[1], bounds[2] >> 16, bounds[3] >> 16)
         }
-        let varying = anyBits ^ allBits
         let upperSpan = Int(highestUpper - lowestUpper) + 1
         var source = entriesBase, target = scratchBase
         withUnsafeTemporaryAllocation(of: Int.self, capacity: max(256, widestUpperSpan)) { counts in

@@ -213,6 +213,25 @@ import Testing
             #expect(unpacked.map(\.bitPattern) == decisions.map(\.bitPattern))
         }
     }
+
+    /// The radix sort's scan: OR, AND, lowest and highest of the keys in
+    /// the high halves, whatever the payloads.
+    @Test(arguments: [0, 1, 7, 8, 33, 4099])
+    func keyBoundsAreTheSameInEveryVariant(count: Int) {
+        let bits = Array(Self.specialAndRandomBits(count: 2 * count).prefix(2 * count))
+        let entries = (0..<count).map { UInt64(bits[$0]) << 32 | UInt64(bits[count + $0]) }
+        let keys = bits.prefix(count)
+        let expected = [
+            keys.reduce(0, |), keys.reduce(.max, &), keys.min() ?? .max, keys.max() ?? 0,
+        ]
+        for bounds in Self.atEveryLevel({ () -> [UInt32] in
+            var bounds = [UInt32](repeating: 7, count: 4)
+            bounds.withUnsafeMutableBufferPointer { smelt_key_bounds(entries, count, $0.baseAddress) }
+            return bounds
+        }) {
+            #expect(bounds == expected)
+        }
+    }
 }
 
 /// A seeded xorshift for reproducible test inputs.

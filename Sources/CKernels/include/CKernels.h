@@ -67,4 +67,9 @@ void smelt_pack_nonzero(const float *values, uint8_t *bits, size_t count);
 /// smelt_pack_nonzero for 0/1 values).
 void smelt_unpack_bits(const uint8_t *bits, float *values, size_t count);
 
+/// Over the keys entries[i] >> 32: bounds[0] = their OR, bounds[1] their
+/// AND, bounds[2] the lowest, bounds[3] the highest (for a radix sort: the
+/// bits that vary, the range). An empty list gives 0, all ones, all ones, 0.
+void smelt_key_bounds(const uint64_t *entries, size_t count, uint32_t *bounds);
+
 #endif
