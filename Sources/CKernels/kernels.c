@@ -6,6 +6,7 @@
 
 #include "CKernels.h"
 
+#include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,93 @@
         int selected = including_equal ? key >= cut : key > cut;             \
         out[i] = (selected ? scale : dropped) * task;                        \
     }
+
+// Clang vector types: a lane-wise select stays a mask (an `and`), where a
+// scalar select may become a branch that random keep decisions defeat.
+typedef float f32x8 __attribute__((vector_size(32)));
+typedef int32_t i32x8 __attribute__((vector_size(32)));
+typedef uint32_t u32x8 __attribute__((vector_size(32)));
+typedef double f64x8 __attribute__((vector_size(64)));
+typedef int64_t i64x8 __attribute__((vector_size(64)));
+
+// The sums stay two chains of additions in index order (the same bits as
+// the plain loop); only the magnitudes and masks are made eight at a time.
+#define BODY_MAGNITUDE_SUMS                                                  \
+    double total_sum = 0, kept_sum = 0;                                      \
+    size_t i = 0;                                                            \
+    for (; i + 8 <= count; i += 8) {                                         \
+        f32x8 x, y, k;                                                       \
+        memcpy(&x, a + i, 32);                                               \
+        memcpy(&y, b + i, 32);                                               \
+        memcpy(&k, keep + i, 32);                                            \
+        f32x8 difference = x - y;                                            \
+        u32x8 bits;                                                          \
+        memcpy(&bits, &difference, 32);                                      \
+        bits &= 0x7FFFFFFFu;                                                 \
+        f32x8 magnitude;                                                     \
+        memcpy(&magnitude, &bits, 32);                                       \
+        f64x8 wide = __builtin_convertvector(magnitude, f64x8);              \
+        i64x8 mask = __builtin_convertvector(k != 0, i64x8);                 \
+        i64x8 wide_bits;                                                     \
+        memcpy(&wide_bits, &wide, 64);                                       \
+        wide_bits &= mask;                                                   \
+        f64x8 kept;                                                          \
+        memcpy(&kept, &wide_bits, 64);                                       \
+        for (int lane = 0; lane < 8; lane++) {                               \
+            total_sum += wide[lane];                                         \
+            kept_sum += kept[lane];                                          \
+        }                                                                    \
+    }                                                                        \
+    for (; i < count; i++) {                                                 \
+        double magnitude = (double)fabsf(a[i] - b[i]);                       \
+        total_sum += magnitude;                                              \
+        kept_sum += keep[i] != 0 ? magnitude : 0.0;                          \
+    }                                                                        \
+    *total = total_sum;                                                      \
+    *kept_total = kept_sum;
+
+#define BODY_PACK_NONZERO                                                    \
+    size_t byte = 0;                                                         \
+    for (; 8 * byte + 8 <= count; byte++) {                                  \
+        f32x8 k;                                                             \
+        memcpy(&k, values + 8 * byte, 32);                                   \
+        i32x8 selected = (k != 0) & (i32x8){1, 2, 4, 8, 16, 32, 64, 128};    \
+        int packed = 0;                                                      \
+        for (int lane = 0; lane < 8; lane++) packed |= selected[lane];       \
+        bits[byte] = (uint8_t)packed;                                        \
+    }                                                                        \
+    if (8 * byte < count) {                                                  \
+        uint8_t packed = 0;                                                  \
+        for (size_t bit = 0; 8 * byte + bit < count; bit++) {                \
+            if (values[8 * byte + bit] != 0) packed |= (uint8_t)(1u << bit); \
+        }                                                                    \
+        bits[byte] = packed;                                                 \
+    }
+
+#define BODY_UNPACK_BITS                                                     \
+    size_t byte = 0;                                                         \
+    for (; 8 * byte + 8 <= count; byte++) {                                  \
+        i32x8 lanes = (i32x8){1, 2, 4, 8, 16, 32, 64, 128} & (int32_t)bits[byte]; \
+        f32x8 decisions = __builtin_convertvector((lanes != 0) & 1, f32x8);  \
+        memcpy(values + 8 * byte, &decisions, 32);                           \
+    }                                                                        \
+    for (size_t i = 8 * byte; i < count; i++) {                              \
+        values[i] = (float)((bits[i >> 3] >> (i & 7)) & 1);                  \
+    }
+
+#define BODY_KEY_BOUNDS                                                      \
+    uint32_t any = 0, all = 0xFFFFFFFFu, lowest = 0xFFFFFFFFu, highest = 0;  \
+    for (size_t i = 0; i < count; i++) {                                     \
+        uint32_t key = (uint32_t)(entries[i] >> 32);                         \
+        any |= key;                                                          \
+        all &= key;                                                          \
+        lowest = key < lowest ? key : lowest;                                \
+        highest = key > highest ? key : highest;                             \
+    }                                                                        \
+    bounds[0] = any;                                                         \
+    bounds[1] = all;                                                         \
+    bounds[2] = lowest;                                                      \
+    bounds[3] = highest;
 
 // e^x, lane by lane: Cephes `expf` (x = n·ln 2 + r, degree-5 polynomial for
 // e^r), x clamped to [-87.3, 88.3], 0 below -87.3; 2^n built in the exponent
@@ -172,6 +260,23 @@
     attributes static float exponentiate_##suffix(float *restrict values, size_t count, float shift) { \
         BODY_EXPONENTIATE                                                                            \
     }                                                                                                \
+    attributes static void magnitude_sums_##suffix(const float *restrict a, const float *restrict b,  \
+                                                   const float *restrict keep, size_t count,          \
+                                                   double *total, double *kept_total) {               \
+        BODY_MAGNITUDE_SUMS                                                                          \
+    }                                                                                                \
+    attributes static void pack_nonzero_##suffix(const float *restrict values, uint8_t *restrict bits, \
+                                                 size_t count) {                                     \
+        BODY_PACK_NONZERO                                                                            \
+    }                                                                                                \
+    attributes static void unpack_bits_##suffix(const uint8_t *restrict bits, float *restrict values, \
+                                                size_t count) {                                      \
+        BODY_UNPACK_BITS                                                                             \
+    }                                                                                                \
+    attributes static void key_bounds_##suffix(const uint64_t *restrict entries, size_t count,         \
+                                               uint32_t *restrict bounds) {                           \
+        BODY_KEY_BOUNDS                                                                              \
+    }                                                                                                \
     attributes static void silu_gate_##suffix(float *restrict gate, const float *restrict up,        \
                                               size_t count) {                                        \
         BODY_SILU_GATE                                                                               \
@@ -263,4 +368,21 @@ void smelt_silu_gate(float *gate, const float *up, size_t count) {
 
 double smelt_sum_scaled_exponentials(const float *values, size_t count, float shift, float scale) {
     DISPATCH_RETURN(sum_scaled_exponentials, values, count, shift, scale)
+}
+
+void smelt_magnitude_sums(const float *a, const float *b, const float *keep, size_t count, double *total,
+                          double *kept_total) {
+    DISPATCH(magnitude_sums, a, b, keep, count, total, kept_total)
+}
+
+void smelt_pack_nonzero(const float *values, uint8_t *bits, size_t count) {
+    DISPATCH(pack_nonzero, values, bits, count)
+}
+
+void smelt_unpack_bits(const uint8_t *bits, float *values, size_t count) {
+    DISPATCH(unpack_bits, bits, values, count)
+}
+
+void smelt_key_bounds(const uint64_t *entries, size_t count, uint32_t *bounds) {
+    DISPATCH(key_bounds, entries, count, bounds)
 }

@@ -1,13 +1,18 @@
 import Base
+import CKernels
 
 /// A stable LSD radix sort of UInt64 entries by their high 32 bits (a key;
-/// the low half is a payload, typically an index), a byte at a time,
-/// skipping the bytes every key shares. For short rows (DELLA ranks each
-/// row of a tensor) it does a few linear passes where a comparison sort
-/// does n log n comparisons through a closure; stability keeps equal keys
-/// in their original order, which is the tie rule. Key and payload in one
-/// word move in one store per pass.
+/// the low half is a payload, typically an index). For short rows (DELLA
+/// ranks each row of a tensor) it does a few linear passes where a
+/// comparison sort does n log n comparisons through a closure; stability
+/// keeps equal keys in their original order, which is the tie rule. Key and
+/// payload in one word move in one store per pass.
 public enum RadixSort {
+    /// The widest range of upper key halves (bits 16–31) sorted in one pass
+    /// instead of two byte passes: the magnitudes in a row of a task vector
+    /// span a few binades, some hundreds of values.
+    public static let widestUpperSpan = 2048
+
     /// Sorts `entries` ascending by their high halves; `entries` holds the
     /// result. `scratch` is at least as long.
     public static func sortByHighHalf(
@@ -15,37 +20,56 @@ public enum RadixSort {
     ) {
         let count = entries.count
         guard count > 1, let entriesBase = entries.baseAddress, let scratchBase = scratch.baseAddress else { return }
+        // Bits every key shares need no pass: no counting to find them out.
+        let (varying, lowestUpper, highestUpper) = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4) {
+            bounds in
+            smelt_key_bounds(entriesBase, count, bounds.baseAddress!)  // checked: capacity 4
+            return (bounds[0] ^ bounds[1], bounds[2] >> 16, bounds[3] >> 16)
+        }
+        let upperSpan = Int(highestUpper - lowestUpper) + 1
         var source = entriesBase, target = scratchBase
-        // One counting pass for the four key bytes; then one scatter pass
-        // per byte that not every key shares.
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * 256) { counts in
-            counts.initialize(repeating: 0)
-            for index in 0..<count {
-                let key = Int(truncatingIfNeeded: source[index] >> 32)
-                counts[key & 255] += 1
-                counts[256 + (key >> 8) & 255] += 1
-                counts[512 + (key >> 16) & 255] += 1
-                counts[768 + (key >> 24) & 255] += 1
-            }
-            for byte in 0..<4 {
-                let shift = UInt64(32 + 8 * byte)
-                let digits = counts.baseAddress! + 256 * byte  // checked: 1,024 counts
-                if digits[Int(truncatingIfNeeded: source[0] >> shift) & 255] == count { continue }
-                var next = 0
-                for digit in 0..<256 {
-                    let digitCount = digits[digit]
-                    digits[digit] = next
-                    next += digitCount
-                }
-                for index in 0..<count {
-                    let entry = source[index]
-                    let digit = Int(truncatingIfNeeded: entry >> shift) & 255
-                    target[digits[digit]] = entry
-                    digits[digit] += 1
-                }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(256, widestUpperSpan)) { counts in
+            let counts = counts.baseAddress!  // checked: capacity ≥ 256
+            func pass(shift: UInt64, mask: UInt64, lowest: Int, size: Int) {
+                scatter(
+                    source, into: target, count: count, shift: shift, mask: mask, lowest: lowest, size: size, counts)
                 swap(&source, &target)
+            }
+            if varying & 0xFF != 0 { pass(shift: 32, mask: 0xFF, lowest: 0, size: 256) }
+            if varying & 0xFF00 != 0 { pass(shift: 40, mask: 0xFF, lowest: 0, size: 256) }
+            if varying >> 16 != 0, upperSpan <= widestUpperSpan {
+                pass(shift: 48, mask: 0xFFFF, lowest: Int(lowestUpper), size: upperSpan)
+            } else {
+                if varying & 0xFF_0000 != 0 { pass(shift: 48, mask: 0xFF, lowest: 0, size: 256) }
+                if varying >> 24 != 0 { pass(shift: 56, mask: 0xFF, lowest: 0, size: 256) }
             }
         }
         if source != entriesBase { entriesBase.update(from: source, count: count) }
+    }
+
+    /// One stable counting pass by the digit (entry >> shift) & mask − lowest,
+    /// which is below `size`.
+    @inline(__always)
+    private static func scatter(
+        _ source: UnsafePointer<UInt64>, into target: UnsafeMutablePointer<UInt64>, count: Int, shift: UInt64,
+        mask: UInt64, lowest: Int, size: Int, _ counts: UnsafeMutablePointer<Int>
+    ) {
+        @inline(__always) func digit(_ entry: UInt64) -> Int {
+            Int(truncatingIfNeeded: (entry >> shift) & mask) &- lowest
+        }
+        counts.update(repeating: 0, count: size)
+        for index in 0..<count { counts[digit(source[index])] &+= 1 }
+        var next = 0
+        for value in 0..<size {
+            let valueCount = counts[value]
+            counts[value] = next
+            next &+= valueCount
+        }
+        for index in 0..<count {
+            let entry = source[index]
+            let position = digit(entry)
+            target[counts[position]] = entry
+            counts[position] &+= 1
+        }
     }
 }

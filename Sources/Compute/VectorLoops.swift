@@ -70,6 +70,19 @@ public enum VectorLoops {
         }
     }
 
+    /// Σ |a[i] − b[i]| and Σ of the terms where keep[i] ≠ 0, each in Float64
+    /// in index order. A pruned term adds +0 (no bit changes: the sums are
+    /// never −0) through a mask, not a branch that random keeps defeat. A C
+    /// loop (CKernels): Swift's select here compiled to that branch.
+    @inlinable @inline(__always)
+    public static func magnitudeSums(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, keep: UnsafePointer<Float>, _ length: Int
+    ) -> (total: Double, kept: Double) {
+        var total = 0.0, kept = 0.0
+        smelt_magnitude_sums(a, b, keep, length, &total, &kept)
+        return (total, kept)
+    }
+
     /// out[i] = (|a[i] − b[i]| selected ? scale : 0·scale) · (a[i] − b[i]),
     /// selected when the magnitude's bit pattern is above `cut` (or equal,
     /// with `includingEqual`): a task vector pruned by magnitude and

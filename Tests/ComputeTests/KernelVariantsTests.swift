@@ -168,6 +168,70 @@ import Testing
             #expect(gates.map(\.bitPattern) == expectedGates.map(\.bitPattern))
         }
     }
+
+    /// The rescale pass's sums: both chains in index order, a pruned term
+    /// adding +0, the same bits as the plain loop.
+    @Test(arguments: [0, 1, 7, 8, 33, 4099])
+    func magnitudeSumsAddInIndexOrderInEveryVariant(count: Int) {
+        // Finite values of every magnitude, signed zeros and subnormals among them.
+        let bits = Array(Self.specialAndRandomBits(count: 2 * count).prefix(2 * count))
+        let a = bits.prefix(count).map { Float(bitPattern: $0 & 0xBFFF_FFFF) }
+        let b = bits.dropFirst(count).map { Float(bitPattern: $0 & 0xBFFF_FFFF) }
+        let keep = bits.map { Float($0 >> 31) }.suffix(count)
+        var expectedTotal = 0.0, expectedKept = 0.0
+        for index in 0..<count {
+            let magnitude = Double(abs(a[index] - b[index]))
+            expectedTotal += magnitude
+            if keep[keep.startIndex + index] != 0 { expectedKept += magnitude }
+        }
+        for (total, kept) in Self.atEveryLevel({ () -> (Double, Double) in
+            var total = 0.0, kept = 0.0
+            Array(keep).withUnsafeBufferPointer { smelt_magnitude_sums(a, b, $0.baseAddress, count, &total, &kept) }
+            return (total, kept)
+        }) {
+            #expect(total.bitPattern == expectedTotal.bitPattern)
+            #expect(kept.bitPattern == expectedKept.bitPattern)
+        }
+    }
+
+    /// Keep decisions packed one bit each, least significant first, and
+    /// unpacked to +1 and +0.
+    @Test(arguments: [0, 1, 7, 8, 33, 4099])
+    func keepBitsPackAndUnpackInEveryVariant(count: Int) {
+        let bits = Array(Self.specialAndRandomBits(count: count).prefix(count))
+        let decisions = bits.map { Float($0 & 1) }
+        var expectedPacked = [UInt8](repeating: 0, count: (count + 7) / 8)
+        for index in 0..<count where decisions[index] != 0 { expectedPacked[index / 8] |= 1 << UInt8(index % 8) }
+        for (packed, unpacked) in Self.atEveryLevel({ () -> ([UInt8], [Float]) in
+            var packed = [UInt8](repeating: 0xFF, count: (count + 7) / 8)
+            var unpacked = [Float](repeating: -1, count: count)
+            packed.withUnsafeMutableBufferPointer { smelt_pack_nonzero(decisions, $0.baseAddress, count) }
+            unpacked.withUnsafeMutableBufferPointer { smelt_unpack_bits(packed, $0.baseAddress, count) }
+            return (packed, unpacked)
+        }) {
+            #expect(packed == expectedPacked)
+            #expect(unpacked.map(\.bitPattern) == decisions.map(\.bitPattern))
+        }
+    }
+
+    /// The radix sort's scan: OR, AND, lowest and highest of the keys in
+    /// the high halves, whatever the payloads.
+    @Test(arguments: [0, 1, 7, 8, 33, 4099])
+    func keyBoundsAreTheSameInEveryVariant(count: Int) {
+        let bits = Array(Self.specialAndRandomBits(count: 2 * count).prefix(2 * count))
+        let entries = (0..<count).map { UInt64(bits[$0]) << 32 | UInt64(bits[count + $0]) }
+        let keys = bits.prefix(count)
+        let expected = [
+            keys.reduce(0, |), keys.reduce(.max, &), keys.min() ?? .max, keys.max() ?? 0,
+        ]
+        for bounds in Self.atEveryLevel({ () -> [UInt32] in
+            var bounds = [UInt32](repeating: 7, count: 4)
+            bounds.withUnsafeMutableBufferPointer { smelt_key_bounds(entries, count, $0.baseAddress) }
+            return bounds
+        }) {
+            #expect(bounds == expected)
+        }
+    }
 }
 
 /// A seeded xorshift for reproducible test inputs.

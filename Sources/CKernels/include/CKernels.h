@@ -56,4 +56,23 @@ float smelt_exponentiate(float *values, size_t count, float shift);
 /// gate[i] ← gate[i] / (1 + e^−gate[i]) · up[i] (SiLU-gated units).
 void smelt_silu_gate(float *gate, const float *up, size_t count);
 
+/// *total = Σ |a[i] − b[i]| and *kept_total = Σ of the terms where
+/// keep[i] ≠ 0, each in Float64 in index order (a pruned term adds +0, no
+/// branch).
+void smelt_magnitude_sums(const float *a, const float *b, const float *keep, size_t count, double *total,
+                          double *kept_total);
+
+/// Bit i of bits (bits[i / 8], least significant first) set where
+/// values[i] ≠ 0; (count + 7) / 8 bytes.
+void smelt_pack_nonzero(const float *values, uint8_t *bits, size_t count);
+
+/// values[i] = 1 where bit i of bits is set, else 0 (the inverse of
+/// smelt_pack_nonzero for 0/1 values).
+void smelt_unpack_bits(const uint8_t *bits, float *values, size_t count);
+
+/// Over the keys entries[i] >> 32: bounds[0] = their OR, bounds[1] their
+/// AND, bounds[2] the lowest, bounds[3] the highest (for a radix sort: the
+/// bits that vary, the range). An empty list gives 0, all ones, all ones, 0.
+void smelt_key_bounds(const uint64_t *entries, size_t count, uint32_t *bounds);
+
 #endif

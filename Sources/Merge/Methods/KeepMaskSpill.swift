@@ -1,4 +1,5 @@
 import Base
+import CKernels
 import Synchronization
 
 /// DELLA's keep decisions for a tensor, made once in its rescale pass and
@@ -41,13 +42,7 @@ final class KeepMaskSpill: @unchecked Sendable {
         guard !failed.load(ordering: .relaxed) else { return }
         let count = keep.count
         let bits = [UInt8](unsafeUninitializedCapacity: (count + 7) / 8) { bytes, initialized in
-            for byte in 0..<(count + 7) / 8 {
-                var packed: UInt8 = 0
-                for bit in 0..<min(8, count - 8 * byte) {
-                    packed |= (keep[8 * byte + bit] != 0 ? 1 : 0) << UInt8(bit)
-                }
-                bytes[byte] = packed
-            }
+            if count > 0 { smelt_pack_nonzero(keep.baseAddress!, bytes.baseAddress!, count) }  // checked: count > 0
             initialized = (count + 7) / 8
         }
         let (file, writer) = writers.withLock { state -> (Int, Writer?) in
@@ -77,7 +72,9 @@ final class KeepMaskSpill: @unchecked Sendable {
             bits.count == (keep.count + 7) / 8
         else { return false }
         bits.withUnsafeBufferPointer { bytes in
-            for index in 0..<keep.count { keep[index] = Float((bytes[index >> 3] >> UInt8(index & 7)) & 1) }
+            if let values = keep.baseAddress, let packed = bytes.baseAddress {
+                smelt_unpack_bits(packed, values, keep.count)
+            }
         }
         return true
     }

@@ -101,7 +101,9 @@ extension TaskArithmeticKernel {
         let first = chunk.elementRange.lowerBound
         // Rank by |δ| (a non-negative Float32 orders like its bits), ties by
         // index: a stable radix sort of the bits (high half) carrying the
-        // offsets (low half).
+        // offsets (low half). Exact zeros (a third of a real fine-tune's
+        // bf16 deltas) rank first, in index order: they are listed, in the
+        // sort's scratch before the sort needs it, not sorted.
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * rowLength) { buffer in
             let entries = UnsafeMutableBufferPointer(rebasing: buffer[0..<rowLength])
             let scratch = UnsafeMutableBufferPointer(rebasing: buffer[rowLength..<2 * rowLength])
@@ -119,14 +121,26 @@ extension TaskArithmeticKernel {
                         }
                         tableLength = length
                     }
+                    // Both lists written at every offset, each advanced by its
+                    // own count: no branch on which one the element joins.
+                    var nonzeroCount = 0, zeroCount = 0
                     for offset in 0..<length {
-                        let key = abs(values[rowStart + offset] - base[rowStart + offset]).bitPattern
-                        entries[offset] = UInt64(key) << 32 | UInt64(offset)
+                        let key = abs(values[rowStart &+ offset] - base[rowStart &+ offset]).bitPattern
+                        entries[nonzeroCount] = UInt64(key) << 32 | UInt64(truncatingIfNeeded: offset)
+                        scratch[zeroCount] = UInt64(truncatingIfNeeded: offset)
+                        let isZero = key == 0 ? 1 : 0
+                        nonzeroCount &+= 1 &- isZero
+                        zeroCount &+= isZero
                     }
-                    RadixSort.sortByHighHalf(UnsafeMutableBufferPointer(rebasing: entries[0..<length]), scratch: scratch)
-                    for rank in 0..<length {
-                        let index = rowStart + Int(truncatingIfNeeded: entries[rank] & 0xFFFF_FFFF)
-                        keep[index] = random.uniform(first + index) < probabilities[rank] ? 1 : 0
+                    for rank in 0..<zeroCount {
+                        let index = rowStart &+ Int(truncatingIfNeeded: scratch[rank])
+                        keep[index] = random.uniform(first &+ index) < probabilities[rank] ? 1 : 0
+                    }
+                    RadixSort.sortByHighHalf(
+                        UnsafeMutableBufferPointer(rebasing: entries[0..<nonzeroCount]), scratch: scratch)
+                    for position in 0..<nonzeroCount {
+                        let index = rowStart &+ Int(truncatingIfNeeded: entries[position] & 0xFFFF_FFFF)
+                        keep[index] = random.uniform(first &+ index) < probabilities[zeroCount &+ position] ? 1 : 0
                     }
                     rowStart += length
                 }

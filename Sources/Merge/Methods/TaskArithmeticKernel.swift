@@ -169,15 +169,11 @@ struct TaskArithmeticKernel: TensorKernel {
                 keepMasks?.store(
                     chunkIndex: chunk.chunkIndex, model: model,
                     keep: UnsafeBufferPointer(rebasing: keep[0..<count]))
+                let values = chunk.models[model].baseAddress!, baseValues = base.baseAddress!  // checked: count > 0
                 for (local, block) in chunk.blocks.enumerated() {
-                    var total = 0.0, kept = 0.0
-                    // Adding +0 for a pruned element changes no bit (the sums are
-                    // never −0) and spares a branch DELLA's coin flips defeat.
-                    for index in block.local {
-                        let magnitude = Double(abs(chunk.models[model][index] - base[index]))
-                        total += magnitude
-                        kept += keep[index] != 0 ? magnitude : 0
-                    }
+                    let start = block.local.lowerBound
+                    let (total, kept) = VectorLoops.magnitudeSums(
+                        values + start, baseValues + start, keep: keep.baseAddress! + start, block.local.count)  // checked: count > 0
                     sink.setSum(2 * model, localBlock: local, total)
                     sink.setSum(2 * model + 1, localBlock: local, kept)
                 }
