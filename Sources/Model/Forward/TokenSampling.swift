@@ -1,4 +1,5 @@
 import Base
+import Compute
 import Foundation
 
 /// Draws of next tokens from the teacher's distribution at a temperature
@@ -121,10 +122,31 @@ final class DrawState: @unchecked Sendable {
         let start = weights[row]
         weights[row] = start + blockWeight
         guard start + blockWeight >= smallest else { return }
+        let scale = Float(1 / sampling.temperature)
+        // The block's weights with the vector exponential of its sums.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { weights in
+            // checked: a block has at least one row, so the allocation has a base
+            let base = weights.baseAddress!
+            for column in 0..<count { base[column] = (line[column] - maximum) * scale }
+            _ = VectorExponential.exponentiate(base, count: count, shift: 0)
+            walk(
+                row: row, line: line, weights: base, count: count, running: start, smallest: smallest,
+                vocabularyStart: vocabularyStart)
+        }
+    }
+
+    /// Moves the draws of `row` whose thresholds the running weight reaches
+    /// within the block.
+    private func walk(
+        row: Int, line: UnsafePointer<Float>, weights: UnsafePointer<Float>, count: Int, running start: Double,
+        smallest first: Double, vocabularyStart: Int
+    ) {
+        let n = sampling.count
+        let base = row * n
         var running = start
-        let inverseTemperature = 1 / sampling.temperature
+        var smallest = first
         for column in 0..<count {
-            running += Foundation.exp(Double(line[column] - maximum) * inverseTemperature)
+            running += Double(weights[column])
             guard running >= smallest else { continue }
             smallest = .infinity
             for draw in 0..<n {
