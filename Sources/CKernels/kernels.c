@@ -163,25 +163,6 @@ typedef int64_t i64x8 __attribute__((vector_size(64)));
 
 // Eight lanes, each summed in its own accumulator, combined in lane order;
 // the tail's exponentials added one by one after them.
-#define BODY_SUM_EXPONENTIALS                                                \
-    double sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};                               \
-    size_t i = 0;                                                            \
-    for (; i + 8 <= count; i += 8) {                                         \
-        for (int lane = 0; lane < 8; lane++) {                               \
-            float e;                                                         \
-            EXP_LANE(values[i + lane] - shift, e);                           \
-            sums[lane] += (double)e;                                         \
-        }                                                                    \
-    }                                                                        \
-    double total = 0;                                                        \
-    for (int lane = 0; lane < 8; lane++) total += sums[lane];                \
-    for (; i < count; i++) {                                                 \
-        float e;                                                             \
-        EXP_LANE(values[i] - shift, e);                                      \
-        total += (double)e;                                                  \
-    }                                                                        \
-    return total;
-
 #define BODY_SUM_SCALED_EXPONENTIALS                                                \
     double sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};                               \
     size_t i = 0;                                                            \
@@ -248,10 +229,6 @@ typedef int64_t i64x8 __attribute__((vector_size(64)));
                                               uint32_t cut, int including_equal, float scale,        \
                                               float *restrict out, size_t count) {                   \
         BODY_KEPT_TASK                                                                               \
-    }                                                                                                \
-    attributes static double sum_exponentials_##suffix(const float *restrict values, size_t count,   \
-                                                       float shift) {                                \
-        BODY_SUM_EXPONENTIALS                                                                        \
     }                                                                                                \
     attributes static double sum_scaled_exponentials_##suffix(const float *restrict values, size_t count, \
                                                               float shift, float scale) {            \
@@ -355,7 +332,8 @@ void smelt_kept_task(const float *a, const float *b, uint32_t cut, int including
 }
 
 double smelt_sum_exponentials(const float *values, size_t count, float shift) {
-    DISPATCH_RETURN(sum_exponentials, values, count, shift)
+    // (v - shift) * 1 is v - shift exactly: the same bits as an unscaled loop.
+    DISPATCH_RETURN(sum_scaled_exponentials, values, count, shift, 1.0f)
 }
 
 float smelt_exponentiate(float *values, size_t count, float shift) {

@@ -138,7 +138,7 @@ enum LogitsCommand: Command {
         }
         let run = ScoreRun(
             model: model, encoder: encoder, topK: topK,
-            sampling: sampling.map { TokenSampling(count: $0.count, temperature: $0.temperature, seed: $0.seed) },
+            sampling: sampling,
             maxTokens: maxTokens ?? model.config.contextLength,
             threads: threads, budget: ByteBudget(limitBytes: budgetBytes), json: json, showsProgress: showsProgress)
         do {
@@ -181,7 +181,7 @@ enum LogitsCommand: Command {
     }
 
     /// `--sample N [--temperature T] [--seed S]`, or nil.
-    static func samplingOption(_ arguments: ParsedArguments) throws(UsageError) -> LogitCacheIdentity.Sampling? {
+    static func samplingOption(_ arguments: ParsedArguments) throws(UsageError) -> TokenSampling? {
         guard let text = arguments.options["sample"] else {
             for option in ["temperature", "seed"] where arguments.options[option] != nil {
                 throw UsageError(message: "--\(option) goes with --sample")
@@ -197,7 +197,7 @@ enum LogitsCommand: Command {
         let seed = try arguments.options["seed"].map { (text) throws(UsageError) in
             try OptionValues.count(text, option: "seed", range: 0...Int.max)
         } ?? 0
-        return LogitCacheIdentity.Sampling(count: count, temperature: temperature, seed: UInt64(seed))
+        return TokenSampling(count: count, temperature: temperature, seed: UInt64(seed))
     }
 
     /// `I/N` with 0 ≤ I < N.

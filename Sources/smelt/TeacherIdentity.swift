@@ -1,6 +1,7 @@
 import Base
 import Checkpoint
 import Distill
+import Model
 
 /// The identity of a logit cache for a teacher MODEL (folder or .gguf),
 /// a chat template, DATA and K: digests of what the numbers are a function
@@ -8,7 +9,7 @@ import Distill
 enum TeacherIdentity {
     static func make(
         modelPath: String, chatTemplatePath: String?, dataPath: String, topK: Int, vocabularySize: Int,
-        sampling: LogitCacheIdentity.Sampling?
+        sampling: TokenSampling?
     ) throws -> LogitCacheIdentity {
         var configBytes: [UInt8] = []
         let tokenizer = XXH3Hasher()

@@ -1,4 +1,5 @@
 import Base
+import Model
 
 /// What a logit cache is a function of (DESIGN.md, "Logit cache"): the
 /// teacher (its config, its tokenizer and chat template, its weight files'
@@ -31,27 +32,13 @@ public struct LogitCacheIdentity: Equatable, Sendable {
     public let topK: Int
     public let vocabularySize: Int
     /// Sampled targets instead of the top-K (`smelt logits --sample`).
-    public let sampling: Sampling?
+    public let sampling: TokenSampling?
 
-    /// N draws per position at a temperature, from a seed.
-    public struct Sampling: Equatable, Sendable {
-        public let count: Int
-        public let temperature: Double
-        public let seed: UInt64
-
-        public init(count: Int, temperature: Double, seed: UInt64) {
-            self.count = count
-            self.temperature = temperature
-            self.seed = seed
-        }
-
-        var text: String { "\(count) draws at temperature \(temperature), seed \(seed)" }
-    }
 
     public init(
         teacherName: String, configDigest: UInt64, tokenizerDigest: UInt64, weights: [WeightFile],
         dataName: String, dataSize: UInt64, dataDigest: UInt64, topK: Int, vocabularySize: Int,
-        sampling: Sampling? = nil, version: String = smeltVersion
+        sampling: TokenSampling? = nil, version: String = smeltVersion
     ) {
         self.sampling = sampling
         self.version = version
@@ -148,10 +135,15 @@ public struct LogitCacheIdentity: Equatable, Sendable {
             guard let temperature = Double(try sample.string("temperature")) else {
                 throw .damaged(place: place, problem: "\"temperature\" is not a number")
             }
-            sampling = Sampling(
+            sampling = TokenSampling(
                 count: try sample.integer("count"), temperature: temperature, seed: UInt64(try sample.integer("seed")))
         } else {
             sampling = nil
         }
     }
+}
+
+extension TokenSampling {
+    /// How a message names the setting.
+    var text: String { "\(count) draws at temperature \(temperature), seed \(seed)" }
 }
