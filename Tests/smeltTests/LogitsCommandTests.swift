@@ -243,4 +243,17 @@ import Glibc
             }
         }
     }
+
+    static let badOptions: [[String]] = [
+        ["--shard", "2/2"], ["--shard", "1"], ["--shard", "-1/3"], ["--shard", "a/b"], ["--top-k", "-1"],
+        ["--temperature", "2"], ["--seed", "3"], ["--sample", "0"], ["--sample", "4", "--temperature", "0"],
+    ]
+
+    @Test(arguments: badOptions)
+    func refusesBadOptionsAsUsageErrors(options: [String]) throws {
+        let work = try folder()
+        let result = try logits(try write(Self.records, in: work), work + "/cache", options)
+        #expect(result.status == 64, "\(options): \(result.standardError)")
+        #expect(try FileSystem.status(work + "/cache") == nil)
+    }
 }

@@ -94,7 +94,7 @@ extension TemplateRenderer {
     private func callGlobal(_ name: String, _ arguments: CallArguments) throws(TemplateProblem) -> TemplateValue {
         switch name {
         case "raise_exception":
-            throw TemplateProblem(message: arguments.value(0, "message")?.pythonString ?? "")
+            throw TemplateProblem(message: arguments.value(0, "message")?.displayText ?? "")
         case "range":
             var bounds: [Int] = []
             for value in arguments.positional {

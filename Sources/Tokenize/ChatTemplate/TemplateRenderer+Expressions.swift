@@ -86,7 +86,7 @@ extension TemplateRenderer {
             return .bool(try compare(first, operations))
         case .concat(let parts):
             var text = ""
-            for part in parts { text += try evaluate(part).pythonString }
+            for part in parts { text += try evaluate(part).displayText }
             return .string(text)
         case .conditional(let then, let condition, let otherwise):
             if try evaluate(condition).isTruthy { return try evaluate(then) }
@@ -109,7 +109,7 @@ extension TemplateRenderer {
         case .attribute(_, let name): "'\(name)' is undefined (no such attribute)"
         case .item(_, let key):
             if case .literal(let value) = key.kind {
-                "\(value.pythonRepr) is undefined (no such item)"
+                "\(value.reprText) is undefined (no such item)"
             } else {
                 "the item is undefined"
             }

@@ -34,7 +34,7 @@ extension TemplateRenderer {
     )
         throws(TemplateProblem) -> TemplateValue?
     {
-        let text = value.pythonString
+        let text = value.displayText
         switch name {
         case "trim":
             guard case .string(let characters)? = arguments.value(0, "chars") else {
@@ -62,8 +62,8 @@ extension TemplateRenderer {
             if case .markup = value { return value }
             return .markup(TemplateValue.htmlEscaped(text))
         case "replace":
-            let old = arguments.value(0, "old")?.pythonString ?? ""
-            let new = arguments.value(1, "new")?.pythonString ?? ""
+            let old = arguments.value(0, "old")?.displayText ?? ""
+            let new = arguments.value(1, "new")?.displayText ?? ""
             guard case .integer(let count) = arguments.value(2, "count") ?? .integer(-1) else { return .string(text) }
             return .string(text.pythonReplace(old, with: new, count: count))
         case "indent":
@@ -125,7 +125,7 @@ extension TemplateRenderer {
             default: throw TemplateProblem(message: "type \(value.typeName) doesn't define __round__ method")
             }
             guard case .integer(let precision) = arguments.value(0, "precision") ?? .integer(0) else { return value }
-            let method = arguments.value(1, "method")?.pythonString ?? "common"
+            let method = arguments.value(1, "method")?.displayText ?? "common"
             let rule: FloatingPointRoundingRule = method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrEven
             var scale = 1.0
             for _ in 0..<max(0, precision) { scale *= 10 }

@@ -66,7 +66,7 @@ extension TemplateRenderer {
             case "index":
                 let needle = arguments.value(0, "value") ?? .none
                 guard let index = items.firstIndex(where: { $0.pythonEquals(needle) }) else {
-                    throw TemplateProblem(message: "\(needle.pythonRepr) is not in list")
+                    throw TemplateProblem(message: "\(needle.reprText) is not in list")
                 }
                 return .integer(index)
             default: return receiver

@@ -35,10 +35,10 @@ extension TemplateRenderer {
             default: throw TemplateProblem(message: "Can only get item pairs from a mapping.")
             }
         case "join":
-            let separator = arguments.value(0, "d")?.pythonString ?? ""
+            let separator = arguments.value(0, "d")?.displayText ?? ""
             var parts = try items(value, at: position)
             if let attribute = arguments.value(1, "attribute") { parts = parts.map { lookup(attribute, in: $0) } }
-            return .string(parts.map(\.pythonString).joined(separator: separator))
+            return .string(parts.map(\.displayText).joined(separator: separator))
         case "select", "reject", "selectattr", "rejectattr":
             return .iterator(value.isTruthy ? try select(name, value, arguments, at: position) : [])
         case "map": return .iterator(value.isTruthy ? try map(value, arguments, at: position) : [])
@@ -104,7 +104,7 @@ extension TemplateRenderer {
         let offset = byAttribute ? 1 : 0
         let attribute = byAttribute ? arguments.positional.first : nil
         if byAttribute && attribute == nil { throw TemplateProblem(message: "Missing parameter for attribute name") }
-        let testName = arguments.positional.count > offset ? arguments.positional[offset].pythonString : nil
+        let testName = arguments.positional.count > offset ? arguments.positional[offset].displayText : nil
         let testArguments = CallArguments(positional: Array(arguments.positional.dropFirst(offset + 1)))
         var kept: [TemplateValue] = []
         for item in try items(value, at: position) {
@@ -172,7 +172,7 @@ extension TemplateRenderer {
             default: throw TemplateProblem(message: "dictsort needs a mapping")
             }
             caseSensitive = arguments.value(0, "case_sensitive")?.isTruthy ?? false
-            let byValue = arguments.value(1, "by")?.pythonString == "value"
+            let byValue = arguments.value(1, "by")?.displayText == "value"
             reverse = arguments.value(2, "reverse")?.isTruthy ?? false
             pairs = members.map {
                 (key: byValue ? $0.value : $0.key, item: .tuple([$0.key, $0.value]))

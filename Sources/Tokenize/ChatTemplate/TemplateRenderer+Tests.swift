@@ -79,8 +79,8 @@ extension TemplateRenderer {
         case "lower", "upper":
             guard case .string(let text) = value else { return false }
             return name == "lower" ? text == text.lowercased() : text == text.uppercased()
-        case "filter": return Self.filterNames.contains(value.pythonString)
-        case "test": return Self.testNames.contains(value.pythonString)
+        case "filter": return Self.filterNames.contains(value.displayText)
+        case "test": return Self.testNames.contains(value.displayText)
         default: return nil
         }
     }

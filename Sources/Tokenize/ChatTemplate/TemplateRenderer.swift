@@ -69,7 +69,7 @@ final class TemplateRenderer {
         case .text(let text):
             output += text
         case .output(let expression):
-            output += try evaluate(expression).pythonString
+            output += try evaluate(expression).displayText
         case .conditional(let branches, let otherwise):
             for branch in branches where try evaluate(branch.condition).isTruthy {
                 return try execute(branch.body)
@@ -95,11 +95,11 @@ final class TemplateRenderer {
                     name: "caller", signature: signature, body: body, capturedScopes: scopes,
                     scopeDepth: scopes.count))
             let caller = TemplateValue.function(TemplateFunction(kind: .caller(callables.count - 1)))
-            output += try evaluateCall(call, extraKeywords: [("caller", caller)]).pythonString
+            output += try evaluateCall(call, extraKeywords: [("caller", caller)]).displayText
         case .filterBlock(let filters, let body):
             var value = TemplateValue.string(try capture(body))
             for filter in filters { value = try applyFilter(filter, to: value) }
-            output += value.pythonString
+            output += value.displayText
         case .with(let bindings, let body):
             var scope: [String: TemplateValue] = [:]
             for binding in bindings { scope[binding.name] = try evaluate(binding.value) }

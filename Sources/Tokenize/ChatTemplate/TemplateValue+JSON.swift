@@ -48,7 +48,7 @@ extension TemplateValue {
             } else if value.isInfinite {
                 output += value < 0 ? "-Infinity" : "Infinity"
             } else {
-                output += Self.pythonRepr(value)
+                output += Self.reprText(value)
             }
         case .string(let text), .markup(let text):
             Self.writeJSONString(text, into: &output, ensureASCII: options.ensureASCII)

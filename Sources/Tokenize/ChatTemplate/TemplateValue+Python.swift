@@ -2,31 +2,31 @@
 /// prints: `True`, `None`, `1.0`, `['a', 1]`, `{'k': 'v'}`.
 extension TemplateValue {
     /// `str(value)`; `Undefined` prints as nothing.
-    var pythonString: String {
+    var displayText: String {
         switch self {
         case .undefined: ""
         case .string(let text), .markup(let text): text
-        default: pythonRepr
+        default: reprText
         }
     }
 
     /// `repr(value)`.
-    var pythonRepr: String {
+    var reprText: String {
         switch self {
         case .undefined: "Undefined"
         case .none: "None"
         case .bool(let value): value ? "True" : "False"
         case .integer(let value): String(value)
-        case .double(let value): Self.pythonRepr(value)
-        case .string(let text): Self.pythonRepr(text)
-        case .markup(let text): "Markup(" + Self.pythonRepr(text) + ")"
-        case .array(let items): "[" + items.map(\.pythonRepr).joined(separator: ", ") + "]"
+        case .double(let value): Self.reprText(value)
+        case .string(let text): Self.reprText(text)
+        case .markup(let text): "Markup(" + Self.reprText(text) + ")"
+        case .array(let items): "[" + items.map(\.reprText).joined(separator: ", ") + "]"
         case .tuple(let items):
-            "(" + items.map(\.pythonRepr).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
+            "(" + items.map(\.reprText).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
         case .object(let members):
-            "{" + members.map { Self.pythonRepr($0.key) + ": " + $0.value.pythonRepr }.joined(separator: ", ") + "}"
+            "{" + members.map { Self.reprText($0.key) + ": " + $0.value.reprText }.joined(separator: ", ") + "}"
         case .mapping(let members):
-            "{" + members.map { $0.key.pythonRepr + ": " + $0.value.pythonRepr }.joined(separator: ", ") + "}"
+            "{" + members.map { $0.key.reprText + ": " + $0.value.reprText }.joined(separator: ", ") + "}"
         case .namespace: "<Namespace>"
         case .function: "<function>"
         case .iterator: "<generator object>"
@@ -35,7 +35,7 @@ extension TemplateValue {
 
     /// Python's `repr(str)`: single quotes unless the text holds a single
     /// quote and no double quote; backslash escapes for what is not printable.
-    static func pythonRepr(_ text: String) -> String {
+    static func reprText(_ text: String) -> String {
         let quote: Character = text.contains("'") && !text.contains("\"") ? "\"" : "'"
         var result = String(quote)
         for scalar in text.unicodeScalars {
@@ -78,7 +78,7 @@ extension TemplateValue {
 
     /// Python's `repr(float)`: the shortest digits that read back the same,
     /// positional for exponents -4 through 15, else `1e+16` style.
-    static func pythonRepr(_ value: Double) -> String {
+    static func reprText(_ value: Double) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }

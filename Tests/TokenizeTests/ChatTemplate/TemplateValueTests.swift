@@ -3,8 +3,8 @@ import Testing
 
 @testable import Tokenize
 
-/// Values as Python sees them: JSON numbers split into int and float as
-/// Python's `json` reads them, floats printed as Python's `repr`.
+/// Values as the reference Jinja renderer sees them: JSON numbers split into
+/// int and float as its JSON reader splits them, floats printed as its `repr`.
 @Suite struct TemplateValueTests {
     static let jsonNumbers: [(String, TemplateValue)] = [
         ("1", .integer(1)), ("-5", .integer(-5)), ("0", .integer(0)), ("1.0", .double(1)), ("1e3", .double(1000)),
@@ -13,7 +13,7 @@ import Testing
     ]
 
     @Test(arguments: jsonNumbers)
-    func readsJSONNumbersAsPythonDoes(_ text: String, _ expected: TemplateValue) throws {
+    func readsJSONNumbersAsTheReferenceRendererDoes(_ text: String, _ expected: TemplateValue) throws {
         #expect(TemplateValue(json: try JSONScanner.parse(Array(text.utf8)).value) == expected)
     }
 
@@ -26,7 +26,7 @@ import Testing
                     (key: "z", value: .integer(1)), (key: "a", value: .array([.bool(true), .none])),
                     (key: "m", value: .string("x")),
                 ]))
-        #expect(value.pythonRepr == "{'z': 1, 'a': [True, None], 'm': 'x'}")
+        #expect(value.reprText == "{'z': 1, 'a': [True, None], 'm': 'x'}")
     }
 
     static let floats: [(Double, String)] = [
@@ -38,8 +38,8 @@ import Testing
     ]
 
     @Test(arguments: floats)
-    func printsFloatsAsPythonRepr(_ value: Double, _ expected: String) {
-        #expect(TemplateValue.double(value).pythonString == expected)
+    func printsFloatsAsTheReferenceRepr(_ value: Double, _ expected: String) {
+        #expect(TemplateValue.double(value).displayText == expected)
     }
 
     @Test func conversationRenderingPassesToolsAndDocumentsAsNone() throws {
