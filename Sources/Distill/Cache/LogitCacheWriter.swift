@@ -142,12 +142,7 @@ public final class LogitCacheWriter {
     public static func digest(ofFile path: String) throws -> (size: UInt64, digest: UInt64) {
         let file = try OpenFile.forReading(path)
         let size = try file.status().size
-        let hasher = XXH3Hasher()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        try buffer.withUnsafeMutableBytes { window in
-            try file.readWindows(of: 0..<size, through: window) { hasher.update($0) }
-        }
-        return (size, hasher.finalize())
+        return (size, try RangeDigester.digests(of: file, ranges: [0..<size], threads: 1)[0])
     }
 
     static func identityBytes(_ identity: LogitCacheIdentity, shard: LogitCacheManifest.Shard?) -> [UInt8] {
