@@ -4,7 +4,7 @@ import PackageDescription
 // Layers (DESIGN.md, "Layers"), in order: system libraries and two small C
 // targets at the bottom (system calls Swift cannot make; the hot loops whose
 // vector width is chosen at run time), then Base, Checkpoint, Compute, Tokenize,
-// Merge, Model, Distill and the `smelt` command. A target depends only on targets listed above it.
+// Merge, Model, Distill, Evolve and the `smelt` command. A target depends only on targets listed above it.
 // No unsafe flags: the whole package builds for the baseline of its
 // architecture, so other packages can depend on it and a binary runs on any
 // CPU of that architecture; CKernels picks its AVX2 loops when the CPU has them.
@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Merge", targets: ["Merge"]),
         .library(name: "Model", targets: ["Model"]),
         .library(name: "Distill", targets: ["Distill"]),
+        .library(name: "Evolve", targets: ["Evolve"]),
         .executable(name: "smelt", targets: ["smelt"]),
     ],
     targets: [
@@ -34,8 +35,11 @@ let package = Package(
         .target(name: "Merge", dependencies: ["Base", "Checkpoint", "Compute", "CKernels", "CYAML"]),
         .target(name: "Model", dependencies: ["Base", "Checkpoint", "Compute", "Tokenize"]),
         .target(name: "Distill", dependencies: ["Base", "Checkpoint", "Model"]),
+        .target(name: "Evolve", dependencies: ["Base", "Checkpoint", "Merge", "Model", "Tokenize"]),
         .executableTarget(
-            name: "smelt", dependencies: ["Base", "Checkpoint", "Tokenize", "Merge", "Model", "Distill", "CSystemShims"]),
+            name: "smelt", dependencies: [
+                "Base", "Checkpoint", "Tokenize", "Merge", "Model", "Distill", "Evolve", "CSystemShims",
+            ]),
         // Test support only: provokes a SIGBUS in a mapping (not a product).
         .executableTarget(name: "smelt-fault-probe", dependencies: ["Base", "Checkpoint"]),
         // Helpers the test targets share (not a product).
@@ -47,6 +51,7 @@ let package = Package(
         .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Checkpoint", "Compute", "Base", "TestSupport"]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "Model", "Base"]),
+        .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Merge", "Model", "Base", "TestSupport"]),
         .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

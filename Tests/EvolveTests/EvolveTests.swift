@@ -1,0 +1,9 @@
+import Testing
+
+@testable import Evolve
+
+@Suite struct EvolveModuleTests {
+    @Test func moduleLinks() {
+        #expect(String(describing: Evolve.self) == "Evolve")
+    }
+}
