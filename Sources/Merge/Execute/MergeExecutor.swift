@@ -293,24 +293,11 @@ public enum MergeExecutor {
                 UnsafeRawBufferPointer(bytes), of: item, in: prepared, stagingPath: writer.stagingPath)
             return ProducedChunk(byteCount: bytes.count, tag: digest)
         }
-        switch tensor.work {
-        case .copy(let source):
-            let range = UInt64(item.range.lowerBound)..<UInt64(item.range.upperBound)
-            try source.reader.readRawBytes(ofTensor: source.tensorIndex, range, into: bytes)
-        case .merge(_, _, let base, let models):
-            // A merge has no kernel only when every chunk is kept, handled above.
-            guard let kernel = prepared.kernel else {
-                throw MergeError.stagedOutputChanged(tensor: tensor.name, byteOffset: UInt64(item.byteOffset))
-            }
-            let input = try buffers.load(
-                tensor, base: base, models: models, chunkIndex: item.chunkIndex, range: item.range,
-                encoded: kernel.decodesInPieces && decodesInPieces)
-            let output = UnsafeMutableBufferPointer(rebasing: buffers.output[0..<item.range.count])
-            kernel.merge(input, into: output)
-            guard tensor.outputDType.encode(UnsafeBufferPointer(output), into: bytes) else {
-                throw MergeError.unencodableOutput(tensor: tensor.name, dtype: tensor.outputDType.rawValue)
-            }
-            // After encoding: a value too large for the output dtype becomes an infinity there.
+        try compute(
+            prepared, chunkIndex: item.chunkIndex, range: item.range, buffers: buffers, into: bytes,
+            decodesInPieces: decodesInPieces)
+        // After encoding: a value too large for the output dtype becomes an infinity there.
+        if case .merge = tensor.work {
             try finiteness?.check(
                 UnsafeRawBufferPointer(bytes), of: item, in: prepared, stagingPath: writer.stagingPath)
         }
@@ -320,5 +307,33 @@ public enum MergeExecutor {
         #else
         return ProducedChunk(byteCount: bytes.count, tag: XXH3.digest(UnsafeRawBufferPointer(bytes)))
         #endif
+    }
+
+    /// Computes one chunk of a prepared tensor into `bytes`: a copy's raw
+    /// bytes, or the kernel's output encoded to the output dtype.
+    static func compute(
+        _ prepared: PreparedTensor, chunkIndex: Int, range: Range<Int>, buffers: ChunkBuffers,
+        into bytes: UnsafeMutableRawBufferPointer, decodesInPieces: Bool
+    ) throws {
+        let tensor = prepared.tensor
+        switch tensor.work {
+        case .copy(let source):
+            try source.reader.readRawBytes(
+                ofTensor: source.tensorIndex, UInt64(range.lowerBound)..<UInt64(range.upperBound), into: bytes)
+        case .merge(_, _, let base, let models):
+            // A merge has no kernel only when every chunk is kept, and kept chunks are read back instead.
+            guard let kernel = prepared.kernel else {
+                throw MergeError.stagedOutputChanged(
+                    tensor: tensor.name, byteOffset: UInt64(range.lowerBound * prepared.outputBytesPerUnit))
+            }
+            let input = try buffers.load(
+                tensor, base: base, models: models, chunkIndex: chunkIndex, range: range,
+                encoded: kernel.decodesInPieces && decodesInPieces)
+            let output = UnsafeMutableBufferPointer(rebasing: buffers.output[0..<range.count])
+            kernel.merge(input, into: output)
+            guard tensor.outputDType.encode(UnsafeBufferPointer(output), into: bytes) else {
+                throw MergeError.unencodableOutput(tensor: tensor.name, dtype: tensor.outputDType.rawValue)
+            }
+        }
     }
 }
