@@ -22,9 +22,9 @@ struct ScoreRun {
         let record: DataRecord
         /// The record's place among the data file's records, from 0.
         let ordinal: Int
-        let ids: [Int]
-        /// n − 1 flags: whether position i (predicting token i + 1) counts.
-        let lossMask: [Bool]
+        let tokens: RecordTokens
+        var ids: [Int] { tokens.ids }
+        var lossMask: [Bool] { tokens.lossMask }
     }
 
     func score(_ path: String) throws {
@@ -98,14 +98,8 @@ struct ScoreRun {
     }
 
     private func item(_ record: DataRecord, _ encoding: RecordEncoding, ordinal: Int) throws -> Item {
-        let ids = encoding.encoding.ids.map { Int($0) }
-        let name = "\(record.id.rendered()) (\(record.file):\(record.line))"
-        guard ids.count >= 2 else { throw ModelError.emptyRecord(record: name, tokens: ids.count) }
-        guard ids.count <= maxTokens else {
-            throw ModelError.recordTooLong(record: name, tokens: ids.count, limit: maxTokens)
-        }
-        let mask = encoding.lossMask.map { Array($0.dropFirst()) } ?? Array(repeating: true, count: ids.count - 1)
-        return Item(record: record, ordinal: ordinal, ids: ids, lossMask: mask)
+        let tokens = try RecordTokens(record, encoding, maxTokens: maxTokens)
+        return Item(record: record, ordinal: ordinal, tokens: tokens)
     }
 
     private func flush(
@@ -124,14 +118,8 @@ struct RecordResult {
     let item: ScoreRun.Item
     let scores: TokenScores
 
-    var lossCount: Int { item.lossMask.filter { $0 }.count }
-    var negativeLogLikelihood: Double {
-        var sum = 0.0
-        for (position, counts) in item.lossMask.enumerated() where counts {
-            sum -= scores.goldLogProbabilities[position]
-        }
-        return sum
-    }
+    var lossCount: Int { item.tokens.lossCount }
+    var negativeLogLikelihood: Double { item.tokens.negativeLogLikelihood(scores) }
     var meanNegativeLogLikelihood: Double? { lossCount > 0 ? negativeLogLikelihood / Double(lossCount) : nil }
 }
 

@@ -1,21 +1,20 @@
 import Base
-import Tokenize
 
 /// The records of a JSONL data file, read and encoded a batch at a time on
 /// worker threads, in file order: what `smelt tokenize --input` and
-/// `smelt score` share. A bad line ends the batch after the records before
+/// `smelt score` and `smelt evolve` share. A bad line ends the batch after the records before
 /// it, so they can still be printed before the error.
-struct RecordBatches {
-    let path: String
-    let encoder: RecordEncoder
-    let addSpecialTokens: Bool
-    let threads: Int
+public struct RecordBatches {
+    public let path: String
+    public let encoder: RecordEncoder
+    public let addSpecialTokens: Bool
+    public let threads: Int
     private var lines: JSONLines
     /// Lines read, encoded and handed out at a time: bounds memory whatever
     /// the file's size, and keeps every thread busy.
-    static let batchSize = 2_048
+    public static let batchSize = 2_048
 
-    init(path: String, encoder: RecordEncoder, addSpecialTokens: Bool, threads: Int) throws {
+    public init(path: String, encoder: RecordEncoder, addSpecialTokens: Bool, threads: Int) throws {
         self.path = path
         self.encoder = encoder
         self.addSpecialTokens = addSpecialTokens
@@ -25,7 +24,7 @@ struct RecordBatches {
 
     /// The next batch: each record with its encoding (and the line's bytes,
     /// for progress), up to the first bad line, and that line's error.
-    mutating func next() throws -> (records: [(DataRecord, RecordEncoding, bytes: Int)], error: (any Error)?)? {
+    public mutating func next() throws -> (records: [(DataRecord, RecordEncoding, bytes: Int)], error: (any Error)?)? {
         let batch = try lines.nextBatch(count: Self.batchSize)
         if batch.isEmpty { return nil }
         let path = self.path
