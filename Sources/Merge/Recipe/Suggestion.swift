@@ -29,7 +29,7 @@ func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
 }
 
 /// " (did you mean 'x'?)" or nothing.
-func suggestionSuffix(_ word: String, among candidates: [String]) -> String {
+public func suggestionSuffix(_ word: String, among candidates: [String]) -> String {
     guard let name = nearestName(to: word, among: candidates) else { return "" }
     return " (did you mean '\(name)'?)"
 }
