@@ -1,19 +1,21 @@
 /// The update of mean, evolution paths, covariance and step size after a tell (tutorial, Appendix A).
 extension CMAES {
-    /// Adapts the distribution to the candidates of one generation, best first.
+    /// Adapts the distribution to the draws of one generation, best first.
     ///
-    /// The steps are recomputed from the candidates as returned by `ask`, y = (x − m) / σ, so with bounds the
-    /// mirrored point is the sample. The update then learns from the points that were actually evaluated
-    /// (their fitness belongs to them, not to the unmirrored draw), and the mean, a convex combination of
-    /// in-box points, stays in the box. Keeping the unmirrored z instead would let m wander outside the box
-    /// onto mirror images of the optimum while every asked point sits inside. Mirrored steps are shorter than
-    /// their draws, which makes σ shrink near a bound, as it should when the optimum is on it.
-    mutating func adapt(ranked candidates: [[Double]]) {
+    /// With bounds, the update learns from the draws m + σ B D z before mirroring, not from the mirrored
+    /// points that `ask` returned: CMA-ES then optimises f ∘ mirror over an unbounded space, where every step
+    /// is a true N(0, C) sample and the invariances that drive step-size and covariance adaptation hold; an
+    /// optimum on the boundary becomes a kink of f ∘ mirror, which CMA-ES converges to like |x|. Learning from
+    /// the mirrored points instead (y = (x − m) / σ) was tried and fails: a mirrored step moves along the
+    /// coordinate axes, off C's principal axes, so C^(−1/2) y becomes huge in a direction of small variance,
+    /// p_σ explodes and σ grows by orders of magnitude when the optimum lies on a bound. The cost is that m
+    /// may leave the box; `mean` reports it mirrored, and every candidate is mirrored before it is returned.
+    mutating func adapt(ranked draws: [[Double]]) {
         let n = dimension
         let p = parameters
-        var steps = [Double](repeating: 0, count: candidates.count * n)
-        for (k, candidate) in candidates.enumerated() {
-            for i in 0..<n { steps[k * n + i] = (candidate[i] - meanVector[i]) / stepSize }
+        var steps = [Double](repeating: 0, count: draws.count * n)
+        for (k, draw) in draws.enumerated() {
+            for i in 0..<n { steps[k * n + i] = (draw[i] - meanVector[i]) / stepSize }
         }
 
         // ⟨y⟩_w over the μ best, and the mean moves by σ⟨y⟩_w (c_m = 1).

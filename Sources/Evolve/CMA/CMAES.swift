@@ -23,8 +23,13 @@ public struct CMAES: Sendable {
     public private(set) var bestSolution: [Double]
     /// The lowest fitness told so far; +infinity before the first tell.
     public private(set) var bestFitness = Double.infinity
-    /// The mean of the search distribution, m.
-    public var mean: [Double] { meanVector }
+    /// The mean of the search distribution, m, mirrored into the box when bounds are set.
+    public var mean: [Double] {
+        guard let bounds else { return meanVector }
+        var mirrored = meanVector
+        bounds.mirror(&mirrored)
+        return mirrored
+    }
     /// The overall step size, σ.
     public var sigma: Double { stepSize }
 
@@ -47,6 +52,8 @@ public struct CMAES: Sendable {
     var random: SeededRandom
     /// The candidates of the last ask, until their fitness is told.
     var pendingCandidates: [[Double]]?
+    /// The same candidates before mirroring, m + σ B D z, from which the update learns.
+    var pendingDraws: [[Double]] = []
 
     /// A run starting at `mean` with the distribution N(mean, sigma0² I).
     public init(mean: [Double], settings: CMAESSettings) throws(CMAESError) {
@@ -76,13 +83,15 @@ public struct CMAES: Sendable {
 
     /// The generation's λ candidates, in order; each within the bounds when bounds are set.
     ///
-    /// Each is m + σ B D z with z standard normal, mirrored into the box. Asking again before `tell`
+    /// Each is m + σ B D z with z standard normal, mirrored into the box (`CMAESBounds`). Asking again before `tell`
     /// returns the same candidates, so a caller that lost them can ask for them again.
     public mutating func ask() -> [[Double]] {
         if let pending = pendingCandidates { return pending }
         let n = dimension
         var candidates: [[Double]] = []
+        var draws: [[Double]] = []
         candidates.reserveCapacity(populationSize)
+        draws.reserveCapacity(populationSize)
         var scaledNormal = [Double](repeating: 0, count: n)
         for _ in 0..<populationSize {
             for j in 0..<n { scaledNormal[j] = eigenScales[j] * random.nextNormal() }
@@ -94,10 +103,12 @@ public struct CMAES: Sendable {
                     candidate[i] += stepSize * step
                 }
             }
+            draws.append(candidate)
             bounds?.mirror(&candidate)
             candidates.append(candidate)
         }
         pendingCandidates = candidates
+        pendingDraws = draws
         return candidates
     }
 
@@ -118,6 +129,6 @@ public struct CMAES: Sendable {
         pendingCandidates = nil
         generation += 1
         evaluationCount += candidates.count
-        adapt(ranked: ranking.map { candidates[$0] })
+        adapt(ranked: ranking.map { pendingDraws[$0] })
     }
 }
