@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Checkpoint", "Compute", "Base", "TestSupport"]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "Model", "Base"]),
-        .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Merge", "Model", "Base", "TestSupport"]),
+        .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Merge", "Model", "Tokenize", "Base", "TestSupport"]),
         .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

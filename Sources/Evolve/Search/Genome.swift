@@ -42,11 +42,16 @@ public struct Genome: Sendable {
     public func layerRange(group: Int) -> Range<Int> { group * layersPerGroup..<(group + 1) * layersPerGroup }
 
     /// mergekit's `initial_genotype(random: false)`: every weight
-    /// 1 / model count, every other parameter 1.
+    /// 1 / model count, every other parameter 1 (DELLA's density: the top
+    /// of its box).
     public func initialValues() -> [Double] {
         let weight = 1 / Double(modelCount)
-        return (0..<dimension).map { $0 % parameterNames.count == 0 ? weight : 1 }
+        return (0..<dimension).map { $0 % parameterNames.count == 0 ? weight : densityBounds.upperBound }
     }
+
+    /// Where a density may go: the planner refuses 0, and DELLA's
+    /// density ± its ε (0.15) must stay inside (0, 1).
+    var densityBounds: ClosedRange<Double> { definition.mergeMethod == "della" ? 0.16...0.84 : 0.01...1 }
 
     /// mergekit's `initial_genotype(random: true)`: uniform [0, 1) values,
     /// here drawn from `randomSeed` by SplitMix64 so a run can be repeated.
@@ -63,12 +68,14 @@ public struct Genome: Sendable {
     }
 
     /// The box CMA-ES mirrors into: weights in [0, 1] ([-1, 1] with
-    /// `allow_negative_weights`), every other parameter in [0, 1].
+    /// `allow_negative_weights`), densities in `densityBounds`.
     public var lowerBounds: [Double] {
         let weightLower: Double = definition.allowNegativeWeights ? -1 : 0
-        return (0..<dimension).map { $0 % parameterNames.count == 0 ? weightLower : 0 }
+        return (0..<dimension).map { $0 % parameterNames.count == 0 ? weightLower : densityBounds.lowerBound }
     }
-    public var upperBounds: [Double] { Array(repeating: 1, count: dimension) }
+    public var upperBounds: [Double] {
+        (0..<dimension).map { $0 % parameterNames.count == 0 ? 1 : densityBounds.upperBound }
+    }
 
     /// One column name per value, for the search history:
     /// `layers_0_9.expert-a.weight`, `layers_0_9.expert-a.self_attn.density`.

@@ -20,6 +20,12 @@ public struct RecordTokens: Sendable {
         lossMask = encoding.lossMask.map { Array($0.dropFirst()) } ?? Array(repeating: true, count: ids.count - 1)
     }
 
+    /// Tokens from elsewhere: `lossMask` has one flag per position but the last.
+    public init(ids: [Int], lossMask: [Bool]) {
+        self.ids = ids
+        self.lossMask = lossMask
+    }
+
     public var lossCount: Int { lossMask.reduce(0) { $0 + ($1 ? 1 : 0) } }
 
     /// −Σ log p(gold) over the loss positions of `scores`, in position order.
