@@ -14,6 +14,7 @@ let commands: [any Command.Type] = [
     ScoreCommand.self,
     LogitsCommand.self,
     CacheCommand.self,
+    EvolveCommand.self,
 ]
 
 @MainActor
