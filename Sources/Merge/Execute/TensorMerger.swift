@@ -46,7 +46,8 @@ public final class TensorMerger: Sendable {
         let chunks = prepared.chunks
         let perUnit = prepared.outputBytesPerUnit
         let output = DisjointSlots(
-            buffer: UnsafeMutableBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+            buffer: UnsafeMutableBufferPointer(
+                start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
         let largestChunk = prepared.kernel == nil ? 0 : chunks.map(\.count).max() ?? 0
         let sourceCount = tensor.sources.count
         let next = Atomic<Int>(0)
