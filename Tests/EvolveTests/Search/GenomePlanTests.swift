@@ -39,6 +39,22 @@ import Testing
         return context.perModel
     }
 
+    /// Every corner of the box CMA-ES mirrors into plans: densities at
+    /// their bounds (DELLA's ε kept inside (0, 1)), weights at 0 and 1.
+    @Test(arguments: ["ties", "dare_ties", "della"])
+    func theCornersOfTheBoxPlan(_ method: String) throws {
+        let folder = try Self.makeModels()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let genome = try Genome(definition: Self.definition(folder, method, filters: [], smooth: false), layerCount: 3)
+        for corner in [genome.lowerBounds, genome.upperBounds] {
+            var values = corner
+            // Some weight must stay above 0 for normalize to divide by.
+            values[0] = 1
+            let recipe = try Recipe(yaml: Array(try genome.recipe(values).utf8), file: folder + "/recipe.yml")
+            #expect(throws: Never.self) { try Planner.plan(recipe, environment: [:]) }
+        }
+    }
+
     @Test(arguments: [("ties", false), ("dare_ties", true), ("breadcrumbs_ties", false), ("dare_linear", true)])
     func plannedLayersCarryTheirGroupsValues(_ method: String, _ smooth: Bool) throws {
         let folder = try Self.makeModels()

@@ -44,9 +44,15 @@ import Testing
 
     @Test func boundsAllowNegativeWeightsOnlyWhenAsked() throws {
         let plain = try Genome(definition: Self.definition(), layerCount: 1)
-        #expect(plain.lowerBounds == [0, 0, 0, 0] && plain.upperBounds == [1, 1, 1, 1])
+        #expect(plain.lowerBounds == [0, 0.01, 0, 0.01] && plain.upperBounds == [1, 1, 1, 1])
         let negative = try Genome(definition: Self.definition(negative: true), layerCount: 1)
-        #expect(negative.lowerBounds == [-1, 0, -1, 0])
+        #expect(negative.lowerBounds == [-1, 0.01, -1, 0.01])
+    }
+
+    @Test func dellaDensitiesStayWhereDensityPlusOrMinusEpsilonFits() throws {
+        let della = try Genome(definition: Self.definition("della"), layerCount: 1)
+        #expect(della.lowerBounds == [0, 0.16, 0, 0.16] && della.upperBounds == [1, 0.84, 1, 0.84])
+        #expect(della.initialValues() == [0.5, 0.84, 0.5, 0.84])
     }
 
     @Test func valueNamesFollowTheFlatOrderAndAreUnique() throws {
