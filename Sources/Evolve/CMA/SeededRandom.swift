@@ -38,6 +38,11 @@ struct SeededRandom: Sendable, Equatable {
         return result
     }
 
+    /// A uniform number in [0, 1) on a grid of 2^-53.
+    mutating func nextUnit() -> Double {
+        Double(nextBits() >> 11) * 0x1p-53
+    }
+
     /// A uniform number in [-1, 1) on a grid of 2^-52.
     mutating func nextSignedUnit() -> Double {
         Double(nextBits() >> 11) * 0x1p-52 - 1

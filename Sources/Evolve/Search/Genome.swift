@@ -54,17 +54,10 @@ public struct Genome: Sendable {
     var densityBounds: ClosedRange<Double> { definition.mergeMethod == "della" ? 0.16...0.84 : 0.01...1 }
 
     /// mergekit's `initial_genotype(random: true)`: uniform [0, 1) values,
-    /// here drawn from `randomSeed` by SplitMix64 so a run can be repeated.
+    /// here drawn from `randomSeed` (`SeededRandom`) so a run can be repeated.
     public func initialValues(randomSeed: UInt64) -> [Double] {
-        var state = randomSeed
-        return (0..<dimension).map { _ in
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            mixed ^= mixed >> 31
-            return Double(mixed >> 11) * 0x1p-53
-        }
+        var random = SeededRandom(seed: randomSeed)
+        return (0..<dimension).map { _ in random.nextUnit() }
     }
 
     /// The box CMA-ES mirrors into: weights in [0, 1] ([-1, 1] with
