@@ -103,10 +103,10 @@ extension DecoderArchitecture {
     /// `down(act(gate(x)) · up(x))` of the normalised rows `input` into
     /// `output`. Gate and up are one product (`feedForwardTensors` lists
     /// them next to each other): each scratch row is `[gate | up]`, and the
-    /// gated units replace the gate half.
+    /// gated units replace the gate half. Adds to `output` when `accumulating`.
     func feedForward(
         _ tile: LayerTile, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, weights: LayerWeights,
-        activation: Activation
+        activation: Activation, accumulating: Bool = false
     ) {
         let hidden = config.hiddenSize
         let inner = config.intermediateSize
@@ -120,7 +120,7 @@ extension DecoderArchitecture {
         }
         Kernels.linear(
             gateUp, rows: tile.rows, inputWidth: inner, inputStride: 2 * inner, weight: weights[.down],
-            outputWidth: hidden, bias: nil, output, outputStride: hidden)
+            outputWidth: hidden, bias: nil, output, outputStride: hidden, accumulating: accumulating)
     }
 
     /// Scratch floats a tile of `rows` rows needs beyond its two hidden-sized work rows.
