@@ -51,10 +51,7 @@ enum BlockedAttention {
                 let visibleStart = min(visibleEnd, max(0, window.map { position - $0 + 1 - keyStart } ?? 0))
                 for column in 0..<visibleStart { line[column] = -.infinity }
                 for column in max(0, visibleEnd)..<columns { line[column] = -.infinity }
-                var blockMaximum = -Float.infinity
-                for column in visibleStart..<max(visibleStart, visibleEnd) {
-                    blockMaximum = max(blockMaximum, line[column])
-                }
+                let blockMaximum = VectorLoops.largest(line + visibleStart, max(0, visibleEnd - visibleStart))
                 let previous = maxima[row]
                 let maximum = max(previous, blockMaximum)
                 if maximum == -.infinity {
@@ -66,7 +63,7 @@ enum BlockedAttention {
                 sums[row] = sums[row] * rescale + sum
                 maxima[row] = maximum
                 let accumulated = accumulator + row * headDimension
-                for index in 0..<headDimension { accumulated[index] *= rescale }
+                VectorLoops.multiply(accumulated, by: rescale, into: accumulated, headDimension)
             }
             MatrixProduct.multiply(
                 m: rows, n: headDimension, k: columns, a: scores, lda: columns,
@@ -76,8 +73,7 @@ enum BlockedAttention {
         }
         for row in 0..<rows {
             let target = output + (queryStart + row) * outputStride + head * headDimension
-            let inverse = 1 / sums[row]
-            for index in 0..<headDimension { target[index] = accumulator[row * headDimension + index] * inverse }
+            VectorLoops.multiply(accumulator + row * headDimension, by: 1 / sums[row], into: target, headDimension)
         }
     }
 }
