@@ -84,19 +84,17 @@ extension DecoderArchitecture {
             outputStride: tile.queryKeyValueStride)
     }
 
-    /// Rotates the tile's queries and keys with the layer's rope.
+    /// Rotates the tile's queries and keys with the layer's rope: the key
+    /// heads follow the query heads in each row, so one pass (one cos and
+    /// sin table per row) rotates both.
     func rotate(_ tile: LayerTile) {
         tile.inverseFrequencies.withUnsafeBufferPointer { frequencies in
             // checked: a layer's frequencies are never empty (head_dim ≥ 2)
             let base = frequencies.baseAddress!
             Kernels.rope(
-                tile.query, rows: tile.rows, stride: tile.queryKeyValueStride, headCount: config.headCount,
-                headDimension: config.headDimension, positions: tile.positions, inverseFrequencies: base,
-                cosSin: tile.scratch)
-            Kernels.rope(
-                tile.key, rows: tile.rows, stride: tile.queryKeyValueStride, headCount: config.keyValueHeadCount,
-                headDimension: config.headDimension, positions: tile.positions, inverseFrequencies: base,
-                cosSin: tile.scratch)
+                tile.query, rows: tile.rows, stride: tile.queryKeyValueStride,
+                headCount: config.headCount + config.keyValueHeadCount, headDimension: config.headDimension,
+                positions: tile.positions, inverseFrequencies: base, cosSin: tile.scratch)
         }
     }
 
