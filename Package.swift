@@ -7,7 +7,7 @@ import PackageDescription
 // Merge, Model, Distill, Evolve and the `smelt` command. A target depends only on targets listed above it.
 // No unsafe flags: the whole package builds for the baseline of its
 // architecture, so other packages can depend on it and a binary runs on any
-// CPU of that architecture; CKernels picks its AVX2 loops when the CPU has them.
+// CPU of that architecture; CKernels picks its AVX2 or AVX-512 loops when the CPU has them.
 let package = Package(
     name: "Smelt",
     products: [

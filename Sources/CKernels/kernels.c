@@ -1,4 +1,4 @@
-// Hot loops compiled for two vector widths from one body (see CKernels.h).
+// Hot loops compiled for three vector widths from one body (see CKernels.h).
 // Contraction stays off: a fused multiply-add would round differently from
 // the separate multiply and add that both variants must do.
 #pragma STDC FP_CONTRACT OFF
@@ -162,14 +162,24 @@ typedef int64_t i64x8 __attribute__((vector_size(64)));
     } while (0)
 
 // Eight lanes, each summed in its own accumulator, combined in lane order;
-// the tail's exponentials added one by one after them.
-#define BODY_SUM_SCALED_EXPONENTIALS                                                \
+// the tail's exponentials added one by one after them. Sixteen values a step
+// (one AVX-512 vector of exponentials), added to the eight lanes in two
+// halves: the same sums, in the same order, as eight a step.
+#define BODY_SUM_SCALED_EXPONENTIALS                                         \
     double sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};                               \
     size_t i = 0;                                                            \
+    for (; i + 16 <= count; i += 16) {                                       \
+        float e[16];                                                         \
+        for (int lane = 0; lane < 16; lane++) {                              \
+            EXP_LANE((values[i + lane] - shift) * scale, e[lane]);           \
+        }                                                                    \
+        for (int lane = 0; lane < 8; lane++) sums[lane] += (double)e[lane];  \
+        for (int lane = 0; lane < 8; lane++) sums[lane] += (double)e[8 + lane]; \
+    }                                                                        \
     for (; i + 8 <= count; i += 8) {                                         \
         for (int lane = 0; lane < 8; lane++) {                               \
             float e;                                                         \
-            EXP_LANE((values[i + lane] - shift) * scale, e);                           \
+            EXP_LANE((values[i + lane] - shift) * scale, e);                 \
             sums[lane] += (double)e;                                         \
         }                                                                    \
     }                                                                        \
@@ -177,7 +187,7 @@ typedef int64_t i64x8 __attribute__((vector_size(64)));
     for (int lane = 0; lane < 8; lane++) total += sums[lane];                \
     for (; i < count; i++) {                                                 \
         float e;                                                             \
-        EXP_LANE((values[i] - shift) * scale, e);                                      \
+        EXP_LANE((values[i] - shift) * scale, e);                            \
         total += (double)e;                                                  \
     }                                                                        \
     return total;
@@ -185,6 +195,15 @@ typedef int64_t i64x8 __attribute__((vector_size(64)));
 #define BODY_EXPONENTIATE                                                    \
     float sums[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                \
     size_t i = 0;                                                            \
+    for (; i + 16 <= count; i += 16) {                                       \
+        float e[16];                                                         \
+        for (int lane = 0; lane < 16; lane++) {                              \
+            EXP_LANE(values[i + lane] - shift, e[lane]);                     \
+            values[i + lane] = e[lane];                                      \
+        }                                                                    \
+        for (int lane = 0; lane < 8; lane++) sums[lane] += e[lane];          \
+        for (int lane = 0; lane < 8; lane++) sums[lane] += e[8 + lane];      \
+    }                                                                        \
     for (; i + 8 <= count; i += 8) {                                         \
         for (int lane = 0; lane < 8; lane++) {                               \
             float e;                                                         \
@@ -262,6 +281,7 @@ typedef int64_t i64x8 __attribute__((vector_size(64)));
 DEFINE_VARIANTS(baseline, )
 #if defined(__x86_64__)
 DEFINE_VARIANTS(avx2, __attribute__((target("avx2"))))
+DEFINE_VARIANTS(avx512, __attribute__((target("avx512f"))))
 #endif
 
 // -1 until the first call chooses.
@@ -270,7 +290,7 @@ static atomic_int chosen_level = -1;
 int smelt_kernels_best_level(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") ? 1 : 0;
+    return __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
 #else
     return 0;
 #endif
@@ -295,19 +315,28 @@ int smelt_kernels_set_level(int level) {
 
 #if defined(__x86_64__)
 #define DISPATCH_RETURN(name, ...)                           \
-    if (smelt_kernels_level() == 1) {                        \
+    switch (smelt_kernels_level()) {                         \
+    case 2:                                                  \
+        return name##_avx512(__VA_ARGS__);                   \
+    case 1:                                                  \
         return name##_avx2(__VA_ARGS__);                     \
-    }                                                        \
-    return name##_baseline(__VA_ARGS__);
+    default:                                                 \
+        return name##_baseline(__VA_ARGS__);                 \
+    }
 #else
 #define DISPATCH_RETURN(name, ...) return name##_baseline(__VA_ARGS__);
 #endif
 
 #if defined(__x86_64__)
 #define DISPATCH(name, ...)                                  \
-    if (smelt_kernels_level() == 1) {                        \
+    switch (smelt_kernels_level()) {                         \
+    case 2:                                                  \
+        name##_avx512(__VA_ARGS__);                          \
+        break;                                               \
+    case 1:                                                  \
         name##_avx2(__VA_ARGS__);                            \
-    } else {                                                 \
+        break;                                               \
+    default:                                                 \
         name##_baseline(__VA_ARGS__);                        \
     }
 #else

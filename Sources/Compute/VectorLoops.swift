@@ -39,6 +39,37 @@ public enum VectorLoops {
         while i < length { let d = a[i] - b[i] - mean[i]; acc[i] += d * d; i += 1 }
     }
 
+    /// out[i] = a[i] · factor (`out` may be `a`)
+    @inlinable @inline(__always)
+    public static func multiply(
+        _ a: UnsafePointer<Float>, by factor: Float, into out: UnsafeMutablePointer<Float>, _ length: Int
+    ) {
+        var i = 0
+        let lanes = Lanes(repeating: factor)
+        while i + 8 <= length { store(load(a + i) * lanes, out + i); i += 8 }
+        while i < length { out[i] = a[i] * factor; i += 1 }
+    }
+
+    /// The largest of `length` values, −∞ for none (NaNs never win;
+    /// sixteen running maxima, not a chain of scalar selects).
+    @inlinable
+    public static func largest(_ values: UnsafePointer<Float>, _ length: Int) -> Float {
+        var lanes = SIMD16<Float>(repeating: -.infinity)
+        var i = 0
+        while i + 16 <= length {
+            let next = UnsafeRawPointer(values + i).loadUnaligned(as: SIMD16<Float>.self)
+            lanes = lanes.replacing(with: next, where: next .> lanes)
+            i += 16
+        }
+        var result = -Float.infinity
+        for lane in 0..<16 where lanes[lane] > result { result = lanes[lane] }
+        while i < length {
+            if values[i] > result { result = values[i] }
+            i += 1
+        }
+        return result
+    }
+
     /// acc[i] /= divisor
     @inlinable @inline(__always)
     public static func divide(_ acc: UnsafeMutablePointer<Float>, by divisor: Float, _ length: Int) {

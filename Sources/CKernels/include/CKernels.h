@@ -5,18 +5,18 @@
 #include <stdint.h>
 
 /// The few hot loops whose speed depends on the vector width (DESIGN.md,
-/// "Layers": the C shims at the bottom). Each is compiled twice, for the
-/// x86-64 baseline and for AVX2, from one body; the AVX2 variant is chosen
-/// once, at the first call, when the CPU has it. Both do the same IEEE
+/// "Layers": the C shims at the bottom). Each is compiled three times, for
+/// the x86-64 baseline, AVX2 and AVX-512F, from one body; the widest variant
+/// the CPU runs is chosen once, at the first call. All do the same IEEE
 /// operations in the same order (no contraction into fused multiply-adds),
 /// so the bytes they produce are the same.
 
-/// Which variant the loops run: 0 the baseline, 1 AVX2 (x86-64 only).
-/// Chosen at the first call: the best the CPU runs, or the baseline when
-/// the environment has SMELT_KERNELS=baseline (for benchmarks).
+/// Which variant the loops run: 0 the baseline, 1 AVX2, 2 AVX-512F (x86-64
+/// only). Chosen at the first call: the best the CPU runs, or the baseline
+/// when the environment has SMELT_KERNELS=baseline (for benchmarks).
 int smelt_kernels_level(void);
 
-/// The best level this CPU runs (1 on an x86-64 with AVX2, else 0).
+/// The best level this CPU runs (2 on an x86-64 with AVX-512F, 1 with AVX2, else 0).
 int smelt_kernels_best_level(void);
 
 /// Forces a level (clamped to what the CPU runs); for tests and benchmarks

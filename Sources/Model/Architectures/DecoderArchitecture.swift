@@ -72,57 +72,53 @@ extension DecoderArchitecture {
         LayerTensor(role: role, name: "model.layers.\(layer).\(name).weight", shape: [width ?? config.hiddenSize])
     }
 
-    /// q, k, v projections of `input` (the normalised rows), with biases.
+    /// q, k, v projections of `input` (the normalised rows), with biases, as
+    /// one product: `attentionTensors` lists the three weights (and the
+    /// three biases) next to each other, so they are one `[q + 2kv × hidden]`
+    /// matrix in `LayerWeights`, and each output row is `[q | k | v]`.
     func projectQueryKeyValue(_ tile: LayerTile, input: UnsafePointer<Float>, weights: LayerWeights) {
         let hidden = config.hiddenSize
         Kernels.linear(
             input, rows: tile.rows, inputWidth: hidden, inputStride: hidden, weight: weights[.query],
-            outputWidth: config.queryWidth, bias: weights.optional(.queryBias), tile.query, outputStride: config.queryWidth)
-        Kernels.linear(
-            input, rows: tile.rows, inputWidth: hidden, inputStride: hidden, weight: weights[.key],
-            outputWidth: config.keyValueWidth, bias: weights.optional(.keyBias), tile.key,
-            outputStride: config.keyValueWidth)
-        Kernels.linear(
-            input, rows: tile.rows, inputWidth: hidden, inputStride: hidden, weight: weights[.value],
-            outputWidth: config.keyValueWidth, bias: weights.optional(.valueBias), tile.value,
-            outputStride: config.keyValueWidth)
+            outputWidth: config.queryKeyValueWidth, bias: weights.optional(.queryBias), tile.queryKeyValue,
+            outputStride: tile.queryKeyValueStride)
     }
 
-    /// Rotates the tile's queries and keys with the layer's rope.
+    /// Rotates the tile's queries and keys with the layer's rope: the key
+    /// heads follow the query heads in each row, so one pass (one cos and
+    /// sin table per row) rotates both.
     func rotate(_ tile: LayerTile) {
         tile.inverseFrequencies.withUnsafeBufferPointer { frequencies in
             // checked: a layer's frequencies are never empty (head_dim ≥ 2)
             let base = frequencies.baseAddress!
             Kernels.rope(
-                tile.query, rows: tile.rows, stride: config.queryWidth, headCount: config.headCount,
-                headDimension: config.headDimension, positions: tile.positions, inverseFrequencies: base,
-                cosSin: tile.scratch)
-            Kernels.rope(
-                tile.key, rows: tile.rows, stride: config.keyValueWidth, headCount: config.keyValueHeadCount,
-                headDimension: config.headDimension, positions: tile.positions, inverseFrequencies: base,
-                cosSin: tile.scratch)
+                tile.query, rows: tile.rows, stride: tile.queryKeyValueStride,
+                headCount: config.headCount + config.keyValueHeadCount, headDimension: config.headDimension,
+                positions: tile.positions, inverseFrequencies: base, cosSin: tile.scratch)
         }
     }
 
-    /// `down(act(gate(x)) · up(x))` of the normalised rows `input` into `output`.
+    /// `down(act(gate(x)) · up(x))` of the normalised rows `input` into
+    /// `output`. Gate and up are one product (`feedForwardTensors` lists
+    /// them next to each other): each scratch row is `[gate | up]`, and the
+    /// gated units replace the gate half. Adds to `output` when `accumulating`.
     func feedForward(
         _ tile: LayerTile, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, weights: LayerWeights,
-        activation: Activation
+        activation: Activation, accumulating: Bool = false
     ) {
         let hidden = config.hiddenSize
         let inner = config.intermediateSize
-        let gate = tile.scratch
-        let up = tile.scratch + tile.rows * inner
+        let gateUp = tile.scratch
         Kernels.linear(
             input, rows: tile.rows, inputWidth: hidden, inputStride: hidden, weight: weights[.gate],
-            outputWidth: inner, bias: nil, gate, outputStride: inner)
+            outputWidth: 2 * inner, bias: nil, gateUp, outputStride: 2 * inner)
+        for row in 0..<tile.rows {
+            let gate = gateUp + row * 2 * inner
+            Kernels.gatedActivation(gate, gate + inner, count: inner, activation: activation)
+        }
         Kernels.linear(
-            input, rows: tile.rows, inputWidth: hidden, inputStride: hidden, weight: weights[.up],
-            outputWidth: inner, bias: nil, up, outputStride: inner)
-        Kernels.gatedActivation(gate, up, count: tile.rows * inner, activation: activation)
-        Kernels.linear(
-            gate, rows: tile.rows, inputWidth: inner, inputStride: inner, weight: weights[.down],
-            outputWidth: hidden, bias: nil, output, outputStride: hidden)
+            gateUp, rows: tile.rows, inputWidth: inner, inputStride: 2 * inner, weight: weights[.down],
+            outputWidth: hidden, bias: nil, output, outputStride: hidden, accumulating: accumulating)
     }
 
     /// Scratch floats a tile of `rows` rows needs beyond its two hidden-sized work rows.

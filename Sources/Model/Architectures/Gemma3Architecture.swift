@@ -27,13 +27,16 @@ struct Gemma3Architecture: DecoderArchitecture {
             tile.hidden, tile.work, rows: tile.rows, width: hidden, stride: hidden, weight: weights[.inputNorm],
             epsilon: config.rmsNormEpsilon, weightOffset: 1)
         projectQueryKeyValue(tile, input: tile.work, weights: weights)
-        // Each head's RMSNorm: rows of head_dim, in place.
-        Kernels.rmsNorm(
-            tile.query, tile.query, rows: tile.rows * config.headCount, width: head, stride: head,
-            weight: weights[.queryNorm], epsilon: config.rmsNormEpsilon, weightOffset: 1)
-        Kernels.rmsNorm(
-            tile.key, tile.key, rows: tile.rows * config.keyValueHeadCount, width: head, stride: head,
-            weight: weights[.keyNorm], epsilon: config.rmsNormEpsilon, weightOffset: 1)
+        // Each head's RMSNorm: rows of head_dim, in place, row by row of the tile.
+        for row in 0..<tile.rows {
+            let offset = row * tile.queryKeyValueStride
+            Kernels.rmsNorm(
+                tile.query + offset, tile.query + offset, rows: config.headCount, width: head, stride: head,
+                weight: weights[.queryNorm], epsilon: config.rmsNormEpsilon, weightOffset: 1)
+            Kernels.rmsNorm(
+                tile.key + offset, tile.key + offset, rows: config.keyValueHeadCount, width: head, stride: head,
+                weight: weights[.keyNorm], epsilon: config.rmsNormEpsilon, weightOffset: 1)
+        }
         rotate(tile)
     }
 

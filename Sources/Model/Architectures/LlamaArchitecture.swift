@@ -31,17 +31,18 @@ extension DecoderArchitecture {
         rotate(tile)
     }
 
-    /// `x += o(attention)`, then `x += mlp(RMSNorm(x))`.
+    /// `x += o(attention)`, then `x += mlp(RMSNorm(x))`: both residuals
+    /// added by the products themselves.
     func llamaAttentionOutputAndFeedForward(_ tile: LayerTile, weights: LayerWeights) {
         let hidden = config.hiddenSize
         Kernels.linear(
             tile.attention, rows: tile.rows, inputWidth: config.queryWidth, inputStride: config.queryWidth,
-            weight: weights[.output], outputWidth: hidden, bias: nil, tile.work, outputStride: hidden)
-        Kernels.add(tile.work, into: tile.hidden, count: tile.rows * hidden)
+            weight: weights[.output], outputWidth: hidden, bias: nil, tile.hidden, outputStride: hidden,
+            accumulating: true)
         Kernels.rmsNorm(
             tile.hidden, tile.work, rows: tile.rows, width: hidden, stride: hidden,
             weight: weights[.postAttentionNorm], epsilon: config.rmsNormEpsilon, weightOffset: 0)
-        feedForward(tile, input: tile.work, output: tile.work2, weights: weights, activation: .silu)
-        Kernels.add(tile.work2, into: tile.hidden, count: tile.rows * hidden)
+        feedForward(
+            tile, input: tile.work, output: tile.hidden, weights: weights, activation: .silu, accumulating: true)
     }
 }

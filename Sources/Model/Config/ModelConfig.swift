@@ -180,4 +180,6 @@ public struct ModelConfig: Sendable, Equatable {
     public var queryWidth: Int { headCount * headDimension }
     /// Key (and value) features per token.
     public var keyValueWidth: Int { keyValueHeadCount * headDimension }
+    /// Query, key and value features per token, side by side.
+    public var queryKeyValueWidth: Int { queryWidth + 2 * keyValueWidth }
 }

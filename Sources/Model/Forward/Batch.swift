@@ -16,9 +16,8 @@ final class Batch: Sendable {
     /// Each row's position in its record (padding rows: 0).
     let positions: [Int32]
     let hidden: FloatBuffer
-    let query: FloatBuffer
-    let key: FloatBuffer
-    let value: FloatBuffer
+    /// Rows of `[query | key | value]` (`config.queryKeyValueWidth` wide).
+    let queryKeyValue: FloatBuffer
     let attention: FloatBuffer
     /// The final norm's output, for the vocabulary pass.
     let normalized: FloatBuffer
@@ -37,9 +36,8 @@ final class Batch: Sendable {
         self.positions = positions + [Int32](repeating: 0, count: paddingRowCount)
         let rows = rowCount + paddingRowCount
         hidden = try FloatBuffer(count: rows * config.hiddenSize, budget: budget, purpose: "hidden states")
-        query = try FloatBuffer(count: rows * config.queryWidth, budget: budget, purpose: "queries")
-        key = try FloatBuffer(count: rows * config.keyValueWidth, budget: budget, purpose: "keys")
-        value = try FloatBuffer(count: rows * config.keyValueWidth, budget: budget, purpose: "values")
+        queryKeyValue = try FloatBuffer(
+            count: rows * config.queryKeyValueWidth, budget: budget, purpose: "queries, keys and values")
         attention = try FloatBuffer(count: rows * config.queryWidth, budget: budget, purpose: "attention outputs")
         normalized = try FloatBuffer(count: rows * config.hiddenSize, budget: budget, purpose: "final norms")
     }

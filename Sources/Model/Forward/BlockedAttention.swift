@@ -17,10 +17,11 @@ enum BlockedAttention {
 
     /// Writes `output` rows `[queryStart, queryEnd)` of head `head` (whose
     /// keys and values are head `keyValueHead`). Pointers are the record's
-    /// first row; strides are row widths in floats.
+    /// first row; strides are row widths in floats (queries, keys and
+    /// values share rows).
     static func attend(
-        query: UnsafePointer<Float>, queryStride: Int, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
-        keyValueStride: Int, output: UnsafeMutablePointer<Float>, head: Int, keyValueHead: Int,
+        query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, inputStride: Int,
+        output: UnsafeMutablePointer<Float>, outputStride: Int, head: Int, keyValueHead: Int,
         headDimension: Int, queryStart: Int, queryEnd: Int, window: Int?, scale: Float,
         scratch: UnsafeMutablePointer<Float>
     ) {
@@ -34,13 +35,13 @@ enum BlockedAttention {
         sums.initialize(repeating: 0, count: rows)
         let firstKey = window.map { max(0, queryStart - $0 + 1) } ?? 0
         var keyStart = firstKey / keyBlockCount * keyBlockCount
-        let q = query + queryStart * queryStride + head * headDimension
+        let q = query + queryStart * inputStride + head * headDimension
         while keyStart < queryEnd {
             let keyEnd = min(queryEnd, keyStart + keyBlockCount)
             let columns = keyEnd - keyStart
             MatrixProduct.multiply(
-                m: rows, n: columns, k: headDimension, alpha: scale, a: q, lda: queryStride,
-                b: key + keyStart * keyValueStride + keyValueHead * headDimension, ldb: keyValueStride,
+                m: rows, n: columns, k: headDimension, alpha: scale, a: q, lda: inputStride,
+                b: key + keyStart * inputStride + keyValueHead * headDimension, ldb: inputStride,
                 transposeB: true, c: scores, ldc: columns)
             for row in 0..<rows {
                 let position = queryStart + row
@@ -50,10 +51,7 @@ enum BlockedAttention {
                 let visibleStart = min(visibleEnd, max(0, window.map { position - $0 + 1 - keyStart } ?? 0))
                 for column in 0..<visibleStart { line[column] = -.infinity }
                 for column in max(0, visibleEnd)..<columns { line[column] = -.infinity }
-                var blockMaximum = -Float.infinity
-                for column in visibleStart..<max(visibleStart, visibleEnd) {
-                    blockMaximum = max(blockMaximum, line[column])
-                }
+                let blockMaximum = VectorLoops.largest(line + visibleStart, max(0, visibleEnd - visibleStart))
                 let previous = maxima[row]
                 let maximum = max(previous, blockMaximum)
                 if maximum == -.infinity {
@@ -65,18 +63,17 @@ enum BlockedAttention {
                 sums[row] = sums[row] * rescale + sum
                 maxima[row] = maximum
                 let accumulated = accumulator + row * headDimension
-                for index in 0..<headDimension { accumulated[index] *= rescale }
+                VectorLoops.multiply(accumulated, by: rescale, into: accumulated, headDimension)
             }
             MatrixProduct.multiply(
                 m: rows, n: headDimension, k: columns, a: scores, lda: columns,
-                b: value + keyStart * keyValueStride + keyValueHead * headDimension, ldb: keyValueStride,
+                b: value + keyStart * inputStride + keyValueHead * headDimension, ldb: inputStride,
                 transposeB: false, beta: 1, c: accumulator, ldc: headDimension)
             keyStart = keyEnd
         }
         for row in 0..<rows {
-            let target = output + (queryStart + row) * queryStride + head * headDimension
-            let inverse = 1 / sums[row]
-            for index in 0..<headDimension { target[index] = accumulator[row * headDimension + index] * inverse }
+            let target = output + (queryStart + row) * outputStride + head * headDimension
+            VectorLoops.multiply(accumulator + row * headDimension, by: 1 / sums[row], into: target, headDimension)
         }
     }
 }

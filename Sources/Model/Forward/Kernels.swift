@@ -21,15 +21,18 @@ enum Kernels {
         }
     }
 
-    /// `output[rows × n] = input[rows × k] · weightᵀ (+ bias)`, weight stored `[n × k]`.
+    /// `output[rows × n] = input[rows × k] · weightᵀ (+ bias)`, weight stored `[n × k]`;
+    /// `output +=` when `accumulating` (a residual added inside the product:
+    /// no pass to zero the output and none to add it, though the sum rounds
+    /// differently from a product then an add).
     static func linear(
         _ input: UnsafePointer<Float>, rows: Int, inputWidth: Int, inputStride: Int,
         weight: UnsafePointer<Float>, outputWidth: Int, bias: UnsafePointer<Float>?,
-        _ output: UnsafeMutablePointer<Float>, outputStride: Int
+        _ output: UnsafeMutablePointer<Float>, outputStride: Int, accumulating: Bool = false
     ) {
         MatrixProduct.multiply(
             m: rows, n: outputWidth, k: inputWidth, a: input, lda: inputStride, b: weight, ldb: inputWidth,
-            transposeB: true, c: output, ldc: outputStride)
+            transposeB: true, beta: accumulating ? 1 : 0, c: output, ldc: outputStride)
         guard let bias else { return }
         for row in 0..<rows {
             let y = output + row * outputStride

@@ -23,9 +23,9 @@ extension LanguageModel {
                     LayerTile(
                         rows: max(tiles[index].count, productRows), positions: positions.baseAddress! + start,
                         hidden: batch.hidden.pointer + start * config.hiddenSize,
-                        query: batch.query.pointer + start * config.queryWidth,
-                        key: batch.key.pointer + start * config.keyValueWidth,
-                        value: batch.value.pointer + start * config.keyValueWidth,
+                        queryKeyValue: batch.queryKeyValue.pointer + start * config.queryKeyValueWidth,
+                        queryKeyValueStride: config.queryKeyValueWidth, queryWidth: config.queryWidth,
+                        keyValueWidth: config.keyValueWidth,
                         attention: batch.attention.pointer + start * config.queryWidth, work: scratch,
                         work2: scratch + workCount, scratch: scratch + 2 * workCount, inverseFrequencies: frequencies))
             }
@@ -42,12 +42,12 @@ extension LanguageModel {
         let group = config.headCount / config.keyValueHeadCount
         try parallelWork(count: units.count, threads: threads) { index, worker in
             let (record, head, start) = units[index]
-            let row = batch.offsets[record]
+            let stride = config.queryKeyValueWidth
+            let query = batch.queryKeyValue.pointer + batch.offsets[record] * stride
             BlockedAttention.attend(
-                query: batch.query.pointer + row * config.queryWidth, queryStride: config.queryWidth,
-                key: batch.key.pointer + row * config.keyValueWidth,
-                value: batch.value.pointer + row * config.keyValueWidth, keyValueStride: config.keyValueWidth,
-                output: batch.attention.pointer + row * config.queryWidth, head: head, keyValueHead: head / group,
+                query: query, key: query + config.queryWidth, value: query + config.queryWidth + config.keyValueWidth,
+                inputStride: stride, output: batch.attention.pointer + batch.offsets[record] * config.queryWidth,
+                outputStride: config.queryWidth, head: head, keyValueHead: head / group,
                 headDimension: config.headDimension, queryStart: start,
                 queryEnd: min(start + blocks, batch.records[record].count), window: window,
                 scale: config.attentionScale, scratch: workers[worker].pointer)

@@ -84,16 +84,13 @@ public final class LanguageModel: Sendable {
             try FloatBuffer(count: workerScratchCount, budget: budget, purpose: "forward-pass scratch")
         }
         try embed(batch, threads: threads)
-        var weights = LayerWeights()
-        for tensor in architecture.layerTensors(0) {
-            weights.buffers[tensor.role.rawValue] = try FloatBuffer(
-                count: tensor.shape.reduce(1, *), budget: budget, purpose: "layer weights")
+        do {  // the layer weights go back to the budget before the vocabulary pass
+            let weights = try LayerWeights(tensors: architecture.layerTensors(0), budget: budget)
+            for layer in 0..<config.layerCount {
+                try load(layer: layer, into: weights, threads: threads)
+                try runLayer(layer, batch: batch, weights: weights, workers: workers, threads: threads)
+            }
         }
-        for layer in 0..<config.layerCount {
-            try load(layer: layer, into: weights, threads: threads)
-            try runLayer(layer, batch: batch, weights: weights, workers: workers, threads: threads)
-        }
-        weights = LayerWeights()
         return try project(
             batch, topK: topK, sampling: sampling, workers: workers, threads: threads, budget: budget)
     }
@@ -118,9 +115,8 @@ public final class LanguageModel: Sendable {
         let source = self.source
         try parallelWork(count: tensors.count, threads: threads) { index, _ in
             let tensor = tensors[index]
-            // checked: score allocates a buffer for every role of layer 0, and every layer has the same roles
-            let buffer = weights.buffers[tensor.role.rawValue]!
-            try source.decode(tensor.name, elements: 0..<buffer.count, into: buffer.buffer)
+            let count = tensor.shape.reduce(1, *)
+            try source.decode(tensor.name, elements: 0..<count, into: weights.destination(tensor.role, count: count))
         }
     }
 }

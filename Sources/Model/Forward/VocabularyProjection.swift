@@ -34,7 +34,7 @@ enum VocabularyProjection {
         let topK = state.topK
         for position in rows {
             let line = logits + (position - rows.lowerBound) * blockRows
-            let blockMaximum = largest(line, count: blockRows)
+            let blockMaximum = VectorLoops.largest(line, blockRows)
             let previous = state.maxima[position]
             var sum = previous == -.infinity ? 0 : state.sums[position]
             let maximum = max(previous, blockMaximum)
@@ -43,7 +43,9 @@ enum VocabularyProjection {
             sum += blockSum
             state.sums[position] = sum
             if let draws = state.draws {
-                if maximum > previous && previous != -.infinity { draws.rescale(row: position, drop: previous - maximum) }
+                if maximum > previous && previous != -.infinity {
+                    draws.rescale(row: position, drop: previous - maximum)
+                }
                 let temperature = draws.sampling.temperature
                 let blockWeight =
                     temperature == 1
@@ -89,23 +91,5 @@ enum VocabularyProjection {
         logits[slot] = value
         ids[slot] = Int32(id)
         filled = min(topK, filled + 1)
-    }
-
-    /// The largest of `count` values (−∞ for none).
-    static func largest(_ values: UnsafePointer<Float>, count: Int) -> Float {
-        var lanes = SIMD16<Float>(repeating: -.infinity)
-        var index = 0
-        while index + 16 <= count {
-            let next = UnsafeRawPointer(values + index).loadUnaligned(as: SIMD16<Float>.self)
-            lanes = lanes.replacing(with: next, where: next .> lanes)
-            index += 16
-        }
-        var result = -Float.infinity
-        for lane in 0..<16 where lanes[lane] > result { result = lanes[lane] }
-        while index < count {
-            if values[index] > result { result = values[index] }
-            index += 1
-        }
-        return result
     }
 }
