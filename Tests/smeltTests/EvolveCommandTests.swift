@@ -144,6 +144,15 @@ import Glibc
         #expect(try evolve(work, work + "/out", ["--seed", "7", "--restart"]).status == 0)
     }
 
+    @Test func anExistingOutIsRefusedAndLeftAlone() throws {
+        let work = try workspace()
+        try FileSystem.createDirectory(work + "/out")
+        try TestFiles.write(Array("mine".utf8), to: work + "/out/notes.txt")
+        let result = try evolve(work, work + "/out")
+        #expect(result.status == 73, "\(result.standardError)")
+        #expect(try TestFiles.read(work + "/out/notes.txt") == Array("mine".utf8))
+    }
+
     @Test(arguments: [
         ("genome:\n  models: [a]\n  merge_method: ties\nfitness:\n  data: []\n", "search.yml:"),
         ("genome: [1, 2]\n", "search.yml:1:"),

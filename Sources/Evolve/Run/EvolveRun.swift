@@ -65,14 +65,14 @@ public enum EvolveRun {
         search: SearchDefinition, outputPath: String, encoder: RecordEncoder, options: EvolveOptions,
         progress: (EvolveProgress) -> Void = { _ in }
     ) throws -> EvolveResult {
-        let genome = try Genome(definition: search.genome, layerCount: try layerCount(of: search.genome))
+        if try FileSystem.status(outputPath) != nil { throw EvolveRunError.outputExists(path: outputPath) }
+        let configPath = search.genome.models[0] + "/config.json"
         let modelConfig = try ModelConfig(
-            json: try FileSystem.readSmallFile(search.genome.models[0] + "/config.json", limit: 16 << 20),
-            file: search.genome.models[0] + "/config.json")
+            json: try FileSystem.readSmallFile(configPath, limit: 16 << 20), file: configPath)
+        let genome = try Genome(definition: search.genome, layerCount: modelConfig.layerCount)
         let data = try FitnessData(
             sets: search.fitness.data.map { ($0.path, $0.weight) }, maxTokens: search.fitness.maxTokens,
             encoder: encoder, maxRecordTokens: modelConfig.contextLength, threads: options.threads)
-        if try FileSystem.status(outputPath) != nil { throw EvolveRunError.outputExists(path: outputPath) }
         let identity = try EvolveIdentity(search: search, genome: genome, options: options).rendered()
         // checked: created when missing, so claim returns a folder
         let staging = try StagingFolder.claim(outputPath: outputPath, creating: true)!
@@ -149,12 +149,6 @@ public enum EvolveRun {
         return EvolveResult(
             outputPath: outputPath, best: best, records: records, keptEvaluations: min(journaled.count, records.count),
             recipe: recipe, fitnessTokenCount: data.tokenCount)
-    }
-
-    /// The models' layer count, from the first model's config.json.
-    static func layerCount(of genome: GenomeDefinition) throws -> Int {
-        let path = genome.models[0] + "/config.json"
-        return try ModelConfig(json: try FileSystem.readSmallFile(path, limit: 16 << 20), file: path).layerCount
     }
 
     /// Keeps the staged run when it is this search's (or empties the
