@@ -40,7 +40,7 @@ enum TeacherIdentity {
         if let chatTemplatePath {
             add("--chat-template", try FileSystem.readSmallFile(chatTemplatePath, limit: 16 << 20), to: tokenizer)
         }
-        let (dataSize, dataDigest) = try LogitCacheWriter.digest(ofFile: dataPath)
+        let (dataSize, dataDigest) = try RangeDigester.digest(ofFile: dataPath)
         return LogitCacheIdentity(
             teacherName: modelPath.lastPathComponent, configDigest: XXH3.digest(configBytes),
             tokenizerDigest: tokenizer.finalize(), weights: weights, dataName: dataPath.lastPathComponent,

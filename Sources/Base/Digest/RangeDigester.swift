@@ -11,6 +11,13 @@ public enum RangeDigester {
     /// Bytes read per call: fits in a core's L2 with room to spare.
     public static let defaultWindowBytes = 256 << 10
 
+    /// A whole file's size and XXH3-64, read a window at a time.
+    public static func digest(ofFile path: String) throws(SystemError) -> (size: UInt64, digest: UInt64) {
+        let file = try OpenFile.forReading(path)
+        let size = try file.status().size
+        return (size, try digests(of: file, ranges: [0..<size], threads: 1)[0])
+    }
+
     /// The XXH3-64 of each range, in the order given. Up to `threads`
     /// workers take whole ranges in turn; `progress` is called with each
     /// window's byte count, from any worker.

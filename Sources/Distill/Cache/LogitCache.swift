@@ -105,7 +105,7 @@ public final class LogitCache {
         var problems: [String] = []
         for file in manifest.files {
             let filePath = path + "/" + file.name
-            guard let (size, digest) = try? LogitCacheWriter.digest(ofFile: filePath) else {
+            guard let (size, digest) = try? RangeDigester.digest(ofFile: filePath) else {
                 problems.append("\(filePath): missing or unreadable")
                 continue
             }

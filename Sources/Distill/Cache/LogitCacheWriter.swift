@@ -123,7 +123,7 @@ public final class LogitCacheWriter {
         try index.sync()
         var files: [LogitCacheManifest.File] = []
         for name in [Self.indexName, Self.recordsName] {
-            let (size, digest) = try Self.digest(ofFile: work + "/" + name)
+            let (size, digest) = try RangeDigester.digest(ofFile: work + "/" + name)
             files.append(LogitCacheManifest.File(name: name, size: size, digest: digest))
         }
         let manifest = LogitCacheManifest(
@@ -136,13 +136,6 @@ public final class LogitCacheWriter {
         try FileSystem.syncDirectory(work)
         try staging.moveIntoPlace(replacingExisting: false)
         return manifest
-    }
-
-    /// The size and XXH3-64 of a file's bytes, read front to back.
-    public static func digest(ofFile path: String) throws -> (size: UInt64, digest: UInt64) {
-        let file = try OpenFile.forReading(path)
-        let size = try file.status().size
-        return (size, try RangeDigester.digests(of: file, ranges: [0..<size], threads: 1)[0])
     }
 
     static func identityBytes(_ identity: LogitCacheIdentity, shard: LogitCacheManifest.Shard?) -> [UInt8] {

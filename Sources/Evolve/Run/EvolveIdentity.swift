@@ -16,8 +16,8 @@ struct EvolveIdentity {
         fields.append(("smelt", smeltVersion))
         fields.append(("search", hex(XXH3.digest(searchBytes))))
         for set in search.fitness.data {
-            let bytes = try FileSystem.readSmallFile(set.path, limit: 1 << 34)
-            fields.append(("data \(set.path)", hex(XXH3.digest(bytes))))
+            let (size, digest) = try RangeDigester.digest(ofFile: set.path)
+            fields.append(("data \(set.path)", "\(size) \(hex(digest))"))
         }
         let recipe = try Recipe(yaml: Array(try genome.recipe(genome.initialValues()).utf8), file: search.file)
         let plan = try Planner.plan(recipe, settings: PlanSettings())
