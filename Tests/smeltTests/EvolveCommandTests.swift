@@ -144,6 +144,31 @@ import Glibc
         #expect(try evolve(work, work + "/out", ["--seed", "7", "--restart"]).status == 0)
     }
 
+    @Test(arguments: [
+        ("data:\n    - path: missing.jsonl", "", 66, "missing.jsonl"),
+        ("data:\n    - path: empty.jsonl", "", 65, "holds no records"),
+        ("max_tokens: 3\n  data:\n    - path: fit.jsonl", "", 65, "max_tokens 3"),
+        ("data:\n    - path: empty.jsonl", "{\"text\": \"fine\"}\nnot json\n", 65, "empty.jsonl:2"),
+    ])
+    func badFitnessDataIsRefused(fitness: String, dataFile: String, status: Int32, message: String) throws {
+        let work = try workspace()
+        try TestFiles.write(Array(dataFile.utf8), to: work + "/empty.jsonl")
+        let search = """
+            genome:
+              models: [expert-a, expert-b]
+              base_model: base
+              merge_method: ties
+            fitness:
+              \(fitness)
+
+            """
+        try TestFiles.write(Array(search.utf8), to: work + "/search.yml")
+        let result = try evolve(work, work + "/out")
+        #expect(result.status == status, "\(result.standardError)")
+        #expect(result.standardError.contains(message), "\(result.standardError)")
+        #expect(try FileSystem.status(work + "/out") == nil)
+    }
+
     @Test func anExistingOutIsRefusedAndLeftAlone() throws {
         let work = try workspace()
         try FileSystem.createDirectory(work + "/out")
