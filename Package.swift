@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "Base", "TestSupport"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "CKernels"]),
         .testTarget(name: "TokenizeTests", dependencies: ["Tokenize", "Base", "Checkpoint", "TestSupport"]),
-        .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base"]),
+        .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Checkpoint", "Compute", "Base", "TestSupport"]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "Model", "Base"]),
         .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Merge", "Model", "Tokenize", "Base", "TestSupport"]),

@@ -2,6 +2,7 @@ import Base
 import Checkpoint
 import Foundation
 @testable import Merge
+import TestSupport
 
 /// Helpers for the Merge tests: the fixtures, temporary folders, running a
 /// recipe in-process, and reading a merged checkpoint back as Float32.
@@ -20,9 +21,7 @@ enum MergeTestSupport {
 
     static func temporaryFolder() throws -> String {
         _ = repositoryRoot
-        let path = "/tmp/smelt-merge-test-" + UUID().uuidString
-        try FileSystem.createDirectory(path)
-        return path
+        return try TestFiles.temporaryFolder()
     }
 
     /// Runs `recipePath` into `output` with the given threads and chunk size.

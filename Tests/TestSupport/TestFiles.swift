@@ -1,4 +1,5 @@
 import Base
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,10 +14,14 @@ public enum TestFiles {
     /// A committed fixture, by its path under `Fixtures/`.
     public static func fixture(_ relative: String) -> String { repositoryRoot + "/Fixtures/" + relative }
 
-    /// A fresh empty folder under /tmp, removed by the caller.
+    /// A fresh empty folder inside this test process's own root under /tmp.
+    /// Callers may remove it early; whatever they leave (a failed
+    /// expectation, a converted model) goes with the root when the process
+    /// exits, and a root left by a killed run goes at the next run's start.
     public static func temporaryFolder() throws -> String {
-        var template = Array("/tmp/smelt-test-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw SystemError(call: "mkdtemp", path: "/tmp", errno: errno) }
+        let root = try TemporaryRoot.path.get()
+        var template = Array((root + "/XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw SystemError(call: "mkdtemp", path: root, errno: errno) }
         return String(cString: made)
     }
 
@@ -50,5 +55,35 @@ public enum TestFiles {
     public static func patch(_ path: String, at offset: UInt64, with bytes: [UInt8]) throws {
         let file = try OpenFile.forUpdating(path)
         try bytes.withUnsafeBytes { try file.write($0, at: offset) }
+    }
+}
+
+/// One folder per test process, `/tmp/smelt-tests-PID-XXXXXX`, holding
+/// every temporary folder the process makes. Tests leaked gigabytes of
+/// converted models into /tmp until a CI host ran out of disk; the root is
+/// now removed at exit, and roots of processes no longer running (killed,
+/// crashed) are removed when the next one starts.
+private enum TemporaryRoot {
+    static let prefix = "smelt-tests-"
+
+    static let path: Result<String, SystemError> = {
+        removeRootsOfFinishedProcesses()
+        var template = Array("/tmp/\(prefix)\(getpid())-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            return .failure(SystemError(call: "mkdtemp", path: "/tmp", errno: errno))
+        }
+        atexit {
+            if case .success(let root) = TemporaryRoot.path { try? FileManager.default.removeItem(atPath: root) }
+        }
+        return .success(String(cString: made))
+    }()
+
+    private static func removeRootsOfFinishedProcesses() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/tmp") else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let fields = name.dropFirst(prefix.count).split(separator: "-")
+            guard let field = fields.first, let pid = pid_t(field), pid > 0 else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH { try? FileManager.default.removeItem(atPath: "/tmp/" + name) }
+        }
     }
 }

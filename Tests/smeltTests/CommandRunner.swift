@@ -1,6 +1,7 @@
 import Base
 import Checkpoint
 import Foundation
+import TestSupport
 
 /// Runs the built `smelt` executable, as a user would, and captures what it
 /// printed and its exit status.
@@ -98,9 +99,5 @@ enum CommandRunner {
         return object as? [String: Any] ?? [:]
     }
 
-    static func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "smelt-cli-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func temporaryFolder() throws -> String { try TestFiles.temporaryFolder() }
 }

@@ -1,5 +1,6 @@
 import Base
 import Foundation
+import TestSupport
 import Merge
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
     /// Three copies of the 3-layer tiny Llama (the planner does not care
     /// that their weights are equal).
     static func makeModels() throws -> String {
-        let folder = "/tmp/smelt-evolve-genome-" + UUID().uuidString
+        let folder = try TestFiles.temporaryFolder()
         let fixture = repositoryRoot + "/Fixtures/model/tiny-llama"
         for name in ["expert-a", "expert-b", "base"] {
             try FileManager.default.createDirectory(atPath: folder + "/" + name, withIntermediateDirectories: true)
