@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Tokenize", dependencies: ["Base"]),
         .target(name: "Merge", dependencies: ["Base", "Checkpoint", "Compute", "CKernels", "CYAML"]),
         .target(name: "Model", dependencies: ["Base", "Checkpoint", "Compute", "Tokenize"]),
-        .target(name: "Distill", dependencies: ["Base", "Checkpoint", "Model"]),
+        .target(name: "Distill", dependencies: ["Base", "Checkpoint", "Tokenize", "Model"]),
         .target(name: "Evolve", dependencies: ["Base", "Checkpoint", "Merge", "Model", "Tokenize"]),
         .executableTarget(
             name: "smelt", dependencies: [
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "TokenizeTests", dependencies: ["Tokenize", "Base", "Checkpoint", "TestSupport"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Checkpoint", "Compute", "Base", "TestSupport"]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "Model", "Base"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "Model", "Tokenize", "Base", "TestSupport"]),
         .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Merge", "Model", "Tokenize", "Base", "TestSupport"]),
         .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base", "TestSupport"]),
     ],

@@ -14,6 +14,8 @@ struct ArgumentSpec {
     var options: Set<String> = []
     var positionalCount: ClosedRange<Int>
     var positionalNames: String
+    /// Options that may be given several times, each value kept in order.
+    var repeatedOptions: Set<String> = []
 }
 
 /// A parsed command line: `--key value`, `--key=value`, flags, and
@@ -22,6 +24,7 @@ struct ParsedArguments {
     var positionals: [String] = []
     var flags: Set<String> = []
     var options: [String: String] = [:]
+    var repeatedOptions: [String: [String]] = [:]
     var wantsHelp = false
 
     init(_ arguments: ArraySlice<String>, spec: ArgumentSpec) throws(UsageError) {
@@ -44,13 +47,18 @@ struct ParsedArguments {
             if spec.flags.contains(name) {
                 guard inlineValue == nil else { throw UsageError(message: "--\(name) takes no value") }
                 flags.insert(name)
+            } else if spec.repeatedOptions.contains(name) {
+                guard let value = inlineValue ?? remaining.popFirst() else {
+                    throw UsageError(message: "--\(name) needs a value")
+                }
+                repeatedOptions[name, default: []].append(value)
             } else if spec.options.contains(name) {
                 guard let value = inlineValue ?? remaining.popFirst() else {
                     throw UsageError(message: "--\(name) needs a value")
                 }
                 options[name] = value
             } else {
-                let known = (spec.flags.union(spec.options)).sorted().map { "--" + $0 }.joined(separator: ", ")
+                let known = (spec.flags.union(spec.options).union(spec.repeatedOptions)).sorted().map { "--" + $0 }.joined(separator: ", ")
                 throw UsageError(message: "unknown option '--\(name)'" + (known.isEmpty ? "" : " (known: \(known))"))
             }
         }

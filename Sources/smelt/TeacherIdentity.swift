@@ -7,9 +7,12 @@ import Model
 /// a chat template, DATA and K: digests of what the numbers are a function
 /// of, never paths or times, so shards made on other machines match.
 enum TeacherIdentity {
+    /// `includingWeights: false` leaves the weight files out (and does not
+    /// need them): what a fused cache, whose numbers come from other
+    /// models, takes from its target.
     static func make(
-        modelPath: String, chatTemplatePath: String?, dataPath: String, topK: Int, vocabularySize: Int,
-        sampling: TokenSampling?
+        modelPath: String, chatTemplatePath: String?, dataPath: String?, topK: Int, vocabularySize: Int,
+        sampling: TokenSampling?, fusion: FusionSettings? = nil, includingWeights: Bool = true
     ) throws -> LogitCacheIdentity {
         var configBytes: [UInt8] = []
         let tokenizer = XXH3Hasher()
@@ -23,7 +26,9 @@ enum TeacherIdentity {
                 add(file.name, file.bytes, to: tokenizer)
             }
             let size = try FileSystem.status(modelPath)?.size ?? 0
-            weights = [.init(name: modelPath.lastPathComponent, size: size, headerDigest: try gguf.headerDigest())]
+            if includingWeights {
+                weights = [.init(name: modelPath.lastPathComponent, size: size, headerDigest: try gguf.headerDigest())]
+            }
         } else {
             let folder = isFolder ? modelPath : modelPath.deletingLastPathComponent
             configBytes = try FileSystem.readSmallFile(folder + "/config.json", limit: 16 << 20)
@@ -31,7 +36,7 @@ enum TeacherIdentity {
             where try FileSystem.status(folder + "/" + name)?.isRegularFile == true {
                 add(name, try FileSystem.readSmallFile(folder + "/" + name, limit: 1 << 30), to: tokenizer)
             }
-            for file in try Checkpoint(path: modelPath).files.sorted(by: { $0.path < $1.path }) {
+            for file in try includingWeights ? Checkpoint(path: modelPath).files.sorted(by: { $0.path < $1.path }) : [] {
                 let header = file.mapping.withBytes(in: file.headerRange) { XXH3.digest($0) }
                 weights.append(
                     .init(name: file.path.lastPathComponent, size: file.mapping.size, headerDigest: header))
@@ -40,11 +45,12 @@ enum TeacherIdentity {
         if let chatTemplatePath {
             add("--chat-template", try FileSystem.readSmallFile(chatTemplatePath, limit: 16 << 20), to: tokenizer)
         }
-        let (dataSize, dataDigest) = try RangeDigester.digest(ofFile: dataPath)
+        let (dataSize, dataDigest) = try dataPath.map { try RangeDigester.digest(ofFile: $0) } ?? (0, 0)
         return LogitCacheIdentity(
             teacherName: modelPath.lastPathComponent, configDigest: XXH3.digest(configBytes),
-            tokenizerDigest: tokenizer.finalize(), weights: weights, dataName: dataPath.lastPathComponent,
-            dataSize: dataSize, dataDigest: dataDigest, topK: topK, vocabularySize: vocabularySize, sampling: sampling)
+            tokenizerDigest: tokenizer.finalize(), weights: weights, dataName: dataPath?.lastPathComponent ?? "",
+            dataSize: dataSize, dataDigest: dataDigest, topK: topK, vocabularySize: vocabularySize, sampling: sampling,
+            fusion: fusion)
     }
 
     /// A named file into the running digest: name, length, bytes.

@@ -15,6 +15,7 @@ let commands: [any Command.Type] = [
     LogitsCommand.self,
     CacheCommand.self,
     EvolveCommand.self,
+    FuseCommand.self,
 ]
 
 @MainActor

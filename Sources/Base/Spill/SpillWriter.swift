@@ -99,6 +99,16 @@ public final class SpillWriter {
         try payload.withUnsafeBytes { try append($0) }
     }
 
+    /// Drops every block from `offset` on (a block boundary the caller got
+    /// from `append` or the resume scan), durably: a resumed run keeps only
+    /// what every file of its output agrees it finished.
+    public func truncate(to offset: UInt64) throws {
+        guard offset < length else { return }
+        try file.truncate(to: offset)
+        try file.sync()
+        length = offset
+    }
+
     /// Makes every block appended so far durable (fsync).
     public func sync() throws {
         try file.sync()

@@ -138,3 +138,7 @@ public final class LogitCache {
         return problems
     }
 }
+
+// @unchecked: every stored property is set once in init and only read
+// after; record reads are positioned reads of one open file.
+extension LogitCache: @unchecked Sendable {}

@@ -33,14 +33,16 @@ public struct LogitCacheIdentity: Equatable, Sendable {
     public let vocabularySize: Int
     /// Sampled targets instead of the top-K (`smelt logits --sample`).
     public let sampling: TokenSampling?
-
+    /// How a fused cache (`smelt fuse`) was made; nil for a model's own.
+    public let fusion: FusionSettings?
 
     public init(
         teacherName: String, configDigest: UInt64, tokenizerDigest: UInt64, weights: [WeightFile],
         dataName: String, dataSize: UInt64, dataDigest: UInt64, topK: Int, vocabularySize: Int,
-        sampling: TokenSampling? = nil, version: String = smeltVersion
+        sampling: TokenSampling? = nil, fusion: FusionSettings? = nil, version: String = smeltVersion
     ) {
         self.sampling = sampling
+        self.fusion = fusion
         self.version = version
         self.teacherName = teacherName
         self.configDigest = configDigest
@@ -69,6 +71,9 @@ public struct LogitCacheIdentity: Equatable, Sendable {
         if vocabularySize != current.vocabularySize { return "the vocabulary size changed" }
         if sampling != current.sampling {
             return "--sample was \(sampling?.text ?? "off"), now \(current.sampling?.text ?? "off")"
+        }
+        if fusion != current.fusion {
+            return "the fusion differs (\(fusion?.text ?? "none") then, \(current.fusion?.text ?? "none") now)"
         }
         return nil
     }
@@ -108,7 +113,7 @@ public struct LogitCacheIdentity: Equatable, Sendable {
                 ("count", .integer(Int64(sampling.count))), ("temperature", .string("\(sampling.temperature)")),
                 ("seed", .unsigned(sampling.seed)),
             ]))]
-        } ?? []))
+        } ?? []) + (fusion.map { [("fusion", $0.json)] } ?? []))
     }
 
     /// Reads an identity written by `json`; `place` names the file for errors.
@@ -140,6 +145,7 @@ public struct LogitCacheIdentity: Equatable, Sendable {
         } else {
             sampling = nil
         }
+        fusion = fields.has("fusion") ? try FusionSettings(json: try fields.node("fusion"), place: place) : nil
     }
 }
 

@@ -27,6 +27,11 @@ public final class LogitCacheWriter {
     public let tornBytes: UInt64
     public private(set) var history: RunHistory
     private let records: SpillWriter
+    /// A second spill file written in step with the records, one block per
+    /// record before the record's own (a fused cache's per-record notes).
+    private let sidecar: SpillWriter?
+    /// The payloads of the sidecar blocks of the records kept on resume.
+    public private(set) var keptSidecars: [[UInt8]] = []
     private var lastSyncNanoseconds = DispatchTime.now().uptimeNanoseconds
     private var needsFolderSync = true
 
@@ -34,7 +39,8 @@ public final class LogitCacheWriter {
     /// there unless `restart`. Throws `resumeRefused` when the staged run
     /// had another identity or shard, before anything staged is touched.
     public init(
-        outputPath: String, identity: LogitCacheIdentity, shard: LogitCacheManifest.Shard?, restart: Bool
+        outputPath: String, identity: LogitCacheIdentity, shard: LogitCacheManifest.Shard?, restart: Bool,
+        sidecarName: String? = nil
     ) throws {
         // checked: created when missing, so claim returns a folder
         staging = try StagingFolder.claim(outputPath: outputPath, creating: true)!
@@ -70,6 +76,30 @@ public final class LogitCacheWriter {
             throw LogitCacheFolderError.resumeRefused(
                 stagingPath: stagingPath, reason: "its records are damaged: \(error)")
         }
+        if let sidecarName {
+            var payloads: [[UInt8]] = []
+            var offsets: [UInt64] = []
+            let sidecarPath = work + "/" + sidecarName
+            do {
+                sidecar = try SpillWriter(appendingTo: sidecarPath) { offset, payload in
+                    offsets.append(offset)
+                    if payloads.count < kept.count { payloads.append(Array(payload)) }
+                }
+            } catch let error as SpillError {
+                throw LogitCacheFolderError.resumeRefused(
+                    stagingPath: stagingPath, reason: "its \(sidecarName) is damaged: \(error)")
+            }
+            // The sidecar block is written first: keep the records both files finished.
+            let keptCount = min(kept.count, offsets.count)
+            if keptCount < offsets.count { try sidecar?.truncate(to: offsets[keptCount]) }
+            if keptCount < kept.count {
+                try records.truncate(to: kept[keptCount].offset)
+                kept.removeLast(kept.count - keptCount)
+            }
+            keptSidecars = payloads
+        } else {
+            sidecar = nil
+        }
         entries = kept
         keptRecordCount = kept.count
         tornBytes = records.recovered.tornBytes
@@ -80,7 +110,10 @@ public final class LogitCacheWriter {
 
     /// Appends one record's block: its entry's head, then `payload` (the
     /// `LogitCodec` bytes). Records must come in ordinal order.
-    public func append(_ entry: LogitCacheEntry, payload: [UInt8]) throws {
+    public func append(_ entry: LogitCacheEntry, payload: [UInt8], sidecar sidecarPayload: [UInt8]? = nil) throws {
+        if let sidecar {
+            _ = try sidecar.append(sidecarPayload ?? [])
+        }
         var block: [UInt8] = []
         block.reserveCapacity(payload.count + 32 + entry.id.utf8.count)
         entry.append(to: &block, withOffset: false)
@@ -99,6 +132,7 @@ public final class LogitCacheWriter {
     }
 
     private func sync(now: UInt64) throws {
+        try sidecar?.sync()
         try records.sync()
         if needsFolderSync {
             try FileSystem.syncDirectory(staging.workPath)
@@ -115,14 +149,19 @@ public final class LogitCacheWriter {
 
     /// Writes the index and the manifest, syncs, and renames the staging
     /// folder to the output path. Returns the manifest.
-    public func publish() throws -> LogitCacheManifest {
+    /// `extraFiles` are files the caller staged in the work folder (listed
+    /// and digested in the manifest with the index, the records and the
+    /// sidecar).
+    public func publish(extraFiles: [String] = []) throws -> LogitCacheManifest {
+        try sidecar?.sync()
         try records.sync()
         let work = staging.workPath
         let index = try SpillWriter(path: work + "/" + Self.indexName)
         for block in LogitCacheEntry.indexBlocks(entries) { try index.append(block) }
         try index.sync()
         var files: [LogitCacheManifest.File] = []
-        for name in [Self.indexName, Self.recordsName] {
+        let sidecarNames = sidecar.map { [$0.path.lastPathComponent] } ?? []
+        for name in [Self.indexName, Self.recordsName] + sidecarNames + extraFiles {
             let (size, digest) = try RangeDigester.digest(ofFile: work + "/" + name)
             files.append(LogitCacheManifest.File(name: name, size: size, digest: digest))
         }

@@ -47,6 +47,18 @@ struct ManifestFields {
         }
     }
 
+    /// A number (an infinity is written as null and read back as one).
+    func double(_ key: String) throws(LogitCacheFolderError) -> Double {
+        switch try node(key).value {
+        case .unsignedInteger(let value): return Double(value)
+        case .number(let text):
+            guard let value = Double(text) else { throw .damaged(place: place, problem: "\"\(key)\" is not a number") }
+            return value
+        case .null: return .infinity
+        default: throw .damaged(place: place, problem: "\"\(key)\" is not a number")
+        }
+    }
+
     func digest(_ key: String) throws(LogitCacheFolderError) -> UInt64 {
         guard let digest = XXH3.parseHex(try string(key)) else {
             throw .damaged(place: place, problem: "\"\(key)\" is not 16 hex digits")

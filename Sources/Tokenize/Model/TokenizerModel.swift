@@ -21,6 +21,8 @@ protocol TokenizerModel: Sendable {
     func id(of token: String) -> Int32?
     /// The token string of an id, if the vocabulary has it.
     func token(of id: Int32) -> String?
+    /// One past the largest id of the vocabulary.
+    var idCount: Int { get }
 }
 
 /// A model whose ids and token strings are one `Vocabulary`.
@@ -31,6 +33,7 @@ protocol VocabularyModel: TokenizerModel {
 extension VocabularyModel {
     func id(of token: String) -> Int32? { vocabulary.id(of: token) }
     func token(of id: Int32) -> String? { vocabulary.token(of: id) }
+    var idCount: Int { vocabulary.idCount }
 }
 
 /// Tokens of recent words, kept per thread (the library's BPE cache): a word

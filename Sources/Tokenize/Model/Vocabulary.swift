@@ -46,6 +46,9 @@ struct Vocabulary: Sendable {
 
     func id(of bytes: UnsafeRawBufferPointer) -> Int32? { ids.value(for: bytes) }
 
+    /// One past the largest id.
+    var idCount: Int { tokens.count }
+
     func token(of id: Int32) -> String? {
         id >= 0 && Int(id) < tokens.count ? tokens[Int(id)] : nil
     }

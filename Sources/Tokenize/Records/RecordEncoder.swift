@@ -11,12 +11,20 @@ public struct RecordEncoding: Sendable {
     public var text: String
     /// The ranges of Unicode scalars of `text` that the loss covers.
     public var lossSpans: [Range<Int>]
+    /// Where each piece of the record's own content lies in `text`, the
+    /// same pieces in the same order for every model's rendering: the
+    /// whole text; the prompt and the completion; each message's content
+    /// (nil for an empty one, or one the template did not render verbatim).
+    public var contentSpans: [Range<Int>?]
 
-    public init(encoding: Encoding, lossMask: [Bool]?, text: String, lossSpans: [Range<Int>]) {
+    public init(
+        encoding: Encoding, lossMask: [Bool]?, text: String, lossSpans: [Range<Int>], contentSpans: [Range<Int>?]? = nil
+    ) {
         self.encoding = encoding
         self.lossMask = lossMask
         self.text = text
         self.lossSpans = lossSpans
+        self.contentSpans = contentSpans ?? lossSpans.map { $0 }
     }
 }
 
@@ -53,7 +61,8 @@ public struct RecordEncoder: Sendable {
             let start = prompt.unicodeScalars.count
             let span = start..<start + completion.unicodeScalars.count
             return RecordEncoding(
-                encoding: encoding, lossMask: Self.mask(encoding, [span]), text: text, lossSpans: [span])
+                encoding: encoding, lossMask: Self.mask(encoding, [span]), text: text, lossSpans: [span],
+                contentSpans: [0..<start, span])
         case .messages(let messages):
             guard let chatTemplate else {
                 throw ChatRecordError(file: record.file, line: record.line, origin: origin)
@@ -61,33 +70,40 @@ public struct RecordEncoder: Sendable {
             let text = try chatTemplate.render(
                 messages: messages.map { TemplateValue(json: $0.object) }, bosToken: config.bosToken,
                 eosToken: config.eosToken, addGenerationPrompt: false)
-            let spans = try Self.contentSpans(of: messages, in: text, file: record.file, line: record.line)
+            let pieces = try Self.contentSpans(of: messages, in: text, file: record.file, line: record.line)
+            let spans = zip(messages, pieces).compactMap { $0.role == "assistant" ? $1 : nil }
             let encoding = tokenizer.encode(text, addSpecialTokens: false, workspace: workspace)
             return RecordEncoding(
-                encoding: encoding, lossMask: Self.mask(encoding, spans), text: text, lossSpans: spans)
+                encoding: encoding, lossMask: Self.mask(encoding, spans), text: text, lossSpans: spans,
+                contentSpans: pieces)
         }
     }
 
-    /// Each assistant message's content located in the rendering, in order,
-    /// each searched for after the previous message's content.
+    /// Each message's content located in the rendering, in order, each
+    /// searched for after the previous message's content; nil for an empty
+    /// content or one not rendered verbatim (an error for an assistant's).
     static func contentSpans(
         of messages: [DataRecord.ChatMessage], in text: String, file: String, line: Int
-    ) throws(DataRecordError) -> [Range<Int>] {
+    ) throws(DataRecordError) -> [Range<Int>?] {
         let scalars = Array(text.unicodeScalars)
-        var spans: [Range<Int>] = []
+        var spans: [Range<Int>?] = []
         var cursor = 0
         for message in messages {
             let needle = Array(message.content.unicodeScalars)
-            guard !needle.isEmpty else { continue }
+            guard !needle.isEmpty else {
+                spans.append(nil)
+                continue
+            }
             guard let start = Self.find(needle, in: scalars, from: cursor) else {
                 if message.role == "assistant" {
                     throw DataRecordError(
                         file: file, line: line,
                         problem: "the rendered chat does not contain an assistant message's content verbatim")
                 }
+                spans.append(nil)
                 continue
             }
-            if message.role == "assistant" { spans.append(start..<start + needle.count) }
+            spans.append(start..<start + needle.count)
             cursor = start + needle.count
         }
         return spans

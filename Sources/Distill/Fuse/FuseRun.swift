@@ -1,0 +1,263 @@
+import Base
+import Model
+import Tokenize
+
+/// One teacher of a fusion: its cache, and the encoder of the model that
+/// made it (nil when that model's tokenizer is the target's: the cache is
+/// then used position for position).
+public struct FuseTeacher: Sendable {
+    public let cache: LogitCache
+    public let encoder: RecordEncoder?
+
+    public init(cache: LogitCache, encoder: RecordEncoder?) {
+        self.cache = cache
+        self.encoder = encoder
+    }
+}
+
+/// `smelt fuse` as a library call: reads DATA a batch of records at a
+/// time, tokenises each record for the target and every teacher, checks
+/// the teachers' cached tokens against their tokenizers, aligns, maps and
+/// fuses on worker threads, and appends the fused records in order to a
+/// logit cache in the target's vocabulary, with a note per record in
+/// `fusion.smsp` (`FusionNote`). `--map stat` first learns its maps in a
+/// pass over the data and keeps them in `vocabulary-map.tsv`. Resumable
+/// (the writer keeps finished records) and deterministic: every byte is a
+/// function of the inputs and the options, whatever the thread count.
+public final class FuseRun: Sendable {
+    public static let notesName = "fusion.smsp"
+    public static let mapName = "vocabulary-map.tsv"
+
+    let dataPath: String
+    let target: RecordEncoder
+    let targetBytes: VocabularyBytes
+    let teachers: [FuseTeacher]
+    let teacherBytes: [VocabularyBytes?]
+    let options: FuseOptions
+    let threads: Int
+    /// Records a batch reads and fuses at a time.
+    let batchRecords: Int
+
+    public init(
+        dataPath: String, target: RecordEncoder, targetVocabularySize: Int, teachers: [FuseTeacher],
+        options: FuseOptions, threads: Int, budgetBytes: UInt64
+    ) {
+        self.dataPath = dataPath
+        self.target = target
+        self.teachers = teachers
+        self.options = options
+        self.threads = max(1, threads)
+        targetBytes = VocabularyBytes(tokenizer: target.tokenizer, count: targetVocabularySize)
+        teacherBytes = teachers.map { teacher in
+            teacher.encoder.map {
+                VocabularyBytes(tokenizer: $0.tokenizer, count: teacher.cache.manifest.identity.vocabularySize)
+            }
+        }
+        // About 64 KiB per record in flight (a few hundred tokens, every teacher's top-K).
+        batchRecords = Int(max(UInt64(self.threads), min(4_096, budgetBytes / 4 / 65_536)))
+    }
+
+    /// Runs the fusion into `writer` (staged, possibly resumed) and publishes it.
+    public func run(
+        into writer: LogitCacheWriter, progress: (_ records: Int, _ tokens: Int) -> Void = { _, _ in }
+    ) throws -> (manifest: LogitCacheManifest, summary: FuseSummary) {
+        let nearest = options.mapping == .edit ? NearestTokenIndex(tokens: targetBytes.tokens) : nil
+        var maps: [VocabularyMap] = []
+        var mapLines: [String] = []
+        for (index, bytes) in teacherBytes.enumerated() {
+            guard let bytes else {
+                maps.append(VocabularyMap.identity(count: targetBytes.count))
+                continue
+            }
+            let mapping = options.mapping == .stat ? .exact : options.mapping
+            maps.append(VocabularyMap.make(mapping, teacher: bytes, target: targetBytes, nearest: nearest))
+            _ = index
+        }
+        if options.mapping == .stat {
+            let learned = try learnStatisticalMaps(exactMaps: maps)
+            for (index, choices) in learned.enumerated() where teacherBytes[index] != nil {
+                let exact = VocabularyMap.exactTable(teacher: teacherBytes[index]!, target: targetBytes)  // checked: not nil
+                maps[index] = VocabularyMap.statistical(
+                    exact: exact, learned: Dictionary(uniqueKeysWithValues: choices.map { ($0.teacherID, $0.targetID) }))
+                mapLines += choices.map { "\(index)\t\($0.teacherID)\t\($0.targetID)\t\($0.count)" }
+            }
+            let text = "teacher\tteacher_id\ttarget_id\taligned_count\n" + mapLines.map { $0 + "\n" }.joined()
+            try FileSystem.writeFileAtomically(writer.staging.workPath + "/" + Self.mapName, bytes: Array(text.utf8))
+        }
+        var summary = FuseSummary(teacherCount: teachers.count)
+        for payload in writer.keptSidecars {
+            summary.add(try FusionNote(bytes: payload, place: writer.staging.path + "/" + Self.notesName))
+        }
+        summary.records = writer.keptRecordCount
+        summary.tokens = writer.entries.reduce(0) { $0 + $1.tokens }
+        progress(summary.records, summary.tokens)
+        let resumeFrom = writer.keptRecordCount
+        var ordinal = 0
+        try forEachBatch { batch in
+            let first = ordinal
+            ordinal += batch.count
+            guard first + batch.count > resumeFrom else { return }
+            let skip = max(0, resumeFrom - first)
+            let work = Array(batch[skip...])
+            let outputs = try fuseBatch(work, firstOrdinal: first + skip, maps: maps)
+            for output in outputs {
+                try writer.append(output.entry, payload: output.payload, sidecar: output.note.bytes)
+                summary.add(output.note)
+                summary.records += 1
+                summary.tokens += output.entry.tokens
+                FaultInjection.delayPoint("fuse.record")
+            }
+            progress(summary.records, summary.tokens)
+        }
+        for teacher in teachers where teacher.cache.entries.count != ordinal {
+            throw FuseError.missingRecord(
+                cache: teacher.cache.path,
+                record: "count: it holds \(teacher.cache.entries.count) records, the data \(ordinal)")
+        }
+        let manifest = try writer.publish(extraFiles: options.mapping == .stat ? [Self.mapName] : [])
+        return (manifest, summary)
+    }
+
+    struct Output: Sendable {
+        let entry: LogitCacheEntry
+        let payload: [UInt8]
+        let note: FusionNote
+    }
+
+    /// The records of DATA in order, a batch of lines at a time.
+    private func forEachBatch(_ body: ([(line: Int, bytes: [UInt8])]) throws -> Void) throws {
+        var lines = try JSONLines(path: dataPath)
+        while true {
+            let batch = try lines.nextBatch(count: batchRecords)
+            if batch.isEmpty { return }
+            try body(batch)
+        }
+    }
+
+    /// One record's target and teacher tokens, checked against the caches.
+    struct Encoded: Sendable {
+        let record: DataRecord
+        let target: FusionTokens
+        let lossMask: [Bool]
+        let teachers: [FusionTokens?]
+    }
+
+    private func encode(
+        _ line: (line: Int, bytes: [UInt8]), ordinal: Int, workspace: TokenizerWorkspace
+    ) throws -> Encoded {
+        let record = try line.bytes.withUnsafeBytes { try DataRecord(json: $0, file: dataPath, line: line.line) }
+        let isText: Bool
+        if case .text = record.content { isText = true } else { isText = false }
+        let targetEncoding = try target.encode(record, workspace: workspace)
+        let tokens = try RecordTokens(record, targetEncoding, maxTokens: LogitCodec.maximumTokenCount)
+        var teacherTokens: [FusionTokens?] = []
+        for teacher in teachers {
+            guard ordinal < teacher.cache.entries.count else {
+                throw FuseError.missingRecord(
+                    cache: teacher.cache.path, record: "\(record.id.rendered()) (line \(record.line))")
+            }
+            let entry = teacher.cache.entries[ordinal]
+            guard entry.line == record.line && entry.ordinal == ordinal else {
+                throw FuseError.missingRecord(
+                    cache: teacher.cache.path, record: "\(record.id.rendered()) (line \(record.line))")
+            }
+            let encoding = try teacher.encoder.map { try $0.encode(record, workspace: workspace) } ?? targetEncoding
+            teacherTokens.append(teacher.encoder == nil ? nil : FusionTokens(encoding, isText: isText))
+            if encoding.encoding.ids.count != entry.tokens {
+                throw FuseError.tokensDiffer(
+                    cache: teacher.cache.path, record: "\(record.id.rendered()) (line \(record.line))",
+                    detail: "\(entry.tokens) tokens cached, \(encoding.encoding.ids.count) from the tokenizer")
+            }
+        }
+        return Encoded(
+            record: record, target: FusionTokens(targetEncoding, isText: isText), lossMask: tokens.lossMask,
+            teachers: teacherTokens)
+    }
+
+    private func fuseBatch(
+        _ batch: [(line: Int, bytes: [UInt8])], firstOrdinal: Int, maps: [VocabularyMap]
+    ) throws -> [Output] {
+        let results = concurrentMap(count: batch.count, threads: threads, makeState: { TokenizerWorkspace() }) {
+            index, workspace in
+            Result { () throws -> Output in
+                try self.fuseRecord(batch[index], ordinal: firstOrdinal + index, maps: maps, workspace: workspace)
+            }
+        }
+        return try results.map { try $0.get() }
+    }
+
+    private func fuseRecord(
+        _ line: (line: Int, bytes: [UInt8]), ordinal: Int, maps: [VocabularyMap], workspace: TokenizerWorkspace
+    ) throws -> Output {
+        let encoded = try encode(line, ordinal: ordinal, workspace: workspace)
+        var teacherRecords: [TeacherRecord] = []
+        for (index, teacher) in teachers.enumerated() {
+            let cached = try teacher.cache.record(at: ordinal)
+            let expected = encoded.teachers[index]?.ids ?? encoded.target.ids
+            if cached.ids != expected {
+                let position =
+                    zip(cached.ids, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                    ?? min(cached.ids.count, expected.count)
+                throw FuseError.tokensDiffer(
+                    cache: teacher.cache.path,
+                    record: "\(encoded.record.id.rendered()) (line \(encoded.record.line))",
+                    detail: "they differ from token \(position) on")
+            }
+            teacherRecords.append(
+                TeacherRecord(tokens: encoded.teachers[index], record: cached, bytes: teacherBytes[index], map: maps[index]))
+        }
+        let (fused, note) = RecordFusion.fuse(
+            ordinal: ordinal, target: encoded.target, targetBytes: targetBytes, lossMask: encoded.lossMask,
+            teachers: teacherRecords, options: options)
+        let scores = RecordFusion.scores(targetIDs: encoded.target.ids, fused: fused, topK: options.topK)
+        let payload = try LogitCodec.encode(scores, lossMask: encoded.lossMask, vocabularySize: targetBytes.count)
+        let entry = LogitCacheEntry(
+            ordinal: ordinal, line: encoded.record.line, tokens: encoded.target.count, lossTokens: note.lossPositions,
+            id: encoded.record.id.rendered())
+        return Output(entry: entry, payload: payload, note: note)
+    }
+
+    /// The first pass of `--map stat`: alignment counts over the whole data
+    /// set, per teacher, and the choices learned from them.
+    private func learnStatisticalMaps(exactMaps: [VocabularyMap]) throws -> [[AlignmentCounts.Choice]] {
+        var counts = [AlignmentCounts](repeating: AlignmentCounts(), count: teachers.count)
+        var ordinal = 0
+        try forEachBatch { batch in
+            let first = ordinal
+            ordinal += batch.count
+            let results = concurrentMap(count: batch.count, threads: threads, makeState: { TokenizerWorkspace() }) {
+                index, workspace in
+                Result { () throws -> [AlignmentCounts] in
+                    let encoded = try self.encode(batch[index], ordinal: first + index, workspace: workspace)
+                    return self.teachers.indices.map { teacher in
+                        var counts = AlignmentCounts()
+                        guard let tokens = encoded.teachers[teacher], let bytes = self.teacherBytes[teacher] else {
+                            return counts
+                        }
+                        let record = TeacherRecord(
+                            tokens: tokens, record: CachedRecord.empty, bytes: bytes, map: exactMaps[teacher])
+                        let alignment = RecordFusion.align(
+                            target: encoded.target, targetBytes: self.targetBytes, teacher: record,
+                            options: self.options)
+                        counts.add(alignment, target: encoded.target, teacher: tokens)
+                        return counts
+                    }
+                }
+            }
+            for result in results {
+                for (teacher, partial) in try result.get().enumerated() { counts[teacher].merge(partial) }
+            }
+        }
+        return teachers.indices.map { index in
+            guard let bytes = teacherBytes[index] else { return [] }
+            let exact = VocabularyMap.exactTable(teacher: bytes, target: targetBytes)
+            return counts[index].choices(exact: exact, teacher: bytes, target: targetBytes)
+        }
+    }
+}
+
+extension CachedRecord {
+    /// No tokens: a placeholder where only the alignment is wanted.
+    static let empty = CachedRecord(
+        ids: [], lossMask: [], topK: 0, topIDs: [], topLogProbabilities: [], goldLogProbabilities: [], logSumExps: [])
+}
