@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "TokenizeTests", dependencies: ["Tokenize", "Base", "Checkpoint", "TestSupport"]),
         .testTarget(name: "MergeTests", dependencies: ["Merge", "Checkpoint", "Compute", "Base", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "Checkpoint", "Compute", "Base", "TestSupport"]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "Model", "Tokenize", "Base", "TestSupport"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "Model", "Tokenize", "Checkpoint", "Base", "TestSupport"]),
         .testTarget(name: "EvolveTests", dependencies: ["Evolve", "Merge", "Model", "Tokenize", "Base", "TestSupport"]),
         .testTarget(name: "smeltTests", dependencies: ["Checkpoint", "Merge", "Base", "TestSupport"]),
     ],

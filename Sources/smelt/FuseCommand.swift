@@ -126,7 +126,8 @@ enum FuseCommand: Command {
             teachers.append(teacher)
             let manifestBytes = try FileSystem.readSmallFile(
                 teacher.cache.path + "/" + LogitCacheManifest.fileName, limit: 64 << 20)
-            settings.append(.init(name: teacher.cache.path.lastPathComponent, manifestDigest: XXH3.digest(manifestBytes)))
+            settings.append(
+                .init(name: teacher.cache.path.lastPathComponent, manifestDigest: XXH3.digest(manifestBytes)))
         }
         let topK = teachers[0].cache.manifest.identity.topK
         for teacher in teachers where teacher.cache.manifest.identity.topK != topK {
@@ -134,9 +135,10 @@ enum FuseCommand: Command {
                 cache: teacher.cache.path,
                 reason: "its K is \(teacher.cache.manifest.identity.topK), \(teachers[0].cache.path)'s is \(topK)")
         }
-        options.topK = try arguments.options["top-k"].map { (text) throws(UsageError) in
-            try OptionValues.count(text, option: "top-k", range: 1...LogitCodec.maximumTopK)
-        } ?? topK
+        options.topK =
+            try arguments.options["top-k"].map { (text) throws(UsageError) in
+                try OptionValues.count(text, option: "top-k", range: 1...LogitCodec.maximumTopK)
+            } ?? topK
         let fusion = FusionSettings(
             alignment: options.alignment.rawValue, mapping: options.mapping.rawValue, method: options.method.rawValue,
             teachers: settings)
@@ -191,7 +193,8 @@ enum FuseCommand: Command {
         guard let text = arguments.options[name] else { return value }
         guard let chosen = T.allCases.first(where: { $0.rawValue == text }) else {
             throw UsageError(
-                message: "--\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'")
+                message: "--\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'"
+            )
         }
         return chosen
     }

@@ -64,14 +64,16 @@ enum FuseReport {
             return
         }
         func percent(_ value: Double) -> String { Formatting.decimal(value * 100, places: 1) + "%" }
-        var text = "\(path): \(summary.records) records, \(summary.tokens) target tokens, "
+        var text =
+            "\(path): \(summary.records) records, \(summary.tokens) target tokens, "
             + "\(summary.lossPositions) loss positions, K = \(options.topK) (--align \(options.alignment.rawValue) "
             + "--map \(options.mapping.rawValue) --fusion \(options.method.rawValue)); "
             + "\(percent(summary.share(summary.fallback))) of loss positions one-hot on the gold token\n"
         for (name, teacher) in zip(names, summary.teachers) {
             let dropped = teacher.aligned > 0 ? teacher.droppedMass / Double(teacher.aligned) : 0
             let divergence = summary.lossPositions > 0 ? teacher.divergence / Double(summary.lossPositions) : 0
-            text += "  \(name): one-to-one \(percent(summary.share(teacher.oneToOne))), "
+            text +=
+                "  \(name): one-to-one \(percent(summary.share(teacher.oneToOne))), "
                 + "aligned \(percent(summary.share(teacher.aligned))), "
                 + "one-hot \(percent(summary.share(teacher.fallback))), dropped mass \(percent(dropped)), "
                 + "mean KL to fused \(Formatting.decimal(divergence, places: 4)), "
@@ -80,7 +82,8 @@ enum FuseReport {
                     : "mean weight \(Formatting.decimal(summary.records > 0 ? teacher.weight / Double(summary.records) : 0, places: 3))")
                 + "\n"
         }
-        text += "\(Formatting.decimal(rate, places: 0)) target tokens/s in \(Formatting.decimal(seconds, places: 2)) s\n"
+        text +=
+            "\(Formatting.decimal(rate, places: 0)) target tokens/s in \(Formatting.decimal(seconds, places: 2)) s\n"
         writeToStandardOutput(text)
     }
 }

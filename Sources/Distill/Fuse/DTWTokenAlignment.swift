@@ -34,7 +34,13 @@ public enum DTWTokenAlignment {
                 for teacherIndex in list { alignment.pair(target: position, teacher: teacherPositions[teacherIndex]) }
                 guard list.count == 1 else { continue }
                 let teacherIndex = list[0], teacherPosition = teacherPositions[teacherIndex]
-                if teacherUses[teacherIndex] == 1 { alignment.oneToOne[position] = Int32(teacherPosition) }
+                let targetID = target.ids[position], teacherID = teacher.ids[teacherPosition]
+                let isSameToken = targetBytes[targetID] == teacherBytes[teacherID]
+                // One-to-one: warped only onto each other, and the same token (a
+                // warp between different tokens is DTW's guess, not a match).
+                if teacherUses[teacherIndex] == 1 && isSameToken {
+                    alignment.oneToOne[position] = Int32(teacherPosition)
+                }
                 if !target.isText {
                     // The next tokens must both be content of this piece.
                     guard index + 1 < targetPositions.count, targetPositions[index + 1] == position + 1,
@@ -42,8 +48,7 @@ public enum DTWTokenAlignment {
                         teacherPositions[teacherIndex + 1] == teacherPosition + 1
                     else { continue }
                 }
-                let targetID = target.ids[position], teacherID = teacher.ids[teacherPosition]
-                if targetBytes[targetID] == teacherBytes[teacherID] || map.target(of: teacherID) == targetID {
+                if isSameToken || map.target(of: teacherID) == targetID {
                     alignment.sources[position] = Int32(teacherPosition)
                 }
             }

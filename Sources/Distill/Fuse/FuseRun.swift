@@ -78,7 +78,8 @@ public final class FuseRun: Sendable {
             for (index, choices) in learned.enumerated() where teacherBytes[index] != nil {
                 let exact = VocabularyMap.exactTable(teacher: teacherBytes[index]!, target: targetBytes)  // checked: not nil
                 maps[index] = VocabularyMap.statistical(
-                    exact: exact, learned: Dictionary(uniqueKeysWithValues: choices.map { ($0.teacherID, $0.targetID) }))
+                    exact: exact, learned: Dictionary(uniqueKeysWithValues: choices.map { ($0.teacherID, $0.targetID) })
+                )
                 mapLines += choices.map { "\(index)\t\($0.teacherID)\t\($0.targetID)\t\($0.count)" }
             }
             let text = "teacher\tteacher_id\ttarget_id\taligned_count\n" + mapLines.map { $0 + "\n" }.joined()
@@ -143,15 +144,15 @@ public final class FuseRun: Sendable {
     }
 
     private func encode(
-        _ line: (line: Int, bytes: [UInt8]), ordinal: Int, workspace: TokenizerWorkspace
+        _ line: (line: Int, bytes: [UInt8]), ordinal: Int, workspace: Workspaces
     ) throws -> Encoded {
         let record = try line.bytes.withUnsafeBytes { try DataRecord(json: $0, file: dataPath, line: line.line) }
         let isText: Bool
         if case .text = record.content { isText = true } else { isText = false }
-        let targetEncoding = try target.encode(record, workspace: workspace)
+        let targetEncoding = try target.encode(record, workspace: workspace.target)
         let tokens = try RecordTokens(record, targetEncoding, maxTokens: LogitCodec.maximumTokenCount)
         var teacherTokens: [FusionTokens?] = []
-        for teacher in teachers {
+        for (index, teacher) in teachers.enumerated() {
             guard ordinal < teacher.cache.entries.count else {
                 throw FuseError.missingRecord(
                     cache: teacher.cache.path, record: "\(record.id.rendered()) (line \(record.line))")
@@ -161,7 +162,9 @@ public final class FuseRun: Sendable {
                 throw FuseError.missingRecord(
                     cache: teacher.cache.path, record: "\(record.id.rendered()) (line \(record.line))")
             }
-            let encoding = try teacher.encoder.map { try $0.encode(record, workspace: workspace) } ?? targetEncoding
+            let encoding =
+                try teacher.encoder.map { try $0.encode(record, workspace: workspace.teachers[index]) }
+                ?? targetEncoding
             teacherTokens.append(teacher.encoder == nil ? nil : FusionTokens(encoding, isText: isText))
             if encoding.encoding.ids.count != entry.tokens {
                 throw FuseError.tokensDiffer(
@@ -177,7 +180,9 @@ public final class FuseRun: Sendable {
     private func fuseBatch(
         _ batch: [(line: Int, bytes: [UInt8])], firstOrdinal: Int, maps: [VocabularyMap]
     ) throws -> [Output] {
-        let results = concurrentMap(count: batch.count, threads: threads, makeState: { TokenizerWorkspace() }) {
+        let results = concurrentMap(
+            count: batch.count, threads: threads, makeState: { Workspaces(count: self.teachers.count) }
+        ) {
             index, workspace in
             Result { () throws -> Output in
                 try self.fuseRecord(batch[index], ordinal: firstOrdinal + index, maps: maps, workspace: workspace)
@@ -187,7 +192,7 @@ public final class FuseRun: Sendable {
     }
 
     private func fuseRecord(
-        _ line: (line: Int, bytes: [UInt8]), ordinal: Int, maps: [VocabularyMap], workspace: TokenizerWorkspace
+        _ line: (line: Int, bytes: [UInt8]), ordinal: Int, maps: [VocabularyMap], workspace: Workspaces
     ) throws -> Output {
         let encoded = try encode(line, ordinal: ordinal, workspace: workspace)
         var teacherRecords: [TeacherRecord] = []
@@ -204,7 +209,8 @@ public final class FuseRun: Sendable {
                     detail: "they differ from token \(position) on")
             }
             teacherRecords.append(
-                TeacherRecord(tokens: encoded.teachers[index], record: cached, bytes: teacherBytes[index], map: maps[index]))
+                TeacherRecord(
+                    tokens: encoded.teachers[index], record: cached, bytes: teacherBytes[index], map: maps[index]))
         }
         let (fused, note) = RecordFusion.fuse(
             ordinal: ordinal, target: encoded.target, targetBytes: targetBytes, lossMask: encoded.lossMask,
@@ -225,7 +231,9 @@ public final class FuseRun: Sendable {
         try forEachBatch { batch in
             let first = ordinal
             ordinal += batch.count
-            let results = concurrentMap(count: batch.count, threads: threads, makeState: { TokenizerWorkspace() }) {
+            let results = concurrentMap(
+                count: batch.count, threads: threads, makeState: { Workspaces(count: self.teachers.count) }
+            ) {
                 index, workspace in
                 Result { () throws -> [AlignmentCounts] in
                     let encoded = try self.encode(batch[index], ordinal: first + index, workspace: workspace)
@@ -254,6 +262,15 @@ public final class FuseRun: Sendable {
             return counts[index].choices(exact: exact, teacher: bytes, target: targetBytes)
         }
     }
+}
+
+/// One tokenizer workspace per model: a workspace's word cache belongs
+/// to one tokenizer.
+struct Workspaces {
+    let target = TokenizerWorkspace()
+    let teachers: [TokenizerWorkspace]
+
+    init(count: Int) { teachers = (0..<count).map { _ in TokenizerWorkspace() } }
 }
 
 extension CachedRecord {

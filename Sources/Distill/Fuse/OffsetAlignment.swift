@@ -87,8 +87,9 @@ public enum OffsetAlignment {
 
     /// Each token overlapping the piece with its range clipped to the piece
     /// and made relative to its start, in order.
-    private static func clippedRanges(_ tokens: FusionTokens, _ span: Range<Int>) -> [(position: Int, range: Range<Int>)]
-    {
+    private static func clippedRanges(
+        _ tokens: FusionTokens, _ span: Range<Int>
+    ) -> [(position: Int, range: Range<Int>)] {
         var result: [(position: Int, range: Range<Int>)] = []
         for (position, range) in tokens.offsets.enumerated() where !range.isEmpty && range.overlaps(span) {
             let clipped = range.clamped(to: span)

@@ -70,7 +70,8 @@ public enum RecordFusion {
             let alignment = align(target: target, targetBytes: targetBytes, teacher: teacher, options: options)
             alignments.append(alignment)
             distributions.append(
-                AlignedDistributions(targetIDs: target.ids, alignment: alignment, teacher: teacher.record, map: teacher.map))
+                AlignedDistributions(
+                    targetIDs: target.ids, alignment: alignment, teacher: teacher.record, map: teacher.map))
         }
         let entropies = teachers.map(\.crossEntropy)
         let weights = options.method.weights(entropies)
