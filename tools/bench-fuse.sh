@@ -14,7 +14,8 @@
 # google-gemma-3-it.jinja) are made once and kept in bench/fuse/.
 # Then for each --align and --map, with --fusion minCE: `smelt fuse` with
 # THREADS threads (default 2) and --memory-budget BUDGET (default 256M)
-# under /usr/bin/time (peak RSS), ROUNDS rounds (default 2, best kept);
+# under /usr/bin/time (wall time, peak RSS), ROUNDS rounds (default 2, the
+# fastest kept);
 # and offsets + exact once more with --threads 1 (tokens/s per core).
 # Shares are of the target's loss positions (assistant tokens). Prints
 # one markdown table.
@@ -68,8 +69,8 @@ run() {
     echo "$best"
 }
 
-echo "| align | map | threads | target tokens/s | per core | peak RSS MiB | one-to-one (Qwen / Gemma) | one-hot (Qwen / Gemma / fused) | dropped mass (Qwen / Gemma) |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| align | map | threads | fusion tokens/s | per core | wall s | peak RSS MiB | one-to-one (Qwen / Gemma) | one-hot (Qwen / Gemma / fused) | dropped mass (Qwen / Gemma) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 row() {
     local result seconds rss
     result=$(run "$1" "$2" "$3")
@@ -80,8 +81,8 @@ align, mapping, threads, seconds, rss = sys.argv[1:6]
 s = json.loads(sys.stdin.read())
 q, g = s["teachers"]
 pct = lambda v: f"{100 * v:.1f}%"
-rate = s["target_tokens"] / float(seconds)
-print(f"| {align} | {mapping} | {threads} | {rate:,.0f} | {rate / int(threads):,.0f} | {int(rss) / 1024:.0f} | "
+rate = s["tokens_per_second"]
+print(f"| {align} | {mapping} | {threads} | {rate:,.0f} | {rate / int(threads):,.0f} | {float(seconds):.2f} | {int(rss) / 1024:.0f} | "
       f"{pct(q[\"one_to_one_share\"])} / {pct(g[\"one_to_one_share\"])} | "
       f"{pct(q[\"fallback_share\"])} / {pct(g[\"fallback_share\"])} / {pct(s[\"fallback_share\"])} | "
       f"{pct(q[\"dropped_mass\"])} / {pct(g[\"dropped_mass\"])} |")' "$1" "$2" "$3" "$seconds" "$rss"
@@ -91,4 +92,37 @@ for align in offsets dtw; do
 done
 row offsets exact 1
 echo
-echo "$(wc -l < "$data") records; teachers $(basename "$qwen") and $(basename "$gemma"), target $(basename "$target"), K = 10, --fusion minCE, --memory-budget $budget; wall time includes loading the three tokenizers"
+echo "$(wc -l < "$data") records; teachers $(basename "$qwen") and $(basename "$gemma"), target $(basename "$target"), K = 10, --fusion minCE, --memory-budget $budget."
+echo "Fusion tokens/s: target tokens over the fusion itself (maps, alignment, fusion, cache writing; the first pass of --map stat included), as smelt fuse --json reports it; wall s: the whole process, loading the three tokenizers and their vocabularies included."
+
+# The DTW band: against the full warping (--band 1048576), how many target
+# positions of the fused cache differ (their top-K ids or values), with
+# --map exact.
+echo
+echo "| --band | fusion tokens/s | wall s | positions that differ from the full warping |"
+echo "|---|---|---|---|"
+band_run() {
+    rm -rf "$work/band-$1"
+    /usr/bin/time -f "%e" -o "$work/time" "$smelt" fuse "$target" "$data" "$work/band-$1" \
+        --teacher "$bench/qwen.cache=$qwen" --teacher "$bench/gemma.cache=$gemma,$gemma_template" \
+        --align dtw --band "$1" --threads "$threads" --json > "$work/band-$1.json"
+    "$smelt" cache dump "$work/band-$1" --json > "$work/band-$1.dump"
+}
+band_run 1048576
+for band in 4 16 64 128 1048576; do
+    band_run "$band"
+    python3 - "$work/band-$band.dump" "$work/band-1048576.dump" "$band" "$(cat "$work/time")" "$work/band-$band.json" <<'PY'
+import json, sys
+ours, full, band, seconds, summary = sys.argv[1:6]
+differ = total = 0
+for a, b in zip(open(ours), open(full)):
+    a, b = json.loads(a), json.loads(b)
+    if "summary" in a: continue
+    for row in zip(a["top_ids"], a["top_logprobs"], b["top_ids"], b["top_logprobs"]):
+        total += 1
+        differ += (row[0], row[1]) != (row[2], row[3])
+rate = json.load(open(summary))["tokens_per_second"]
+label = "full" if band == "1048576" else band
+print(f"| {label} | {rate:,.0f} | {float(seconds):.2f} | {differ} of {total} ({100 * differ / total:.2f}%) |")
+PY
+done

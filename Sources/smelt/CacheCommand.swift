@@ -174,5 +174,11 @@ enum CacheCommand: Command {
               made by   Smelt \(identity.version)
 
             """)
+        if let fusion = identity.fusion {
+            writeToStandardOutput(
+                "  fused     --align \(fusion.alignment) --map \(fusion.mapping) --fusion \(fusion.method) from "
+                    + fusion.teachers.map { "\($0.name) (manifest \(XXH3.hex($0.manifestDigest)))" }.joined(separator: ", ")
+                    + "\n")
+        }
     }
 }
