@@ -140,7 +140,8 @@ enum FuseCommand: Command {
                 try OptionValues.count(text, option: "top-k", range: 1...LogitCodec.maximumTopK)
             } ?? topK
         let fusion = FusionSettings(
-            alignment: options.alignment.rawValue, mapping: options.mapping.rawValue, method: options.method.rawValue,
+            alignment: options.alignment.rawValue, band: options.alignment == .dtw ? options.band : nil,
+            mapping: options.mapping.rawValue, method: options.method.rawValue,
             teachers: settings)
         let identity = LogitCacheIdentity(
             teacherName: targetIdentity.teacherName, configDigest: targetIdentity.configDigest,

@@ -1,4 +1,5 @@
 import Base
+import Synchronization
 
 /// A published logit cache, opened for reading: its manifest and its index,
 /// with each record's block read and decoded on demand.
@@ -7,7 +8,10 @@ public final class LogitCache {
     public let manifest: LogitCacheManifest
     /// Every record's entry, in ordinal order.
     public let entries: [LogitCacheEntry]
-    private let records: SpillReader
+    private let recordsPath: String
+    /// The reader of `records.smsp`. It reads into buffers of its own, so
+    /// threads take turns.
+    private let records: Mutex<SpillReader>
 
     /// Opens the cache folder `path`: reads its manifest and index (every
     /// index block checked). `verify` checks the record blocks too.
@@ -39,15 +43,17 @@ public final class LogitCache {
                 place: indexPath, problem: "\(entries.count) records listed, the manifest says \(manifest.recordCount)")
         }
         self.entries = entries
-        records = try SpillReader(path: path + "/" + LogitCacheWriter.recordsName)
+        recordsPath = path + "/" + LogitCacheWriter.recordsName
+        records = Mutex(try SpillReader(path: recordsPath))
     }
 
     /// The entry and the raw block payload (head and codec bytes) of record `index`.
     public func payload(at index: Int) throws -> [UInt8] {
         do {
-            return try records.payload(at: entries[index].offset)
+            let offset = entries[index].offset
+            return try records.withLock { reader throws -> [UInt8] in try reader.payload(at: offset) }
         } catch let error as SpillError {
-            throw LogitCacheFolderError.damaged(place: records.path, problem: "\(error)")
+            throw LogitCacheFolderError.damaged(place: recordsPath, problem: "\(error)")
         }
     }
 
@@ -82,7 +88,7 @@ public final class LogitCache {
         at index: Int, _ body: (UnsafeRawBufferPointer) throws(LogitCacheError) -> T
     ) throws -> T {
         let bytes = try payload(at: index)
-        let place = "\(records.path) block at byte \(entries[index].offset)"
+        let place = "\(recordsPath) block at byte \(entries[index].offset)"
         return try bytes.withUnsafeBytes { raw in
             var cursor = 0
             let head = try LogitCacheEntry.read(raw, cursor: &cursor, withOffset: false, place: place)
@@ -140,5 +146,5 @@ public final class LogitCache {
 }
 
 // @unchecked: every stored property is set once in init and only read
-// after; record reads are positioned reads of one open file.
+// after; record reads take turns on the reader's Mutex.
 extension LogitCache: @unchecked Sendable {}
