@@ -82,10 +82,12 @@ s = json.loads(sys.stdin.read())
 q, g = s["teachers"]
 pct = lambda v: f"{100 * v:.1f}%"
 rate = s["tokens_per_second"]
-print(f"| {align} | {mapping} | {threads} | {rate:,.0f} | {rate / int(threads):,.0f} | {float(seconds):.2f} | {int(rss) / 1024:.0f} | "
-      f"{pct(q[\"one_to_one_share\"])} / {pct(g[\"one_to_one_share\"])} | "
-      f"{pct(q[\"fallback_share\"])} / {pct(g[\"fallback_share\"])} / {pct(s[\"fallback_share\"])} | "
-      f"{pct(q[\"dropped_mass\"])} / {pct(g[\"dropped_mass\"])} |")' "$1" "$2" "$3" "$seconds" "$rss"
+one = " / ".join(pct(t["one_to_one_share"]) for t in (q, g))
+hot = " / ".join(pct(t["fallback_share"]) for t in (q, g, s))
+dropped = " / ".join(pct(t["dropped_mass"]) for t in (q, g))
+cells = [align, mapping, threads, f"{rate:,.0f}", f"{rate / int(threads):,.0f}", f"{float(seconds):.2f}",
+         f"{int(rss) / 1024:.0f}", one, hot, dropped]
+print("| " + " | ".join(cells) + " |")' "$1" "$2" "$3" "$seconds" "$rss"
 }
 for align in offsets dtw; do
     for mapping in exact edit stat; do row "$align" "$mapping" "$threads"; done

@@ -22,7 +22,7 @@ enum TeacherIdentity {
             let gguf = try GGUFFile(path: modelPath)
             let plan = try GGUFConversionPlan(file: gguf, dtype: .f32, rawNames: false, shardSizeLimit: .max)
             configBytes = plan.files.first { $0.name == "config.json" }?.bytes ?? []
-            for file in try GGUFConversion.tokenizerFiles(namingFile: modelPath)(gguf.header.metadata) {
+            for file in try TokenizerSource.ggufTokenizerFiles(modelPath) {
                 add(file.name, file.bytes, to: tokenizer)
             }
             let size = try FileSystem.status(modelPath)?.size ?? 0

@@ -1,5 +1,6 @@
 import Base
 import Checkpoint
+import Synchronization
 import Tokenize
 
 /// Where `smelt tokenize` (and later commands that read data) find a
@@ -33,8 +34,7 @@ enum TokenizerSource {
                 files[name] = (folder + "/" + name, try FileSystem.readSmallFile(folder + "/" + name, limit: 16 << 20))
             }
         } else {
-            let gguf = try GGUFFile(path: path)
-            for file in try GGUFConversion.tokenizerFiles(namingFile: path)(gguf.header.metadata) {
+            for file in try ggufTokenizerFiles(path) {
                 files[file.name] = ("\(path) (\(file.name))", file.bytes)
             }
             guard files[tokenizerFile] != nil else {
@@ -57,6 +57,21 @@ enum TokenizerSource {
         }
         return RecordEncoder(tokenizer: tokenizer, config: config, chatTemplate: chatTemplate, origin: path)
     }
+
+    /// The tokenizer files a .gguf file's metadata makes, built once per
+    /// path and process (a model's identity and its encoder both need them,
+    /// and Gemma 3's take a second to build).
+    static func ggufTokenizerFiles(_ path: String) throws -> [(name: String, bytes: [UInt8])] {
+        if let known = builtFiles.withLock({ $0[path] }) { return known }
+        let gguf = try GGUFFile(path: path)
+        let files = try GGUFConversion.tokenizerFiles(namingFile: path)(gguf.header.metadata).map {
+            (name: $0.name, bytes: $0.bytes)
+        }
+        builtFiles.withLock { $0[path] = files }
+        return files
+    }
+
+    private static let builtFiles = Mutex<[String: [(name: String, bytes: [UInt8])]]>([:])
 
     private static func parentFolder(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -1,4 +1,4 @@
-import Foundation
+import Base
 
 /// One teacher's next-token distribution at every target position of a
 /// record, in the target vocabulary: where the alignment gives the
@@ -13,6 +13,8 @@ public struct AlignedDistributions: Sendable {
     public var rowStarts: [Int] = [0]
     public var ids: [Int32] = []
     public var probabilities: [Double] = []
+    /// The natural logarithms of `probabilities`.
+    public var logProbabilities: [Double] = []
     /// Per position: whether the row is the teacher's (else a fallback).
     public var isAligned: [Bool] = []
     /// Per position: the share of the teacher's top-K probability dropped
@@ -28,35 +30,50 @@ public struct AlignedDistributions: Sendable {
     public init(targetIDs: [Int32], alignment: TokenAlignment, teacher: CachedRecord, map: VocabularyMap) {
         let n = targetIDs.count, topK = teacher.topK
         rowStarts.reserveCapacity(n + 1)
-        var logProbabilities: [Double] = []
+        var relatives: [Double] = [], keptLogProbabilities: [Double] = []
         for position in 0..<n {
             let source = Int(alignment.sources[position])
             let start = ids.count
             var dropped = 0.0
             if source >= 0 && source < teacher.ids.count && topK > 0 {
-                logProbabilities.removeAll(keepingCapacity: true)
-                var total = 0.0, kept = 0.0
+                relatives.removeAll(keepingCapacity: true)
+                keptLogProbabilities.removeAll(keepingCapacity: true)
+                var total = 0.0
+                let row = source * topK
+                // Best first: the first entry is the largest, and every
+                // exponential is taken relative to it (one per entry).
+                let largest = Double(teacher.topLogProbabilities[row])
                 for rank in 0..<topK {
-                    let teacherID = teacher.topIDs[source * topK + rank]
-                    let value = Double(teacher.topLogProbabilities[source * topK + rank])
-                    total += exp(value)
+                    let teacherID = teacher.topIDs[row + rank]
+                    let value = Double(teacher.topLogProbabilities[row + rank])
+                    let relative = Self.relativeProbability(value - largest)
+                    total += relative
                     guard let targetID = map.target(of: teacherID), !ids[start...].contains(targetID) else { continue }
                     ids.append(targetID)
-                    logProbabilities.append(value)
-                    kept += exp(value)
+                    relatives.append(relative)
+                    keptLogProbabilities.append(value)
                 }
-                if !logProbabilities.isEmpty {
-                    let largest = logProbabilities.max() ?? 0  // checked: not empty
-                    let weights = logProbabilities.map { exp($0 - largest) }
-                    let sum = weights.reduce(0, +)
-                    probabilities += weights.map { $0 / sum }
-                    dropped = total > 0 ? max(0, 1 - kept / total) : 0
+                if !relatives.isEmpty {
+                    // Renormalised over the kept entries: a softmax of their log-probabilities.
+                    var kept = relatives.reduce(0, +)
+                    dropped = max(0, 1 - kept / total)
+                    var base = largest
+                    if kept == 0 {
+                        // Every kept entry is below e^−700 of the dropped best one.
+                        base = keptLogProbabilities.max() ?? 0  // checked: not empty
+                        relatives = keptLogProbabilities.map { Self.relativeProbability($0 - base) }
+                        kept = relatives.reduce(0, +)
+                    }
+                    let logKept = PortableMath.log(kept)
+                    probabilities += relatives.map { $0 / kept }
+                    logProbabilities += keptLogProbabilities.map { $0 - base - logKept }
                 }
             }
             let aligned = ids.count > start
             if !aligned && position + 1 < n {
                 ids.append(targetIDs[position + 1])
                 probabilities.append(1)
+                logProbabilities.append(0)
             }
             isAligned.append(aligned)
             droppedMass.append(aligned ? dropped : 0)
@@ -64,12 +81,20 @@ public struct AlignedDistributions: Sendable {
         }
     }
 
-    /// A teacher that is the target itself: its own top-K, renormalised.
-    public init(own record: CachedRecord) {
-        self.init(
-            targetIDs: record.ids, alignment: Self.diagonal(record.ids.count), teacher: record,
-            map: VocabularyMap.identity(count: Int(record.topIDs.max() ?? 0) + 1))
+    /// exp(difference) for a difference ≤ 0, the same bits on every machine;
+    /// below −700 the probability is 0 in any sum here. Cached values are
+    /// on a 1/512 grid, so their differences are mostly a table lookup.
+    @inline(__always)
+    static func relativeProbability(_ difference: Double) -> Double {
+        let steps = -difference * 512
+        if steps >= 0 && steps < Double(stepExponentials.count), let index = Int(exactly: steps) {
+            return stepExponentials[index]
+        }
+        return difference < -700 ? 0 : PortableMath.exp(difference)
     }
+
+    /// e^(−k/512) for k below 2^15 (differences down to −64 nats).
+    static let stepExponentials: [Double] = (0..<(1 << 15)).map { PortableMath.exp(-Double($0) / 512) }
 
     static func diagonal(_ count: Int) -> TokenAlignment {
         var alignment = TokenAlignment(targetCount: count)

@@ -1,4 +1,4 @@
-import Foundation
+import Base
 
 /// How often each teacher token was aligned with each target token over
 /// a data set, and the vocabulary map FuseChat 2 learns from the counts
@@ -60,7 +60,7 @@ public struct AlignmentCounts: Sendable {
     static func weightedDistance(_ a: [UInt8], _ b: [UInt8], _ count: Int32) -> Double {
         let contained = contains(a, b) || contains(b, a)
         let distance = Double(EditDistance.distance(a, b)) * (contained ? 0.1 : 1)
-        return distance * (1 / (1 + exp(-Double(count))))
+        return distance * (1 / (1 + PortableMath.exp(-Double(count))))
     }
 
     private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

@@ -1,4 +1,4 @@
-import Foundation
+import Base
 
 /// How the teachers of a record become one distribution (`--fusion`).
 public enum FusionMethod: String, Sendable, CaseIterable {
@@ -22,7 +22,7 @@ public enum FusionMethod: String, Sendable, CaseIterable {
             let chosen = entropies.firstIndex(of: lowest) ?? 0  // checked: lowest is one of them
             return entropies.indices.map { $0 == chosen ? 1 : 0 }
         case .avgCE:
-            let raw = entropies.map { $0.isFinite ? exp(lowest - $0) : 0 }
+            let raw = entropies.map { $0.isFinite ? PortableMath.exp(lowest - $0) : 0 }
             let sum = raw.reduce(0, +)
             return raw.map { $0 / sum }
         }
@@ -36,10 +36,20 @@ public struct FusedDistributions: Sendable {
     public var rowStarts: [Int] = [0]
     public var ids: [Int32] = []
     public var probabilities: [Double] = []
+    /// The natural logarithms of `probabilities`.
+    public var logProbabilities: [Double] = []
 
     public func row(_ position: Int) -> Range<Int> { rowStarts[position]..<rowStarts[position + 1] }
 
     public init(_ teachers: [AlignedDistributions], weights: [Double]) {
+        if let chosen = weights.firstIndex(of: 1) {
+            self.init(only: teachers[chosen])
+        } else {
+            self.init(merging: teachers, weights: weights)
+        }
+    }
+
+    private init(merging teachers: [AlignedDistributions], weights: [Double]) {
         let n = teachers.first?.count ?? 0
         var merged: [(id: Int32, probability: Double)] = []
         for position in 0..<n {
@@ -58,6 +68,26 @@ public struct FusedDistributions: Sendable {
             for entry in merged {
                 ids.append(entry.id)
                 probabilities.append(entry.probability)
+                logProbabilities.append(PortableMath.log(entry.probability))
+            }
+            rowStarts.append(ids.count)
+        }
+    }
+
+    /// One teacher's rows, each sorted.
+    private init(only teacher: AlignedDistributions) {
+        var order: [Int] = []
+        for position in 0..<teacher.count {
+            order.removeAll(keepingCapacity: true)
+            order += teacher.row(position)
+            order.sort {
+                let (a, b) = (teacher.probabilities[$0], teacher.probabilities[$1])
+                return a != b ? a > b : teacher.ids[$0] < teacher.ids[$1]
+            }
+            for slot in order {
+                ids.append(teacher.ids[slot])
+                probabilities.append(teacher.probabilities[slot])
+                logProbabilities.append(teacher.logProbabilities[slot])
             }
             rowStarts.append(ids.count)
         }
@@ -65,7 +95,12 @@ public struct FusedDistributions: Sendable {
 
     /// The probability of `id` at `position`, 0 when the row lacks it.
     public func probability(of id: Int32, at position: Int) -> Double {
-        for entry in row(position) where ids[entry] == id { return probabilities[entry] }
-        return 0
+        slot(of: id, at: position).map { probabilities[$0] } ?? 0
+    }
+
+    /// Where `id` is in row `position`, if it is.
+    public func slot(of id: Int32, at position: Int) -> Int? {
+        for entry in row(position) where ids[entry] == id { return entry }
+        return nil
     }
 }

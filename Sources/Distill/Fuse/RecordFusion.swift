@@ -1,4 +1,4 @@
-import Foundation
+import Base
 import Model
 
 /// The settings of a fusion (`smelt fuse`).
@@ -87,11 +87,15 @@ public enum RecordFusion {
                 if alignment.oneToOne[position] >= 0 { entry.oneToOne += 1 }
                 if distribution.isAligned[position] { entry.aligned += 1 } else { entry.fallback += 1 }
                 entry.droppedMass += distribution.droppedMass[position]
+                // The fused rows are this teacher's own: no divergence.
+                if weights[index] == 1 { continue }
                 for slot in distribution.row(position) {
                     let p = distribution.probabilities[slot]
                     guard p > 0 else { continue }
-                    let q = max(fused.probability(of: distribution.ids[slot], at: position), FusionNote.klFloor)
-                    entry.divergence += p * log(p / q)
+                    let logQ = fused.slot(of: distribution.ids[slot], at: position).map {
+                        fused.probabilities[$0] >= FusionNote.klFloor ? fused.logProbabilities[$0] : Self.logKLFloor
+                    }
+                    entry.divergence += p * (distribution.logProbabilities[slot] - (logQ ?? Self.logKLFloor))
                 }
             }
             note.teachers.append(entry)
@@ -118,7 +122,7 @@ public enum RecordFusion {
             let kept = row.prefix(topK)
             for slot in kept {
                 topIDs.append(fused.ids[slot])
-                topLogProbabilities.append(max(log(fused.probabilities[slot]), floorLogProbability))
+                topLogProbabilities.append(max(fused.logProbabilities[slot], floorLogProbability))
             }
             var candidate: Int32 = 0
             for _ in kept.count..<topK {
@@ -128,8 +132,8 @@ public enum RecordFusion {
                 candidate += 1
             }
             if position + 1 < n {
-                let p = fused.probability(of: targetIDs[position + 1], at: position)
-                gold.append(p > 0 ? max(log(p), floorLogProbability) : floorLogProbability)
+                let slot = fused.slot(of: targetIDs[position + 1], at: position)
+                gold.append(slot.map { max(fused.logProbabilities[$0], floorLogProbability) } ?? floorLogProbability)
             }
         }
         return TokenScores(
@@ -139,4 +143,5 @@ public enum RecordFusion {
 
     /// The lowest log-probability a cache stores: probability 0.
     public static let floorLogProbability = -32_768.0
+    static let logKLFloor = PortableMath.log(FusionNote.klFloor)
 }

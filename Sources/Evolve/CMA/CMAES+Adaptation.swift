@@ -1,3 +1,4 @@
+import Base
 /// The update of mean, evolution paths, covariance and step size after a tell (tutorial, Appendix A).
 extension CMAES {
     /// Adapts the distribution to the draws of one generation, best first.

@@ -1,3 +1,4 @@
+import Base
 /// The strategy parameters of (μ/μ_w, λ)-CMA-ES for a dimension and population size: Table 1 of Hansen,
 /// "The CMA Evolution Strategy: A Tutorial" (arXiv 1604.00772), with the defaults of pycma where the tutorial
 /// leaves a choice (c₁ scaled by min(1, λ/6); the ¼ offset in c_μ).

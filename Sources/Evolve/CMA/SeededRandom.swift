@@ -1,3 +1,4 @@
+import Base
 /// A seeded source of uniform and normal numbers that gives the same sequence on every machine:
 /// xoshiro256** (Blackman and Vigna, "Scrambled linear pseudorandom number generators", 2021), its state
 /// filled by SplitMix64 from the seed as the authors recommend, and Marsaglia's polar method for normals.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Evolve
+@testable import Base
 
 @Suite struct PortableMathTests {
     static let arguments: [Double] = [1e-300, 1e-10, 0.1, 0.5, 0.9999, 1, 1.5, 2, 3, 10, 123.456, 1e10, 1e300]

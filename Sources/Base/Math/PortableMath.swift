@@ -1,16 +1,16 @@
-/// The natural logarithm and exponential in plain IEEE-754 arithmetic, so that CMA-ES gives bit-identical
-/// candidates on every machine: the C library's `log` and `exp` differ between platforms and versions in the
+/// The natural logarithm and exponential in plain IEEE-754 arithmetic, so that CMA-ES and fusion give bit-identical
+/// results on every machine: the C library's `log` and `exp` differ between platforms and versions in the
 /// last bit, and one bit is enough for a replayed run to drift.
 ///
 /// Both reduce the argument by powers of two (exact) and evaluate a fixed series with `+`, `-`, `*` and `/`,
 /// which IEEE-754 rounds identically everywhere (Swift does not contract them into fused multiply-adds).
 /// Accuracy is a few units in the last place, ample for step sizes and recombination weights.
-enum PortableMath {
+public enum PortableMath {
     private static let ln2High = 6.93147180369123816490e-01
     private static let ln2Low = 1.90821492927058770002e-10
 
     /// ln(x) for x > 0; NaN for negative or NaN input, -infinity for 0, +infinity for +infinity.
-    static func log(_ x: Double) -> Double {
+    public static func log(_ x: Double) -> Double {
         guard x > 0 else { return x == 0 ? -.infinity : .nan }
         guard x.isFinite else { return x }
         // x = 2^k * m with m in [sqrt(1/2), sqrt(2)).
@@ -34,7 +34,7 @@ enum PortableMath {
     }
 
     /// e^x; +infinity above about 709.78 and 0 below about -745.13.
-    static func exp(_ x: Double) -> Double {
+    public static func exp(_ x: Double) -> Double {
         guard !x.isNaN else { return x }
         if x > 709.782712893384 { return .infinity }
         if x < -745.1332191019412 { return 0 }
