@@ -61,30 +61,7 @@ public final class FuseRun: Sendable {
     public func run(
         into writer: LogitCacheWriter, progress: (_ records: Int, _ tokens: Int) -> Void = { _, _ in }
     ) throws -> (manifest: LogitCacheManifest, summary: FuseSummary) {
-        let nearest = options.mapping == .edit ? NearestTokenIndex(tokens: targetBytes.tokens) : nil
-        var maps: [VocabularyMap] = []
-        var mapLines: [String] = []
-        for (index, bytes) in teacherBytes.enumerated() {
-            guard let bytes else {
-                maps.append(VocabularyMap.identity(count: targetBytes.count))
-                continue
-            }
-            let mapping = options.mapping == .stat ? .exact : options.mapping
-            maps.append(VocabularyMap.make(mapping, teacher: bytes, target: targetBytes, nearest: nearest))
-            _ = index
-        }
-        if options.mapping == .stat {
-            let learned = try learnStatisticalMaps(exactMaps: maps)
-            for (index, choices) in learned.enumerated() where teacherBytes[index] != nil {
-                let exact = VocabularyMap.exactTable(teacher: teacherBytes[index]!, target: targetBytes)  // checked: not nil
-                maps[index] = VocabularyMap.statistical(
-                    exact: exact, learned: Dictionary(uniqueKeysWithValues: choices.map { ($0.teacherID, $0.targetID) })
-                )
-                mapLines += choices.map { "\(index)\t\($0.teacherID)\t\($0.targetID)\t\($0.count)" }
-            }
-            let text = "teacher\tteacher_id\ttarget_id\taligned_count\n" + mapLines.map { $0 + "\n" }.joined()
-            try FileSystem.writeFileAtomically(writer.staging.workPath + "/" + Self.mapName, bytes: Array(text.utf8))
-        }
+        let maps = try makeMaps(stagingPath: writer.staging.workPath)
         var summary = FuseSummary(teacherCount: teachers.count)
         for payload in writer.keptSidecars {
             summary.add(try FusionNote(bytes: payload, place: writer.staging.path + "/" + Self.notesName))
@@ -117,6 +94,29 @@ public final class FuseRun: Sendable {
         }
         let manifest = try writer.publish(extraFiles: options.mapping == .stat ? [Self.mapName] : [])
         return (manifest, summary)
+    }
+
+    /// Each teacher's vocabulary map (the identity for a teacher with the
+    /// target's tokenizer). `--map stat` learns its maps in a first pass
+    /// over the data and keeps them in `vocabulary-map.tsv` in `stagingPath`.
+    private func makeMaps(stagingPath: String) throws -> [VocabularyMap] {
+        let exactTables = teacherBytes.map { $0.map { VocabularyMap.exactTable(teacher: $0, target: targetBytes) } }
+        let nearest = options.mapping == .edit ? NearestTokenIndex(tokens: targetBytes.tokens) : nil
+        var maps = zip(teacherBytes, exactTables).map { bytes, exact -> VocabularyMap in
+            guard let bytes, let exact else { return VocabularyMap.identity(count: targetBytes.count) }
+            let mapping = options.mapping == .stat ? .exact : options.mapping
+            return VocabularyMap.make(mapping, exact: exact, teacher: bytes, nearest: nearest)
+        }
+        guard options.mapping == .stat else { return maps }
+        var lines = "teacher\tteacher_id\ttarget_id\taligned_count\n"
+        for (index, choices) in try learnStatisticalMaps(exactMaps: maps, exactTables: exactTables).enumerated() {
+            guard let exact = exactTables[index] else { continue }
+            maps[index] = VocabularyMap.statistical(
+                exact: exact, learned: Dictionary(uniqueKeysWithValues: choices.map { ($0.teacherID, $0.targetID) }))
+            for choice in choices { lines += "\(index)\t\(choice.teacherID)\t\(choice.targetID)\t\(choice.count)\n" }
+        }
+        try FileSystem.writeFileAtomically(stagingPath + "/" + Self.mapName, bytes: Array(lines.utf8))
+        return maps
     }
 
     struct Output: Sendable {
@@ -225,7 +225,9 @@ public final class FuseRun: Sendable {
 
     /// The first pass of `--map stat`: alignment counts over the whole data
     /// set, per teacher, and the choices learned from them.
-    private func learnStatisticalMaps(exactMaps: [VocabularyMap]) throws -> [[AlignmentCounts.Choice]] {
+    private func learnStatisticalMaps(
+        exactMaps: [VocabularyMap], exactTables: [[Int32]?]
+    ) throws -> [[AlignmentCounts.Choice]] {
         var counts = [AlignmentCounts](repeating: AlignmentCounts(), count: teachers.count)
         var ordinal = 0
         try forEachBatch { batch in
@@ -257,8 +259,7 @@ public final class FuseRun: Sendable {
             }
         }
         return teachers.indices.map { index in
-            guard let bytes = teacherBytes[index] else { return [] }
-            let exact = VocabularyMap.exactTable(teacher: bytes, target: targetBytes)
+            guard let bytes = teacherBytes[index], let exact = exactTables[index] else { return [] }
             return counts[index].choices(exact: exact, teacher: bytes, target: targetBytes)
         }
     }

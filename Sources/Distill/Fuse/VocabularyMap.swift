@@ -47,7 +47,13 @@ public final class VocabularyMap: Sendable {
     public static func make(
         _ mapping: VocabularyMapping, teacher: VocabularyBytes, target: VocabularyBytes, nearest: NearestTokenIndex?
     ) -> VocabularyMap {
-        let exact = exactTable(teacher: teacher, target: target)
+        make(mapping, exact: exactTable(teacher: teacher, target: target), teacher: teacher, nearest: nearest)
+    }
+
+    /// The same from the teacher's `exactTable`, made once.
+    static func make(
+        _ mapping: VocabularyMapping, exact: [Int32], teacher: VocabularyBytes, nearest: NearestTokenIndex?
+    ) -> VocabularyMap {
         guard mapping == .edit, let nearest else { return VocabularyMap(mapping: mapping, table: exact) }
         let table = exact.map { $0 == unmapped ? unsearched : $0 }
         return VocabularyMap(mapping: .edit, table: table, nearest: nearest, teacherBytes: teacher)
