@@ -14,7 +14,7 @@ public struct TrainableModel: Sendable {
     public var parameterShapes: [(name: String, shape: [Int])] { Self.parameterShapes(config) }
 
     /// The parameters a llama or qwen2 config implies.
-    static func parameterShapes(_ config: ModelConfig) -> [(name: String, shape: [Int])] {
+    public static func parameterShapes(_ config: ModelConfig) -> [(name: String, shape: [Int])] {
         let architecture = LlamaArchitecture(config: config)
         let hidden = config.hiddenSize
         var shapes = [(architecture.embeddingName, [config.vocabularySize, hidden])]
