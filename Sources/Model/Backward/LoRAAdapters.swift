@@ -14,7 +14,7 @@ public struct LoRAAdapters: Sendable {
     public let rank: Int
     public let alpha: Double
     /// Every A and B, by name.
-    public private(set) var parameters: [String: [Float]]
+    public internal(set) var parameters: [String: [Float]]
 
     /// `alpha / rank`.
     public var scale: Float { Float(alpha / Double(rank)) }

@@ -7,7 +7,7 @@ import Base
 public struct TrainableModel: Sendable {
     public let config: ModelConfig
     /// Every parameter, by name; a tied model has no `lm_head.weight`.
-    public private(set) var parameters: [String: [Float]]
+    public internal(set) var parameters: [String: [Float]]
     let architecture: LlamaArchitecture
 
     /// The parameters' names and shapes, in the checkpoint's order of layers.
