@@ -84,6 +84,7 @@ extension TrainableModel {
             records: records, lambda: lambda)
         var gradients: [String: [Float]] = [:]
         for (weight, shape, a, b) in adapted {
+            // checked: as above; lossAndGradients returns every parameter's gradient
             let (aValues, bValues) = (adapters.parameters[a]!, adapters.parameters[b]!)
             let merged = full.gradients[weight]!
             var aGradient = [Float](repeating: 0, count: aValues.count)
