@@ -29,17 +29,20 @@ public enum MatrixProduct {
 
     /// `c[m×n] = alpha · a[m×k] · b` plus `beta · c`, where `b` is `[k×n]`,
     /// or `[n×k]` read transposed when `transposeB` (how weights are stored:
-    /// one output feature per row). Leading dimensions are row strides.
+    /// one output feature per row), and `a` is `[k×m]` read transposed when
+    /// `transposeA` (a weight's gradient, `dYᵀ · X`). Leading dimensions are
+    /// row strides.
     @inlinable
     public static func multiply(
-        m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        m: Int, n: Int, k: Int, alpha: Float = 1, transposeA: Bool = false, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, beta: Float = 0,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         _ = kernelName
         guard m > 0, n > 0 else { return }
         cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k),
             alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }

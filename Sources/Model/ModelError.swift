@@ -20,6 +20,10 @@ public enum ModelError: SmeltError, Equatable {
     case emptyRecord(record: String, tokens: Int)
     /// A record longer than the context allowed (65).
     case recordTooLong(record: String, tokens: Int, limit: Int)
+    /// A training record whose loss mask or targets do not match its tokens (65).
+    case malformedTrainingRecord(record: Int, problem: String)
+    /// An architecture the training pass does not run (65).
+    case untrainableArchitecture(model: String, kind: ArchitectureKind)
 
     public var exitCode: ExitCode {
         switch self {
@@ -41,6 +45,9 @@ public enum ModelError: SmeltError, Equatable {
             "record \(record) has \(tokens) token\(tokens == 1 ? "" : "s"), so no next token to score"
         case .recordTooLong(let record, let tokens, let limit):
             "record \(record) has \(tokens) tokens, more than the limit of \(limit)"
+        case .malformedTrainingRecord(let record, let problem): "training record \(record): \(problem)"
+        case .untrainableArchitecture(let model, let kind):
+            "\(model): training runs llama and qwen2 models, not \(kind.rawValue)"
         }
     }
 

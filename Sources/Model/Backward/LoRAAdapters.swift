@@ -1,0 +1,107 @@
+import Compute
+
+/// Low-rank adapters on a decoder's projections (LoRA, Hu et al. 2021,
+/// §4.1): `y = W x (+ b) + (alpha / rank) · B (A x)`, A `[rank × in]`,
+/// B `[out × rank]`, under PEFT's names without `base_model.model.`
+/// (`model.layers.{l}.self_attn.q_proj.lora_A.weight`).
+public struct LoRAAdapters: Sendable {
+    /// The projections adapted, by their names inside a layer.
+    public static let modules = [
+        "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj",
+        "mlp.up_proj", "mlp.down_proj",
+    ]
+
+    public let rank: Int
+    public let alpha: Double
+    /// Every A and B, by name.
+    public internal(set) var parameters: [String: [Float]]
+
+    /// `alpha / rank`.
+    public var scale: Float { Float(alpha / Double(rank)) }
+
+    /// Each adapted weight's name, its shape and its adapters' names, for `config`'s layers.
+    static func adapted(_ config: ModelConfig) -> [(weight: String, shape: [Int], a: String, b: String)] {
+        let shapes = Dictionary(
+            uniqueKeysWithValues: TrainableModel.parameterShapes(config).map { ($0.name, $0.shape) })
+        return (0..<config.layerCount).flatMap { layer in
+            modules.map { module in
+                let prefix = "model.layers.\(layer).\(module)."
+                // checked: every module listed is a weight of every llama and qwen2 layer
+                return (
+                    prefix + "weight", shapes[prefix + "weight"]!, prefix + "lora_A.weight", prefix + "lora_B.weight"
+                )
+            }
+        }
+    }
+
+    /// Takes every adapter `config`'s layers need from `parameters`,
+    /// checking each one's element count.
+    public init(
+        config: ModelConfig, rank: Int, alpha: Double, parameters: [String: [Float]], model: String = "adapters"
+    ) throws(ModelError) {
+        self.rank = rank
+        self.alpha = alpha
+        var kept: [String: [Float]] = [:]
+        for (_, shape, a, b) in Self.adapted(config) {
+            for (name, expected) in [(a, [rank, shape[1]]), (b, [shape[0], rank])] {
+                guard let values = parameters[name] else { throw .missingTensor(model: model, tensor: name) }
+                guard values.count == expected.reduce(1, *) else {
+                    throw .shapeMismatch(model: model, tensor: name, expected: expected, found: [values.count])
+                }
+                kept[name] = values
+            }
+        }
+        self.parameters = kept
+    }
+}
+
+extension TrainableModel {
+    /// The losses of the model with `adapters` added, and the gradient of
+    /// the total with respect to every adapter (the base stays frozen).
+    ///
+    /// Runs the backward of the merged model `W + s·B·A` and takes the
+    /// adapters' gradients from each merged weight's gradient G:
+    /// `∂B = s·G·Aᵀ`, `∂A = s·Bᵀ·G`. Exact, but it computes the full
+    /// weights' gradients; a backward through the adapters themselves
+    /// would spare that work.
+    public func lossAndGradients(
+        records: [TrainingRecord], lambda: Double, adapters: LoRAAdapters
+    ) throws -> TrainingLoss {
+        let scale = adapters.scale
+        let rank = adapters.rank
+        var merged = parameters
+        let adapted = LoRAAdapters.adapted(config)
+        for (weight, shape, a, b) in adapted {
+            // checked: both inits kept every tensor `adapted` names
+            let (aValues, bValues) = (adapters.parameters[a]!, adapters.parameters[b]!)
+            merged[weight]!.withUnsafeMutableBufferPointer { target in
+                MatrixProduct.multiply(
+                    m: shape[0], n: shape[1], k: rank, alpha: scale, a: bValues, lda: rank, b: aValues, ldb: shape[1],
+                    transposeB: false, beta: 1, c: target.baseAddress!, ldc: shape[1])
+            }
+        }
+        let full = try TrainableModel(config: config, parameters: merged).lossAndGradients(
+            records: records, lambda: lambda)
+        var gradients: [String: [Float]] = [:]
+        for (weight, shape, a, b) in adapted {
+            // checked: as above; lossAndGradients returns every parameter's gradient
+            let (aValues, bValues) = (adapters.parameters[a]!, adapters.parameters[b]!)
+            let merged = full.gradients[weight]!
+            var aGradient = [Float](repeating: 0, count: aValues.count)
+            var bGradient = [Float](repeating: 0, count: bValues.count)
+            bGradient.withUnsafeMutableBufferPointer { target in
+                MatrixProduct.multiply(
+                    m: shape[0], n: rank, k: shape[1], alpha: scale, a: merged, lda: shape[1], b: aValues,
+                    ldb: shape[1], transposeB: true, c: target.baseAddress!, ldc: rank)
+            }
+            aGradient.withUnsafeMutableBufferPointer { target in
+                MatrixProduct.multiply(
+                    m: rank, n: shape[1], k: shape[0], alpha: scale, transposeA: true, a: bValues, lda: rank,
+                    b: merged, ldb: shape[1], transposeB: false, c: target.baseAddress!, ldc: shape[1])
+            }
+            gradients[a] = aGradient
+            gradients[b] = bGradient
+        }
+        return TrainingLoss(ce: full.ce, fusion: full.fusion, total: full.total, gradients: gradients)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// AdamW (Loshchilov and Hutter 2019, Algorithm 2) as `torch.optim.AdamW`
+/// computes it: decoupled weight decay `w ← w·(1 − lr·λ)`, then the
+/// bias-corrected step `w ← w − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)`.
+/// Its moments live in memory beside the parameters, by name.
+public struct AdamW: Sendable {
+    public let learningRate: Double
+    public let beta1: Double
+    public let beta2: Double
+    public let epsilon: Double
+    public let weightDecay: Double
+    /// Steps taken so far.
+    public private(set) var stepCount = 0
+    private var firstMoments: [String: [Float]] = [:]
+    private var secondMoments: [String: [Float]] = [:]
+
+    public init(
+        learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+        weightDecay: Double = 0.01
+    ) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+    }
+
+    /// One step over every parameter that has a gradient (the others are
+    /// left alone), in place.
+    public mutating func update(
+        _ parameters: inout [String: [Float]], gradients: [String: [Float]], model: String = "model"
+    ) throws(ModelError) {
+        for (name, gradient) in gradients {
+            guard let values = parameters[name] else { throw .missingTensor(model: model, tensor: name) }
+            guard values.count == gradient.count else {
+                throw .shapeMismatch(model: model, tensor: name, expected: [values.count], found: [gradient.count])
+            }
+        }
+        stepCount += 1
+        let decay = Float(1 - learningRate * weightDecay)
+        let stepSize = Float(learningRate / (1 - pow(beta1, Double(stepCount))))
+        let correction2 = Float((1 - pow(beta2, Double(stepCount))).squareRoot())
+        let (beta1, beta2, epsilon) = (Float(beta1), Float(beta2), Float(epsilon))
+        for (name, gradient) in gradients {
+            var first = firstMoments[name] ?? [Float](repeating: 0, count: gradient.count)
+            var second = secondMoments[name] ?? [Float](repeating: 0, count: gradient.count)
+            // checked: every gradient's parameter was found above
+            var values = parameters.removeValue(forKey: name)!
+            for index in values.indices {
+                let g = gradient[index]
+                first[index] += (g - first[index]) * (1 - beta1)
+                second[index] = second[index] * beta2 + (1 - beta2) * g * g
+                let denominator = second[index].squareRoot() / correction2 + epsilon
+                values[index] = values[index] * decay - stepSize * first[index] / denominator
+            }
+            parameters[name] = values
+            firstMoments[name] = first
+            secondMoments[name] = second
+        }
+    }
+}
+
+extension TrainableModel {
+    /// Takes one optimizer step with `gradients` (from `lossAndGradients`).
+    public mutating func update(with optimizer: inout AdamW, gradients: [String: [Float]]) throws(ModelError) {
+        try optimizer.update(&parameters, gradients: gradients)
+    }
+}
+
+extension LoRAAdapters {
+    /// Takes one optimizer step with the adapters' `gradients`.
+    public mutating func update(with optimizer: inout AdamW, gradients: [String: [Float]]) throws(ModelError) {
+        try optimizer.update(&parameters, gradients: gradients, model: "adapters")
+    }
+}
