@@ -16,6 +16,7 @@ let commands: [any Command.Type] = [
     CacheCommand.self,
     EvolveCommand.self,
     FuseCommand.self,
+    DistillCommand.self,
 ]
 
 @MainActor

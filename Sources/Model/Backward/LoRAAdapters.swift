@@ -69,22 +69,13 @@ extension TrainableModel {
     ) throws -> TrainingLoss {
         let scale = adapters.scale
         let rank = adapters.rank
-        var merged = parameters
+        let merged = adapters.merged(into: parameters, config: config)
         let adapted = LoRAAdapters.adapted(config)
-        for (weight, shape, a, b) in adapted {
-            // checked: both inits kept every tensor `adapted` names
-            let (aValues, bValues) = (adapters.parameters[a]!, adapters.parameters[b]!)
-            merged[weight]!.withUnsafeMutableBufferPointer { target in
-                MatrixProduct.multiply(
-                    m: shape[0], n: shape[1], k: rank, alpha: scale, a: bValues, lda: rank, b: aValues, ldb: shape[1],
-                    transposeB: false, beta: 1, c: target.baseAddress!, ldc: shape[1])
-            }
-        }
         let full = try TrainableModel(config: config, parameters: merged).lossAndGradients(
             records: records, lambda: lambda)
         var gradients: [String: [Float]] = [:]
         for (weight, shape, a, b) in adapted {
-            // checked: as above; lossAndGradients returns every parameter's gradient
+            // checked: the init kept every adapter `adapted` names; lossAndGradients returns every gradient
             let (aValues, bValues) = (adapters.parameters[a]!, adapters.parameters[b]!)
             let merged = full.gradients[weight]!
             var aGradient = [Float](repeating: 0, count: aValues.count)

@@ -5,15 +5,18 @@ import Foundation
 /// bias-corrected step `w ← w − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)`.
 /// Its moments live in memory beside the parameters, by name.
 public struct AdamW: Sendable {
-    public let learningRate: Double
+    /// The rate of the next step; a schedule sets it before each one.
+    public var learningRate: Double
     public let beta1: Double
     public let beta2: Double
     public let epsilon: Double
     public let weightDecay: Double
     /// Steps taken so far.
     public private(set) var stepCount = 0
-    private var firstMoments: [String: [Float]] = [:]
-    private var secondMoments: [String: [Float]] = [:]
+    /// m of every parameter stepped so far, by name.
+    public private(set) var firstMoments: [String: [Float]] = [:]
+    /// v of every parameter stepped so far, by name.
+    public private(set) var secondMoments: [String: [Float]] = [:]
 
     public init(
         learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
@@ -24,6 +27,13 @@ public struct AdamW: Sendable {
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
+    }
+
+    /// Takes back the state a checkpoint saved: the steps taken and both moments.
+    public mutating func restore(stepCount: Int, firstMoments: [String: [Float]], secondMoments: [String: [Float]]) {
+        self.stepCount = stepCount
+        self.firstMoments = firstMoments
+        self.secondMoments = secondMoments
     }
 
     /// One step over every parameter that has a gradient (the others are

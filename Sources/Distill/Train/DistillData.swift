@@ -1,0 +1,107 @@
+import Base
+import Model
+import Tokenize
+
+/// DATA tokenised for the student, in file order, and the targets cache
+/// matched with it record by record (by ordinal and line, the token ids
+/// checked), each record's targets read when its step comes.
+public struct DistillData: Sendable {
+    /// One record: where it is in DATA and its tokens.
+    public struct Record: Sendable {
+        public let name: String
+        public let tokens: RecordTokens
+    }
+
+    public let records: [Record]
+    public let cache: LogitCache?
+
+    /// Reads and tokenises every record of `dataPath`; checks `cache`
+    /// against the records and the student's `vocabularySize`.
+    public init(
+        dataPath: String, encoder: RecordEncoder, vocabularySize: Int, maxTokens: Int, cache: LogitCache?
+    ) throws {
+        if let cache { try Self.check(cache, vocabularySize: vocabularySize, dataPath: dataPath) }
+        var lines = try JSONLines(path: dataPath)
+        var records: [Record] = []
+        let workspace = TokenizerWorkspace()
+        while true {
+            let batch = try lines.nextBatch(count: 256)
+            if batch.isEmpty { break }
+            for line in batch {
+                let record = try line.bytes.withUnsafeBytes {
+                    try DataRecord(json: $0, file: dataPath, line: line.line)
+                }
+                let encoding = try encoder.encode(record, workspace: workspace)
+                let tokens = try RecordTokens(record, encoding, maxTokens: maxTokens)
+                let name = "\(record.id.rendered()) (line \(record.line))"
+                if let cache {
+                    try Self.check(
+                        cache, ordinal: records.count, line: record.line, tokens: tokens.ids.count, name: name)
+                }
+                records.append(Record(name: name, tokens: tokens))
+            }
+        }
+        guard !records.isEmpty else { throw DistillError.noRecords(data: dataPath) }
+        if let cache, cache.entries.count != records.count {
+            throw DistillError.missingRecord(
+                cache: cache.path, record: "count: it holds \(cache.entries.count) records, the data \(records.count)")
+        }
+        self.records = records
+        self.cache = cache
+    }
+
+    private static func check(_ cache: LogitCache, ordinal: Int, line: Int, tokens: Int, name: String) throws {
+        guard ordinal < cache.entries.count, cache.entries[ordinal].line == line else {
+            throw DistillError.missingRecord(cache: cache.path, record: name)
+        }
+        guard cache.entries[ordinal].tokens == tokens else {
+            throw DistillError.tokensDiffer(
+                cache: cache.path, record: name,
+                detail: "\(cache.entries[ordinal].tokens) tokens cached, \(tokens) from the tokenizer")
+        }
+    }
+
+    /// Refuses a cache the student cannot take its targets from, or made over other data.
+    public static func check(_ cache: LogitCache, vocabularySize: Int, dataPath: String) throws {
+        let identity = cache.manifest.identity
+        let (dataSize, dataDigest) = try RangeDigester.digest(ofFile: dataPath)
+        if identity.dataSize != dataSize || identity.dataDigest != dataDigest {
+            throw DistillError.otherData(
+                cache: cache.path,
+                reason: "\(identity.dataName), \(identity.dataSize) bytes, XXH3-64 \(XXH3.hex(identity.dataDigest)); "
+                    + "the data is \(dataPath.lastPathComponent), \(dataSize) bytes, XXH3-64 \(XXH3.hex(dataDigest))")
+        }
+        if identity.sampling != nil { throw DistillError.sampledCache(cache: cache.path) }
+        if identity.vocabularySize != vocabularySize {
+            throw DistillError.unusableCache(
+                cache: cache.path,
+                reason: "its vocabulary has \(identity.vocabularySize) tokens, the student's \(vocabularySize)")
+        }
+        if identity.topK == 0 { throw DistillError.unusableCache(cache: cache.path, reason: "its K is 0") }
+        if cache.manifest.shard != nil {
+            throw DistillError.unusableCache(cache: cache.path, reason: "it is one shard; join the shards first")
+        }
+    }
+
+    /// The training record of ordinal `ordinal`, with the cache's top-K at
+    /// each position when there is a cache.
+    public func trainingRecord(_ ordinal: Int) throws -> TrainingRecord {
+        let record = records[ordinal]
+        let ids = record.tokens.ids.map { Int32($0) }
+        guard let cache else { return TrainingRecord(ids: ids, lossMask: record.tokens.lossMask) }
+        let cached = try cache.record(at: ordinal)
+        guard cached.ids == ids else {
+            let position =
+                zip(cached.ids, ids).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                ?? min(cached.ids.count, ids.count)
+            throw DistillError.tokensDiffer(
+                cache: cache.path, record: record.name, detail: "they differ from token \(position) on")
+        }
+        let k = cached.topK
+        let positions = ids.count - 1
+        return TrainingRecord(
+            ids: ids, lossMask: record.tokens.lossMask,
+            targetIDs: (0..<positions).map { Array(cached.topIDs[$0 * k..<($0 + 1) * k]) },
+            targetLogProbabilities: (0..<positions).map { Array(cached.topLogProbabilities[$0 * k..<($0 + 1) * k]) })
+    }
+}

@@ -1,0 +1,215 @@
+import Base
+import Checkpoint
+import Model
+
+/// One optimizer step as it was taken: a row of `train-log.csv`.
+public struct DistillStep: Sendable {
+    public let step: Int
+    public let totalSteps: Int
+    public let loss: TrainingLoss
+    public let learningRate: Double
+    public let gradientNorm: Double
+    public let tokens: Int
+    public let tokensPerSecond: Double
+}
+
+/// What a finished run did.
+public struct DistillSummary: Sendable {
+    public var steps = 0
+    /// Steps an earlier, interrupted run had done and this one took from its checkpoint.
+    public var resumedSteps = 0
+    public var tokens = 0
+    public var firstLoss: Double?
+    public var lastLoss: Double?
+    public var manifest: Manifest?
+}
+
+/// `smelt distill` as a library call (issue 19): trains the student on
+/// DATA's records in file order, a step of about `batchTokens` tokens at a
+/// time (gradients over the step's records together, as one batch), with
+/// AdamW under a cosine schedule and the gradient clipped by global norm;
+/// on gold tokens alone (λ = 1) or with the cache's top-K as targets. Every
+/// `checkpointSteps` steps the state goes to the staging folder, so a rerun
+/// of the same command resumes there and ends with the same bytes. OUT is
+/// published as a Hugging Face folder of Float32 weights (LoRA merged).
+public final class DistillRun {
+    public static let identityName = ".distill-identity.txt"
+    public static let logName = "train-log.csv"
+    public static let logHeader = "step,loss,ce,fusion,lr,grad_norm,tokens_per_second\n"
+
+    let student: TrainableModel
+    let data: DistillData
+    let settings: DistillSettings
+    /// What the run is a function of, as `name value` lines: inputs' digests and settings.
+    let identity: [(name: String, value: String)]
+    let outputPath: String
+    /// Files written beside the weights (config, tokenizer).
+    let extraFiles: [(name: String, bytes: [UInt8])]
+
+    public init(
+        student: TrainableModel, data: DistillData, settings: DistillSettings,
+        identity: [(name: String, value: String)], outputPath: String, extraFiles: [(name: String, bytes: [UInt8])]
+    ) {
+        self.student = student
+        self.data = data
+        self.settings = settings
+        self.identity = identity
+        self.outputPath = outputPath
+        self.extraFiles = extraFiles
+    }
+
+    var identityText: String { identity.map { "\($0.name) \($0.value)\n" }.joined() }
+
+    /// Trains and publishes OUT; `progress` hears of every step.
+    public func run(restart: Bool, progress: (DistillStep) -> Void = { _ in }) throws -> DistillSummary {
+        if try FileSystem.status(outputPath) != nil { throw DistillError.outputExists(path: outputPath) }
+        var summary = DistillSummary()
+        let (weights, logRows) = try train(restart: restart, summary: &summary, progress: progress)
+        summary.manifest = try publish(weights, logRows: logRows)
+        return summary
+    }
+
+    /// The names of what is trained, in a fixed order: the model's
+    /// parameters, or the LoRA adapters.
+    private var trainedNames: [String] {
+        settings.loraRank == nil
+            ? TrainableModel.parameterShapes(student.config).map(\.name)
+            : LoRAAdapters.names(student.config)
+    }
+
+    private func train(
+        restart: Bool, summary: inout DistillSummary, progress: (DistillStep) -> Void
+    ) throws -> (weights: [String: [Float]], logRows: String) {
+        // checked: created when missing, so claim returns a folder
+        let staging = try StagingFolder.claim(outputPath: outputPath, creating: true)!
+        let work = staging.workPath
+        try claimIdentity(staging, restart: restart)
+        let identityDigest = XXH3.digest(Array(identityText.utf8))
+        var model = student
+        var adapters = try settings.loraRank.map { rank in
+            try LoRAAdapters.initial(
+                config: student.config, rank: rank, alpha: settings.loraAlpha ?? Double(rank), seed: settings.seed)
+        }
+        let names = trainedNames
+        var optimizer = AdamW(
+            learningRate: settings.learningRate, beta1: 0.9, beta2: 0.95, weightDecay: settings.weightDecay)
+        let trained = adapters?.parameters ?? model.parameters
+        var logRows = ""
+        var firstStep = 0
+        let counts = Dictionary(
+            uniqueKeysWithValues: names.compactMap { name in trained[name].map { (name, $0.count) } })
+        if let checkpoint = try DistillCheckpoint.read(folder: work, counts: counts) {
+            guard checkpoint.identityDigest == identityDigest else {
+                throw DistillError.damagedCheckpoint(path: staging.path, problem: "it is another run's")
+            }
+            if let rank = settings.loraRank {
+                adapters = try LoRAAdapters(
+                    config: student.config, rank: rank, alpha: settings.loraAlpha ?? Double(rank),
+                    parameters: checkpoint.parameters)
+            } else {
+                model = try TrainableModel(config: student.config, parameters: checkpoint.parameters)
+            }
+            optimizer.restore(
+                stepCount: checkpoint.optimizerSteps, firstMoments: checkpoint.firstMoments,
+                secondMoments: checkpoint.secondMoments)
+            logRows = checkpoint.logRows
+            firstStep = checkpoint.step
+            summary.resumedSteps = firstStep
+        }
+        let steps = TrainingSteps(
+            tokenCounts: data.records.map(\.tokens.ids.count), batchTokens: settings.batchTokens,
+            steps: settings.steps, epochs: settings.epochs)
+        let schedule = LearningRateSchedule(
+            peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: steps.totalSteps)
+        let lambda = data.cache == nil ? 1 : settings.lambda
+        for step in firstStep..<steps.totalSteps {
+            let start = monotonicSeconds()
+            let records = try steps.records(at: step).map { try data.trainingRecord($0) }
+            let loss =
+                try adapters.map { try model.lossAndGradients(records: records, lambda: lambda, adapters: $0) }
+                ?? model.lossAndGradients(records: records, lambda: lambda)
+            var gradients = names.map { loss.gradients[$0] ?? [] }
+            let norm = GradientClipping.clip(&gradients, maximum: settings.maximumGradientNorm)
+            let clipped = Dictionary(uniqueKeysWithValues: zip(names, gradients).filter { !$0.1.isEmpty })
+            optimizer.learningRate = schedule.rate(at: step)
+            if adapters != nil {
+                try adapters?.update(with: &optimizer, gradients: clipped)
+            } else {
+                try model.update(with: &optimizer, gradients: clipped)
+            }
+            let tokens = records.reduce(0) { $0 + $1.ids.count }
+            let report = DistillStep(
+                step: step + 1, totalSteps: steps.totalSteps, loss: loss, learningRate: optimizer.learningRate,
+                gradientNorm: norm, tokens: tokens,
+                tokensPerSecond: Double(tokens) / max(1e-9, monotonicSeconds() - start))
+            logRows += Self.logRow(report, hasTargets: data.cache != nil)
+            summary.steps += 1
+            summary.tokens += tokens
+            summary.firstLoss = summary.firstLoss ?? loss.total
+            summary.lastLoss = loss.total
+            if (step + 1) % settings.checkpointSteps == 0 && step + 1 < steps.totalSteps {
+                try DistillCheckpoint(
+                    step: step + 1, identityDigest: identityDigest, optimizerSteps: optimizer.stepCount,
+                    parameters: adapters?.parameters ?? model.parameters, firstMoments: optimizer.firstMoments,
+                    secondMoments: optimizer.secondMoments, logRows: logRows
+                ).write(folder: work, names: names)
+            }
+            progress(report)
+            FaultInjection.delayPoint("distill.step")
+        }
+        let weights = adapters?.merged(into: model.parameters, config: model.config) ?? model.parameters
+        return (weights, logRows)
+    }
+
+    /// Refuses a staged run of another command line (naming what changed);
+    /// starts afresh when nothing is staged or with `restart`.
+    private func claimIdentity(_ staging: StagingFolder, restart: Bool) throws {
+        let path = staging.workPath + "/" + Self.identityName
+        let bytes = Array(identityText.utf8)
+        if !restart, try FileSystem.status(path) != nil {
+            let staged = try FileSystem.readSmallFile(path, limit: 1 << 20)
+            guard staged != bytes else { return }
+            throw DistillError.resumeRefused(stagingPath: staging.path, reason: difference(staged))
+        }
+        for entry in try staging.contents() where entry != StagingFolder.lockFileName { try staging.remove(entry) }
+        try FileSystem.writeFileAtomically(path, bytes: bytes)
+    }
+
+    /// What differs between a staged identity and this run's, by name.
+    private func difference(_ staged: [UInt8]) -> String {
+        var before: [String: String] = [:]
+        for line in String(decoding: staged, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            before[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        let now = Dictionary(identity.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let names = (Set(before.keys).union(now.keys)).sorted()
+        let changes = names.compactMap { name -> String? in
+            guard before[name] != now[name] else { return nil }
+            return "\(name) was \(before[name] ?? "not given"), now \(now[name] ?? "not given")"
+        }
+        return changes.isEmpty ? "its identity file is unreadable" : changes.joined(separator: "; ")
+    }
+
+    static func logRow(_ step: DistillStep, hasTargets: Bool) -> String {
+        let fusion = hasTargets ? "\(step.loss.fusion)" : ""
+        return "\(step.step),\(step.loss.total),\(step.loss.ce),\(fusion),\(step.learningRate),\(step.gradientNorm),"
+            + "\(Int(step.tokensPerSecond.rounded()))\n"
+    }
+
+    /// Writes the weights (Float32, the student's tensor order), the extra
+    /// files and the log through the checkpoint writer, and publishes OUT.
+    private func publish(_ weights: [String: [Float]], logRows: String) throws -> Manifest {
+        let shapes = TrainableModel.parameterShapes(student.config)
+        let tensors = shapes.map { OutputTensor(name: $0.name, dtype: .f32, shape: $0.shape.map { UInt64($0) }) }
+        let writer = try CheckpointWriter(outputPath: outputPath, tensors: tensors, shardSizeLimit: 4 << 30)
+        for (name, _) in shapes {
+            // checked: the model's init and the optimizer keep every parameter the config implies
+            try weights[name]!.withUnsafeBytes { try writer.write(tensor: name, offset: 0, bytes: $0) }
+        }
+        for file in extraFiles { try writer.addFile(named: file.name, bytes: file.bytes) }
+        try writer.addFile(named: Self.logName, bytes: Array((Self.logHeader + logRows).utf8))
+        let recipe = "smelt distill\n" + identityText
+        return try writer.publish(manifest: Manifest(version: smeltVersion, recipe: recipe))
+    }
+}

@@ -1,0 +1,187 @@
+import Base
+import Checkpoint
+import Distill
+import Model
+
+/// `smelt distill STUDENT DATA.jsonl OUT [--targets CACHE] ...` (issue 19).
+enum DistillCommand: Command {
+    static let name = "distill"
+    static let overview = """
+          distill STUDENT DATA.jsonl OUT [--targets CACHE]
+                                           train a model on DATA's gold tokens (SFT) or on a logit
+                                           cache's distributions (distillation), resumably
+        """
+    static let spec = ArgumentSpec(
+        flags: ["json", "quiet", "restart"],
+        options: [
+            "targets", "lambda", "lr", "steps", "epochs", "batch-tokens", "warmup", "weight-decay", "lora-rank",
+            "lora-alpha", "chat-template", "seed", "threads", "memory-budget", "checkpoint-steps",
+        ],
+        positionalCount: 3...3, positionalNames: "STUDENT DATA.jsonl OUT")
+
+    static let help = """
+        usage: smelt distill STUDENT DATA.jsonl OUT [--targets CACHE] [options]
+
+        Trains STUDENT (a llama or qwen2 model folder) on the records of
+        DATA.jsonl, tokenised as `smelt score` does, in file order: each
+        optimizer step takes whole records up to about --batch-tokens tokens
+        and computes their gradients together; AdamW (betas 0.9, 0.95,
+        decoupled weight decay) under a cosine schedule with linear warm-up,
+        the gradient clipped at global norm 1.0. Only the loss positions of
+        each record count (a completion, an assistant's turns).
+
+        Without --targets it is supervised fine-tuning: the cross-entropy of
+        the gold tokens. With --targets CACHE, a top-K logit cache in the
+        student's vocabulary made over the same DATA (`smelt logits` of a
+        teacher with the student's tokenizer, or `smelt fuse`), the loss is
+        λ·CE(gold) + (1 − λ)·CE(renormalised top-K of the cache), as
+        FuseLLM trains. The cache's records are checked against the
+        student's tokenisation, record by record.
+
+        OUT is a Hugging Face folder published like every output (staged in
+        .OUT.smelt-partial, digests in smelt-manifest.json, one rename): the
+        trained weights in Float32 (LoRA adapters merged in), the student's
+        config.json and tokenizer files, and train-log.csv with one row per
+        step (step, loss, ce, fusion, lr, grad_norm, tokens_per_second).
+
+        Every --checkpoint-steps steps the weights, AdamW's moments and the
+        step count are saved in the staging folder; rerunning the same
+        command after a kill resumes from there and ends with the same
+        bytes as an uninterrupted run. Another command line is refused
+        (73) naming what changed; --restart discards the staged run.
+
+        options:
+          --targets CACHE          a top-K logit cache over DATA in the student's
+                                   vocabulary (sampled caches are not supported yet)
+          --lambda L               weight of the gold cross-entropy (default 0.9;
+                                   1 without --targets)
+          --lr RATE                peak learning rate (default 1e-5)
+          --steps N                optimizer steps (cycling over DATA), or
+          --epochs E               passes over DATA (default 1)
+          --batch-tokens N         tokens per optimizer step (default 4096)
+          --warmup N               warm-up steps (default 0)
+          --weight-decay W         AdamW's decoupled weight decay (default 0.1)
+          --lora-rank R            train LoRA adapters of rank R on q/k/v/o and
+                                   the MLP projections instead of every weight
+          --lora-alpha A           LoRA's alpha (default R)
+          --chat-template FILE     the student's chat template instead of its own
+          --seed N                 seed of the LoRA initialisation (default 0)
+          --checkpoint-steps N     steps between checkpoints (default 50)
+          --threads N              accepted; the backward pass runs on one core for now
+          --memory-budget SIZE     accepted; training memory is not bounded yet
+          --restart                discard the staged work of an interrupted run
+          --json                   print the summary as one JSON object
+          --quiet                  no progress line
+          -h, --help               show this help
+
+        example:
+          smelt logits smollm2-1.7b train.jsonl teacher.cache
+          smelt distill smollm2-135m train.jsonl smollm2-distilled --targets teacher.cache --steps 200
+          smelt score smollm2-distilled test.jsonl
+
+        exit codes: 0 done, 64 usage, 65 a cache over other data, of another
+        vocabulary or sampled, cached tokens that are not the student's, an
+        architecture that cannot be trained, a malformed data line, 66
+        STUDENT, DATA or CACHE missing, 73 OUT exists or the staged run is
+        another command line's, 74 I/O error.
+        """
+
+    static func run(_ arguments: ParsedArguments) throws -> ExitCode {
+        let (studentPath, dataPath, outputPath) = (
+            arguments.positionals[0], arguments.positionals[1], arguments.positionals[2]
+        )
+        var settings = try DistillSettings(arguments)
+        _ = try OptionValues.threadCount(arguments)
+        _ = try OptionValues.memoryBudgetBytes(arguments)
+        let cachePath = arguments.options["targets"]
+        if cachePath == nil { settings.lambda = 1 }
+        for (path, what) in [(studentPath, "student model"), (dataPath, "data file")]
+            + (cachePath.map { [($0, "cache")] } ?? [])
+        where try FileSystem.status(path) == nil {
+            throw MissingInputError(path: path, what: what)
+        }
+        guard try FileSystem.status(studentPath)?.isDirectory == true else {
+            throw DistillError.unsupportedStudent(
+                path: studentPath, reason: "give a model folder (GGUF students are not supported yet)")
+        }
+        if try FileSystem.status(outputPath) != nil { throw DistillError.outputExists(path: outputPath) }
+        let templatePath = arguments.options["chat-template"]
+        let student = try TrainableModel.open(path: studentPath)
+        let encoder = try TokenizerSource.encoder(for: studentPath, chatTemplatePath: templatePath)
+        let cache = try cachePath.map { try LogitCache(path: $0) }
+        let data = try DistillData(
+            dataPath: dataPath, encoder: encoder, vocabularySize: student.config.vocabularySize,
+            maxTokens: student.config.contextLength, cache: cache)
+        let studentIdentity = try TeacherIdentity.make(
+            modelPath: studentPath, chatTemplatePath: templatePath, dataPath: dataPath, topK: 0,
+            vocabularySize: student.config.vocabularySize, sampling: nil)
+        var identity: [(name: String, value: String)] = [
+            ("student", XXH3.hex(XXH3.digest(studentIdentity.json.rendered(pretty: false).utf8.map { $0 }))),
+            ("data", "\(studentIdentity.dataSize) bytes, XXH3-64 \(XXH3.hex(studentIdentity.dataDigest))"),
+        ]
+        if let cachePath {
+            let manifest = try FileSystem.readSmallFile(cachePath + "/" + LogitCacheManifest.fileName, limit: 64 << 20)
+            identity.append(("--targets", "manifest XXH3-64 \(XXH3.hex(XXH3.digest(manifest)))"))
+        }
+        identity += settings.options
+        var files: [(name: String, bytes: [UInt8])] = []
+        for name in [
+            "config.json", "generation_config.json", TokenizerSource.tokenizerFile, TokenizerSource.configFile,
+            TokenizerSource.templateFile, "special_tokens_map.json",
+        ] where try FileSystem.status(studentPath + "/" + name)?.isRegularFile == true {
+            files.append((name, try FileSystem.readSmallFile(studentPath + "/" + name, limit: 1 << 30)))
+        }
+        let run = DistillRun(
+            student: student, data: data, settings: settings, identity: identity, outputPath: outputPath,
+            extraFiles: files)
+        let json = arguments.flags.contains("json")
+        let progress = DistillProgress(enabled: !json && !arguments.flags.contains("quiet"))
+        let summary: DistillSummary
+        do {
+            summary = try run.run(restart: arguments.flags.contains("restart")) { progress.show($0) }
+        } catch {
+            progress.finish()
+            throw error
+        }
+        progress.finish()
+        DistillProgress.report(summary, path: outputPath, hasTargets: cache != nil, json: json)
+        return .success
+    }
+}
+
+extension DistillSettings {
+    /// The settings the options give, each checked with a usage error that names it.
+    init(_ arguments: ParsedArguments) throws(UsageError) {
+        self.init()
+        let options = arguments.options
+        func number(_ name: String, _ range: ClosedRange<Double>) throws(UsageError) -> Double? {
+            guard let text = options[name] else { return nil }
+            guard let value = Double(text), value.isFinite, range.contains(value) else {
+                throw UsageError(
+                    message: "--\(name) must be a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'"
+                )
+            }
+            return value
+        }
+        func count(_ name: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int? {
+            try options[name].map { (text) throws(UsageError) in
+                try OptionValues.count(text, option: name, range: range)
+            }
+        }
+        if options["steps"] != nil && options["epochs"] != nil {
+            throw UsageError(message: "give --steps or --epochs, not both")
+        }
+        lambda = try number("lambda", 0...1) ?? lambda
+        learningRate = try number("lr", 0...1) ?? learningRate
+        steps = try count("steps", 1...10_000_000)
+        epochs = try count("epochs", 1...100_000) ?? epochs
+        batchTokens = try count("batch-tokens", 1...1 << 24) ?? batchTokens
+        warmupSteps = try count("warmup", 0...10_000_000) ?? warmupSteps
+        weightDecay = try number("weight-decay", 0...1) ?? weightDecay
+        checkpointSteps = try count("checkpoint-steps", 1...10_000_000) ?? checkpointSteps
+        seed = UInt64(try count("seed", 0...Int.max) ?? 0)
+        loraRank = try count("lora-rank", 1...4_096)
+        loraAlpha = try number("lora-alpha", 1e-6...1e6)
+        if loraAlpha != nil && loraRank == nil { throw UsageError(message: "--lora-alpha needs --lora-rank") }
+    }
+}
