@@ -221,20 +221,8 @@ enum FuseCommand: Command {
         }
         let cache = try LogitCache(path: cachePath)
         let identity = cache.manifest.identity
-        if identity.sampling != nil {
-            throw FuseError.incompatible(cache: cachePath, reason: "it holds sampled draws, not a top-K")
-        }
-        if identity.topK == 0 { throw FuseError.incompatible(cache: cachePath, reason: "its K is 0") }
-        if cache.manifest.shard != nil {
-            throw FuseError.incompatible(cache: cachePath, reason: "it is one shard; join the shards first")
-        }
-        if identity.dataSize != targetIdentity.dataSize || identity.dataDigest != targetIdentity.dataDigest {
-            throw FuseError.otherData(
-                cache: cachePath,
-                reason: "\(identity.dataName), \(identity.dataSize) bytes, XXH3-64 \(XXH3.hex(identity.dataDigest)); "
-                    + "the data is \(targetIdentity.dataName), \(targetIdentity.dataSize) bytes, XXH3-64 "
-                    + XXH3.hex(targetIdentity.dataDigest))
-        }
+        try cache.checkTopK(
+            over: (targetIdentity.dataName, targetIdentity.dataSize, targetIdentity.dataDigest))
         guard let modelPath else {
             guard identity.tokenizerDigest == targetIdentity.tokenizerDigest,
                 identity.vocabularySize == targetIdentity.vocabularySize

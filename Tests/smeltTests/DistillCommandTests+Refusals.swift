@@ -31,6 +31,22 @@ extension DistillCommandTests {
         #expect(result.standardError.contains("1600 tokens, the student's 1500"), "\(result.standardError)")
     }
 
+    @Test func aSampledCacheIsRefused() throws {
+        let material = try Self.material.get()
+        let work = try CommandRunner.temporaryFolder()
+        let cache = work + "/sampled.cache"
+        let made = try CommandRunner.run(
+            [
+                "logits", Self.teacher, material.data, cache, "--sample", "4", "--chat-template", Self.template,
+                "--quiet",
+            ])
+        #expect(made.status == 0, "\(made.standardError)")
+        let result = try distill(work + "/out", Self.training + ["--targets", cache])
+        #expect(result.status == 65, "\(result.standardError)")
+        #expect(result.standardError.contains("sampled draws"), "\(result.standardError)")
+        #expect(try FileSystem.status(work + "/out") == nil)
+    }
+
     @Test func aGemma3StudentIsRefused() throws {
         let work = try CommandRunner.temporaryFolder()
         let result = try distill(work + "/out", Self.training, student: Self.teacher)

@@ -87,11 +87,7 @@ public final class FuseRun: Sendable {
             }
             progress(summary.records, summary.tokens)
         }
-        for teacher in teachers where teacher.cache.entries.count != ordinal {
-            throw FuseError.missingRecord(
-                cache: teacher.cache.path,
-                record: "count: it holds \(teacher.cache.entries.count) records, the data \(ordinal)")
-        }
+        for teacher in teachers { try teacher.cache.checkRecordCount(ordinal) }
         let manifest = try writer.publish(extraFiles: options.mapping == .stat ? [Self.mapName] : [])
         return (manifest, summary)
     }
@@ -135,6 +131,9 @@ public final class FuseRun: Sendable {
         }
     }
 
+    /// How messages name a record: its id and line.
+    static func name(_ record: DataRecord) -> String { "\(record.id.rendered()) (line \(record.line))" }
+
     /// One record's target and teacher tokens, checked against the caches.
     struct Encoded: Sendable {
         let record: DataRecord
@@ -153,24 +152,12 @@ public final class FuseRun: Sendable {
         let tokens = try RecordTokens(record, targetEncoding, maxTokens: LogitCodec.maximumTokenCount)
         var teacherTokens: [FusionTokens?] = []
         for (index, teacher) in teachers.enumerated() {
-            guard ordinal < teacher.cache.entries.count else {
-                throw FuseError.missingRecord(
-                    cache: teacher.cache.path, record: "\(record.id.rendered()) (line \(record.line))")
-            }
-            let entry = teacher.cache.entries[ordinal]
-            guard entry.line == record.line && entry.ordinal == ordinal else {
-                throw FuseError.missingRecord(
-                    cache: teacher.cache.path, record: "\(record.id.rendered()) (line \(record.line))")
-            }
             let encoding =
                 try teacher.encoder.map { try $0.encode(record, workspace: workspace.teachers[index]) }
                 ?? targetEncoding
+            try teacher.cache.checkEntry(
+                ordinal: ordinal, line: record.line, tokens: encoding.encoding.ids.count, record: Self.name(record))
             teacherTokens.append(teacher.encoder == nil ? nil : FusionTokens(encoding, isText: isText))
-            if encoding.encoding.ids.count != entry.tokens {
-                throw FuseError.tokensDiffer(
-                    cache: teacher.cache.path, record: "\(record.id.rendered()) (line \(record.line))",
-                    detail: "\(entry.tokens) tokens cached, \(encoding.encoding.ids.count) from the tokenizer")
-            }
         }
         return Encoded(
             record: record, target: FusionTokens(targetEncoding, isText: isText), lossMask: tokens.lossMask,
@@ -197,17 +184,9 @@ public final class FuseRun: Sendable {
         let encoded = try encode(line, ordinal: ordinal, workspace: workspace)
         var teacherRecords: [TeacherRecord] = []
         for (index, teacher) in teachers.enumerated() {
-            let cached = try teacher.cache.record(at: ordinal)
-            let expected = encoded.teachers[index]?.ids ?? encoded.target.ids
-            if cached.ids != expected {
-                let position =
-                    zip(cached.ids, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-                    ?? min(cached.ids.count, expected.count)
-                throw FuseError.tokensDiffer(
-                    cache: teacher.cache.path,
-                    record: "\(encoded.record.id.rendered()) (line \(encoded.record.line))",
-                    detail: "they differ from token \(position) on")
-            }
+            let cached = try teacher.cache.record(
+                at: ordinal, expecting: encoded.teachers[index]?.ids ?? encoded.target.ids,
+                record: Self.name(encoded.record))
             teacherRecords.append(
                 TeacherRecord(
                     tokens: encoded.teachers[index], record: cached, bytes: teacherBytes[index], map: maps[index]))

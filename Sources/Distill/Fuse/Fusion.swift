@@ -93,11 +93,6 @@ public struct FusedDistributions: Sendable {
         }
     }
 
-    /// The probability of `id` at `position`, 0 when the row lacks it.
-    public func probability(of id: Int32, at position: Int) -> Double {
-        slot(of: id, at: position).map { probabilities[$0] } ?? 0
-    }
-
     /// Where `id` is in row `position`, if it is.
     public func slot(of id: Int32, at position: Int) -> Int? {
         for entry in row(position) where ids[entry] == id { return entry }

@@ -34,52 +34,26 @@ public struct DistillData: Sendable {
                 let encoding = try encoder.encode(record, workspace: workspace)
                 let tokens = try RecordTokens(record, encoding, maxTokens: maxTokens)
                 let name = "\(record.id.rendered()) (line \(record.line))"
-                if let cache {
-                    try Self.check(
-                        cache, ordinal: records.count, line: record.line, tokens: tokens.ids.count, name: name)
-                }
+                try cache?.checkEntry(
+                    ordinal: records.count, line: record.line, tokens: tokens.ids.count, record: name)
                 records.append(Record(name: name, tokens: tokens))
             }
         }
         guard !records.isEmpty else { throw DistillError.noRecords(data: dataPath) }
-        if let cache, cache.entries.count != records.count {
-            throw DistillError.missingRecord(
-                cache: cache.path, record: "count: it holds \(cache.entries.count) records, the data \(records.count)")
-        }
+        try cache?.checkRecordCount(records.count)
         self.records = records
         self.cache = cache
     }
 
-    private static func check(_ cache: LogitCache, ordinal: Int, line: Int, tokens: Int, name: String) throws {
-        guard ordinal < cache.entries.count, cache.entries[ordinal].line == line else {
-            throw DistillError.missingRecord(cache: cache.path, record: name)
-        }
-        guard cache.entries[ordinal].tokens == tokens else {
-            throw DistillError.tokensDiffer(
-                cache: cache.path, record: name,
-                detail: "\(cache.entries[ordinal].tokens) tokens cached, \(tokens) from the tokenizer")
-        }
-    }
-
     /// Refuses a cache the student cannot take its targets from, or made over other data.
     public static func check(_ cache: LogitCache, vocabularySize: Int, dataPath: String) throws {
-        let identity = cache.manifest.identity
         let (dataSize, dataDigest) = try RangeDigester.digest(ofFile: dataPath)
-        if identity.dataSize != dataSize || identity.dataDigest != dataDigest {
-            throw DistillError.otherData(
-                cache: cache.path,
-                reason: "\(identity.dataName), \(identity.dataSize) bytes, XXH3-64 \(XXH3.hex(identity.dataDigest)); "
-                    + "the data is \(dataPath.lastPathComponent), \(dataSize) bytes, XXH3-64 \(XXH3.hex(dataDigest))")
-        }
-        if identity.sampling != nil { throw DistillError.sampledCache(cache: cache.path) }
+        try cache.checkTopK(over: (dataPath.lastPathComponent, dataSize, dataDigest))
+        let identity = cache.manifest.identity
         if identity.vocabularySize != vocabularySize {
             throw DistillError.unusableCache(
                 cache: cache.path,
                 reason: "its vocabulary has \(identity.vocabularySize) tokens, the student's \(vocabularySize)")
-        }
-        if identity.topK == 0 { throw DistillError.unusableCache(cache: cache.path, reason: "its K is 0") }
-        if cache.manifest.shard != nil {
-            throw DistillError.unusableCache(cache: cache.path, reason: "it is one shard; join the shards first")
         }
     }
 
@@ -89,14 +63,7 @@ public struct DistillData: Sendable {
         let record = records[ordinal]
         let ids = record.tokens.ids.map { Int32($0) }
         guard let cache else { return TrainingRecord(ids: ids, lossMask: record.tokens.lossMask) }
-        let cached = try cache.record(at: ordinal)
-        guard cached.ids == ids else {
-            let position =
-                zip(cached.ids, ids).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-                ?? min(cached.ids.count, ids.count)
-            throw DistillError.tokensDiffer(
-                cache: cache.path, record: record.name, detail: "they differ from token \(position) on")
-        }
+        let cached = try cache.record(at: ordinal, expecting: ids, record: record.name)
         let k = cached.topK
         let positions = ids.count - 1
         return TrainingRecord(
