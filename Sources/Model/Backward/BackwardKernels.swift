@@ -5,31 +5,6 @@ import Foundation
 /// rows of a token-major matrix: each takes the gradient of a step's output
 /// and adds into the gradients of its input and weights.
 enum BackwardKernels {
-    /// `dX (+)= dY · W` for `Y = X · Wᵀ`, W stored `[outputWidth × inputWidth]`.
-    static func linearInput(
-        _ outputGradient: UnsafePointer<Float>, rows: Int, outputWidth: Int, weight: UnsafePointer<Float>,
-        inputWidth: Int, _ inputGradient: UnsafeMutablePointer<Float>, accumulating: Bool = false
-    ) {
-        MatrixProduct.multiply(
-            m: rows, n: inputWidth, k: outputWidth, a: outputGradient, lda: outputWidth, b: weight, ldb: inputWidth,
-            transposeB: false, beta: accumulating ? 1 : 0, c: inputGradient, ldc: inputWidth)
-    }
-
-    /// `dW += dYᵀ · X` for `Y = X · Wᵀ`, and `db += Σ_rows dY` when there is a bias.
-    static func linearWeight(
-        _ outputGradient: UnsafePointer<Float>, rows: Int, outputWidth: Int, input: UnsafePointer<Float>,
-        inputWidth: Int, _ weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?
-    ) {
-        MatrixProduct.multiply(
-            m: outputWidth, n: inputWidth, k: rows, transposeA: true, a: outputGradient, lda: outputWidth, b: input,
-            ldb: inputWidth, transposeB: false, beta: 1, c: weightGradient, ldc: inputWidth)
-        guard let biasGradient else { return }
-        for row in 0..<rows {
-            let line = outputGradient + row * outputWidth
-            for index in 0..<outputWidth { biasGradient[index] += line[index] }
-        }
-    }
-
     /// RMSNorm's gradient (`y = w · x · r`, `r = 1/sqrt(mean(x²) + ε)`, as
     /// `Kernels.rmsNorm` computes it): `dx = r·(g − x·r²·mean(g·x))` with
     /// `g = dy · w`, added to `inputGradient`; `dw += Σ_rows dy · x · r`.

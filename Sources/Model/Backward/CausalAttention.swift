@@ -30,23 +30,20 @@ struct CausalAttention {
             let line = probabilities + row * count
             var maximum = -Float.infinity
             for column in 0...row { maximum = max(maximum, line[column]) }
-            var sum: Float = 0
-            for column in 0...row {
-                line[column] = exp(line[column] - maximum)
-                sum += line[column]
-            }
+            let sum = VectorExponential.exponentiate(line, count: row + 1, shift: maximum)
             for column in 0...row { line[column] /= sum }
             for column in (row + 1)..<count { line[column] = 0 }
         }
     }
 
-    /// The attention output (`count` rows of `queryWidth`) of one record's `[q | k | v]` rows.
+    /// The attention output of `heads` (their columns of `count` rows of
+    /// `queryWidth`) from one record's `[q | k | v]` rows. `scratch`: `count²` floats.
     func forward(
-        _ queryKeyValue: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>,
+        _ queryKeyValue: UnsafePointer<Float>, count: Int, heads: Range<Int>, output: UnsafeMutablePointer<Float>,
         scratch: UnsafeMutablePointer<Float>
     ) {
         let group = headCount / keyValueHeadCount
-        for head in 0..<headCount {
+        for head in heads {
             probabilities(queryKeyValue, count: count, head: head, scratch)
             MatrixProduct.multiply(
                 m: count, n: headDimension, k: count, a: scratch, lda: count,
@@ -56,19 +53,22 @@ struct CausalAttention {
     }
 
     /// Writes the gradient of one record's `[q | k | v]` rows from the
-    /// gradient of its output. Query heads sharing a key-value head add
-    /// their key and value gradients. `scratch`: `2 · count²` floats.
+    /// gradient of its output, for key-value head `keyValueHead` and the
+    /// query heads that share it (which add their key and value gradients
+    /// in head order). `scratch`: `2 · count²` floats.
     func backward(
-        _ queryKeyValue: UnsafePointer<Float>, count: Int, outputGradient: UnsafePointer<Float>,
+        _ queryKeyValue: UnsafePointer<Float>, count: Int, keyValueHead: Int, outputGradient: UnsafePointer<Float>,
         _ queryKeyValueGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
     ) {
         let group = headCount / keyValueHeadCount
         let p = scratch
         let d = scratch + count * count
         for row in 0..<count {
-            (queryKeyValueGradient + row * stride + queryWidth).initialize(repeating: 0, count: 2 * keyValueWidth)
+            let line = queryKeyValueGradient + row * stride + queryWidth + keyValueHead * headDimension
+            line.initialize(repeating: 0, count: headDimension)
+            (line + keyValueWidth).initialize(repeating: 0, count: headDimension)
         }
-        for head in 0..<headCount {
+        for head in keyValueHead * group..<(keyValueHead + 1) * group {
             let keyOffset = queryWidth + head / group * headDimension
             let valueOffset = keyOffset + keyValueWidth
             let outputHead = outputGradient + head * headDimension
