@@ -91,8 +91,8 @@ enum DistillCommand: Command {
             arguments.positionals[0], arguments.positionals[1], arguments.positionals[2]
         )
         var settings = try DistillSettings(arguments)
-        _ = try OptionValues.threadCount(arguments)
-        _ = try OptionValues.memoryBudgetBytes(arguments)
+        let threads = try OptionValues.threadCount(arguments)
+        let budget = ByteBudget(limitBytes: try OptionValues.memoryBudgetBytes(arguments))
         let cachePath = arguments.options["targets"]
         if cachePath == nil { settings.lambda = 1 }
         for (path, what) in [(studentPath, "student model"), (dataPath, "data file")]
@@ -106,7 +106,10 @@ enum DistillCommand: Command {
         }
         if try FileSystem.status(outputPath) != nil { throw DistillError.outputExists(path: outputPath) }
         let templatePath = arguments.options["chat-template"]
-        let student = try TrainableModel.open(path: studentPath)
+        let student = try LanguageModel.open(path: studentPath)
+        guard student.config.kind != .gemma3 else {
+            throw ModelError.untrainableArchitecture(model: studentPath, kind: student.config.kind)
+        }
         let encoder = try TokenizerSource.encoder(for: studentPath, chatTemplatePath: templatePath)
         let cache = try cachePath.map { try LogitCache(path: $0) }
         let data = try DistillData(
@@ -133,7 +136,7 @@ enum DistillCommand: Command {
         }
         let run = DistillRun(
             student: student, data: data, settings: settings, identity: identity, outputPath: outputPath,
-            extraFiles: files)
+            extraFiles: files, threads: threads, budget: budget)
         let json = arguments.flags.contains("json")
         let progress = DistillProgress(enabled: !json && !arguments.flags.contains("quiet"))
         let summary: DistillSummary

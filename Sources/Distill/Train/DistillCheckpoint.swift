@@ -1,8 +1,10 @@
 import Base
+import Model
 
 /// The state of a distillation run after a step, as it is kept in the
-/// staging folder: the trained parameters, AdamW's moments and step count,
-/// and the rows of `train-log.csv` so far. One spill file (every block
+/// staging folder: the trained parameters and AdamW's moments (streamed
+/// from and to the run's `ParameterStore`, a chunk at a time), AdamW's
+/// step count, and the rows of `train-log.csv` so far. One spill file (every block
 /// with its length and XXH3-64), written under a temporary name, synced and
 /// renamed, so a kill leaves the last whole checkpoint or none.
 ///
@@ -18,26 +20,21 @@ public struct DistillCheckpoint: Sendable {
     public var step: Int
     public var identityDigest: UInt64
     public var optimizerSteps: Int
-    public var parameters: [String: [Float]]
-    public var firstMoments: [String: [Float]]
-    public var secondMoments: [String: [Float]]
     public var logRows: String
 
-    public init(
-        step: Int, identityDigest: UInt64, optimizerSteps: Int, parameters: [String: [Float]],
-        firstMoments: [String: [Float]], secondMoments: [String: [Float]], logRows: String
-    ) {
+    public init(step: Int, identityDigest: UInt64, optimizerSteps: Int, logRows: String) {
         self.step = step
         self.identityDigest = identityDigest
         self.optimizerSteps = optimizerSteps
-        self.parameters = parameters
-        self.firstMoments = firstMoments
-        self.secondMoments = secondMoments
         self.logRows = logRows
     }
 
+    static let parts: [(kind: UInt8, part: ParameterStore.Part)] = [
+        (1, .values), (2, .firstMoments), (3, .secondMoments),
+    ]
+
     /// Writes the checkpoint as `folder/fileName`, replacing the last one in one rename.
-    public func write(folder: String, names: [String]) throws {
+    public func write(folder: String, store: ParameterStore) throws {
         let temporary = folder + "/" + Self.fileName + ".tmp"
         let writer = try SpillWriter(path: temporary)
         var head: [UInt8] = [0]
@@ -45,24 +42,30 @@ public struct DistillCheckpoint: Sendable {
         head += Array(logRows.utf8)
         try writer.append(head)
         var blockCount = 1
-        for (kind, tensors) in [(UInt8(1), parameters), (2, firstMoments), (3, secondMoments)] {
-            for name in names {
-                guard let values = tensors[name] else { continue }
+        var values = [Float](repeating: 0, count: Self.chunkElementCount)
+        for (kind, part) in Self.parts {
+            for (name, shape) in store.tensors {
+                let count = shape.reduce(1, *)
                 var start = 0
                 repeat {
-                    let end = min(values.count, start + Self.chunkElementCount)
+                    let end = min(count, start + Self.chunkElementCount)
+                    try values.withUnsafeMutableBufferPointer { values in
+                        try store.read(
+                            part, name, elements: start..<end,
+                            into: UnsafeMutableBufferPointer(rebasing: values[0..<end - start]))
+                    }
                     var block: [UInt8] = [kind]
                     Self.append(UInt64(name.utf8.count), to: &block)
                     block += Array(name.utf8)
                     Self.append(UInt64(start), to: &block)
                     block.reserveCapacity(block.count + 4 * (end - start))
-                    for value in values[start..<end] {
+                    for value in values[0..<end - start] {
                         withUnsafeBytes(of: value.bitPattern.littleEndian) { block += $0 }
                     }
                     try writer.append(block)
                     blockCount += 1
                     start = end
-                } while start < values.count
+                } while start < count
             }
         }
         var end: [UInt8] = [9]
@@ -73,14 +76,14 @@ public struct DistillCheckpoint: Sendable {
         try FileSystem.syncDirectory(folder)
     }
 
-    /// Reads `folder/fileName` back; nil when there is none. `counts` gives
-    /// every trained tensor's element count: each must be there whole.
-    public static func read(folder: String, counts: [String: Int]) throws -> DistillCheckpoint? {
+    /// Reads `folder/fileName` back into `store`; nil when there is none.
+    /// Every tensor of the store must be there whole.
+    public static func read(folder: String, into store: ParameterStore) throws -> DistillCheckpoint? {
         let path = folder + "/" + fileName
         guard try FileSystem.status(path) != nil else { return nil }
-        var checkpoint = DistillCheckpoint(
-            step: 0, identityDigest: 0, optimizerSteps: 0, parameters: [:], firstMoments: [:], secondMoments: [:],
-            logRows: "")
+        let counts = Dictionary(
+            store.tensors.map { ($0.name, $0.shape.reduce(1, *)) }, uniquingKeysWith: { first, _ in first })
+        var checkpoint = DistillCheckpoint(step: 0, identityDigest: 0, optimizerSteps: 0, logRows: "")
         var covered = [Int](repeating: 0, count: 4)
         var blockCount = 0
         var ended = false
@@ -108,23 +111,17 @@ public struct DistillCheckpoint: Sendable {
                     guard let count = counts[name], start <= count, elementCount <= count - start else {
                         throw damaged(path, "it holds \(name), which this run does not train, or too much of it")
                     }
-                    var values: [Float]
-                    switch kind {
-                    case 1: values = checkpoint.parameters[name] ?? []
-                    case 2: values = checkpoint.firstMoments[name] ?? []
-                    default: values = checkpoint.secondMoments[name] ?? []
-                    }
-                    if values.isEmpty { values = [Float](repeating: 0, count: count) }
+                    var values = [Float](repeating: 0, count: elementCount)
                     for index in 0..<elementCount {
                         let bits = payload.loadUnaligned(fromByteOffset: cursor + 4 * index, as: UInt32.self)
-                        values[start + index] = Float(bitPattern: UInt32(littleEndian: bits))
+                        values[index] = Float(bitPattern: UInt32(littleEndian: bits))
+                    }
+                    // checked: kind is 1, 2 or 3 here
+                    let part = parts.first { $0.kind == kind }!.part
+                    try values.withUnsafeBufferPointer {
+                        try store.write(part, name, elements: start..<start + elementCount, $0)
                     }
                     covered[Int(kind)] += elementCount
-                    switch kind {
-                    case 1: checkpoint.parameters[name] = values
-                    case 2: checkpoint.firstMoments[name] = values
-                    default: checkpoint.secondMoments[name] = values
-                    }
                 case 9:
                     guard try integer(payload, &cursor, path) == UInt64(blockCount) else {
                         throw damaged(path, "its end counts other blocks than it holds")

@@ -6,7 +6,7 @@ import Model
 public struct DistillStep: Sendable {
     public let step: Int
     public let totalSteps: Int
-    public let loss: TrainingLoss
+    public let loss: TrainingPassResult
     public let learningRate: Double
     public let gradientNorm: Double
     public let tokens: Int
@@ -37,7 +37,7 @@ public final class DistillRun {
     public static let logName = "train-log.csv"
     public static let logHeader = "step,loss,ce,fusion,lr,grad_norm,tokens_per_second\n"
 
-    let student: TrainableModel
+    let student: LanguageModel
     let data: DistillData
     let settings: DistillSettings
     /// What the run is a function of, as `name value` lines: inputs' digests and settings.
@@ -45,10 +45,15 @@ public final class DistillRun {
     let outputPath: String
     /// Files written beside the weights (config, tokenizer).
     let extraFiles: [(name: String, bytes: [UInt8])]
+    let threads: Int
+    let budget: ByteBudget
 
+    /// `threads` and `budget` change how fast and in how much memory the
+    /// run goes, never the bytes it writes.
     public init(
-        student: TrainableModel, data: DistillData, settings: DistillSettings,
-        identity: [(name: String, value: String)], outputPath: String, extraFiles: [(name: String, bytes: [UInt8])]
+        student: LanguageModel, data: DistillData, settings: DistillSettings,
+        identity: [(name: String, value: String)], outputPath: String, extraFiles: [(name: String, bytes: [UInt8])],
+        threads: Int = 1, budget: ByteBudget = ByteBudget(limitBytes: .max)
     ) {
         self.student = student
         self.data = data
@@ -56,6 +61,8 @@ public final class DistillRun {
         self.identity = identity
         self.outputPath = outputPath
         self.extraFiles = extraFiles
+        self.threads = threads
+        self.budget = budget
     }
 
     var identityText: String { identity.map { "\($0.name) \($0.value)\n" }.joined() }
@@ -64,54 +71,80 @@ public final class DistillRun {
     public func run(restart: Bool, progress: (DistillStep) -> Void = { _ in }) throws -> DistillSummary {
         if try FileSystem.status(outputPath) != nil { throw DistillError.outputExists(path: outputPath) }
         var summary = DistillSummary()
-        let (weights, logRows) = try train(restart: restart, summary: &summary, progress: progress)
-        summary.manifest = try publish(weights, logRows: logRows)
+        let (store, logRows) = try train(restart: restart, summary: &summary, progress: progress)
+        summary.manifest = try publish(store, logRows: logRows)
         return summary
     }
 
-    /// The names of what is trained, in a fixed order: the model's
-    /// parameters, or the LoRA adapters.
-    private var trainedNames: [String] {
-        settings.loraRank == nil
-            ? TrainableModel.parameterShapes(student.config).map(\.name)
-            : LoRAAdapters.names(student.config)
+    /// What is trained, in a fixed order: the model's parameters, or the
+    /// LoRA adapters.
+    private var trainedTensors: [(name: String, shape: [Int])] {
+        let config = student.config
+        guard let rank = settings.loraRank else { return TrainableModel.parameterShapes(config) }
+        return LoRAAdapters.shapes(config, rank: rank)
+    }
+
+    /// The store of the trained tensors, in the staging folder when its four
+    /// arrays would take more than half the budget; its values are the
+    /// student's, or fresh adapters.
+    private func makeStore(work: String) throws -> ParameterStore {
+        let tensors = trainedTensors
+        let count = tensors.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        let outOfCore = ParameterStore.bytes(elementCount: count) > budget.limitBytes / 2
+        let store = try ParameterStore(
+            name: "trained weights", tensors: tensors, folder: outOfCore ? work : nil, threads: threads,
+            budget: budget)
+        if let rank = settings.loraRank {
+            let adapters = try LoRAAdapters.initial(
+                config: student.config, rank: rank, alpha: loraAlpha, seed: settings.seed)
+            for (name, _) in tensors {
+                // checked: `initial` makes every adapter `shapes` lists
+                let values = adapters.parameters[name]!
+                try values.withUnsafeBufferPointer { try store.write(.values, name, elements: 0..<values.count, $0) }
+            }
+        } else {
+            var values = [Float]()
+            for (name, shape) in tensors {
+                let count = shape.reduce(1, *)
+                for start in stride(from: 0, to: count, by: 1 << 22) {
+                    let range = start..<min(count, start + (1 << 22))
+                    values = [Float](repeating: 0, count: range.count)
+                    try values.withUnsafeMutableBufferPointer { try student.source.decode(name, elements: range, into: $0) }
+                    try values.withUnsafeBufferPointer { try store.write(.values, name, elements: range, $0) }
+                }
+            }
+        }
+        return store
+    }
+
+    private var loraAlpha: Double { settings.loraAlpha ?? Double(settings.loraRank ?? 1) }
+
+    /// The adapters as the store holds them now.
+    private func adapters(_ store: ParameterStore) throws -> LoRAAdapters? {
+        guard let rank = settings.loraRank else { return nil }
+        var parameters: [String: [Float]] = [:]
+        for (name, _) in store.tensors { parameters[name] = try store.values(of: name) }
+        return try LoRAAdapters(config: student.config, rank: rank, alpha: loraAlpha, parameters: parameters)
     }
 
     private func train(
         restart: Bool, summary: inout DistillSummary, progress: (DistillStep) -> Void
-    ) throws -> (weights: [String: [Float]], logRows: String) {
+    ) throws -> (store: ParameterStore, logRows: String) {
         // checked: created when missing, so claim returns a folder
         let staging = try StagingFolder.claim(outputPath: outputPath, creating: true)!
         let work = staging.workPath
         try claimIdentity(staging, restart: restart)
         let identityDigest = XXH3.digest(Array(identityText.utf8))
-        var model = student
-        var adapters = try settings.loraRank.map { rank in
-            try LoRAAdapters.initial(
-                config: student.config, rank: rank, alpha: settings.loraAlpha ?? Double(rank), seed: settings.seed)
-        }
-        let names = trainedNames
+        let store = try makeStore(work: work)
         var optimizer = AdamW(
             learningRate: settings.learningRate, beta1: 0.9, beta2: 0.95, weightDecay: settings.weightDecay)
-        let trained = adapters?.parameters ?? model.parameters
         var logRows = ""
         var firstStep = 0
-        let counts = Dictionary(
-            uniqueKeysWithValues: names.compactMap { name in trained[name].map { (name, $0.count) } })
-        if let checkpoint = try DistillCheckpoint.read(folder: work, counts: counts) {
+        if let checkpoint = try DistillCheckpoint.read(folder: work, into: store) {
             guard checkpoint.identityDigest == identityDigest else {
                 throw DistillError.damagedCheckpoint(path: staging.path, problem: "it is another run's")
             }
-            if let rank = settings.loraRank {
-                adapters = try LoRAAdapters(
-                    config: student.config, rank: rank, alpha: settings.loraAlpha ?? Double(rank),
-                    parameters: checkpoint.parameters)
-            } else {
-                model = try TrainableModel(config: student.config, parameters: checkpoint.parameters)
-            }
-            optimizer.restore(
-                stepCount: checkpoint.optimizerSteps, firstMoments: checkpoint.firstMoments,
-                secondMoments: checkpoint.secondMoments)
+            optimizer.restore(stepCount: checkpoint.optimizerSteps, firstMoments: [:], secondMoments: [:])
             logRows = checkpoint.logRows
             firstStep = checkpoint.step
             summary.resumedSteps = firstStep
@@ -122,22 +155,24 @@ public final class DistillRun {
         let schedule = LearningRateSchedule(
             peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: steps.totalSteps)
         let lambda = data.cache == nil ? 1 : settings.lambda
+        let isLoRA = settings.loraRank != nil
         for step in firstStep..<steps.totalSteps {
             let start = monotonicSeconds()
             let records = try steps.records(at: step).map { try data.trainingRecord($0) }
-            let loss =
-                try adapters.map { try model.lossAndGradients(records: records, lambda: lambda, adapters: $0) }
-                ?? model.lossAndGradients(records: records, lambda: lambda)
-            var gradients = names.map { loss.gradients[$0] ?? [] }
-            let norm = GradientClipping.clip(&gradients, maximum: settings.maximumGradientNorm)
-            let clipped = Dictionary(uniqueKeysWithValues: zip(names, gradients).filter { !$0.1.isEmpty })
-            optimizer.learningRate = schedule.rate(at: step)
-            if adapters != nil {
-                try adapters?.update(with: &optimizer, gradients: clipped)
-            } else {
-                try model.update(with: &optimizer, gradients: clipped)
+            let adapters = try adapters(store)
+            let pass = try TrainingPass(
+                config: student.config, source: isLoRA ? student.source : store, adapters: adapters,
+                threads: threads, budget: budget)
+            let result = try pass.run(records: records, lambda: lambda, sink: isLoRA ? nil : store)
+            for (name, gradient) in result.adapterGradients.sorted(by: { $0.key < $1.key }) {
+                try gradient.withUnsafeBufferPointer { try store.add(name, elements: 0..<gradient.count, $0) }
             }
+            let norm = try store.gradientNorm()
+            let coefficient = settings.maximumGradientNorm / (norm + 1e-6)
+            optimizer.learningRate = schedule.rate(at: step)
+            try store.step(&optimizer, gradientScale: coefficient < 1 ? Float(coefficient) : 1)
             let tokens = records.reduce(0) { $0 + $1.ids.count }
+            let loss = result
             let report = DistillStep(
                 step: step + 1, totalSteps: steps.totalSteps, loss: loss, learningRate: optimizer.learningRate,
                 gradientNorm: norm, tokens: tokens,
@@ -150,15 +185,13 @@ public final class DistillRun {
             if (step + 1) % settings.checkpointSteps == 0 && step + 1 < steps.totalSteps {
                 try DistillCheckpoint(
                     step: step + 1, identityDigest: identityDigest, optimizerSteps: optimizer.stepCount,
-                    parameters: adapters?.parameters ?? model.parameters, firstMoments: optimizer.firstMoments,
-                    secondMoments: optimizer.secondMoments, logRows: logRows
-                ).write(folder: work, names: names)
+                    logRows: logRows
+                ).write(folder: work, store: store)
             }
             progress(report)
             FaultInjection.delayPoint("distill.step")
         }
-        let weights = adapters?.merged(into: model.parameters, config: model.config) ?? model.parameters
-        return (weights, logRows)
+        return (store, logRows)
     }
 
     /// Refuses a staged run of another command line (naming what changed);
@@ -197,15 +230,27 @@ public final class DistillRun {
             + "\(Int(step.tokensPerSecond.rounded()))\n"
     }
 
-    /// Writes the weights (Float32, the student's tensor order), the extra
-    /// files and the log through the checkpoint writer, and publishes OUT.
-    private func publish(_ weights: [String: [Float]], logRows: String) throws -> Manifest {
+    /// Writes the weights (Float32, the student's tensor order: the
+    /// store's, or the student's with each adapted weight plus `s·B·A`), one
+    /// tensor at a time, the extra files and the log through the checkpoint
+    /// writer, and publishes OUT.
+    private func publish(_ store: ParameterStore, logRows: String) throws -> Manifest {
         let shapes = TrainableModel.parameterShapes(student.config)
         let tensors = shapes.map { OutputTensor(name: $0.name, dtype: .f32, shape: $0.shape.map { UInt64($0) }) }
         let writer = try CheckpointWriter(outputPath: outputPath, tensors: tensors, shardSizeLimit: 4 << 30)
-        for (name, _) in shapes {
-            // checked: the model's init and the optimizer keep every parameter the config implies
-            try weights[name]!.withUnsafeBytes { try writer.write(tensor: name, offset: 0, bytes: $0) }
+        let adapters = try adapters(store)
+        for (name, shape) in shapes {
+            var values: [Float]
+            if let adapters {
+                values = [Float](repeating: 0, count: shape.reduce(1, *))
+                try values.withUnsafeMutableBufferPointer {
+                    try student.source.decode(name, elements: 0..<$0.count, into: $0)
+                }
+                adapters.addProduct(to: &values, of: name)
+            } else {
+                values = try store.values(of: name)
+            }
+            try values.withUnsafeBytes { try writer.write(tensor: name, offset: 0, bytes: $0) }
         }
         for file in extraFiles { try writer.addFile(named: file.name, bytes: file.bytes) }
         try writer.addFile(named: Self.logName, bytes: Array((Self.logHeader + logRows).utf8))

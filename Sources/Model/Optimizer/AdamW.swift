@@ -36,6 +36,41 @@ public struct AdamW: Sendable {
         self.secondMoments = secondMoments
     }
 
+    /// What one step multiplies by, fixed when the step begins.
+    public struct Coefficients: Sendable {
+        let decay: Float
+        let stepSize: Float
+        let correction2: Float
+        let beta1: Float
+        let beta2: Float
+        let epsilon: Float
+    }
+
+    /// Counts a step and returns its coefficients (the bias corrections of
+    /// step `stepCount`).
+    public mutating func nextStep() -> Coefficients {
+        stepCount += 1
+        return Coefficients(
+            decay: Float(1 - learningRate * weightDecay),
+            stepSize: Float(learningRate / (1 - pow(beta1, Double(stepCount)))),
+            correction2: Float((1 - pow(beta2, Double(stepCount))).squareRoot()), beta1: Float(beta1),
+            beta2: Float(beta2), epsilon: Float(epsilon))
+    }
+
+    /// The step of `count` elements in place, in torch's order of operations.
+    static func update(
+        values: UnsafeMutablePointer<Float>, first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>,
+        gradients: UnsafePointer<Float>, count: Int, _ c: Coefficients
+    ) {
+        for index in 0..<count {
+            let g = gradients[index]
+            first[index] += (g - first[index]) * (1 - c.beta1)
+            second[index] = second[index] * c.beta2 + (1 - c.beta2) * g * g
+            let denominator = second[index].squareRoot() / c.correction2 + c.epsilon
+            values[index] = values[index] * c.decay - c.stepSize * first[index] / denominator
+        }
+    }
+
     /// One step over every parameter that has a gradient (the others are
     /// left alone), in place.
     public mutating func update(
@@ -47,22 +82,24 @@ public struct AdamW: Sendable {
                 throw .shapeMismatch(model: model, tensor: name, expected: [values.count], found: [gradient.count])
             }
         }
-        stepCount += 1
-        let decay = Float(1 - learningRate * weightDecay)
-        let stepSize = Float(learningRate / (1 - pow(beta1, Double(stepCount))))
-        let correction2 = Float((1 - pow(beta2, Double(stepCount))).squareRoot())
-        let (beta1, beta2, epsilon) = (Float(beta1), Float(beta2), Float(epsilon))
+        let coefficients = nextStep()
         for (name, gradient) in gradients {
             var first = firstMoments[name] ?? [Float](repeating: 0, count: gradient.count)
             var second = secondMoments[name] ?? [Float](repeating: 0, count: gradient.count)
             // checked: every gradient's parameter was found above
             var values = parameters.removeValue(forKey: name)!
-            for index in values.indices {
-                let g = gradient[index]
-                first[index] += (g - first[index]) * (1 - beta1)
-                second[index] = second[index] * beta2 + (1 - beta2) * g * g
-                let denominator = second[index].squareRoot() / correction2 + epsilon
-                values[index] = values[index] * decay - stepSize * first[index] / denominator
+            values.withUnsafeMutableBufferPointer { values in
+                first.withUnsafeMutableBufferPointer { first in
+                    second.withUnsafeMutableBufferPointer { second in
+                        gradient.withUnsafeBufferPointer { gradient in
+                            // checked: the four arrays have the same count (checked above), ≥ 1 element
+                            guard let values = values.baseAddress else { return }
+                            Self.update(
+                                values: values, first: first.baseAddress!, second: second.baseAddress!,
+                                gradients: gradient.baseAddress!, count: gradient.count, coefficients)
+                        }
+                    }
+                }
             }
             parameters[name] = values
             firstMoments[name] = first
