@@ -5,6 +5,7 @@
 #include "CSystemShims.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -102,4 +103,9 @@ int smelt_register_mapping(const void *base, size_t length, const char *path) {
 void smelt_unregister_mapping(int slot) {
     if (slot < 0 || slot >= SLOT_COUNT) return;
     atomic_store(&slots[slot].in_use, 0);
+}
+
+void smelt_keep_freed_memory(void) {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }

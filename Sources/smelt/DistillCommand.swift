@@ -1,4 +1,5 @@
 import Base
+import CSystemShims
 import Checkpoint
 import Distill
 import Model
@@ -15,7 +16,7 @@ enum DistillCommand: Command {
         flags: ["json", "quiet", "restart"],
         options: [
             "targets", "lambda", "lr", "steps", "epochs", "batch-tokens", "warmup", "weight-decay", "lora-rank",
-            "lora-alpha", "chat-template", "seed", "threads", "memory-budget", "checkpoint-steps",
+            "lora-alpha", "chat-template", "seed", "threads", "memory-budget", "checkpoint-steps", "optimizer-state",
         ],
         positionalCount: 3...3, positionalNames: "STUDENT DATA.jsonl OUT")
 
@@ -44,6 +45,17 @@ enum DistillCommand: Command {
         config.json and tokenizer files, and train-log.csv with one row per
         step (step, loss, ce, fusion, lr, grad_norm, tokens_per_second).
 
+        Memory: full fine-tuning keeps 16 bytes per parameter (Float32
+        weights, AdamW's two moments, the gradient): in memory when that is
+        at most half of --memory-budget, otherwise in hidden files of the
+        staging folder, read a layer at a time by the passes and streamed
+        through the optimizer step (slower, not bigger). LoRA keeps only
+        the adapters and reads the frozen weights from STUDENT's files a
+        layer at a time. Each layer's intermediate results are kept from the
+        forward to the backward when the budget holds them all, else
+        recomputed from the layer's input. A step whose buffers do not fit
+        the budget is refused naming what did not fit: lower --batch-tokens.
+
         Every --checkpoint-steps steps the weights, AdamW's moments and the
         step count are saved in the staging folder; rerunning the same
         command after a kill resumes from there and ends with the same
@@ -67,8 +79,11 @@ enum DistillCommand: Command {
           --chat-template FILE     the student's chat template instead of its own
           --seed N                 seed of the LoRA initialisation (default 0)
           --checkpoint-steps N     steps between checkpoints (default 50)
-          --threads N              accepted; the backward pass runs on one core for now
-          --memory-budget SIZE     accepted; training memory is not bounded yet
+          --threads N              worker threads (default: the cores); the weights
+                                   are the same bytes for any N
+          --memory-budget SIZE     bound on training buffers (default 1G; see Memory)
+          --optimizer-state WHERE  auto (default), memory or disk: where the trained
+                                   weights, AdamW's moments and gradients live
           --restart                discard the staged work of an interrupted run
           --json                   print the summary as one JSON object
           --quiet                  no progress line
@@ -92,7 +107,16 @@ enum DistillCommand: Command {
         )
         var settings = try DistillSettings(arguments)
         let threads = try OptionValues.threadCount(arguments)
+        smelt_keep_freed_memory()
         let budget = ByteBudget(limitBytes: try OptionValues.memoryBudgetBytes(arguments))
+        let stateOnDisk: Bool? =
+            switch arguments.options["optimizer-state"] {
+            case nil, "auto": nil
+            case "memory": false
+            case "disk": true
+            case let other?:
+                throw UsageError(message: "--optimizer-state must be auto, memory or disk, not '\(other)'")
+            }
         let cachePath = arguments.options["targets"]
         if cachePath == nil { settings.lambda = 1 }
         for (path, what) in [(studentPath, "student model"), (dataPath, "data file")]
@@ -136,7 +160,7 @@ enum DistillCommand: Command {
         }
         let run = DistillRun(
             student: student, data: data, settings: settings, identity: identity, outputPath: outputPath,
-            extraFiles: files, threads: threads, budget: budget)
+            extraFiles: files, threads: threads, budget: budget, stateOnDisk: stateOnDisk)
         let json = arguments.flags.contains("json")
         let progress = DistillProgress(enabled: !json && !arguments.flags.contains("quiet"))
         let summary: DistillSummary

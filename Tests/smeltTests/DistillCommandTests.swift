@@ -114,6 +114,30 @@ import Glibc
         #expect(one != (try TestFiles.read(qwen + "/model.safetensors")))
     }
 
+    /// Threads, the budget and where the optimizer's state lives change
+    /// nothing written: full fine-tuning and LoRA.
+    @Test(arguments: [[], ["--lora-rank", "4", "--lora-alpha", "8"]])
+    func threadsBudgetAndStatePlaceGiveTheSameWeights(lora: [String]) throws {
+        let work = try CommandRunner.temporaryFolder()
+        let qwen = CommandRunner.fixture("model/tiny-qwen2")
+        let variants: [(String, [String])] = [
+            ("one", ["--threads", "1", "--optimizer-state", "memory"]),
+            ("two", ["--threads", "2", "--optimizer-state", "disk", "--checkpoint-steps", "2"]),
+            ("small", ["--threads", "2", "--memory-budget", "16M"]),
+        ]
+        for (name, options) in variants {
+            let result = try distill(work + "/" + name, Self.training + lora + options, student: qwen)
+            try #require(result.status == 0, "\(name): \(result.standardError)")
+        }
+        let one = try TestFiles.read(work + "/one/model.safetensors")
+        #expect(one != (try TestFiles.read(qwen + "/model.safetensors")))
+        for name in ["two", "small"] {
+            #expect(one == (try TestFiles.read(work + "/" + name + "/model.safetensors")), "\(name)")
+            let hidden = try FileSystem.contents(ofDirectory: work + "/" + name).filter { $0.hasPrefix(".") }
+            #expect(hidden.isEmpty, "\(name) publishes \(hidden)")
+        }
+    }
+
     @Test func killedRunsResumeToTheWeightsOfAnUninterruptedOne() throws {
         let material = try Self.material.get()
         let work = try CommandRunner.temporaryFolder()

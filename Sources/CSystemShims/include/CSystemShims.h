@@ -33,5 +33,11 @@ void smelt_install_sigbus_handler(int exit_code);
 int smelt_register_mapping(const void *base, size_t length, const char *path);
 void smelt_unregister_mapping(int slot);
 
+/// Keeps freed blocks of up to 32 MiB in the heap for reuse (glibc's
+/// M_MMAP_THRESHOLD at its largest, M_TRIM_THRESHOLD at 1 GiB) instead of
+/// returning them to the system: a training step allocates the same
+/// buffers layer after layer, which would otherwise fault in again, zeroed.
+void smelt_keep_freed_memory(void);
+
 
 #endif

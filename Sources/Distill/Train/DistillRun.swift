@@ -47,14 +47,18 @@ public final class DistillRun {
     let extraFiles: [(name: String, bytes: [UInt8])]
     let threads: Int
     let budget: ByteBudget
+    /// Whether the optimizer's state goes to files; nil: when it would take
+    /// more than half the budget.
+    let stateOnDisk: Bool?
 
-    /// `threads` and `budget` change how fast and in how much memory the
-    /// run goes, never the bytes it writes.
+    /// `threads`, `budget` and `stateOnDisk` change how fast and in how
+    /// much memory the run goes, never the bytes it writes.
     public init(
         student: LanguageModel, data: DistillData, settings: DistillSettings,
         identity: [(name: String, value: String)], outputPath: String, extraFiles: [(name: String, bytes: [UInt8])],
-        threads: Int = 1, budget: ByteBudget = ByteBudget(limitBytes: .max)
+        threads: Int = 1, budget: ByteBudget = ByteBudget(limitBytes: .max), stateOnDisk: Bool? = nil
     ) {
+        self.stateOnDisk = stateOnDisk
         self.student = student
         self.data = data
         self.settings = settings
@@ -85,12 +89,12 @@ public final class DistillRun {
     }
 
     /// The store of the trained tensors, in the staging folder when its four
-    /// arrays would take more than half the budget; its values are the
-    /// student's, or fresh adapters.
+    /// arrays would take more than half the budget (or `stateOnDisk` says
+    /// so); its values are the student's, or fresh adapters.
     private func makeStore(work: String) throws -> ParameterStore {
         let tensors = trainedTensors
         let count = tensors.reduce(0) { $0 + $1.shape.reduce(1, *) }
-        let outOfCore = ParameterStore.bytes(elementCount: count) > budget.limitBytes / 2
+        let outOfCore = stateOnDisk ?? (ParameterStore.bytes(elementCount: count) > budget.limitBytes / 2)
         let store = try ParameterStore(
             name: "trained weights", tensors: tensors, folder: outOfCore ? work : nil, threads: threads,
             budget: budget)
@@ -109,7 +113,9 @@ public final class DistillRun {
                 for start in stride(from: 0, to: count, by: 1 << 22) {
                     let range = start..<min(count, start + (1 << 22))
                     values = [Float](repeating: 0, count: range.count)
-                    try values.withUnsafeMutableBufferPointer { try student.source.decode(name, elements: range, into: $0) }
+                    try values.withUnsafeMutableBufferPointer {
+                        try student.source.decode(name, elements: range, into: $0)
+                    }
                     try values.withUnsafeBufferPointer { try store.write(.values, name, elements: range, $0) }
                 }
             }

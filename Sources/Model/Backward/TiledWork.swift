@@ -33,8 +33,10 @@ struct TiledProducts: Sendable {
     let threads: Int
     /// Rows of a batch one call multiplies.
     static let rowTile = 256
-    /// Output features of a weight's gradient one call computes.
-    static let featureTile = 128
+    /// Output features of a weight's gradient one call computes: a
+    /// quarter of them (each call packs all of the input rows again), in
+    /// multiples of 64.
+    static func featureTile(_ outputWidth: Int) -> Int { max(64, (outputWidth + 255) / 256 * 64) }
 
     /// `Y (+)= X · Wᵀ (+ b)`, W stored `[outputWidth × inputWidth]`.
     func linear(
@@ -47,7 +49,8 @@ struct TiledProducts: Sendable {
         try tiledWork(count: rows, tile: Self.rowTile, threads: threads) { range in
             Kernels.linear(
                 x.base + range.lowerBound * inputStride, rows: range.count, inputWidth: inputWidth,
-                inputStride: inputStride, weight: w.base, outputWidth: outputWidth, bias: b.map { UnsafePointer($0.base) },
+                inputStride: inputStride, weight: w.base, outputWidth: outputWidth,
+                bias: b.map { UnsafePointer($0.base) },
                 y.base + range.lowerBound * outputStride, outputStride: outputStride, accumulating: accumulating)
         }
     }
@@ -73,7 +76,7 @@ struct TiledProducts: Sendable {
         input: UnsafePointer<Float>, inputWidth: Int, inputStride: Int, _ weightGradient: UnsafeMutablePointer<Float>
     ) throws {
         let (dy, x, dw) = (SharedFloats(outputGradient), SharedFloats(input), SharedFloats(weightGradient))
-        try tiledWork(count: outputWidth, tile: Self.featureTile, threads: threads) { range in
+        try tiledWork(count: outputWidth, tile: Self.featureTile(outputWidth), threads: threads) { range in
             MatrixProduct.multiply(
                 m: range.count, n: inputWidth, k: rows, transposeA: true, a: dy.base + range.lowerBound,
                 lda: outputStride, b: x.base, ldb: inputStride, transposeB: false, beta: 1,

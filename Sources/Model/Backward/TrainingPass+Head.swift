@@ -55,13 +55,16 @@ extension TrainingPass {
                 architecture.headName, elements: 0..<vocabularySize * hidden, UnsafeBufferPointer(headGradient.buffer))
         }
         for (index, row) in head.rows.enumerated() {
-            (finalGradient.pointer + row * hidden).update(from: selectedGradient.pointer + index * hidden, count: hidden)
+            (finalGradient.pointer + row * hidden).update(
+                from: selectedGradient.pointer + index * hidden, count: hidden)
         }
         return (finalGradient, ce / Double(count), fusion / Double(count))
     }
 
     /// One block of loss positions: their summed losses; adds their part of
     /// `∂L/∂normalized` and of `∂L/∂head` (`scale`: 1/P, the means' weight).
+    /// Each vocabulary tile multiplies its own columns of the gradient
+    /// against its own rows of the head, so each is packed once.
     private func headBlock(
         _ head: LossHead, rows: Range<Int>, normalized: FloatBuffer, weights: FloatBuffer, logits: FloatBuffer,
         normalizedGradient: FloatBuffer, headGradient: FloatBuffer?, scale: Double
@@ -118,6 +121,7 @@ extension TrainingPass {
             Float((lambda + (head.targets[rows.lowerBound + row].isEmpty ? 0 : 1 - lambda)) * scale)
         }
         let shifts = logSumExps
+        let partials = try buffer(rows: tiles * count, width: hidden)
         try tiledWork(count: vocabularySize, tile: tile, threads: threads) { columns in
             for row in 0..<count {
                 let line = logits.pointer + row * vocabularySize + columns.lowerBound
@@ -131,19 +135,22 @@ extension TrainingPass {
                     line[target.id - columns.lowerBound] -= Float((1 - lambda) * scale * target.probability)
                 }
             }
+            // This tile's part of ∂L/∂x = G · W, in its own partial sum.
+            MatrixProduct.multiply(
+                m: count, n: hidden, k: columns.count, a: logits.pointer + columns.lowerBound, lda: vocabularySize,
+                b: weights.pointer + columns.lowerBound * hidden, ldb: hidden, transposeB: false,
+                c: partials.pointer + columns.lowerBound / tile * count * hidden, ldc: hidden)
             guard let headGradient else { return }
             MatrixProduct.multiply(
                 m: columns.count, n: hidden, k: count, transposeA: true, a: logits.pointer + columns.lowerBound,
                 lda: vocabularySize, b: shared.base, ldb: hidden, transposeB: false, beta: 1,
                 c: headGradient.pointer + columns.lowerBound * hidden, ldc: hidden)
         }
-        // ∂L/∂x = G · W, a few rows per call (each sums over the whole vocabulary).
-        let dx = SharedFloats(normalizedGradient.pointer + rows.lowerBound * hidden)
-        try tiledWork(count: count, tile: 32, threads: threads) { range in
-            MatrixProduct.multiply(
-                m: range.count, n: hidden, k: vocabularySize, a: logits.pointer + range.lowerBound * vocabularySize,
-                lda: vocabularySize, b: weights.pointer, ldb: hidden, transposeB: false, beta: 1,
-                c: dx.base + range.lowerBound * hidden, ldc: hidden)
+        // The tiles' partial sums added in tile order.
+        let dx = normalizedGradient.pointer + rows.lowerBound * hidden
+        for index in 0..<tiles {
+            let partial = partials.pointer + index * count * hidden
+            for element in 0..<count * hidden { dx[element] += partial[element] }
         }
         return (ce, fusion)
     }

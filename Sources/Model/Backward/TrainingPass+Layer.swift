@@ -127,8 +127,10 @@ extension TrainingPass {
     func rotate(_ rows: FloatBuffer, batch: TrainingBatch, inverse: Bool) throws {
         let positions = inverse ? batch.positions.map { -$0 } : batch.positions
         let frequencies = config.globalRope.inverseFrequencies(headDimension: config.headDimension)
-        let (stride, heads, dimension) = (attention.stride, config.headCount + config.keyValueHeadCount,
-            config.headDimension)
+        let (stride, heads, dimension) = (
+            attention.stride, config.headCount + config.keyValueHeadCount,
+            config.headDimension
+        )
         try tiledWork(count: batch.rowCount, tile: TiledProducts.rowTile, threads: threads) { range in
             var cosSin = [Float](repeating: 0, count: dimension)
             positions.withUnsafeBufferPointer { positions in

@@ -57,12 +57,31 @@ public struct AdamW: Sendable {
             beta2: Float(beta2), epsilon: Float(epsilon))
     }
 
-    /// The step of `count` elements in place, in torch's order of operations.
+    /// The step of `count` elements in place, in torch's order of
+    /// operations; eight lanes at a time (each lane computes exactly what
+    /// the scalar loop would: no operation is fused).
     static func update(
         values: UnsafeMutablePointer<Float>, first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>,
         gradients: UnsafePointer<Float>, count: Int, _ c: Coefficients
     ) {
-        for index in 0..<count {
+        typealias Lanes = SIMD8<Float>
+        let width = Lanes.scalarCount
+        var index = 0
+        while index + width <= count {
+            let g = UnsafeRawPointer(gradients + index).loadUnaligned(as: Lanes.self)
+            var m = UnsafeRawPointer(first + index).loadUnaligned(as: Lanes.self)
+            var v = UnsafeRawPointer(second + index).loadUnaligned(as: Lanes.self)
+            var w = UnsafeRawPointer(values + index).loadUnaligned(as: Lanes.self)
+            m += (g - m) * (1 - c.beta1)
+            v = v * c.beta2 + (1 - c.beta2) * g * g
+            let denominator = v.squareRoot() / c.correction2 + c.epsilon
+            w = w * c.decay - c.stepSize * m / denominator
+            UnsafeMutableRawPointer(first + index).storeBytes(of: m, as: Lanes.self)
+            UnsafeMutableRawPointer(second + index).storeBytes(of: v, as: Lanes.self)
+            UnsafeMutableRawPointer(values + index).storeBytes(of: w, as: Lanes.self)
+            index += width
+        }
+        for index in index..<count {
             let g = gradients[index]
             first[index] += (g - first[index]) * (1 - c.beta1)
             second[index] = second[index] * c.beta2 + (1 - c.beta2) * g * g

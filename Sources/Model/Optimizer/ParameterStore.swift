@@ -93,7 +93,9 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
     }
 
     /// Writes `values` over elements `elements` of `tensor`'s `part`.
-    public func write(_ part: Part, _ tensor: String, elements: Range<Int>, _ values: UnsafeBufferPointer<Float>)
+    public func write(
+        _ part: Part, _ tensor: String, elements: Range<Int>, _ values: UnsafeBufferPointer<Float>
+    )
         throws
     {
         try write(part, range(tensor, elements), values)
@@ -108,7 +110,9 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
         return values
     }
 
-    public func decode(_ tensor: String, elements: Range<Int>, into destination: UnsafeMutableBufferPointer<Float>)
+    public func decode(
+        _ tensor: String, elements: Range<Int>, into destination: UnsafeMutableBufferPointer<Float>
+    )
         throws
     {
         try read(.values, tensor, elements: elements, into: destination)
@@ -138,7 +142,8 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
             guard let base = destination.baseAddress else { return }
             base.update(from: buffers[part.rawValue].pointer + range.lowerBound, count: range.count)
         case .files(let files):
-            try files[part.rawValue].read(into: UnsafeMutableRawBufferPointer(destination), at: UInt64(range.lowerBound) * 4)
+            try files[part.rawValue].read(
+                into: UnsafeMutableRawBufferPointer(destination), at: UInt64(range.lowerBound) * 4)
         }
     }
 
@@ -158,7 +163,8 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
     /// a file-backed store reads a chunk of tiles, runs them, and writes
     /// back the parts in `writing`.
     private func forEachTile(
-        _ parts: [Part], writing: [Part], _ body: @Sendable (_ tile: Int, _ pointers: [SharedFloats], _ count: Int) -> Void
+        _ parts: [Part], writing: [Part],
+        _ body: @Sendable (_ tile: Int, _ pointers: [SharedFloats], _ count: Int) -> Void
     ) throws {
         let tile = Self.tileElementCount
         let tiles = (elementCount + tile - 1) / tile

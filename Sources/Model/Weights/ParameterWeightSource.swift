@@ -17,7 +17,9 @@ public final class ParameterWeightSource: LayerWeightSource {
         return shapes[tensor]
     }
 
-    public func decode(_ tensor: String, elements: Range<Int>, into destination: UnsafeMutableBufferPointer<Float>)
+    public func decode(
+        _ tensor: String, elements: Range<Int>, into destination: UnsafeMutableBufferPointer<Float>
+    )
         throws
     {
         guard let values = parameters[tensor] else { throw ModelError.missingTensor(model: name, tensor: tensor) }
