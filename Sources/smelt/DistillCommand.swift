@@ -35,7 +35,12 @@ enum DistillCommand: Command {
         student's vocabulary made over the same DATA (`smelt logits` of a
         teacher with the student's tokenizer, or `smelt fuse`), the loss is
         λ·CE(gold) + (1 − λ)·CE(renormalised top-K of the cache), as
-        FuseLLM trains. The cache's records are checked against the
+        FuseLLM trains. A sampled cache (`smelt logits --sample N
+        [--temperature T]`) trains by random-sampling distillation
+        (arXiv 2503.16870): at each position the tokens drawn, weighted by
+        their self-normalised importance weights (draw counts at T = 1,
+        counts times p^(1 - 1/T) otherwise), an unbiased estimate of the
+        teacher's distribution. The cache's records are checked against the
         student's tokenisation, record by record.
 
         OUT is a Hugging Face folder published like every output (staged in
@@ -51,8 +56,8 @@ enum DistillCommand: Command {
         (73) naming what changed; --restart discards the staged run.
 
         options:
-          --targets CACHE          a top-K logit cache over DATA in the student's
-                                   vocabulary (sampled caches are not supported yet)
+          --targets CACHE          a top-K or sampled logit cache over DATA in the
+                                   student's vocabulary
           --lambda L               weight of the gold cross-entropy (default 0.9;
                                    1 without --targets)
           --lr RATE                peak learning rate (default 1e-5)
@@ -80,7 +85,7 @@ enum DistillCommand: Command {
           smelt score smollm2-distilled test.jsonl
 
         exit codes: 0 done, 64 usage, 65 a cache over other data, of another
-        vocabulary or sampled, cached tokens that are not the student's, an
+        vocabulary or without targets (K = 0), one shard, cached tokens that are not the student's, an
         architecture that cannot be trained, a malformed data line, 66
         STUDENT, DATA or CACHE missing, 73 OUT exists or the staged run is
         another command line's, 74 I/O error.

@@ -2,7 +2,7 @@ import Base
 
 /// Why `smelt distill` refuses its inputs or its output.
 public enum DistillError: SmeltError, Equatable, Sendable {
-    /// A cache the student cannot train on: another vocabulary, a shard, K = 0 (65).
+    /// A cache the student cannot train on: another vocabulary (65).
     case unusableCache(cache: String, reason: String)
     /// DATA holds no record (65).
     case noRecords(data: String)
@@ -36,7 +36,8 @@ public enum DistillError: SmeltError, Equatable, Sendable {
 
     public var hint: String? {
         switch self {
-        case .unusableCache: "give a top-K cache in the student's vocabulary (`smelt fuse` maps teachers into it)"
+        case .unusableCache:
+            "give a top-K or sampled cache in the student's vocabulary (`smelt fuse` maps teachers into it)"
         case .outputExists: "choose another OUT, or remove it"
         case .resumeRefused, .damagedCheckpoint:
             "rerun with the same options to resume, or add --restart to discard the staged run"
