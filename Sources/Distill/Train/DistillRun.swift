@@ -11,6 +11,8 @@ public struct DistillStep: Sendable {
     public let gradientNorm: Double
     public let tokens: Int
     public let tokensPerSecond: Double
+    /// The `--eval` data's mean cross-entropy after this step, when one was due.
+    public internal(set) var evaluationLoss: Double? = nil
 }
 
 /// What a finished run did.
@@ -21,7 +23,11 @@ public struct DistillSummary: Sendable {
     public var tokens = 0
     public var firstLoss: Double?
     public var lastLoss: Double?
+    /// The last `--eval` loss (this run's or, resumed, an earlier one's).
+    public var lastEvaluationLoss: Double?
     public var manifest: Manifest?
+    /// OUT was there already, published by a run of the same identity (nothing was trained).
+    public var isAlreadyComplete = false
 }
 
 /// `smelt distill` as a library call (issue 19): trains the student on
@@ -45,6 +51,8 @@ public final class DistillRun {
     let outputPath: String
     /// Files written beside the weights (config, tokenizer).
     let extraFiles: [(name: String, bytes: [UInt8])]
+    /// The `--eval` records, scored every `settings.evaluationSteps` steps.
+    public var evaluation: DistillEvaluation?
 
     public init(
         student: TrainableModel, data: DistillData, settings: DistillSettings,
@@ -138,11 +146,15 @@ public final class DistillRun {
                 try model.update(with: &optimizer, gradients: clipped)
             }
             let tokens = records.reduce(0) { $0 + $1.ids.count }
-            let report = DistillStep(
+            var report = DistillStep(
                 step: step + 1, totalSteps: steps.totalSteps, loss: loss, learningRate: optimizer.learningRate,
                 gradientNorm: norm, tokens: tokens,
                 tokensPerSecond: Double(tokens) / max(1e-9, monotonicSeconds() - start))
-            logRows += Self.logRow(report, hasTargets: data.cache != nil)
+            report.evaluationLoss = try evaluationLoss(afterStep: step + 1, of: steps.totalSteps) {
+                adapters?.merged(into: model.parameters, config: model.config) ?? model.parameters
+            }
+            logRows += Self.logRow(report, hasTargets: data.cache != nil, evaluates: evaluation != nil)
+            summary.lastEvaluationLoss = report.evaluationLoss ?? summary.lastEvaluationLoss
             summary.steps += 1
             summary.tokens += tokens
             summary.firstLoss = summary.firstLoss ?? loss.total
@@ -157,8 +169,7 @@ public final class DistillRun {
             progress(report)
             FaultInjection.delayPoint("distill.step")
         }
-        let weights = adapters?.merged(into: model.parameters, config: model.config) ?? model.parameters
-        return (weights, logRows)
+        return (outputTensors(model: model, adapters: adapters), logRows)
     }
 
     /// Refuses a staged run of another command line (naming what changed);
@@ -191,25 +202,10 @@ public final class DistillRun {
         return changes.isEmpty ? "its identity file is unreadable" : changes.joined(separator: "; ")
     }
 
-    static func logRow(_ step: DistillStep, hasTargets: Bool) -> String {
+    static func logRow(_ step: DistillStep, hasTargets: Bool, evaluates: Bool) -> String {
         let fusion = hasTargets ? "\(step.loss.fusion)" : ""
+        let evaluation = evaluates ? "," + (step.evaluationLoss.map { "\($0)" } ?? "") : ""
         return "\(step.step),\(step.loss.total),\(step.loss.ce),\(fusion),\(step.learningRate),\(step.gradientNorm),"
-            + "\(Int(step.tokensPerSecond.rounded()))\n"
-    }
-
-    /// Writes the weights (Float32, the student's tensor order), the extra
-    /// files and the log through the checkpoint writer, and publishes OUT.
-    private func publish(_ weights: [String: [Float]], logRows: String) throws -> Manifest {
-        let shapes = TrainableModel.parameterShapes(student.config)
-        let tensors = shapes.map { OutputTensor(name: $0.name, dtype: .f32, shape: $0.shape.map { UInt64($0) }) }
-        let writer = try CheckpointWriter(outputPath: outputPath, tensors: tensors, shardSizeLimit: 4 << 30)
-        for (name, _) in shapes {
-            // checked: the model's init and the optimizer keep every parameter the config implies
-            try weights[name]!.withUnsafeBytes { try writer.write(tensor: name, offset: 0, bytes: $0) }
-        }
-        for file in extraFiles { try writer.addFile(named: file.name, bytes: file.bytes) }
-        try writer.addFile(named: Self.logName, bytes: Array((Self.logHeader + logRows).utf8))
-        let recipe = "smelt distill\n" + identityText
-        return try writer.publish(manifest: Manifest(version: smeltVersion, recipe: recipe))
+            + "\(Int(step.tokensPerSecond.rounded()))\(evaluation)\n"
     }
 }
