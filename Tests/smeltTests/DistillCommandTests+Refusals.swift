@@ -70,12 +70,34 @@ extension DistillCommandTests {
 
     @Test(arguments: [
         ["--steps", "0"], ["--steps", "2", "--epochs", "1"], ["--lambda", "1.5"], ["--lr", "fast"],
-        ["--lora-alpha", "8"], ["--batch-tokens", "-1"],
+        ["--lora-alpha", "8"], ["--batch-tokens", "-1"], ["--eval-steps", "2"], ["--save-adapter"],
+        ["--save-adapter", "--steps", "2"],
     ])
     func badOptionsAreRefused(options: [String]) throws {
         let work = try CommandRunner.temporaryFolder()
         let result = try distill(work + "/out", options)
         #expect(result.status == 64, "\(options): \(result.standardError)")
+        #expect(try FileSystem.status(work + "/out") == nil)
+    }
+
+    @Test func missingEvaluationDataIsRefused() throws {
+        let work = try CommandRunner.temporaryFolder()
+        let result = try distill(work + "/out", Self.training + ["--eval", work + "/absent.jsonl"])
+        #expect(result.status == 66, "\(result.standardError)")
+        #expect(result.standardError.contains("absent.jsonl"), "\(result.standardError)")
+        #expect(try FileSystem.status(work + "/out") == nil)
+    }
+
+    @Test(arguments: [
+        ("", "holds no record"),
+        (#"{"prompt": "Only a prompt: ", "completion": ""}"#, "holds no position to evaluate"),
+    ])
+    func evaluationDataWithoutLossPositionsIsRefused(lines: String, message: String) throws {
+        let work = try CommandRunner.temporaryFolder()
+        try TestFiles.write(Array((lines.isEmpty ? "" : lines + "\n").utf8), to: work + "/eval.jsonl")
+        let result = try distill(work + "/out", Self.training + ["--eval", work + "/eval.jsonl"])
+        #expect(result.status == 65, "\(result.standardError)")
+        #expect(result.standardError.contains(message), "\(result.standardError)")
         #expect(try FileSystem.status(work + "/out") == nil)
     }
 }
