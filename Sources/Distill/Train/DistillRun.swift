@@ -34,10 +34,12 @@ public struct DistillSummary: Sendable {
 /// DATA's records in file order, a step of about `batchTokens` tokens at a
 /// time (gradients over the step's records together, as one batch), with
 /// AdamW under a cosine schedule and the gradient clipped by global norm;
-/// on gold tokens alone (λ = 1) or with the cache's top-K as targets. Every
-/// `checkpointSteps` steps the state goes to the staging folder, so a rerun
-/// of the same command resumes there and ends with the same bytes. OUT is
-/// published as a Hugging Face folder of Float32 weights (LoRA merged).
+/// on gold tokens alone (λ = 1) or with the cache's top-K or sampled draws
+/// as targets. Every `checkpointSteps` steps the state goes to the staging
+/// folder, so a rerun of the same command resumes there and ends with the
+/// same bytes; with `evaluation`, held-out records are scored on the way.
+/// OUT is published as a Hugging Face folder of Float32 weights (LoRA
+/// merged) or of PEFT adapters (`DistillRun+Output`).
 public final class DistillRun {
     public static let identityName = ".distill-identity.txt"
     public static let logName = "train-log.csv"
