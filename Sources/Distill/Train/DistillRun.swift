@@ -23,7 +23,7 @@ public struct DistillSummary: Sendable {
     public var tokens = 0
     public var firstLoss: Double?
     public var lastLoss: Double?
-    /// The last `--eval` loss (this run's or, resumed, an earlier one's).
+    /// The last `--eval` loss this run computed (one follows the last step).
     public var lastEvaluationLoss: Double?
     public var manifest: Manifest?
     /// OUT was there already, published by a run of the same identity (nothing was trained).
