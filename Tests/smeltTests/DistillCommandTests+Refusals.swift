@@ -31,19 +31,19 @@ extension DistillCommandTests {
         #expect(result.standardError.contains("1600 tokens, the student's 1500"), "\(result.standardError)")
     }
 
-    @Test func aSampledCacheIsRefused() throws {
+    @Test func aCacheWithoutTargetsIsRefused() throws {
         let material = try Self.material.get()
         let work = try CommandRunner.temporaryFolder()
-        let cache = work + "/sampled.cache"
+        let cache = work + "/empty.cache"
         let made = try CommandRunner.run(
             [
-                "logits", Self.teacher, material.data, cache, "--sample", "4", "--chat-template", Self.template,
+                "logits", Self.teacher, material.data, cache, "--top-k", "0", "--chat-template", Self.template,
                 "--quiet",
             ])
         #expect(made.status == 0, "\(made.standardError)")
         let result = try distill(work + "/out", Self.training + ["--targets", cache])
         #expect(result.status == 65, "\(result.standardError)")
-        #expect(result.standardError.contains("sampled draws"), "\(result.standardError)")
+        #expect(result.standardError.contains("its K is 0"), "\(result.standardError)")
         #expect(try FileSystem.status(work + "/out") == nil)
     }
 
@@ -70,12 +70,34 @@ extension DistillCommandTests {
 
     @Test(arguments: [
         ["--steps", "0"], ["--steps", "2", "--epochs", "1"], ["--lambda", "1.5"], ["--lr", "fast"],
-        ["--lora-alpha", "8"], ["--batch-tokens", "-1"],
+        ["--lora-alpha", "8"], ["--batch-tokens", "-1"], ["--eval-steps", "2"], ["--save-adapter"],
+        ["--save-adapter", "--steps", "2"],
     ])
     func badOptionsAreRefused(options: [String]) throws {
         let work = try CommandRunner.temporaryFolder()
         let result = try distill(work + "/out", options)
         #expect(result.status == 64, "\(options): \(result.standardError)")
+        #expect(try FileSystem.status(work + "/out") == nil)
+    }
+
+    @Test func missingEvaluationDataIsRefused() throws {
+        let work = try CommandRunner.temporaryFolder()
+        let result = try distill(work + "/out", Self.training + ["--eval", work + "/absent.jsonl"])
+        #expect(result.status == 66, "\(result.standardError)")
+        #expect(result.standardError.contains("absent.jsonl"), "\(result.standardError)")
+        #expect(try FileSystem.status(work + "/out") == nil)
+    }
+
+    @Test(arguments: [
+        ("", "holds no record"),
+        (#"{"prompt": "Only a prompt: ", "completion": ""}"#, "holds no position to evaluate"),
+    ])
+    func evaluationDataWithoutLossPositionsIsRefused(lines: String, message: String) throws {
+        let work = try CommandRunner.temporaryFolder()
+        try TestFiles.write(Array((lines.isEmpty ? "" : lines + "\n").utf8), to: work + "/eval.jsonl")
+        let result = try distill(work + "/out", Self.training + ["--eval", work + "/eval.jsonl"])
+        #expect(result.status == 65, "\(result.standardError)")
+        #expect(result.standardError.contains(message), "\(result.standardError)")
         #expect(try FileSystem.status(work + "/out") == nil)
     }
 }

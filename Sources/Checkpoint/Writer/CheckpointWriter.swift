@@ -25,14 +25,15 @@ public final class CheckpointWriter: @unchecked Sendable {
     public static func stagingPath(for outputPath: String) -> String { StagingFolder.path(for: outputPath) }
 
     /// A writer of `tensors` laid out in shards of at most `shardSizeLimit`
-    /// data bytes (`ShardLayout.plan`).
+    /// data bytes (`ShardLayout.plan`; one shard is named `singleFileName`).
     public convenience init(
         outputPath: String, tensors: [OutputTensor], shardSizeLimit: UInt64,
+        singleFileName: String = "model.safetensors",
         keepStaged: (_ staging: StagingFolder) throws -> Bool = { _ in false }
     ) throws {
-        try self.init(
-            outputPath: outputPath, shards: try ShardLayout.plan(tensors: tensors, shardSizeLimit: shardSizeLimit),
-            keepStaged: keepStaged)
+        let shards = try ShardLayout.plan(
+            tensors: tensors, shardSizeLimit: shardSizeLimit, singleFileName: singleFileName)
+        try self.init(outputPath: outputPath, shards: shards, keepStaged: keepStaged)
     }
 
     /// Takes the shards' layout, then claims, creates and locks the staging

@@ -59,7 +59,11 @@ extension ShardLayout {
     /// and lays out each header: `__metadata__` first with `"format": "pt"`
     /// and a digest placeholder per tensor, then the tensors in offset
     /// order, padded with spaces to a multiple of 8 bytes.
-    public static func plan(tensors: [OutputTensor], shardSizeLimit: UInt64) throws(LayoutError) -> [ShardLayout] {
+    /// A single shard is named `singleFileName` (PEFT's adapters go in
+    /// `adapter_model.safetensors`).
+    public static func plan(
+        tensors: [OutputTensor], shardSizeLimit: UInt64, singleFileName: String = "model.safetensors"
+    ) throws(LayoutError) -> [ShardLayout] {
         var names = Set<String>()
         var groups: [[(OutputTensor, UInt64)]] = [[]]
         var groupBytes: UInt64 = 0
@@ -77,7 +81,7 @@ extension ShardLayout {
         }
         let count = groups.count
         return try groups.enumerated().map { (shardIndex, group) throws(LayoutError) in
-            let name = count == 1 ? "model.safetensors" : shardFileName(shardIndex + 1, of: count)
+            let name = count == 1 ? singleFileName : shardFileName(shardIndex + 1, of: count)
             return try layout(group, fileName: name, shardIndex: shardIndex)
         }
     }

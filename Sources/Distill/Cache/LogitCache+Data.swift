@@ -1,6 +1,6 @@
 import Base
 
-/// A top-K cache read beside the data file it was made over (`smelt fuse`
+/// A cache read beside the data file it was made over (`smelt fuse`
 /// reads teachers' caches, `smelt distill` its targets): the checks both
 /// make before trusting a record of the cache to be a record of the data.
 extension LogitCache {
@@ -8,9 +8,18 @@ extension LogitCache {
     /// shard of a cache, or a cache made over another data file than
     /// `data` (its name for messages, its size and XXH3-64).
     public func checkTopK(over data: (name: String, size: UInt64, digest: UInt64)) throws(CacheDataError) {
+        if manifest.identity.sampling != nil {
+            throw .unusable(cache: path, reason: "it holds sampled draws, not a top-K")
+        }
+        try checkTargets(over: data)
+    }
+
+    /// Refuses a cache with no targets to read (K = 0 without draws), one
+    /// shard of a cache, or a cache made over another data file than
+    /// `data`; unlike `checkTopK`, it takes sampled draws.
+    public func checkTargets(over data: (name: String, size: UInt64, digest: UInt64)) throws(CacheDataError) {
         let identity = manifest.identity
-        if identity.sampling != nil { throw .unusable(cache: path, reason: "it holds sampled draws, not a top-K") }
-        if identity.topK == 0 { throw .unusable(cache: path, reason: "its K is 0") }
+        if identity.sampling == nil && identity.topK == 0 { throw .unusable(cache: path, reason: "its K is 0") }
         if manifest.shard != nil { throw .unusable(cache: path, reason: "it is one shard; join the shards first") }
         if identity.dataSize != data.size || identity.dataDigest != data.digest {
             throw .otherData(
@@ -43,14 +52,27 @@ extension LogitCache {
     /// Record `ordinal`, decoded and refused unless its ids are `ids`.
     public func record(at ordinal: Int, expecting ids: [Int32], record name: String) throws -> CachedRecord {
         let cached = try record(at: ordinal)
-        guard cached.ids == ids else {
-            let position =
-                zip(cached.ids, ids).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-                ?? min(cached.ids.count, ids.count)
-            throw CacheDataError.tokensDiffer(
-                cache: path, record: name, detail: "they differ from token \(position) on")
-        }
+        try check(cached.ids, expecting: ids, record: name)
         return cached
+    }
+
+    /// Record `ordinal`, top-K or sampled, decoded and refused unless its ids are `ids`.
+    public func targets(at ordinal: Int, expecting ids: [Int32], record name: String) throws -> Targets {
+        let targets = try targets(at: ordinal)
+        switch targets {
+        case .topK(let cached): try check(cached.ids, expecting: ids, record: name)
+        case .sampled(let sampled): try check(sampled.ids, expecting: ids, record: name)
+        }
+        return targets
+    }
+
+    private func check(_ cachedIDs: [Int32], expecting ids: [Int32], record name: String) throws(CacheDataError) {
+        guard cachedIDs == ids else {
+            let position =
+                zip(cachedIDs, ids).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                ?? min(cachedIDs.count, ids.count)
+            throw .tokensDiffer(cache: path, record: name, detail: "they differ from token \(position) on")
+        }
     }
 }
 

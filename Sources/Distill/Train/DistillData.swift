@@ -48,7 +48,7 @@ public struct DistillData: Sendable {
     /// Refuses a cache the student cannot take its targets from, or made over other data.
     public static func check(_ cache: LogitCache, vocabularySize: Int, dataPath: String) throws {
         let (dataSize, dataDigest) = try RangeDigester.digest(ofFile: dataPath)
-        try cache.checkTopK(over: (dataPath.lastPathComponent, dataSize, dataDigest))
+        try cache.checkTargets(over: (dataPath.lastPathComponent, dataSize, dataDigest))
         let identity = cache.manifest.identity
         if identity.vocabularySize != vocabularySize {
             throw DistillError.unusableCache(
@@ -57,18 +57,27 @@ public struct DistillData: Sendable {
         }
     }
 
-    /// The training record of ordinal `ordinal`, with the cache's top-K at
-    /// each position when there is a cache.
+    /// The training record of ordinal `ordinal`, with the cache's targets
+    /// at each position when there is a cache: its top-K, or its sampled
+    /// draws weighted as `SampledTargets` says.
     public func trainingRecord(_ ordinal: Int) throws -> TrainingRecord {
         let record = records[ordinal]
         let ids = record.tokens.ids.map { Int32($0) }
         guard let cache else { return TrainingRecord(ids: ids, lossMask: record.tokens.lossMask) }
-        let cached = try cache.record(at: ordinal, expecting: ids, record: record.name)
-        let k = cached.topK
-        let positions = ids.count - 1
-        return TrainingRecord(
-            ids: ids, lossMask: record.tokens.lossMask,
-            targetIDs: (0..<positions).map { Array(cached.topIDs[$0 * k..<($0 + 1) * k]) },
-            targetLogProbabilities: (0..<positions).map { Array(cached.topLogProbabilities[$0 * k..<($0 + 1) * k]) })
+        switch try cache.targets(at: ordinal, expecting: ids, record: record.name) {
+        case .topK(let cached):
+            let k = cached.topK
+            let positions = ids.count - 1
+            return TrainingRecord(
+                ids: ids, lossMask: record.tokens.lossMask,
+                targetIDs: (0..<positions).map { Array(cached.topIDs[$0 * k..<($0 + 1) * k]) },
+                targetLogProbabilities: (0..<positions).map {
+                    Array(cached.topLogProbabilities[$0 * k..<($0 + 1) * k])
+                })
+        case .sampled(let sampled):
+            return SampledTargets.trainingRecord(
+                sampled, lossMask: record.tokens.lossMask,
+                temperature: cache.manifest.identity.sampling?.temperature ?? 1)
+        }
     }
 }

@@ -2,10 +2,12 @@ import Base
 
 /// Why `smelt distill` refuses its inputs or its output.
 public enum DistillError: SmeltError, Equatable, Sendable {
-    /// A cache the student cannot train on: another vocabulary, a shard, K = 0 (65).
+    /// A cache the student cannot train on: another vocabulary (65).
     case unusableCache(cache: String, reason: String)
     /// DATA holds no record (65).
     case noRecords(data: String)
+    /// The evaluation data hold no loss position (65).
+    case noLossPositions(data: String)
     /// A student model this command cannot train (65).
     case unsupportedStudent(path: String, reason: String)
     /// OUT already exists (73).
@@ -26,6 +28,7 @@ public enum DistillError: SmeltError, Equatable, Sendable {
         switch self {
         case .unusableCache(let cache, let reason): "\(cache) cannot be trained on: \(reason)"
         case .noRecords(let data): "\(data) holds no record"
+        case .noLossPositions(let data): "\(data) holds no position to evaluate: every record's loss mask is empty"
         case .unsupportedStudent(let path, let reason): "\(path) cannot be trained: \(reason)"
         case .outputExists(let path): "\(path) already exists"
         case .resumeRefused(let stagingPath, let reason):
@@ -36,10 +39,12 @@ public enum DistillError: SmeltError, Equatable, Sendable {
 
     public var hint: String? {
         switch self {
-        case .unusableCache: "give a top-K cache in the student's vocabulary (`smelt fuse` maps teachers into it)"
+        case .unusableCache:
+            "give a top-K or sampled cache in the student's vocabulary (`smelt fuse` maps teachers into it)"
         case .outputExists: "choose another OUT, or remove it"
         case .resumeRefused, .damagedCheckpoint:
             "rerun with the same options to resume, or add --restart to discard the staged run"
+        case .noLossPositions: "give evaluation records with text, a completion or an assistant's turn"
         case .noRecords, .unsupportedStudent: nil
         }
     }

@@ -11,6 +11,8 @@ public struct DistillStep: Sendable {
     public let gradientNorm: Double
     public let tokens: Int
     public let tokensPerSecond: Double
+    /// The `--eval` data's mean cross-entropy after this step, when one was due.
+    public internal(set) var evaluationLoss: Double? = nil
 }
 
 /// What a finished run did.
@@ -21,17 +23,23 @@ public struct DistillSummary: Sendable {
     public var tokens = 0
     public var firstLoss: Double?
     public var lastLoss: Double?
+    /// The last `--eval` loss this run computed (one follows the last step).
+    public var lastEvaluationLoss: Double?
     public var manifest: Manifest?
+    /// OUT was there already, published by a run of the same identity (nothing was trained).
+    public var isAlreadyComplete = false
 }
 
 /// `smelt distill` as a library call (issue 19): trains the student on
 /// DATA's records in file order, a step of about `batchTokens` tokens at a
 /// time (gradients over the step's records together, as one batch), with
 /// AdamW under a cosine schedule and the gradient clipped by global norm;
-/// on gold tokens alone (λ = 1) or with the cache's top-K as targets. Every
-/// `checkpointSteps` steps the state goes to the staging folder, so a rerun
-/// of the same command resumes there and ends with the same bytes. OUT is
-/// published as a Hugging Face folder of Float32 weights (LoRA merged).
+/// on gold tokens alone (λ = 1) or with the cache's top-K or sampled draws
+/// as targets. Every `checkpointSteps` steps the state goes to the staging
+/// folder, so a rerun of the same command resumes there and ends with the
+/// same bytes; with `evaluation`, held-out records are scored on the way.
+/// OUT is published as a Hugging Face folder of Float32 weights (LoRA
+/// merged) or of PEFT adapters (`DistillRun+Output`).
 public final class DistillRun {
     public static let identityName = ".distill-identity.txt"
     public static let logName = "train-log.csv"
@@ -50,6 +58,8 @@ public final class DistillRun {
     /// Whether the optimizer's state goes to files; nil: when it would take
     /// more than half the budget.
     let stateOnDisk: Bool?
+    /// The `--eval` records, scored every `settings.evaluationSteps` steps.
+    public var evaluation: DistillEvaluation?
 
     /// `threads`, `budget` and `stateOnDisk` change how fast and in how
     /// much memory the run goes, never the bytes it writes.
@@ -125,8 +135,15 @@ public final class DistillRun {
 
     private var loraAlpha: Double { settings.loraAlpha ?? Double(settings.loraRank ?? 1) }
 
+    /// The weights being trained: the store's, or the student's with the
+    /// store's adapters merged in.
+    func weights(_ store: ParameterStore) throws -> any LayerWeightSource {
+        guard let adapters = try adapters(store) else { return store }
+        return AdaptedWeightSource(base: student.source, adapters: adapters)
+    }
+
     /// The adapters as the store holds them now.
-    private func adapters(_ store: ParameterStore) throws -> LoRAAdapters? {
+    func adapters(_ store: ParameterStore) throws -> LoRAAdapters? {
         guard let rank = settings.loraRank else { return nil }
         var parameters: [String: [Float]] = [:]
         for (name, _) in store.tensors { parameters[name] = try store.values(of: name) }
@@ -179,11 +196,15 @@ public final class DistillRun {
             try store.step(&optimizer, gradientScale: coefficient < 1 ? Float(coefficient) : 1)
             let tokens = records.reduce(0) { $0 + $1.ids.count }
             let loss = result
-            let report = DistillStep(
+            var report = DistillStep(
                 step: step + 1, totalSteps: steps.totalSteps, loss: loss, learningRate: optimizer.learningRate,
                 gradientNorm: norm, tokens: tokens,
                 tokensPerSecond: Double(tokens) / max(1e-9, monotonicSeconds() - start))
-            logRows += Self.logRow(report, hasTargets: data.cache != nil)
+            report.evaluationLoss = try evaluationLoss(afterStep: step + 1, of: steps.totalSteps) {
+                try weights(store)
+            }
+            logRows += Self.logRow(report, hasTargets: data.cache != nil, evaluates: evaluation != nil)
+            summary.lastEvaluationLoss = report.evaluationLoss ?? summary.lastEvaluationLoss
             summary.steps += 1
             summary.tokens += tokens
             summary.firstLoss = summary.firstLoss ?? loss.total
@@ -230,37 +251,10 @@ public final class DistillRun {
         return changes.isEmpty ? "its identity file is unreadable" : changes.joined(separator: "; ")
     }
 
-    static func logRow(_ step: DistillStep, hasTargets: Bool) -> String {
+    static func logRow(_ step: DistillStep, hasTargets: Bool, evaluates: Bool) -> String {
         let fusion = hasTargets ? "\(step.loss.fusion)" : ""
+        let evaluation = evaluates ? "," + (step.evaluationLoss.map { "\($0)" } ?? "") : ""
         return "\(step.step),\(step.loss.total),\(step.loss.ce),\(fusion),\(step.learningRate),\(step.gradientNorm),"
-            + "\(Int(step.tokensPerSecond.rounded()))\n"
-    }
-
-    /// Writes the weights (Float32, the student's tensor order: the
-    /// store's, or the student's with each adapted weight plus `s·B·A`), one
-    /// tensor at a time, the extra files and the log through the checkpoint
-    /// writer, and publishes OUT.
-    private func publish(_ store: ParameterStore, logRows: String) throws -> Manifest {
-        let shapes = TrainableModel.parameterShapes(student.config)
-        let tensors = shapes.map { OutputTensor(name: $0.name, dtype: .f32, shape: $0.shape.map { UInt64($0) }) }
-        let writer = try CheckpointWriter(outputPath: outputPath, tensors: tensors, shardSizeLimit: 4 << 30)
-        let adapters = try adapters(store)
-        for (name, shape) in shapes {
-            var values: [Float]
-            if let adapters {
-                values = [Float](repeating: 0, count: shape.reduce(1, *))
-                try values.withUnsafeMutableBufferPointer {
-                    try student.source.decode(name, elements: 0..<$0.count, into: $0)
-                }
-                adapters.addProduct(to: &values, of: name)
-            } else {
-                values = try store.values(of: name)
-            }
-            try values.withUnsafeBytes { try writer.write(tensor: name, offset: 0, bytes: $0) }
-        }
-        for file in extraFiles { try writer.addFile(named: file.name, bytes: file.bytes) }
-        try writer.addFile(named: Self.logName, bytes: Array((Self.logHeader + logRows).utf8))
-        let recipe = "smelt distill\n" + identityText
-        return try writer.publish(manifest: Manifest(version: smeltVersion, recipe: recipe))
+            + "\(Int(step.tokensPerSecond.rounded()))\(evaluation)\n"
     }
 }

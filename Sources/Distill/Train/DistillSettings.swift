@@ -19,6 +19,11 @@ public struct DistillSettings: Sendable, Equatable {
     public var checkpointSteps = 50
     /// Global gradient norm clipped to.
     public var maximumGradientNorm = 1.0
+    /// Steps between evaluations of the `--eval` data (and after the
+    /// last); nil: no evaluation.
+    public var evaluationSteps: Int?
+    /// OUT holds the LoRA adapters alone, in PEFT's format, instead of merged weights.
+    public var savesAdapter = false
 
     public init() {}
 
@@ -32,6 +37,8 @@ public struct DistillSettings: Sendable, Equatable {
             ("--checkpoint-steps", "\(checkpointSteps)"),
         ]
         if let loraRank { pairs += [("--lora-rank", "\(loraRank)"), ("--lora-alpha", "\(loraAlpha ?? 0)")] }
+        if let evaluationSteps { pairs.append(("--eval-steps", "\(evaluationSteps)")) }
+        if savesAdapter { pairs.append(("--save-adapter", "yes")) }
         return pairs
     }
 }

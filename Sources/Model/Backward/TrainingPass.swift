@@ -170,7 +170,7 @@ extension TrainableModel {
     /// parameter, by name (one thread, no memory bound): the reference
     /// entry point the gradient tests check against torch.
     public func lossAndGradients(records: [TrainingRecord], lambda: Double, threads: Int = 1) throws -> TrainingLoss {
-        let source = ParameterWeightSource(name: "model", parameters: parameters, shapes: parameterShapes)
+        let source = ParameterWeightSource(name: "model", tensors: parameters, shapes: parameterShapes)
         let sink = GradientBuffers(counts: parameters.mapValues(\.count))
         let pass = try TrainingPass(config: config, source: source, threads: threads)
         let result = try pass.run(records: records, lambda: lambda, sink: sink)
@@ -182,7 +182,7 @@ extension TrainableModel {
     public func lossAndGradients(
         records: [TrainingRecord], lambda: Double, adapters: LoRAAdapters, threads: Int = 1
     ) throws -> TrainingLoss {
-        let source = ParameterWeightSource(name: "model", parameters: parameters, shapes: parameterShapes)
+        let source = ParameterWeightSource(name: "model", tensors: parameters, shapes: parameterShapes)
         let pass = try TrainingPass(config: config, source: source, adapters: adapters, threads: threads)
         let result = try pass.run(records: records, lambda: lambda, sink: nil)
         return TrainingLoss(

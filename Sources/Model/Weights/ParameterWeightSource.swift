@@ -1,32 +1,41 @@
-/// A `LayerWeightSource` over Float32 tensors held in memory by name:
-/// how a model being trained is run and evaluated.
+/// Weights served from Float32 arrays in memory, under their Hugging Face
+/// names: the parameters of a model being trained, for the forward pass
+/// to score with (evaluation during `smelt distill`).
 public final class ParameterWeightSource: LayerWeightSource {
     public let name: String
-    private let parameters: [String: [Float]]
-    private let shapes: [String: [Int]]
+    let tensors: [String: [Float]]
+    let shapes: [String: [Int]]
 
-    /// Serves `parameters`, shaped as `shapes` says (tensors without a shape are not served).
-    public init(name: String, parameters: [String: [Float]], shapes: [(name: String, shape: [Int])]) {
+    /// Every tensor of `shapes` whose values `tensors` holds (each of its
+    /// shape's element count: others are left out, so the forward pass
+    /// reports them missing or of another shape).
+    public init(name: String, tensors: [String: [Float]], shapes: [(name: String, shape: [Int])]) {
         self.name = name
-        self.parameters = parameters
-        self.shapes = Dictionary(shapes.map { ($0.name, $0.shape) }, uniquingKeysWith: { first, _ in first })
+        var kept: [String: [Int]] = [:]
+        for (tensor, shape) in shapes {
+            guard let values = tensors[tensor] else { continue }
+            kept[tensor] = values.count == shape.reduce(1, *) ? shape : [values.count]
+        }
+        self.tensors = tensors
+        self.shapes = kept
     }
 
-    public func shape(of tensor: String) -> [Int]? {
-        guard parameters[tensor] != nil else { return nil }
-        return shapes[tensor]
-    }
+    public func shape(of tensor: String) -> [Int]? { shapes[tensor] }
 
     public func decode(
         _ tensor: String, elements: Range<Int>, into destination: UnsafeMutableBufferPointer<Float>
-    )
-        throws
-    {
-        guard let values = parameters[tensor] else { throw ModelError.missingTensor(model: name, tensor: tensor) }
-        precondition(elements.upperBound <= values.count && destination.count == elements.count, "range out of bounds")
-        values.withUnsafeBufferPointer { values in
-            // checked: destination holds elements.count floats
-            destination.baseAddress!.update(from: values.baseAddress! + elements.lowerBound, count: elements.count)
+    ) throws {
+        guard let values = tensors[tensor], shapes[tensor] != nil else {
+            throw ModelError.missingTensor(model: name, tensor: tensor)
+        }
+        guard elements.lowerBound >= 0, elements.upperBound <= values.count, destination.count == elements.count else {
+            throw ModelError.shapeMismatch(
+                model: name, tensor: tensor, expected: [elements.upperBound], found: [values.count])
+        }
+        values.withUnsafeBufferPointer { source in
+            // checked: a non-empty range lies inside `values`, so both buffers have storage
+            guard !elements.isEmpty else { return }
+            destination.baseAddress!.update(from: source.baseAddress! + elements.lowerBound, count: elements.count)
         }
     }
 }

@@ -42,7 +42,7 @@ import Testing
     func gradients(threads: Int, keep: Bool) throws -> (Double, [String: [Float]]) {
         let model = try Self.model()
         let source = ParameterWeightSource(
-            name: "model", parameters: model.parameters, shapes: model.parameterShapes)
+            name: "model", tensors: model.parameters, shapes: model.parameterShapes)
         let sink = GradientBuffers(counts: model.parameters.mapValues(\.count))
         let pass = try TrainingPass(config: model.config, source: source, threads: threads, keepActivations: keep)
         let result = try pass.run(records: Self.records(), lambda: 0.9, sink: sink)
