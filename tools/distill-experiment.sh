@@ -59,8 +59,16 @@
 # the runs are short, and LoRA's is 10x full fine-tuning's, as usual; b and c
 # share them. Tiny end-to-end check: STEPS=2 BATCH_TOKENS=512
 # TRAIN_TEMPLATES=3 TEST_TEMPLATES=2 LANGS=eng,fra FT_LANGS=deu.
-# Duration on the 2-core VM (smelt distill at about 90 training tokens/s):
-# see the "Sizing" paragraph at the end of this header.
+# Duration with the defaults, first run, idle 2-core VM: about 36 minutes,
+# from BENCHMARKS.md's rates (smelt distill ~87 training tokens/s full, ~100
+# LoRA; smelt logits and score ~320 tokens/s for Qwen, ~460 Gemma, ~980
+# SmolLM2): the three caches over train.jsonl (400 records, ~105k SmolLM2
+# tokens) ~10 min, the Qwen and Gemma ones made once per data setting; five
+# trainings (SFT teacher and four runs) of STEPS x BATCH_TOKENS tokens, ~22
+# min at STEPS=12 (each further step ~5 x 2048 / 90 s, about 2 min); the
+# five scores of test.jsonl (~27k tokens) and the cross-check ~3.5 min. When
+# other work shares the cores, expect up to twice that (the caches suffer
+# most: a small run here measured Qwen's at 90 tokens/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
