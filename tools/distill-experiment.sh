@@ -51,7 +51,8 @@
 #      train-log.csv's tokens_per_second after the first step; peak RSS;
 #      test mean NLL over the loss positions and its perplexity), the
 #      cross-check, and the wall time of each stage this invocation ran.
-# Environment (defaults): STEPS (12), FT_STEPS (STEPS), BATCH_TOKENS (2048),
+# Environment (defaults): STEPS (24), FT_STEPS (STEPS), BATCH_TOKENS (2048),
+# MEMORY_BUDGET (8G: full fine-tuning keeps its optimizer state in memory),
 # LR_FULL (2e-5), LR_LORA (2e-4), THREADS (2), LANGS (eng,fra,deu,spa,ita),
 # FT_LANGS (por,nld), TRAIN_TEMPLATES (80), TEST_TEMPLATES (20), WORK, SMELT
 # (.build/release/smelt), PYTHON (~/.cache/smelt/venv/bin/python: torch,
@@ -76,7 +77,8 @@ cache="${SMELT_CACHE:-$HOME/.cache/smelt}"
 smelt="${SMELT:-.build/release/smelt}"
 python="${PYTHON:-$cache/venv/bin/python}"
 threads="${THREADS:-2}"
-steps="${STEPS:-12}"
+budget="${MEMORY_BUDGET:-8G}"
+steps="${STEPS:-24}"
 ft_steps="${FT_STEPS:-$steps}"
 batch="${BATCH_TOKENS:-2048}"
 lr_full="${LR_FULL:-2e-5}"
@@ -127,7 +129,7 @@ train() {
     [ -d "$out" ] && return
     stage "train $(basename "$out")" to "$out.json" /usr/bin/time -v -o "$out.time" \
         "$smelt" distill "$student" "$records" "$out" --steps "$count" --batch-tokens "$batch" --lr "$lr" \
-        --threads "$threads" --json --quiet "$@"
+        --threads "$threads" --memory-budget "$budget" --json --quiet "$@"
 }
 # logits CACHE MODEL OPTION...: the teacher cache of MODEL over train.jsonl
 logits() {
