@@ -1,8 +1,10 @@
 """PyTorch's CPU training of the same student, steps and batch as `smelt distill`.
 
-Usage: bench_distill.py STUDENT DATA.jsonl STEPS BATCH_TOKENS THREADS
+Usage: bench_distill.py STUDENT DATA.jsonl STEPS BATCH_TOKENS THREADS [LORA_RANK]
 
-Full fine-tuning in Float32 (eager attention), supervised (cross-entropy of
+Full fine-tuning, or with LORA_RANK PEFT's LoRA (alpha 2·rank, no dropout,
+on q/k/v/o and the MLP projections, as `smelt distill --lora-rank`), in
+Float32 (eager attention), supervised (cross-entropy of
 the gold tokens over the assistant positions), AdamW (0.9, 0.95, weight
 decay 0.1), records in file order grouped into steps of whole records up
 to about BATCH_TOKENS tokens, each record its own sequence (no padding),
@@ -20,7 +22,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 
 def main(argv):
-    if len(argv) != 6 or argv[1] in ("-h", "--help"):
+    if len(argv) not in (6, 7) or argv[1] in ("-h", "--help"):
         print(__doc__)
         return 0 if len(argv) > 1 and argv[1] in ("-h", "--help") else 64
     student, data, steps, batch_tokens, threads = argv[1], argv[2], int(argv[3]), int(argv[4]), int(argv[5])
@@ -28,6 +30,13 @@ def main(argv):
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(student)
     model = AutoModelForCausalLM.from_pretrained(student, dtype=torch.float32, attn_implementation="eager")
+    if len(argv) == 7:
+        from peft import LoraConfig, get_peft_model
+
+        rank = int(argv[6])
+        model = get_peft_model(model, LoraConfig(
+            r=rank, lora_alpha=2 * rank, lora_dropout=0.0, bias="none", task_type="CAUSAL_LM",
+            target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]))
     model.train()
     records = []
     for line in open(data, encoding="utf-8"):
@@ -47,7 +56,8 @@ def main(argv):
         count += record[0].shape[1]
     if current:
         groups.append(current)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, betas=(0.9, 0.95), weight_decay=0.1)
+    trained = [parameter for parameter in model.parameters() if parameter.requires_grad]
+    optimizer = torch.optim.AdamW(trained, lr=1e-5, betas=(0.9, 0.95), weight_decay=0.1)
 
     def step(group):
         optimizer.zero_grad()
@@ -56,7 +66,7 @@ def main(argv):
             logits = model(ids).logits[0, :-1]
             loss = torch.nn.functional.cross_entropy(logits[mask], ids[0, 1:][mask], reduction="sum") / positions
             loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(trained, 1.0)
         optimizer.step()
         return sum(ids.shape[1] for ids, _ in group)
 

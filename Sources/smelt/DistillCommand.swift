@@ -24,8 +24,9 @@ enum DistillCommand: Command {
     static let help = """
         usage: smelt distill STUDENT DATA.jsonl OUT [--targets CACHE] [options]
 
-        Trains STUDENT (a llama or qwen2 model folder) on the records of
-        DATA.jsonl, tokenised as `smelt score` does, in file order: each
+        Trains STUDENT (a llama or qwen2 model folder, or a .gguf file whose
+        weights are dequantized to Float32 as they are read) on the records
+        of DATA.jsonl, tokenised as `smelt score` does, in file order: each
         optimizer step takes whole records up to about --batch-tokens tokens
         and computes their gradients together; AdamW (betas 0.9, 0.95,
         decoupled weight decay) under a cosine schedule with linear warm-up,
@@ -152,9 +153,8 @@ enum DistillCommand: Command {
         where try FileSystem.status(path) == nil {
             throw MissingInputError(path: path, what: what)
         }
-        guard try FileSystem.status(studentPath)?.isDirectory == true else {
-            throw DistillError.unsupportedStudent(
-                path: studentPath, reason: "give a model folder (GGUF students are not supported yet)")
+        guard try FileSystem.status(studentPath)?.isDirectory == true || GGUFFile.hasMagic(path: studentPath) else {
+            throw DistillError.unsupportedStudent(path: studentPath, reason: "give a model folder or a .gguf file")
         }
         let templatePath = arguments.options["chat-template"]
         let student = try LanguageModel.open(path: studentPath)
@@ -231,16 +231,31 @@ enum DistillCommand: Command {
     static func outputFiles(studentPath: String, settings: DistillSettings) throws -> [(name: String, bytes: [UInt8])] {
         var files: [(name: String, bytes: [UInt8])] = []
         let configNames = settings.savesAdapter ? [] : ["config.json", "generation_config.json"]
-        for name in configNames + [
-            TokenizerSource.tokenizerFile, TokenizerSource.configFile, TokenizerSource.templateFile,
-            "special_tokens_map.json",
-        ] where try FileSystem.status(studentPath + "/" + name)?.isRegularFile == true {
-            files.append((name, try FileSystem.readSmallFile(studentPath + "/" + name, limit: 1 << 30)))
+        if try FileSystem.status(studentPath)?.isDirectory != true {
+            // A GGUF student: its config as `smelt convert` makes it (Float32), its tokenizer files.
+            let plan = try GGUFConversionPlan(
+                file: try GGUFFile(path: studentPath), dtype: .f32, rawNames: false, shardSizeLimit: .max)
+            files += plan.files.filter { configNames.contains($0.name) }.map { ($0.name, $0.bytes) }
+            files += try TokenizerSource.ggufTokenizerFiles(studentPath)
+        } else {
+            files += try folderFiles(studentPath, names: configNames)
         }
         if settings.savesAdapter, let rank = settings.loraRank {
             let config = PEFTAdapter.config(
                 rank: rank, alpha: settings.loraAlpha ?? Double(rank), baseModel: studentPath)
             files.append((PEFTAdapter.configFileName, config))
+        }
+        return files
+    }
+
+    /// The config (`configNames`) and tokenizer files a model folder has.
+    static func folderFiles(_ folder: String, names configNames: [String]) throws -> [(name: String, bytes: [UInt8])] {
+        var files: [(name: String, bytes: [UInt8])] = []
+        for name in configNames + [
+            TokenizerSource.tokenizerFile, TokenizerSource.configFile, TokenizerSource.templateFile,
+            "special_tokens_map.json",
+        ] where try FileSystem.status(folder + "/" + name)?.isRegularFile == true {
+            files.append((name, try FileSystem.readSmallFile(folder + "/" + name, limit: 1 << 30)))
         }
         return files
     }
