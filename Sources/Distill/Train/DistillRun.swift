@@ -167,7 +167,7 @@ public final class DistillRun {
             guard checkpoint.identityDigest == identityDigest else {
                 throw DistillError.damagedCheckpoint(path: staging.path, problem: "it is another run's")
             }
-            optimizer.restore(stepCount: checkpoint.optimizerSteps, firstMoments: [:], secondMoments: [:])
+            optimizer.restore(stepCount: checkpoint.optimizerSteps)
             logRows = checkpoint.logRows
             firstStep = checkpoint.step
             summary.resumedSteps = firstStep
@@ -191,9 +191,9 @@ public final class DistillRun {
                 try gradient.withUnsafeBufferPointer { try store.add(name, elements: 0..<gradient.count, $0) }
             }
             let norm = try store.gradientNorm()
-            let coefficient = settings.maximumGradientNorm / (norm + 1e-6)
             optimizer.learningRate = schedule.rate(at: step)
-            try store.step(&optimizer, gradientScale: coefficient < 1 ? Float(coefficient) : 1)
+            try store.step(
+                &optimizer, gradientScale: GradientClipping.scale(norm: norm, maximum: settings.maximumGradientNorm))
             let tokens = records.reduce(0) { $0 + $1.ids.count }
             let loss = result
             var report = DistillStep(

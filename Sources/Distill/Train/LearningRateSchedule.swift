@@ -25,21 +25,12 @@ public struct LearningRateSchedule: Sendable, Equatable {
 }
 
 /// Gradient clipping by global norm (`torch.nn.utils.clip_grad_norm_`):
-/// the L2 norm of every gradient together, summed in tensor order in
-/// Float64; when it exceeds `maximum`, every gradient is scaled by
-/// maximum / (norm + 1e-6).
+/// when the L2 norm of every gradient together (`ParameterStore.gradientNorm`)
+/// exceeds `maximum`, every gradient is scaled by maximum / (norm + 1e-6).
 public enum GradientClipping {
-    /// Clips `gradients` in place and returns the norm before clipping.
-    @discardableResult
-    public static func clip(_ gradients: inout [[Float]], maximum: Double) -> Double {
-        var sum = 0.0
-        for tensor in gradients { for value in tensor { sum += Double(value) * Double(value) } }
-        let norm = sum.squareRoot()
+    /// What the gradients are multiplied by: 1 up to the maximum.
+    public static func scale(norm: Double, maximum: Double) -> Float {
         let coefficient = maximum / (norm + 1e-6)
-        if coefficient < 1 {
-            let scale = Float(coefficient)
-            for index in gradients.indices { gradients[index] = gradients[index].map { $0 * scale } }
-        }
-        return norm
+        return coefficient < 1 ? Float(coefficient) : 1
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// AdamW (Loshchilov and Hutter 2019, Algorithm 2) as `torch.optim.AdamW`
 /// computes it: decoupled weight decay `w ← w·(1 − lr·λ)`, then the
 /// bias-corrected step `w ← w − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)`.
-/// Its moments live in memory beside the parameters, by name.
+/// `update` keeps moments in memory by name; `ParameterStore.step` keeps them in its arrays.
 public struct AdamW: Sendable {
     /// The rate of the next step; a schedule sets it before each one.
     public var learningRate: Double
@@ -29,12 +29,9 @@ public struct AdamW: Sendable {
         self.weightDecay = weightDecay
     }
 
-    /// Takes back the state a checkpoint saved: the steps taken and both moments.
-    public mutating func restore(stepCount: Int, firstMoments: [String: [Float]], secondMoments: [String: [Float]]) {
-        self.stepCount = stepCount
-        self.firstMoments = firstMoments
-        self.secondMoments = secondMoments
-    }
+    /// Takes back the steps a checkpoint counted (its moments are in a `ParameterStore`).
+    public mutating func restore(stepCount: Int) { self.stepCount = stepCount }
+
 
     /// What one step multiplies by, fixed when the step begins.
     public struct Coefficients: Sendable {

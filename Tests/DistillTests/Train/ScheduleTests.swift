@@ -18,10 +18,8 @@ import Testing
     }
 
     @Test func clipsOnlyAboveTheMaximumNorm() {
-        var gradients: [[Float]] = [[3], [4, 0]]
-        #expect(GradientClipping.clip(&gradients, maximum: 10) == 5)
-        #expect(gradients == [[3], [4, 0]])
-        #expect(GradientClipping.clip(&gradients, maximum: 1) == 5)
-        #expect(abs(gradients[0][0] - 0.6) < 1e-6 && abs(gradients[1][0] - 0.8) < 1e-6)
+        #expect(GradientClipping.scale(norm: 5, maximum: 10) == 1)
+        #expect(GradientClipping.scale(norm: 1, maximum: 1) == 1)
+        #expect(GradientClipping.scale(norm: 5, maximum: 1) == Float(1 / (5 + 1e-6)))
     }
 }
