@@ -147,8 +147,10 @@ import Glibc
         ]
         let reference = try distill(work + "/reference", options)
         try #require(reference.status == 0, "\(reference.standardError)")
+        // The interrupted runs keep the optimizer's state on disk, the reference in memory.
         let arguments =
             ["distill", Self.student, material.data, work + "/out", "--chat-template", Self.template] + options
+            + ["--optimizer-state", "disk"]
         let checkpoint = work + "/.out.smelt-partial/.distill-checkpoint.smsp"
         var generator = SystemRandomNumberGenerator()
         var killed = 0
@@ -165,7 +167,7 @@ import Glibc
             _ = running.wait()
         }
         #expect(killed >= 5)
-        let finished = try distill(work + "/out", options.filter { $0 != "--quiet" })
+        let finished = try distill(work + "/out", options.filter { $0 != "--quiet" } + ["--optimizer-state", "disk"])
         #expect(finished.status == 0, "\(finished.standardError)")
         #expect(finished.standardOutput.contains("resumed after step"), "\(finished.standardOutput)")
         #expect(

@@ -55,12 +55,13 @@ extension TrainingPass {
         let hidden = config.hiddenSize
         let inner = config.intermediateSize
         let attention = self.attention
+        // Every step below writes all of its output before anything reads it.
+        let written = { (width: Int) throws in try self.buffer(rows: rows, width: width, zeroed: false) }
         let a = LayerActivations(
-            input: input, normalized: try buffer(rows: rows, width: hidden),
-            queryKeyValue: try buffer(rows: rows, width: attention.stride),
-            attention: try buffer(rows: rows, width: config.queryWidth), middle: try buffer(rows: rows, width: hidden),
-            normalizedMiddle: try buffer(rows: rows, width: hidden), gateUp: try buffer(rows: rows, width: 2 * inner),
-            gated: try buffer(rows: rows, width: inner), output: try buffer(rows: rows, width: hidden))
+            input: input, normalized: try written(hidden), queryKeyValue: try written(attention.stride),
+            attention: try written(config.queryWidth), middle: try written(hidden),
+            normalizedMiddle: try written(hidden), gateUp: try written(2 * inner), gated: try written(inner),
+            output: try written(hidden))
         let projections = adaptedProjections(layer, a)
         try rmsNorm(input, a.normalized, rows: rows, weight: weights[.inputNorm])
         try products.linear(

@@ -20,10 +20,11 @@ extension TrainingPass {
         let projections = adaptedProjections(layer, a)
         let gradient = { (role: WeightRole) in gradients?.mutable(role) }
 
+        // Unzeroed buffers: a copy or a product that does not accumulate writes all of each first.
         // output = middle + down(gated)
-        let middleGradient = try buffer(rows: rows, width: hidden)
+        let middleGradient = try buffer(rows: rows, width: hidden, zeroed: false)
         middleGradient.pointer.update(from: outputGradient.pointer, count: rows * hidden)
-        let gatedGradient = try buffer(rows: rows, width: inner)
+        let gatedGradient = try buffer(rows: rows, width: inner, zeroed: false)
         try products.linearInput(
             outputGradient.pointer, rows: rows, outputWidth: hidden, outputStride: hidden, weight: weights[.down],
             inputWidth: inner, gatedGradient.pointer, inputStride: inner)
@@ -36,14 +37,14 @@ extension TrainingPass {
             projections[6], rows: rows, outputGradient: outputGradient, inputGradient: gatedGradient,
             gradients: &adapterGradients)
         // gated = silu(gate) · up; [gate | up] = normalizedMiddle · [Wg | Wu]ᵀ
-        let gateUpGradient = try buffer(rows: rows, width: 2 * inner)
+        let gateUpGradient = try buffer(rows: rows, width: 2 * inner, zeroed: false)
         try tiledWork(count: rows, tile: TiledProducts.rowTile, threads: threads) { range in
             let first = range.lowerBound
             BackwardKernels.siluGate(
                 a.gateUp.pointer + first * 2 * inner, activationGradient: gatedGradient.pointer + first * inner,
                 rows: range.count, width: inner, gateUpGradient.pointer + first * 2 * inner)
         }
-        let normalizedMiddleGradient = try buffer(rows: rows, width: hidden)
+        let normalizedMiddleGradient = try buffer(rows: rows, width: hidden, zeroed: false)
         try products.linearInput(
             gateUpGradient.pointer, rows: rows, outputWidth: 2 * inner, outputStride: 2 * inner,
             weight: weights[.gate], inputWidth: hidden, normalizedMiddleGradient.pointer, inputStride: hidden)
@@ -62,7 +63,7 @@ extension TrainingPass {
             inputGradient: middleGradient, weightGradient: gradient(.postAttentionNorm))
 
         // middle = input + o(attention)
-        let attentionGradient = try buffer(rows: rows, width: queryWidth)
+        let attentionGradient = try buffer(rows: rows, width: queryWidth, zeroed: false)
         try products.linearInput(
             middleGradient.pointer, rows: rows, outputWidth: hidden, outputStride: hidden, weight: weights[.output],
             inputWidth: queryWidth, attentionGradient.pointer, inputStride: queryWidth)
@@ -74,7 +75,7 @@ extension TrainingPass {
         try adapterBackward(
             projections[3], rows: rows, outputGradient: middleGradient, inputGradient: attentionGradient,
             gradients: &adapterGradients)
-        let queryKeyValueGradient = try buffer(rows: rows, width: attention.stride)
+        let queryKeyValueGradient = try buffer(rows: rows, width: attention.stride, zeroed: false)
         let longest = longest(batch)
         let units = batch.records.indices.flatMap { record in (0..<config.keyValueHeadCount).map { (record, $0) } }
         let scratch = try (0..<min(threads, units.count)).map { _ in try buffer(rows: 2 * longest, width: longest) }
@@ -89,7 +90,7 @@ extension TrainingPass {
         try rotate(queryKeyValueGradient, batch: batch, inverse: true)
 
         // [q | k | v] = normalized · [Wq | Wk | Wv]ᵀ (+ biases); normalized = RMSNorm(input)
-        let normalizedGradient = try buffer(rows: rows, width: hidden)
+        let normalizedGradient = try buffer(rows: rows, width: hidden, zeroed: false)
         try products.linearInput(
             queryKeyValueGradient.pointer, rows: rows, outputWidth: attention.stride, outputStride: attention.stride,
             weight: weights[.query], inputWidth: hidden, normalizedGradient.pointer, inputStride: hidden)

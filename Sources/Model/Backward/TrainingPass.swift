@@ -160,8 +160,10 @@ public final class TrainingPass: Sendable {
         return rows
     }
 
-    func buffer(rows: Int, width: Int) throws -> FloatBuffer {
-        try FloatBuffer(count: rows * width, budget: budget, purpose: "training")
+    /// A buffer of `rows` rows of `width` floats, zero-filled unless the
+    /// caller writes every float before reading any (`zeroed: false`).
+    func buffer(rows: Int, width: Int, zeroed: Bool = true) throws -> FloatBuffer {
+        try FloatBuffer(count: rows * width, budget: budget, purpose: "training", zeroed: zeroed)
     }
 }
 

@@ -10,10 +10,12 @@ public final class FloatBuffer: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     private let reservation: ByteReservation
 
-    /// Reserves `count` floats for `purpose`, zero-filled. A request that
-    /// does not fit now is refused rather than awaited: the forward pass
-    /// holds its buffers until it ends, so waiting could only deadlock.
-    public init(count: Int, budget: ByteBudget, purpose: String) throws(ByteBudgetError) {
+    /// Reserves `count` floats for `purpose`, zero-filled unless `zeroed` is
+    /// false (for a caller that writes every float before reading any). A
+    /// request that does not fit now is refused rather than awaited: the
+    /// forward pass holds its buffers until it ends, so waiting could only
+    /// deadlock.
+    public init(count: Int, budget: ByteBudget, purpose: String, zeroed: Bool = true) throws(ByteBudgetError) {
         let bytes = UInt64(max(count, 1)) * 4
         guard let reservation = budget.tryReserve(bytes, purpose: purpose) else {
             throw ByteBudgetError(
@@ -22,7 +24,7 @@ public final class FloatBuffer: @unchecked Sendable {
         self.reservation = reservation
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        if zeroed { pointer.initialize(repeating: 0, count: max(count, 1)) }
     }
 
     deinit { pointer.deallocate() }
