@@ -13,6 +13,13 @@ struct AdaptedProjection {
     let outputColumn: Int
     let outputWidth: Int
     let outputStride: Int
+
+    /// `u = x·Aᵀ` for the rows `rows` of the input (`u`: `rank` floats a row).
+    func project(_ rows: Range<Int>, a: UnsafePointer<Float>, rank: Int, into u: FloatBuffer) {
+        MatrixProduct.multiply(
+            m: rows.count, n: rank, k: inputWidth, a: input.pointer + rows.lowerBound * inputWidth, lda: inputWidth,
+            b: a, ldb: inputWidth, transposeB: true, c: u.pointer + rows.lowerBound * rank, ldc: rank)
+    }
 }
 
 extension TrainingPass {
@@ -54,10 +61,7 @@ extension TrainingPass {
                 let scale = adapters.scale
                 try tiledWork(count: rows, tile: TiledProducts.rowTile, threads: threads) { range in
                     let first = range.lowerBound
-                    MatrixProduct.multiply(
-                        m: range.count, n: rank, k: p.inputWidth, a: p.input.pointer + first * p.inputWidth,
-                        lda: p.inputWidth, b: a.base, ldb: p.inputWidth, transposeB: true, c: u.pointer + first * rank,
-                        ldc: rank)
+                    p.project(range, a: a.base, rank: rank, into: u)
                     MatrixProduct.multiply(
                         m: range.count, n: p.outputWidth, k: rank, alpha: scale, a: u.pointer + first * rank, lda: rank,
                         b: b.base, ldb: rank, transposeB: true, beta: 1,
@@ -92,10 +96,7 @@ extension TrainingPass {
                 try tiledWork(count: rows, tile: TiledProducts.rowTile, threads: threads) { range in
                     let first = range.lowerBound
                     // u = x·Aᵀ; du = s·dY·B
-                    MatrixProduct.multiply(
-                        m: range.count, n: rank, k: p.inputWidth, a: p.input.pointer + first * p.inputWidth,
-                        lda: p.inputWidth, b: a.base, ldb: p.inputWidth, transposeB: true, c: u.pointer + first * rank,
-                        ldc: rank)
+                    p.project(range, a: a.base, rank: rank, into: u)
                     MatrixProduct.multiply(
                         m: range.count, n: rank, k: p.outputWidth, alpha: scale,
                         a: dy.base + first * p.outputStride, lda: p.outputStride, b: b.base, ldb: rank,

@@ -25,17 +25,10 @@ extension TrainingPass {
         let middleGradient = try buffer(rows: rows, width: hidden, zeroed: false)
         middleGradient.pointer.update(from: outputGradient.pointer, count: rows * hidden)
         let gatedGradient = try buffer(rows: rows, width: inner, zeroed: false)
-        try products.linearInput(
-            outputGradient.pointer, rows: rows, outputWidth: hidden, outputStride: hidden, weight: weights[.down],
-            inputWidth: inner, gatedGradient.pointer, inputStride: inner)
-        if let target = gradient(.down) {
-            try products.linearWeight(
-                outputGradient.pointer, rows: rows, outputWidth: hidden, outputStride: hidden,
-                input: a.gated.pointer, inputWidth: inner, inputStride: inner, target)
-        }
-        try adapterBackward(
-            projections[6], rows: rows, outputGradient: outputGradient, inputGradient: gatedGradient,
-            gradients: &adapterGradients)
+        try linearBackward(
+            outputGradient, outputWidth: hidden, weight: weights[.down], input: a.gated, inputWidth: inner,
+            inputGradient: gatedGradient, weightGradient: gradient(.down), rows: rows, projections: projections[6...6],
+            adapterGradients: &adapterGradients)
         // gated = silu(gate) · up; [gate | up] = normalizedMiddle · [Wg | Wu]ᵀ
         let gateUpGradient = try buffer(rows: rows, width: 2 * inner, zeroed: false)
         try tiledWork(count: rows, tile: TiledProducts.rowTile, threads: threads) { range in
@@ -45,36 +38,20 @@ extension TrainingPass {
                 rows: range.count, width: inner, gateUpGradient.pointer + first * 2 * inner)
         }
         let normalizedMiddleGradient = try buffer(rows: rows, width: hidden, zeroed: false)
-        try products.linearInput(
-            gateUpGradient.pointer, rows: rows, outputWidth: 2 * inner, outputStride: 2 * inner,
-            weight: weights[.gate], inputWidth: hidden, normalizedMiddleGradient.pointer, inputStride: hidden)
-        if let target = gradient(.gate) {
-            try products.linearWeight(
-                gateUpGradient.pointer, rows: rows, outputWidth: 2 * inner, outputStride: 2 * inner,
-                input: a.normalizedMiddle.pointer, inputWidth: hidden, inputStride: hidden, target)
-        }
-        for projection in projections[4..<6] {
-            try adapterBackward(
-                projection, rows: rows, outputGradient: gateUpGradient, inputGradient: normalizedMiddleGradient,
-                gradients: &adapterGradients)
-        }
+        try linearBackward(
+            gateUpGradient, outputWidth: 2 * inner, weight: weights[.gate], input: a.normalizedMiddle,
+            inputWidth: hidden, inputGradient: normalizedMiddleGradient, weightGradient: gradient(.gate), rows: rows,
+            projections: projections[4..<6], adapterGradients: &adapterGradients)
         try rmsNormBackward(
             a.middle, outputGradient: normalizedMiddleGradient, rows: rows, weight: weights[.postAttentionNorm],
             inputGradient: middleGradient, weightGradient: gradient(.postAttentionNorm))
 
         // middle = input + o(attention)
         let attentionGradient = try buffer(rows: rows, width: queryWidth, zeroed: false)
-        try products.linearInput(
-            middleGradient.pointer, rows: rows, outputWidth: hidden, outputStride: hidden, weight: weights[.output],
-            inputWidth: queryWidth, attentionGradient.pointer, inputStride: queryWidth)
-        if let target = gradient(.output) {
-            try products.linearWeight(
-                middleGradient.pointer, rows: rows, outputWidth: hidden, outputStride: hidden,
-                input: a.attention.pointer, inputWidth: queryWidth, inputStride: queryWidth, target)
-        }
-        try adapterBackward(
-            projections[3], rows: rows, outputGradient: middleGradient, inputGradient: attentionGradient,
-            gradients: &adapterGradients)
+        try linearBackward(
+            middleGradient, outputWidth: hidden, weight: weights[.output], input: a.attention, inputWidth: queryWidth,
+            inputGradient: attentionGradient, weightGradient: gradient(.output), rows: rows,
+            projections: projections[3...3], adapterGradients: &adapterGradients)
         let queryKeyValueGradient = try buffer(rows: rows, width: attention.stride, zeroed: false)
         let longest = longest(batch)
         let units = batch.records.indices.flatMap { record in (0..<config.keyValueHeadCount).map { (record, $0) } }
@@ -91,31 +68,45 @@ extension TrainingPass {
 
         // [q | k | v] = normalized · [Wq | Wk | Wv]ᵀ (+ biases); normalized = RMSNorm(input)
         let normalizedGradient = try buffer(rows: rows, width: hidden, zeroed: false)
-        try products.linearInput(
-            queryKeyValueGradient.pointer, rows: rows, outputWidth: attention.stride, outputStride: attention.stride,
-            weight: weights[.query], inputWidth: hidden, normalizedGradient.pointer, inputStride: hidden)
-        if let target = gradient(.query) {
-            try products.linearWeight(
-                queryKeyValueGradient.pointer, rows: rows, outputWidth: attention.stride,
-                outputStride: attention.stride, input: a.normalized.pointer, inputWidth: hidden, inputStride: hidden,
-                target)
-        }
+        try linearBackward(
+            queryKeyValueGradient, outputWidth: attention.stride, weight: weights[.query], input: a.normalized,
+            inputWidth: hidden, inputGradient: normalizedGradient, weightGradient: gradient(.query), rows: rows,
+            projections: projections[0..<3], adapterGradients: &adapterGradients)
         if let bias = gradient(.queryBias) {
             for row in 0..<rows {
                 let line = queryKeyValueGradient.pointer + row * attention.stride
                 for index in 0..<attention.stride { bias[index] += line[index] }
             }
         }
-        for projection in projections[0..<3] {
-            try adapterBackward(
-                projection, rows: rows, outputGradient: queryKeyValueGradient, inputGradient: normalizedGradient,
-                gradients: &adapterGradients)
-        }
         let inputGradient = middleGradient
         try rmsNormBackward(
             a.input, outputGradient: normalizedGradient, rows: rows, weight: weights[.inputNorm],
             inputGradient: inputGradient, weightGradient: gradient(.inputNorm))
         return inputGradient
+    }
+
+    /// The backward of `Y = X·Wᵀ` (rows `width` floats apart): writes
+    /// `dX = dY·W` over `inputGradient`, adds `dYᵀ·X` into `weightGradient`
+    /// when the weight is trained, then the adapters of `projections` (the
+    /// projections this product computes) their part.
+    func linearBackward(
+        _ outputGradient: FloatBuffer, outputWidth: Int, weight: UnsafePointer<Float>, input: FloatBuffer,
+        inputWidth: Int, inputGradient: FloatBuffer, weightGradient: UnsafeMutablePointer<Float>?, rows: Int,
+        projections: ArraySlice<AdaptedProjection?>, adapterGradients: inout [String: [Float]]?
+    ) throws {
+        try products.linearInput(
+            outputGradient.pointer, rows: rows, outputWidth: outputWidth, outputStride: outputWidth, weight: weight,
+            inputWidth: inputWidth, inputGradient.pointer, inputStride: inputWidth)
+        if let weightGradient {
+            try products.linearWeight(
+                outputGradient.pointer, rows: rows, outputWidth: outputWidth, outputStride: outputWidth,
+                input: input.pointer, inputWidth: inputWidth, inputStride: inputWidth, weightGradient)
+        }
+        for projection in projections {
+            try adapterBackward(
+                projection, rows: rows, outputGradient: outputGradient, inputGradient: inputGradient,
+                gradients: &adapterGradients)
+        }
     }
 
     /// RMSNorm's backward over fixed tiles of rows: each tile's weight
