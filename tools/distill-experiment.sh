@@ -60,16 +60,14 @@
 # the runs are short, and LoRA's is 10x full fine-tuning's, as usual; b and c
 # share them. Tiny end-to-end check: STEPS=2 BATCH_TOKENS=512
 # TRAIN_TEMPLATES=3 TEST_TEMPLATES=2 LANGS=eng,fra FT_LANGS=deu.
-# Duration with the defaults, first run, idle 2-core VM: about 36 minutes,
-# from BENCHMARKS.md's rates (smelt distill ~87 training tokens/s full, ~100
-# LoRA; smelt logits and score ~320 tokens/s for Qwen, ~460 Gemma, ~980
-# SmolLM2): the three caches over train.jsonl (400 records, ~105k SmolLM2
-# tokens) ~10 min, the Qwen and Gemma ones made once per data setting; five
-# trainings (SFT teacher and four runs) of STEPS x BATCH_TOKENS tokens, ~22
-# min at STEPS=12 (each further step ~5 x 2048 / 90 s, about 2 min); the
-# five scores of test.jsonl (~27k tokens) and the cross-check ~3.5 min. When
-# other work shares the cores, expect up to twice that (the caches suffer
-# most: a small run here measured Qwen's at 90 tokens/s).
+# Duration with the defaults, first run, this 2-core VM: 31 minutes
+# measured (BENCHMARKS.md): the three teacher caches over train.jsonl (400
+# records, ~110k SmolLM2 tokens) 11 min, the Qwen and Gemma ones made once
+# per data setting; the SFT teacher 5.6 min (peak RSS 4.3 GB: every layer's
+# activations of a 2,048-token step kept at 8G); the four runs 2.5-3.2 min each at
+# STEPS=24 (240-300 training tokens/s); the five scores of test.jsonl and
+# the cross-check 3.6 min. Each further step adds about 5 x 2048 / 260 s,
+# 40 s. When other work shares the cores, expect up to twice that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
