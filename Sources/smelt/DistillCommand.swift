@@ -17,7 +17,7 @@ enum DistillCommand: Command {
         options: [
             "targets", "lambda", "lr", "steps", "epochs", "batch-tokens", "warmup", "weight-decay", "lora-rank",
             "lora-alpha", "chat-template", "seed", "threads", "memory-budget", "checkpoint-steps", "optimizer-state",
-            "eval", "eval-steps",
+            "eval", "eval-steps", "micro-batch-tokens",
         ],
         positionalCount: 3...3, positionalNames: "STUDENT DATA.jsonl OUT")
 
@@ -72,7 +72,8 @@ enum DistillCommand: Command {
         layer at a time. Each layer's intermediate results are kept from the
         forward to the backward when the budget holds them all, else
         recomputed from the layer's input. A step whose buffers do not fit
-        the budget is refused naming what did not fit: lower --batch-tokens.
+        the budget is refused naming what did not fit: give
+        --micro-batch-tokens (the same step in smaller passes) or a larger budget.
 
         Every --checkpoint-steps steps the weights, AdamW's moments and the
         step count are saved in the staging folder; rerunning the same
@@ -92,6 +93,10 @@ enum DistillCommand: Command {
           --steps N                optimizer steps (cycling over DATA), or
           --epochs E               passes over DATA (default 1)
           --batch-tokens N         tokens per optimizer step (default 4096)
+          --micro-batch-tokens N   run a step's records in passes of at most N
+                                   tokens (whole records), adding up their gradients
+                                   (gradient accumulation: less memory per pass;
+                                   default: the whole step in one pass)
           --warmup N               warm-up steps (default 0)
           --weight-decay W         AdamW's decoupled weight decay (default 0.1)
           --lora-rank R            train LoRA adapters of rank R on q/k/v/o and
@@ -288,6 +293,7 @@ extension DistillSettings {
         steps = try count("steps", 1...10_000_000)
         epochs = try count("epochs", 1...100_000) ?? epochs
         batchTokens = try count("batch-tokens", 1...1 << 24) ?? batchTokens
+        microBatchTokens = try count("micro-batch-tokens", 1...1 << 24)
         warmupSteps = try count("warmup", 0...10_000_000) ?? warmupSteps
         weightDecay = try number("weight-decay", 0...1) ?? weightDecay
         checkpointSteps = try count("checkpoint-steps", 1...10_000_000) ?? checkpointSteps

@@ -138,6 +138,24 @@ import Glibc
         }
     }
 
+    /// Gradient accumulation: the same steps in passes of a record or two
+    /// log the same losses (to rounding) as whole-step passes.
+    @Test func microBatchesAccumulateToTheWholeStep() throws {
+        let work = try CommandRunner.temporaryFolder()
+        for (name, options) in [("whole", [String]()), ("micro", ["--micro-batch-tokens", "24"])] {
+            let result = try distill(work + "/" + name, Self.training + options)
+            try #require(result.status == 0, "\(name): \(result.standardError)")
+        }
+        let whole = try logRows(work + "/whole")
+        let micro = try logRows(work + "/micro")
+        #expect(whole.count == 6 && micro.count == 6)
+        for (one, other) in zip(whole, micro) {
+            // checked: rows have the loss in their second column
+            let (a, b) = (Double(one[1])!, Double(other[1])!)
+            #expect(abs(a - b) <= 1e-5 * a, "loss \(a) against \(b)")
+        }
+    }
+
     @Test func killedRunsResumeToTheWeightsOfAnUninterruptedOne() throws {
         let material = try Self.material.get()
         let work = try CommandRunner.temporaryFolder()

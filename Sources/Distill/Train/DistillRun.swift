@@ -172,8 +172,9 @@ public final class DistillRun {
             firstStep = checkpoint.step
             summary.resumedSteps = firstStep
         }
+        let tokenCounts = data.records.map(\.tokens.ids.count)
         let steps = TrainingSteps(
-            tokenCounts: data.records.map(\.tokens.ids.count), batchTokens: settings.batchTokens,
+            tokenCounts: tokenCounts, batchTokens: settings.batchTokens,
             steps: settings.steps, epochs: settings.epochs)
         let schedule = LearningRateSchedule(
             peak: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: steps.totalSteps)
@@ -181,21 +182,37 @@ public final class DistillRun {
         let isLoRA = settings.loraRank != nil
         for step in firstStep..<steps.totalSteps {
             let start = monotonicSeconds()
-            let records = try steps.records(at: step).map { try data.trainingRecord($0) }
+            let ordinals = steps.records(at: step)
+            let records = try ordinals.map { try data.trainingRecord($0) }
             let adapters = try adapters(store)
             let pass = try TrainingPass(
                 config: student.config, source: isLoRA ? student.source : store, adapters: adapters,
                 threads: threads, budget: budget)
-            let result = try pass.run(records: records, lambda: lambda, sink: isLoRA ? nil : store)
-            for (name, gradient) in result.adapterGradients.sorted(by: { $0.key < $1.key }) {
-                try gradient.withUnsafeBufferPointer { try store.add(name, elements: 0..<gradient.count, $0) }
+            // The step's records in passes of whole records (one without --micro-batch-tokens),
+            // each pass's losses and gradients over the step's loss positions, added up.
+            let passes =
+                settings.microBatchTokens.map {
+                    TrainingSteps.groups(ordinals, tokenCounts: tokenCounts, tokens: $0)
+                } ?? [ordinals]
+            let positions = records.reduce(0) { $0 + $1.lossMask.count { $0 } }
+            var loss = TrainingPassResult(ce: 0, fusion: 0, total: 0, lossPositions: 0)
+            for group in passes {
+                let offset = ordinals.lowerBound
+                let result = try pass.run(
+                    records: Array(records[group.lowerBound - offset..<group.upperBound - offset]), lambda: lambda,
+                    sink: isLoRA ? nil : store, positionCount: positions)
+                for (name, gradient) in result.adapterGradients.sorted(by: { $0.key < $1.key }) {
+                    try gradient.withUnsafeBufferPointer { try store.add(name, elements: 0..<gradient.count, $0) }
+                }
+                loss = TrainingPassResult(
+                    ce: loss.ce + result.ce, fusion: loss.fusion + result.fusion, total: loss.total + result.total,
+                    lossPositions: loss.lossPositions + result.lossPositions)
             }
             let norm = try store.gradientNorm()
             optimizer.learningRate = schedule.rate(at: step)
             try store.step(
                 &optimizer, gradientScale: GradientClipping.scale(norm: norm, maximum: settings.maximumGradientNorm))
             let tokens = records.reduce(0) { $0 + $1.ids.count }
-            let loss = result
             var report = DistillStep(
                 step: step + 1, totalSteps: steps.totalSteps, loss: loss, learningRate: optimizer.learningRate,
                 gradientNorm: norm, tokens: tokens,

@@ -9,6 +9,9 @@ public struct DistillSettings: Sendable, Equatable {
     public var epochs = 1
     /// Tokens an optimizer step gathers, whole records at a time.
     public var batchTokens = 4_096
+    /// Tokens of one forward and backward pass when a step's records run
+    /// as several (gradient accumulation, whole records); nil: one pass.
+    public var microBatchTokens: Int?
     public var warmupSteps = 0
     public var weightDecay = 0.1
     /// LoRA rank; nil: full fine-tuning.
@@ -38,6 +41,7 @@ public struct DistillSettings: Sendable, Equatable {
         ]
         if let loraRank { pairs += [("--lora-rank", "\(loraRank)"), ("--lora-alpha", "\(loraAlpha ?? 0)")] }
         if let evaluationSteps { pairs.append(("--eval-steps", "\(evaluationSteps)")) }
+        if let microBatchTokens { pairs.append(("--micro-batch-tokens", "\(microBatchTokens)")) }
         if savesAdapter { pairs.append(("--save-adapter", "yes")) }
         return pairs
     }

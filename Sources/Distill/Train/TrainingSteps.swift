@@ -9,20 +9,26 @@ public struct TrainingSteps: Sendable, Equatable {
     /// Groups `tokenCounts` (one per record, in file order); `steps` fixes
     /// the count, else `epochs` passes.
     public init(tokenCounts: [Int], batchTokens: Int, steps: Int?, epochs: Int) {
+        groups = Self.groups(tokenCounts.indices, tokenCounts: tokenCounts, tokens: batchTokens)
+        totalSteps = steps ?? groups.count * epochs
+    }
+
+    /// `records` cut, in order, into groups of whole records of at most
+    /// `tokens` tokens (a longer record is a group alone).
+    public static func groups(_ records: Range<Int>, tokenCounts: [Int], tokens limit: Int) -> [Range<Int>] {
         var groups: [Range<Int>] = []
-        var start = 0
+        var start = records.lowerBound
         var tokens = 0
-        for (ordinal, count) in tokenCounts.enumerated() {
-            if ordinal > start && tokens + count > batchTokens {
+        for ordinal in records {
+            if ordinal > start && tokens + tokenCounts[ordinal] > limit {
                 groups.append(start..<ordinal)
                 start = ordinal
                 tokens = 0
             }
-            tokens += count
+            tokens += tokenCounts[ordinal]
         }
-        if start < tokenCounts.count { groups.append(start..<tokenCounts.count) }
-        self.groups = groups
-        totalSteps = steps ?? groups.count * epochs
+        if start < records.upperBound { groups.append(start..<records.upperBound) }
+        return groups
     }
 
     /// The records of step `step` (counted from 0).

@@ -4,8 +4,9 @@ import Foundation
 
 extension TrainingPass {
     /// The final norm and the loss head over the loss positions' rows of
-    /// `final`: the losses and the gradient of every row of `final`; the
-    /// final norm's and the head's gradients go to `sink` (nil: frozen).
+    /// `final`: the losses (sums over them divided by `positionCount`) and
+    /// the gradient of every row of `final`; the final norm's and the
+    /// head's gradients go to `sink` (nil: frozen).
     ///
     /// The positions go `headRowCount` at a time against the whole
     /// vocabulary (a block of positions, never all of them): their logits
@@ -14,7 +15,7 @@ extension TrainingPass {
     /// logits become the loss's gradient in place, and the head's and the
     /// rows' gradients follow from two products.
     func lossGradient(
-        _ head: LossHead, final: FloatBuffer, batch: TrainingBatch, sink: (any GradientSink)?
+        _ head: LossHead, final: FloatBuffer, batch: TrainingBatch, sink: (any GradientSink)?, positionCount: Int
     ) throws -> (FloatBuffer, ce: Double, fusion: Double) {
         let hidden = config.hiddenSize
         let vocabularySize = config.vocabularySize
@@ -40,7 +41,7 @@ extension TrainingPass {
             let rows = start..<min(count, start + headRowCount)
             let losses = try headBlock(
                 head, rows: rows, normalized: normalized, weights: weights, logits: logits,
-                normalizedGradient: normalizedGradient, headGradient: headGradient, scale: 1 / Double(count))
+                normalizedGradient: normalizedGradient, headGradient: headGradient, scale: 1 / Double(positionCount))
             ce += losses.ce
             fusion += losses.fusion
         }
@@ -58,7 +59,7 @@ extension TrainingPass {
             (finalGradient.pointer + row * hidden).update(
                 from: selectedGradient.pointer + index * hidden, count: hidden)
         }
-        return (finalGradient, ce / Double(count), fusion / Double(count))
+        return (finalGradient, ce / Double(positionCount), fusion / Double(positionCount))
     }
 
     /// One block of loss positions: their summed losses; adds their part of

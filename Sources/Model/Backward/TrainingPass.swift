@@ -13,6 +13,16 @@ public struct TrainingPassResult: Sendable {
     public let lossPositions: Int
     /// `∂total/∂adapter` of every LoRA adapter, by name (empty without adapters).
     public let adapterGradients: [String: [Float]]
+
+    public init(
+        ce: Double, fusion: Double, total: Double, lossPositions: Int, adapterGradients: [String: [Float]] = [:]
+    ) {
+        self.ce = ce
+        self.fusion = fusion
+        self.total = total
+        self.lossPositions = lossPositions
+        self.adapterGradients = adapterGradients
+    }
 }
 
 /// The forward and backward pass of a llama or qwen2 decoder over a batch
@@ -68,7 +78,14 @@ public final class TrainingPass: Sendable {
     /// through every layer; adds every weight's gradient of the total into
     /// `sink` (full fine-tuning; nil with adapters). A tied head's gradient
     /// goes into the embedding's.
-    public func run(records: [TrainingRecord], lambda: Double, sink: (any GradientSink)?) throws -> TrainingPassResult {
+    ///
+    /// The losses are means over `positionCount` loss positions (nil: the
+    /// records' own): a step whose records run as several passes (gradient
+    /// accumulation) gives each pass the step's count, and the passes'
+    /// losses and gradients add up to the step's.
+    public func run(
+        records: [TrainingRecord], lambda: Double, sink: (any GradientSink)?, positionCount: Int? = nil
+    ) throws -> TrainingPassResult {
         for (index, record) in records.enumerated() {
             try record.check(index: index, vocabularySize: config.vocabularySize)
         }
@@ -88,7 +105,8 @@ public final class TrainingPass: Sendable {
         }
         let head = LossHead(batch: batch, lambda: lambda)
         let (hiddenGradient, ce, fusion) = try lossGradient(
-            head, final: inputs[layerCount], batch: batch, sink: adapters == nil ? sink : nil)
+            head, final: inputs[layerCount], batch: batch, sink: adapters == nil ? sink : nil,
+            positionCount: max(1, positionCount ?? head.rows.count))
         inputs.removeLast()
         var outputGradient = hiddenGradient
         for layer in (0..<layerCount).reversed() {

@@ -19,7 +19,7 @@ import Testing
 
     @Test func clipsOnlyAboveTheMaximumNorm() {
         #expect(GradientClipping.scale(norm: 5, maximum: 10) == 1)
-        #expect(GradientClipping.scale(norm: 1, maximum: 1) == 1)
+        #expect(GradientClipping.scale(norm: 0.5, maximum: 1) == 1)
         #expect(GradientClipping.scale(norm: 5, maximum: 1) == Float(1 / (5 + 1e-6)))
     }
 }

@@ -81,3 +81,29 @@ import Testing
         }
     }
 }
+
+/// Gradient accumulation: a batch run as several passes, each over the
+/// batch's loss-position count, adds up to the batch in one pass.
+@Suite struct GradientAccumulationTests {
+    @Test func passesAddUpToTheWholeBatch() throws {
+        let model = try TrainingPassTests.model()
+        let source = ParameterWeightSource(name: "model", tensors: model.parameters, shapes: model.parameterShapes)
+        let records = TrainingPassTests.records()
+        let positions = records.reduce(0) { $0 + $1.lossMask.count { $0 } }
+        let whole = GradientBuffers(counts: model.parameters.mapValues(\.count))
+        let pass = try TrainingPass(config: model.config, source: source, threads: 2)
+        let one = try pass.run(records: records, lambda: 0.9, sink: whole)
+        let parts = GradientBuffers(counts: model.parameters.mapValues(\.count))
+        var total = 0.0
+        for record in records {
+            total += try pass.run(records: [record], lambda: 0.9, sink: parts, positionCount: positions).total
+        }
+        #expect(abs(total - one.total) < 1e-9 * one.total)
+        for (name, values) in whole.gradients {
+            let other = parts.gradients[name] ?? []
+            let scale = values.map { abs($0) }.max() ?? 0
+            let difference = zip(values, other).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(other.count == values.count && difference <= 1e-5 * scale, "\(name): \(difference) of \(scale)")
+        }
+    }
+}
