@@ -122,8 +122,15 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
         let range = try range(tensor, elements)
         switch backing {
         case .memory(let buffers):
-            let gradients = buffers[Part.gradients.rawValue].pointer + range.lowerBound
-            for index in 0..<range.count { gradients[index] += values[index] }
+            // checked: a non-empty range has storage (an empty one adds nothing)
+            guard let base = values.baseAddress else { return }
+            let (gradients, added) = (
+                SharedFloats(buffers[Part.gradients.rawValue].pointer + range.lowerBound),
+                SharedFloats(base)
+            )
+            try tiledWork(count: range.count, tile: Self.tileElementCount, threads: threads) { tile in
+                for index in tile { gradients.base[index] += added.base[index] }
+            }
         case .files:
             var current = [Float](repeating: 0, count: range.count)
             try current.withUnsafeMutableBufferPointer { current in
@@ -140,7 +147,10 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
         case .memory(let buffers):
             // checked: a buffer pointer of count ≥ 1 (precondition above for ranges; empty ranges copy nothing)
             guard let base = destination.baseAddress else { return }
-            base.update(from: buffers[part.rawValue].pointer + range.lowerBound, count: range.count)
+            let (target, source) = (SharedFloats(base), SharedFloats(buffers[part.rawValue].pointer + range.lowerBound))
+            try tiledWork(count: range.count, tile: Self.tileElementCount, threads: threads) { tile in
+                (target.base + tile.lowerBound).update(from: source.base + tile.lowerBound, count: tile.count)
+            }
         case .files(let files):
             try files[part.rawValue].read(
                 into: UnsafeMutableRawBufferPointer(destination), at: UInt64(range.lowerBound) * 4)
