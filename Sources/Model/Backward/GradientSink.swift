@@ -15,7 +15,10 @@ public final class GradientBuffers: GradientSink {
 
     public func add(_ tensor: String, elements: Range<Int>, _ values: UnsafeBufferPointer<Float>) throws {
         guard let count = counts[tensor] else { throw ModelError.missingTensor(model: "gradients", tensor: tensor) }
-        precondition(elements.upperBound <= count && elements.count == values.count, "gradient range out of bounds")
+        guard elements.upperBound <= count, elements.count == values.count else {
+            throw ModelError.shapeMismatch(
+                model: "gradients", tensor: tensor, expected: [count], found: [elements.upperBound, values.count])
+        }
         if gradients[tensor] == nil { gradients[tensor] = [Float](repeating: 0, count: count) }
         // checked: created above
         gradients[tensor]!.withUnsafeMutableBufferPointer { target in

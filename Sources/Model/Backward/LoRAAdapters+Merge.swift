@@ -43,6 +43,7 @@ extension LoRAAdapters {
         guard let aValues = parameters[prefix + "lora_A.weight"], let bValues = parameters[prefix + "lora_B.weight"]
         else { return }
         let (outputs, inputs) = (bValues.count / rank, aValues.count / rank)
+        // checked: the init checked every adapter against the config's shapes, and callers pass its weights
         precondition(values.count == outputs * inputs, "adapters of another shape")
         values.withUnsafeMutableBufferPointer { target in
             // checked: adapted weights have ≥ 1 element

@@ -20,8 +20,8 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
     public let name: String
     /// The trained tensors, in order, with their shapes.
     public let tensors: [(name: String, shape: [Int])]
-    /// Every tensor's first element in each array.
-    let offsets: [String: Int]
+    /// Every tensor's first element in each array and its element count.
+    let offsets: [String: (first: Int, count: Int)]
     public let elementCount: Int
     private let backing: Backing
     private let threads: Int
@@ -47,11 +47,12 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
         self.tensors = tensors
         self.threads = max(1, threads)
         self.budget = budget
-        var offsets: [String: Int] = [:]
+        var offsets: [String: (first: Int, count: Int)] = [:]
         var cursor = 0
         for tensor in tensors {
-            offsets[tensor.name] = cursor
-            cursor += tensor.shape.reduce(1, *)
+            let count = tensor.shape.reduce(1, *)
+            offsets[tensor.name] = (cursor, count)
+            cursor += count
         }
         self.offsets = offsets
         elementCount = cursor
@@ -81,8 +82,11 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
     public func shape(of tensor: String) -> [Int]? { tensors.first { $0.name == tensor }?.shape }
 
     func range(_ tensor: String, _ elements: Range<Int>) throws(ModelError) -> Range<Int> {
-        guard let offset = offsets[tensor] else { throw .missingTensor(model: name, tensor: tensor) }
-        return offset + elements.lowerBound..<offset + elements.upperBound
+        guard let (first, count) = offsets[tensor] else { throw .missingTensor(model: name, tensor: tensor) }
+        guard elements.upperBound <= count else {
+            throw .shapeMismatch(model: name, tensor: tensor, expected: [count], found: [elements.upperBound])
+        }
+        return first + elements.lowerBound..<first + elements.upperBound
     }
 
     /// Reads elements `elements` of `tensor`'s `part` into `destination`.
@@ -141,8 +145,15 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
         }
     }
 
+    /// Refuses a range past the arrays' end or of another length than its buffer.
+    private func check(_ range: Range<Int>, count: Int) throws(ModelError) {
+        guard range.upperBound <= elementCount, count == range.count else {
+            throw .shapeMismatch(model: name, tensor: "elements \(range)", expected: [range.count], found: [count])
+        }
+    }
+
     private func read(_ part: Part, _ range: Range<Int>, into destination: UnsafeMutableBufferPointer<Float>) throws {
-        precondition(range.upperBound <= elementCount && destination.count == range.count, "store range out of bounds")
+        try check(range, count: destination.count)
         switch backing {
         case .memory(let buffers):
             // checked: a buffer pointer of count ≥ 1 (precondition above for ranges; empty ranges copy nothing)
@@ -158,7 +169,7 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
     }
 
     private func write(_ part: Part, _ range: Range<Int>, _ values: UnsafeBufferPointer<Float>) throws {
-        precondition(range.upperBound <= elementCount && values.count == range.count, "store range out of bounds")
+        try check(range, count: values.count)
         switch backing {
         case .memory(let buffers):
             guard let base = values.baseAddress else { return }

@@ -51,6 +51,18 @@ import Testing
         #expect(try FileSystem.status(folder + "/.optimizer-values.f32")?.size == 4 * (150_000 + 7 + 40_000))
     }
 
+    @Test func refusesRangesOutsideATensor() throws {
+        let store = try ParameterStore(
+            name: "test", tensors: Self.tensors, folder: nil, threads: 1, budget: ByteBudget(limitBytes: .max))
+        let values = [Float](repeating: 1, count: 8)
+        try values.withUnsafeBufferPointer { values in
+            #expect(throws: ModelError.self) { try store.add("b", elements: 0..<8, values) }
+            #expect(throws: ModelError.self) { try store.add("z", elements: 0..<8, values) }
+            #expect(throws: ModelError.self) { try store.write(.values, "c", elements: 0..<7, values) }
+        }
+        #expect(try store.gradientNorm() == 0)
+    }
+
     @Test func laneStepEqualsScalarFormula() throws {
         let count = 37
         var parameters = ["w": (0..<count).map { Float($0) * 0.37 - 5 }]
