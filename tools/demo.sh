@@ -74,3 +74,13 @@ echo
 echo "\$ smelt cache join teacher.cache part-0 part-1 && smelt cache verify teacher.cache"
 "$smelt" cache join "$scratch/teacher.cache" "$scratch/part-0" "$scratch/part-1"
 "$smelt" cache verify "$scratch/teacher.cache"
+
+# Distilling the teacher's cached distributions into a student of the same
+# vocabulary (tiny-llama shares tiny-gemma3's tokenizer), then scoring it.
+echo
+echo "\$ smelt distill Fixtures/model/tiny-llama records.jsonl distilled --targets teacher.cache --steps 4 --lr 1e-3 …"
+"$smelt" distill Fixtures/model/tiny-llama "$scratch/records.jsonl" "$scratch/distilled" \
+    --targets "$scratch/teacher.cache" --steps 4 --lr 1e-3 --quiet \
+    --chat-template Fixtures/tokenize/chat/templates/google-gemma-3-it.jinja
+"$smelt" score "$scratch/distilled" "$scratch/records.jsonl" --quiet \
+    --chat-template Fixtures/tokenize/chat/templates/google-gemma-3-it.jinja
