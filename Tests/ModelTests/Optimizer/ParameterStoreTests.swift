@@ -55,7 +55,7 @@ import Testing
         let store = try ParameterStore(
             name: "test", tensors: Self.tensors, folder: nil, threads: 1, budget: ByteBudget(limitBytes: .max))
         let values = [Float](repeating: 1, count: 8)
-        try values.withUnsafeBufferPointer { values in
+        values.withUnsafeBufferPointer { values in
             #expect(throws: ModelError.self) { try store.add("b", elements: 0..<8, values) }
             #expect(throws: ModelError.self) { try store.add("z", elements: 0..<8, values) }
             #expect(throws: ModelError.self) { try store.write(.values, "c", elements: 0..<7, values) }
