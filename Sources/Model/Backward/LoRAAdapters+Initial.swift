@@ -1,5 +1,3 @@
-import Compute
-
 extension LoRAAdapters {
     /// Fresh adapters as PEFT makes them: every A uniform in ±1/√in
     /// (Kaiming-uniform with a = √5, as `nn.Linear` initialises), every B
@@ -34,32 +32,5 @@ extension LoRAAdapters {
     /// The adapters' names and shapes in `names` order.
     public static func shapes(_ config: ModelConfig, rank: Int) -> [(name: String, shape: [Int])] {
         adapted(config).flatMap { [($0.a, [rank, $0.shape[1]]), ($0.b, [$0.shape[0], rank])] }
-    }
-
-    /// Adds `(alpha / rank)·B·A` to `values`, the weight `weight`, when it
-    /// is adapted (otherwise leaves it).
-    public func addProduct(to values: inout [Float], of weight: String) {
-        let prefix = weight.hasSuffix(".weight") ? String(weight.dropLast(".weight".count)) + "." : weight
-        guard let aValues = parameters[prefix + "lora_A.weight"], let bValues = parameters[prefix + "lora_B.weight"]
-        else { return }
-        let (outputs, inputs) = (bValues.count / rank, aValues.count / rank)
-        // checked: the init checked every adapter against the config's shapes, and callers pass its weights
-        precondition(values.count == outputs * inputs, "adapters of another shape")
-        values.withUnsafeMutableBufferPointer { target in
-            // checked: adapted weights have ≥ 1 element
-            MatrixProduct.multiply(
-                m: outputs, n: inputs, k: rank, alpha: scale, a: bValues, lda: rank, b: aValues, ldb: inputs,
-                transposeB: false, beta: 1, c: target.baseAddress!, ldc: inputs)
-        }
-    }
-
-    /// `base` with every adapted weight replaced by `W + (alpha / rank)·B·A`.
-    public func merged(into base: [String: [Float]], config: ModelConfig) -> [String: [Float]] {
-        var merged = base
-        for (weight, _, _, _) in Self.adapted(config) {
-            // checked: `base` holds every weight of `config`
-            addProduct(to: &merged[weight]!, of: weight)
-        }
-        return merged
     }
 }
