@@ -71,7 +71,7 @@ extension DistillCommandTests {
     @Test(arguments: [
         ["--steps", "0"], ["--steps", "2", "--epochs", "1"], ["--lambda", "1.5"], ["--lr", "fast"],
         ["--lora-alpha", "8"], ["--batch-tokens", "-1"], ["--eval-steps", "2"], ["--save-adapter"],
-        ["--save-adapter", "--steps", "2"],
+        ["--save-adapter", "--steps", "2"], ["--optimizer-state", "cloud"], ["--micro-batch-tokens", "0"],
     ])
     func badOptionsAreRefused(options: [String]) throws {
         let work = try CommandRunner.temporaryFolder()

@@ -58,10 +58,7 @@ public struct DistillCheckpoint: Sendable {
                     Self.append(UInt64(name.utf8.count), to: &block)
                     block += Array(name.utf8)
                     Self.append(UInt64(start), to: &block)
-                    block.reserveCapacity(block.count + 4 * (end - start))
-                    for value in values[0..<end - start] {
-                        withUnsafeBytes(of: value.bitPattern.littleEndian) { block += $0 }
-                    }
+                    Self.appendLittleEndian(values[0..<end - start], to: &block)
                     try writer.append(block)
                     blockCount += 1
                     start = end
@@ -111,11 +108,7 @@ public struct DistillCheckpoint: Sendable {
                     guard let count = counts[name], start <= count, elementCount <= count - start else {
                         throw damaged(path, "it holds \(name), which this run does not train, or too much of it")
                     }
-                    var values = [Float](repeating: 0, count: elementCount)
-                    for index in 0..<elementCount {
-                        let bits = payload.loadUnaligned(fromByteOffset: cursor + 4 * index, as: UInt32.self)
-                        values[index] = Float(bitPattern: UInt32(littleEndian: bits))
-                    }
+                    let values = Self.littleEndianFloats(payload, from: cursor, count: elementCount)
                     // checked: kind is 1, 2 or 3 here
                     let part = parts.first { $0.kind == kind }!.part
                     try values.withUnsafeBufferPointer {
@@ -143,6 +136,32 @@ public struct DistillCheckpoint: Sendable {
 
     private static func damaged(_ path: String, _ problem: String) -> DistillError {
         .damagedCheckpoint(path: path, problem: problem)
+    }
+
+    /// Appends `values` as little-endian Float32 (one copy on a little-endian host).
+    static func appendLittleEndian(_ values: ArraySlice<Float>, to bytes: inout [UInt8]) {
+        #if _endian(little)
+        values.withUnsafeBytes { bytes += $0 }
+        #else
+        bytes.reserveCapacity(bytes.count + 4 * values.count)
+        for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
+        #endif
+    }
+
+    /// `count` little-endian Float32 values at `offset` of `payload`.
+    static func littleEndianFloats(_ payload: UnsafeRawBufferPointer, from offset: Int, count: Int) -> [Float] {
+        var values = [Float](repeating: 0, count: count)
+        #if _endian(little)
+        values.withUnsafeMutableBytes {
+            $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: payload[offset..<offset + 4 * count]))
+        }
+        #else
+        for index in 0..<count {
+            let bits = payload.loadUnaligned(fromByteOffset: offset + 4 * index, as: UInt32.self)
+            values[index] = Float(bitPattern: UInt32(littleEndian: bits))
+        }
+        #endif
+        return values
     }
 
     private static func append(_ value: UInt64, to bytes: inout [UInt8]) {

@@ -20,8 +20,8 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
     public let name: String
     /// The trained tensors, in order, with their shapes.
     public let tensors: [(name: String, shape: [Int])]
-    /// Every tensor's first element in each array and its element count.
-    let offsets: [String: (first: Int, count: Int)]
+    /// Every tensor's first element in each array, its element count and shape.
+    let offsets: [String: (first: Int, count: Int, shape: [Int])]
     public let elementCount: Int
     private let backing: Backing
     private let threads: Int
@@ -47,11 +47,11 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
         self.tensors = tensors
         self.threads = max(1, threads)
         self.budget = budget
-        var offsets: [String: (first: Int, count: Int)] = [:]
+        var offsets: [String: (first: Int, count: Int, shape: [Int])] = [:]
         var cursor = 0
         for tensor in tensors {
             let count = tensor.shape.reduce(1, *)
-            offsets[tensor.name] = (cursor, count)
+            offsets[tensor.name] = (cursor, count, tensor.shape)
             cursor += count
         }
         self.offsets = offsets
@@ -79,10 +79,10 @@ public final class ParameterStore: LayerWeightSource, GradientSink, @unchecked S
     /// Bytes the four arrays take.
     public static func bytes(elementCount: Int) -> UInt64 { UInt64(elementCount) * 16 }
 
-    public func shape(of tensor: String) -> [Int]? { tensors.first { $0.name == tensor }?.shape }
+    public func shape(of tensor: String) -> [Int]? { offsets[tensor]?.shape }
 
     func range(_ tensor: String, _ elements: Range<Int>) throws(ModelError) -> Range<Int> {
-        guard let (first, count) = offsets[tensor] else { throw .missingTensor(model: name, tensor: tensor) }
+        guard let (first, count, _) = offsets[tensor] else { throw .missingTensor(model: name, tensor: tensor) }
         guard elements.upperBound <= count else {
             throw .shapeMismatch(model: name, tensor: tensor, expected: [count], found: [elements.upperBound])
         }
