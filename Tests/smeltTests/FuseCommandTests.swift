@@ -169,6 +169,27 @@ import Glibc
         #expect(listed == (Self.cacheFiles + ["smelt-run.json"]).sorted())
     }
 
+    /// Given with a model, a teacher of the target's very tokens (here the
+    /// target's own cache) still aligns on the diagonal, template tokens
+    /// included: the same fused records and notes as without the model.
+    @Test func aTeacherOfTheTargetsTokensGivenWithItsModelFusesAsWithout() throws {
+        let material = try Self.material.get()
+        let folder = try CommandRunner.temporaryFolder()
+        let bare = try fuse(material, folder + "/bare")
+        let withModel = try fuse(
+            material, folder + "/with-model",
+            teachers: [
+                "--teacher", material.otherTokenizerTeacher, "--teacher",
+                material.sameTokenizerCache + "=" + Self.sameTokenizerModel + "," + Self.targetTemplate,
+            ])
+        try #require(bare.status == 0 && withModel.status == 0, "\(bare.standardError)\(withModel.standardError)")
+        for name in ["index.smsp", "records.smsp", "fusion.smsp"] {
+            #expect(
+                try TestFiles.read(folder + "/bare/" + name) == TestFiles.read(folder + "/with-model/" + name),
+                "\(name)")
+        }
+    }
+
     static let settings: [[String]] = ["offsets", "dtw"].flatMap { align in
         ["exact", "edit", "stat"].flatMap { map in
             ["minCE", "avgCE"].map { fusion in ["--align", align, "--map", map, "--fusion", fusion] }

@@ -96,10 +96,13 @@ public struct AlignedDistributions: Sendable {
     /// e^(−k/512) for k below 2^15 (differences down to −64 nats).
     static let stepExponentials: [Double] = (0..<(1 << 15)).map { PortableMath.exp(-Double($0) / 512) }
 
+    /// Every position its own source, every token paired with itself.
     static func diagonal(_ count: Int) -> TokenAlignment {
         var alignment = TokenAlignment(targetCount: count)
         alignment.sources = (0..<count).map { Int32($0) }
         alignment.oneToOne = alignment.sources
+        alignment.pairedTargets = alignment.sources
+        alignment.pairedTeachers = alignment.sources
         return alignment
     }
 }

@@ -48,9 +48,9 @@ public enum RecordFusion {
     public static func align(
         target: FusionTokens, targetBytes: VocabularyBytes, teacher: TeacherRecord, options: FuseOptions
     ) -> TokenAlignment {
-        guard let tokens = teacher.tokens, let bytes = teacher.bytes else {
-            return AlignedDistributions.diagonal(target.count)
-        }
+        guard let tokens = teacher.tokens, let bytes = teacher.bytes,
+            !sameTokens(target, targetBytes, tokens, bytes)
+        else { return AlignedDistributions.diagonal(target.count) }
         switch options.alignment {
         case .offsets: return OffsetAlignment.align(target: target, teacher: tokens)
         case .dtw:
@@ -58,6 +58,19 @@ public enum RecordFusion {
                 target: target, targetBytes: targetBytes, teacher: tokens, teacherBytes: bytes, map: teacher.map,
                 band: options.band)
         }
+    }
+
+    /// Whether the teacher read the record as the very same tokens: equal
+    /// ids standing for equal bytes, as with a fine-tune of the target
+    /// rendered by the same template. Its position i has then read exactly
+    /// the target's prefix, template tokens included, so the alignment is
+    /// the diagonal, which also covers the positions outside content
+    /// pieces (the turn's first token and its end) that an alignment over
+    /// content alone must leave to the gold token.
+    static func sameTokens(
+        _ target: FusionTokens, _ targetBytes: VocabularyBytes, _ teacher: FusionTokens, _ teacherBytes: VocabularyBytes
+    ) -> Bool {
+        target.ids == teacher.ids && target.ids.allSatisfy { targetBytes[$0] == teacherBytes[$0] }
     }
 
     public static func fuse(
