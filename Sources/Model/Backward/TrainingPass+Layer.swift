@@ -10,6 +10,8 @@ struct LayerActivations {
     /// Rows of `[q | k | v]`, q and k rotated.
     let queryKeyValue: FloatBuffer
     let attention: FloatBuffer
+    /// Per row and head, the log-sum-exp of the attention scores.
+    let logSumExps: FloatBuffer
     /// `input + o(attention)`.
     let middle: FloatBuffer
     /// `RMSNorm(middle)`.
@@ -24,7 +26,7 @@ struct LayerActivations {
     /// Floats a row takes in every buffer but `input`.
     static func width(_ config: ModelConfig) -> Int {
         let attention = config.queryWidth + 2 * config.keyValueWidth
-        return 4 * config.hiddenSize + attention + config.queryWidth + 3 * config.intermediateSize
+        return 4 * config.hiddenSize + attention + config.queryWidth + config.headCount + 3 * config.intermediateSize
     }
 }
 
@@ -59,7 +61,8 @@ extension TrainingPass {
         let written = { (width: Int) throws in try self.buffer(rows: rows, width: width, zeroed: false) }
         let a = LayerActivations(
             input: input, normalized: try written(hidden), queryKeyValue: try written(attention.stride),
-            attention: try written(config.queryWidth), middle: try written(hidden),
+            attention: try written(config.queryWidth), logSumExps: try written(config.headCount),
+            middle: try written(hidden),
             normalizedMiddle: try written(hidden), gateUp: try written(2 * inner), gated: try written(inner),
             output: try written(hidden))
         let projections = adaptedProjections(layer, a)
@@ -70,9 +73,8 @@ extension TrainingPass {
             outputStride: attention.stride)
         for projection in projections[0..<3] { try applyAdapter(projection, rows: rows) }
         try rotate(a.queryKeyValue, batch: batch, inverse: false)
-        let longest = longest(batch)
         let scratch = try (0..<min(threads, config.headCount * batch.records.count)).map { _ in
-            try buffer(rows: longest, width: longest)
+            try buffer(rows: 1, width: attention.forwardScratchCount)
         }
         let units = batch.records.indices.flatMap { record in (0..<config.headCount).map { (record, $0) } }
         try parallelWork(count: units.count, threads: threads) { index, worker in
@@ -80,8 +82,8 @@ extension TrainingPass {
             let offset = batch.offsets[record]
             attention.forward(
                 a.queryKeyValue.pointer + offset * attention.stride, count: batch.records[record].ids.count,
-                heads: head..<head + 1, output: a.attention.pointer + offset * config.queryWidth,
-                scratch: scratch[worker].pointer)
+                head: head, output: a.attention.pointer + offset * config.queryWidth,
+                logSumExps: a.logSumExps.pointer + offset * config.headCount, scratch: scratch[worker].pointer)
         }
         a.middle.pointer.update(from: input.pointer, count: rows * hidden)
         try products.linear(

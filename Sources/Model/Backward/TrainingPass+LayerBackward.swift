@@ -55,13 +55,17 @@ extension TrainingPass {
         let queryKeyValueGradient = try buffer(rows: rows, width: attention.stride, zeroed: false)
         let longest = longest(batch)
         let units = batch.records.indices.flatMap { record in (0..<config.keyValueHeadCount).map { (record, $0) } }
-        let scratch = try (0..<min(threads, units.count)).map { _ in try buffer(rows: 2 * longest, width: longest) }
+        let scratch = try (0..<min(threads, units.count)).map { _ in
+            try buffer(rows: 1, width: CausalAttention.backwardScratchCount(count: longest))
+        }
         try parallelWork(count: units.count, threads: threads) { index, worker in
             let (record, keyValueHead) = units[index]
             let offset = batch.offsets[record]
             attention.backward(
                 a.queryKeyValue.pointer + offset * attention.stride, count: batch.records[record].ids.count,
-                keyValueHead: keyValueHead, outputGradient: attentionGradient.pointer + offset * queryWidth,
+                keyValueHead: keyValueHead, output: a.attention.pointer + offset * queryWidth,
+                logSumExps: a.logSumExps.pointer + offset * config.headCount,
+                outputGradient: attentionGradient.pointer + offset * queryWidth,
                 queryKeyValueGradient.pointer + offset * attention.stride, scratch: scratch[worker].pointer)
         }
         try rotate(queryKeyValueGradient, batch: batch, inverse: true)

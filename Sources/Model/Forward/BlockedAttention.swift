@@ -18,12 +18,15 @@ enum BlockedAttention {
     /// Writes `output` rows `[queryStart, queryEnd)` of head `head` (whose
     /// keys and values are head `keyValueHead`). Pointers are the record's
     /// first row; strides are row widths in floats (queries, keys and
-    /// values share rows).
+    /// values share rows). With `logSumExps` (the record's first row,
+    /// `logSumExpStride` floats a row), also each row's log-sum-exp of its
+    /// scaled scores at `head`, from which a backward recomputes the
+    /// probabilities a block at a time.
     static func attend(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, inputStride: Int,
         output: UnsafeMutablePointer<Float>, outputStride: Int, head: Int, keyValueHead: Int,
         headDimension: Int, queryStart: Int, queryEnd: Int, window: Int?, scale: Float,
-        scratch: UnsafeMutablePointer<Float>
+        scratch: UnsafeMutablePointer<Float>, logSumExps: UnsafeMutablePointer<Float>? = nil, logSumExpStride: Int = 0
     ) {
         let rows = queryEnd - queryStart
         let scores = scratch
@@ -74,6 +77,7 @@ enum BlockedAttention {
         for row in 0..<rows {
             let target = output + (queryStart + row) * outputStride + head * headDimension
             VectorLoops.multiply(accumulator + row * headDimension, by: 1 / sums[row], into: target, headDimension)
+            logSumExps?[(queryStart + row) * logSumExpStride + head] = maxima[row] + log(sums[row])
         }
     }
 }
