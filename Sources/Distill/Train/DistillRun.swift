@@ -187,7 +187,7 @@ public final class DistillRun {
             let adapters = try adapters(store)
             let pass = try TrainingPass(
                 config: student.config, source: isLoRA ? student.source : store, adapters: adapters,
-                threads: threads, budget: budget)
+                threads: threads, budget: budget, spillFolder: work)
             // The step's records in passes of whole records (one without --micro-batch-tokens),
             // each pass's losses and gradients over the step's loss positions, added up.
             let passes =

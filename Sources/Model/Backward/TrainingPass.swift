@@ -34,8 +34,10 @@ public struct TrainingPassResult: Sendable {
 /// Memory: each layer's intermediate results are kept from the forward to
 /// the backward when the budget holds all of them; otherwise only each
 /// layer's input is, and the backward recomputes one layer at a time from
-/// it (activation checkpointing by layer). Either way the numbers are the
-/// same. Products run in fixed tiles on up to `threads` workers
+/// it (activation checkpointing by layer); and when even the layers'
+/// inputs would take more than a quarter of the budget, they go to a file
+/// in `spillFolder` and come back one at a time. Either way the numbers are
+/// the same. Products run in fixed tiles on up to `threads` workers
 /// (`TiledProducts`), and every reduction over rows runs in a fixed order,
 /// so results depend on the records and weights alone.
 public final class TrainingPass: Sendable {
@@ -50,6 +52,10 @@ public final class TrainingPass: Sendable {
     let headRowCount: Int
     /// Whether the backward reuses the forward's results (nil: when the budget holds them).
     let keepActivations: Bool?
+    /// Where layer inputs may be spilled (nil: never).
+    let spillFolder: String?
+    /// Whether they are (nil: when they would take over a quarter of the budget).
+    let spillInputs: Bool?
     /// Vocabulary rows one work unit of the head takes.
     static let vocabularyTile = 4_096
 
@@ -59,9 +65,12 @@ public final class TrainingPass: Sendable {
     /// the budget holds them.
     public init(
         config: ModelConfig, source: any LayerWeightSource, adapters: LoRAAdapters? = nil, threads: Int = 1,
-        budget: ByteBudget = ByteBudget(limitBytes: .max), keepActivations: Bool? = nil
+        budget: ByteBudget = ByteBudget(limitBytes: .max), keepActivations: Bool? = nil,
+        spillFolder: String? = nil, spillInputs: Bool? = nil
     ) throws(ModelError) {
         self.keepActivations = keepActivations
+        self.spillFolder = spillFolder
+        self.spillInputs = spillInputs
         guard config.kind != .gemma3 else { throw .untrainableArchitecture(model: source.name, kind: config.kind) }
         self.config = config
         self.source = source
@@ -92,11 +101,14 @@ public final class TrainingPass: Sendable {
         let batch = TrainingBatch(records: records)
         let layerCount = config.layerCount
         let keep = keepsActivations(rows: batch.rowCount)
+        let spill = try inputSpill(rows: batch.rowCount, keep: keep)
+        // Each layer's input; with a spill only the last, the others in its file.
         var inputs = [try embed(batch)]
         var kept: [LayerActivations] = []
         for layer in 0..<layerCount {
             let weights = try layerWeights(layer)
-            let activations = try forward(layer: layer, input: inputs[layer], batch: batch, weights: weights)
+            let activations = try forward(layer: layer, input: inputs[inputs.count - 1], batch: batch, weights: weights)
+            if let spill { try spill.write(inputs.removeLast(), layer: layer) }
             inputs.append(activations.output)
             if keep { kept.append(activations) }
         }
@@ -105,17 +117,15 @@ public final class TrainingPass: Sendable {
         }
         let head = LossHead(batch: batch, lambda: lambda)
         let (hiddenGradient, ce, fusion) = try lossGradient(
-            head, final: inputs[layerCount], batch: batch, sink: adapters == nil ? sink : nil,
+            head, final: inputs[inputs.count - 1], batch: batch, sink: adapters == nil ? sink : nil,
             positionCount: max(1, positionCount ?? head.rows.count))
         inputs.removeLast()
         var outputGradient = hiddenGradient
         for layer in (0..<layerCount).reversed() {
             let weights = try layerWeights(layer)
+            let input = try spill?.read(layer: layer, budget: budget) ?? inputs.removeLast()
             let activations =
-                keep
-                ? kept.removeLast()
-                : try forward(layer: layer, input: inputs[layer], batch: batch, weights: weights)
-            inputs.removeLast()
+                keep ? kept.removeLast() : try forward(layer: layer, input: input, batch: batch, weights: weights)
             let tensors = architecture.layerTensors(layer)
             let gradients = adapters == nil ? try LayerWeights(tensors: tensors, budget: budget) : nil
             outputGradient = try backward(
@@ -142,6 +152,17 @@ public final class TrainingPass: Sendable {
         return TrainingPassResult(
             ce: ce, fusion: fusion, total: lambda * ce + (1 - lambda) * fusion, lossPositions: head.rows.count,
             adapterGradients: adapterGradients ?? [:])
+    }
+
+    /// A spill file for the layers' inputs, when `spillInputs` says so or,
+    /// without it, when they are not kept with the rest and would take more
+    /// than a quarter of the free budget.
+    func inputSpill(rows: Int, keep: Bool) throws -> LayerInputSpill? {
+        guard let spillFolder, !keep else { return nil }
+        let bytes = UInt64(config.layerCount * rows * config.hiddenSize) * 4
+        let free = budget.limitBytes - min(budget.limitBytes, budget.reservedBytes)
+        guard spillInputs ?? (bytes > free / 4) else { return nil }
+        return try LayerInputSpill(folder: spillFolder, count: rows * config.hiddenSize)
     }
 
     /// Whether every layer's intermediate results fit the budget at once

@@ -1,5 +1,7 @@
 import Base
+import Foundation
 import Model
+import TestSupport
 import Testing
 
 /// The pass's numbers depend on the records and weights alone: not on the
@@ -39,12 +41,15 @@ import Testing
         }
     }
 
-    func gradients(threads: Int, keep: Bool) throws -> (Double, [String: [Float]]) {
+    /// `spillFolder`: the layers' inputs go through a file there.
+    func gradients(threads: Int, keep: Bool, spillFolder: String? = nil) throws -> (Double, [String: [Float]]) {
         let model = try Self.model()
         let source = ParameterWeightSource(
             name: "model", tensors: model.parameters, shapes: model.parameterShapes)
         let sink = GradientBuffers(counts: model.parameters.mapValues(\.count))
-        let pass = try TrainingPass(config: model.config, source: source, threads: threads, keepActivations: keep)
+        let pass = try TrainingPass(
+            config: model.config, source: source, threads: threads, keepActivations: keep, spillFolder: spillFolder,
+            spillInputs: spillFolder != nil)
         let result = try pass.run(records: Self.records(), lambda: 0.9, sink: sink)
         return (result.total, sink.gradients)
     }
@@ -60,6 +65,17 @@ import Testing
                 #expect(gradients[name] == values, "\(name): threads \(threads), keep \(keep)")
             }
         }
+    }
+
+    @Test func spilledLayerInputsGiveTheSameGradientsAndLeaveNoFile() throws {
+        let (loss, expected) = try gradients(threads: 2, keep: false)
+        let folder = try TestFiles.temporaryFolder()
+        let (spilled, spilledGradients) = try gradients(threads: 2, keep: false, spillFolder: folder)
+        #expect(spilled == loss)
+        for (name, values) in expected { #expect(spilledGradients[name] == values, "\(name)") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        // The inputs did go through the folder: a missing one fails the pass.
+        #expect(throws: (any Error).self) { try gradients(threads: 2, keep: false, spillFolder: folder + "/missing") }
     }
 
     @Test func adapterGradientsAreTheSameForAnyThreads() throws {
