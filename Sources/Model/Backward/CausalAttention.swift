@@ -74,11 +74,11 @@ struct CausalAttention {
         for head in keyValueHead * group..<(keyValueHead + 1) * group {
             let queryOffset = head * headDimension
             for row in 0..<count {
-                let gradientRow = outputGradient + row * queryWidth + queryOffset
-                let outputRow = output + row * queryWidth + queryOffset
-                var dot: Float = 0
-                for index in 0..<headDimension { dot += gradientRow[index] * outputRow[index] }
-                outputDots[row] = dot
+                let line = row * queryWidth + queryOffset
+                outputDots[row] = Float(
+                    BlockMath.dot(
+                        UnsafeBufferPointer(start: outputGradient + line, count: headDimension),
+                        UnsafeBufferPointer(start: output + line, count: headDimension), 0..<headDimension))
                 (queryKeyValueGradient + row * stride + queryOffset).initialize(repeating: 0, count: headDimension)
             }
             for queryStart in Swift.stride(from: 0, to: count, by: block) {

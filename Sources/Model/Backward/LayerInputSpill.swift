@@ -6,7 +6,7 @@ import Base
 /// them (for a 70B model at 4,096 tokens, 80 layers of 4,096 × 8,192
 /// floats: 10.7 GB). The file is the pass's own and removed with it.
 final class LayerInputSpill {
-    let path: String
+    private let path: String
     private let file: OpenFile
     /// Floats of one layer's input.
     private let count: Int
